@@ -1,0 +1,37 @@
+/**
+ * Extension point: named access-control policies (Shibboleth's AccessControlService). A caller asks
+ * for a policy by name and gets an AccessControl; a name with no policy behind it gets one that
+ * denies everything, so enabling a feature without writing its policy is safe.
+ */
+import type { AttributeValues } from '../attribute/attribute-values.js';
+
+export interface AccessRequest {
+  /** The real (authenticated) principal — never the impersonated one. */
+  readonly subject: string;
+  /** The real principal's unfiltered attributes. */
+  readonly attributes: AttributeValues;
+  /** Relying party id: SAML entity ID or OIDC client id. */
+  readonly relyingParty: string;
+  readonly operation: string;
+  /** What the operation is about (for impersonation: the requested account); "" when none. */
+  readonly resource: string;
+}
+
+export interface AccessDecision {
+  readonly allowed: boolean;
+  readonly policy: string;
+  /** The policy rules that decided (casbin's enforceEx explanation); empty when none matched. */
+  readonly matched: readonly (readonly string[])[];
+}
+
+export interface AccessControl {
+  checkAccess(request: AccessRequest): AccessDecision;
+}
+
+export interface AccessControlService {
+  getInstance(policyName: string): AccessControl;
+}
+
+export function denyAll(policy: string): AccessControl {
+  return { checkAccess: () => ({ allowed: false, policy, matched: [] }) };
+}

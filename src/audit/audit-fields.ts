@@ -1,0 +1,36 @@
+/** Audit field ids, as Shibboleth names them (IdPAuditFields, SAMLAuditFields). */
+export const AuditField = {
+  REMOTE_ADDR: 'a',
+  START_TIME: 'ST',
+  EVENT_TIME: 'T',
+  PROFILE: 'P',
+  USERNAME: 'u',
+  IMPERSONATING_USERNAME: 'uu',
+  RELYING_PARTY: 'SP',
+  RESPONDER: 'IDP',
+  ASSERTION_ID: 'i',
+  AUTHN_CONTEXT: 'ac',
+  AUTHN_INSTANT: 't',
+  ATTRIBUTES: 'attr',
+  NAMEID: 'n',
+  NAMEID_FORMAT: 'f',
+  SSO: 'SSO',
+  IS_SIGNED: 'XX',
+  ENCRYPTION_ALGORITHM: 'XA',
+  INBOUND_BINDING: 'b',
+  OUTBOUND_BINDING: 'bb',
+  EVENT: 'e',
+  STATUS: 'S',
+  SUBSTATUS: 'SS',
+  SESSION_ID: 's',
+  USER_AGENT: 'UA',
+  REQUEST_ID: 'I',
+  IN_RESPONSE_TO: 'II',
+  RESPONSE_ID: 'III',
+  RELAY_STATE: 'RS',
+  URI: 'URI',
+  URL: 'URL',
+} as const;
+
+/** The fields of one audit record; values are lists, joined with "," when written. */
+export type AuditFields = Map<string, string[]>;

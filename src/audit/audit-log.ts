@@ -1,0 +1,35 @@
+/**
+ * The audit log service: formats a record with the configured format and hands it to the sink,
+ * whose write() resolves only once the record is durable. The event time (%T) is stamped here,
+ * at write time, as Shibboleth does.
+ */
+import { AuditField, type AuditFields } from './audit-fields.js';
+import { auditTimestamp, fieldsOf, type AuditFormatter } from './audit-format.js';
+import type { AuditSink } from './audit-sink.js';
+
+export class AuditLog {
+  private readonly used: Set<string>;
+
+  constructor(
+    private readonly formatter: AuditFormatter,
+    private readonly sink: AuditSink,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.used = fieldsOf(formatter.tokens);
+  }
+
+  /** Whether the format uses a field; callers skip extracting fields nobody writes. */
+  uses(field: string): boolean {
+    return this.used.has(field);
+  }
+
+  async record(fields: AuditFields): Promise<void> {
+    const stamped = new Map(fields);
+    stamped.set(AuditField.EVENT_TIME, [auditTimestamp(this.now())]);
+    await this.sink.write(this.formatter.format(stamped));
+  }
+
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The one defaults module: every property the IdP reads from conf/idp.properties, with its default,
+ * the environment variable that overrides it, its type and what it does. The README's property
+ * reference is written from this table; `test/config/defaults.test.ts` keeps the two in step.
+ *
+ * Values may refer to other properties as %{name} (Shibboleth's syntax). `idp.home` (the folder for
+ * data, logs and generated credentials) and `idp.conf` (the configuration folder) are always defined.
+ */
+export type PropertyType =
+  | 'string'
+  | 'port'
+  | 'integer'
+  | 'boolean'
+  | 'duration'
+  | 'url'
+  | 'path'
+  | { enum: readonly string[] };
+
+export interface PropertyDefinition {
+  readonly key: string;
+  readonly default: string;
+  readonly env: string;
+  readonly type: PropertyType;
+  readonly description: string;
+}
+
+const LOG_LEVELS = { enum: ['ERROR', 'WARN', 'INFO', 'DEBUG'] } as const;
+
+export function propertyDefinitions(): PropertyDefinition[] {
+  return [
+    // --- Where the IdP listens and how it names itself
+    p('idp.port', '8080', 'port', 'TCP port of the IdP.'),
+    p('idp.listenAddress', '127.0.0.1', 'string', 'Address the IdP (and the demo apps) bind to.'),
+    p('idp.baseURL', 'http://localhost:%{idp.port}', 'url', 'External base URL of the IdP; every endpoint URL is built from it.'),
+    p('idp.entityID', '%{idp.baseURL}/idp/shibboleth', 'string', 'SAML entity ID of the IdP (also the path of its metadata).'),
+    p('idp.scope', 'example.org', 'string', 'Scope of scoped attributes such as eduPersonPrincipalName.'),
+
+    // --- Storage
+    p('idp.storage.sqlite.path', '%{idp.home}/data/idp.db', 'path', 'SQLite file holding the user directory, IdP sessions and flow executions; created on first start.'),
+    p('idp.directory.seedFile', '%{idp.conf}/demo-users.yaml', 'path', 'Readable seed file loaded into an empty user directory on first start.'),
+    p('idp.directory.caseSensitive', 'false', 'boolean', 'Whether account names are case-sensitive. When false, names are lower-cased wherever they enter the IdP, so one account has exactly one name.'),
+
+    // --- IdP session
+    p('idp.session.cookieName', 'shib_idp_session', 'string', 'Name of the IdP session cookie.'),
+    p('idp.session.timeout', 'PT60M', 'duration', 'Idle timeout of the IdP session (ISO-8601 duration).'),
+    p('idp.session.maxLifetime', 'PT8H', 'duration', 'How long a password login stays valid for SSO, however active the session.'),
+    p('idp.session.secretFile', '%{idp.home}/credentials/session-secret', 'path', 'File holding the secret that signs the session cookie; generated on first start when missing.'),
+    p('idp.cookie.secure', 'auto', { enum: ['auto', 'true', 'false'] }, 'Secure flag of IdP cookies; auto = set when idp.baseURL is https.'),
+    p('idp.cookie.sameSite', 'lax', { enum: ['lax', 'strict', 'none'] }, 'SameSite attribute of the IdP session cookie. none requires https.'),
+
+    // --- Flows and forms
+    p('idp.flow.timeout', 'PT10M', 'duration', 'How long a login or intercept form stays valid before it must be started again.'),
+    p('idp.csrf.token.parameter', 'csrf_token', 'string', 'Name of the hidden CSRF token field on every IdP form.'),
+    p('idp.login.maxFailures', '5', 'integer', 'Failed password logins allowed per account in idp.login.failureWindow before the account is locked out for the rest of the window.'),
+    p('idp.login.failureWindow', 'PT5M', 'duration', 'Window of the failed-login counter.'),
+
+    // --- Credentials
+    p('idp.signing.key', '%{idp.home}/credentials/idp-signing.key', 'path', 'PEM private key that signs SAML responses. A demo key pair is generated (with a warning) when both files are missing.'),
+    p('idp.signing.cert', '%{idp.home}/credentials/idp-signing.crt', 'path', 'PEM certificate published in the IdP metadata.'),
+
+    // --- The impersonate intercept
+    p('idp.impersonate.generalPolicy', 'GeneralImpersonationPolicy', 'string', 'Access-control policy deciding whether the impersonate form is offered at all (a policy name missing from conf/access-control.yaml denies).'),
+    p('idp.impersonate.specificPolicy', 'SpecificImpersonationPolicy', 'string', 'Access-control policy deciding whether the real user may impersonate the requested account at this relying party.'),
+    p('idp.impersonate.maxNameLength', '64', 'integer', 'Longest account name the impersonate form accepts.'),
+
+    // --- Logs
+    p('idp.logfiles', '%{idp.home}/logs', 'path', 'Folder of the audit and process logs.'),
+    p('idp.audit.file', '%{idp.logfiles}/idp-audit.log', 'path', 'Audit log; every record is flushed to disk (fdatasync) before the response it describes is sent.'),
+    p('idp.process.file', '%{idp.logfiles}/idp-process.log', 'path', 'Operational (process) log.'),
+    p('idp.loglevel.idp', 'INFO', LOG_LEVELS, 'Level of the process log file.'),
+    p('idp.loglevel.console', 'INFO', LOG_LEVELS, 'Level of the process log on standard output.'),
+
+    // --- Demo relying parties started by `npm start`
+    p('demo.sp.port', '8081', 'port', 'TCP port of the demo SAML service provider.'),
+    p('demo.sp.baseURL', 'http://localhost:%{demo.sp.port}', 'url', 'External base URL of the demo SAML service provider.'),
+    p('demo.sp.entityID', 'https://sp.demo.example.org/shibboleth', 'string', 'SAML entity ID of the demo service provider (referenced from relying-party.yaml and the policies).'),
+  ];
+}
+
+function p(key: string, def: string, type: PropertyType, description: string): PropertyDefinition {
+  return { key, default: def, env: envName(key), type, description };
+}
+
+/** idp.session.maxLifetime → IDP_SESSION_MAX_LIFETIME; idp.baseURL → IDP_BASE_URL. */
+export function envName(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[.-]/g, '_')
+    .toUpperCase();
+}

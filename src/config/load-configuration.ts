@@ -1,0 +1,221 @@
+/**
+ * The one validator: reads every file in the configuration folder, checks it, and returns typed
+ * configuration. Anything wrong throws a ConfigurationError naming the file (with line) and the key,
+ * before the IdP listens.
+ *
+ *   idp.properties            properties (see defaults.ts)
+ *   relying-party.yaml        SAML service providers
+ *   attribute-resolver.yaml   data connectors and attribute definitions
+ *   attribute-filter.yaml     release rules per relying party
+ *   access-control.yaml       named casbin policies
+ *   errors.yaml               local error events (Shibboleth's LocalEventMap)
+ *   audit.yaml                audit log format
+ *   messages.properties       text of pages and error messages
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { NamedPolicyFiles } from '../access/casbin-access-control.js';
+import type { AttributeFilterPolicy } from '../attribute/attribute-filter.js';
+import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
+import { ConfigurationError } from '../errors.js';
+import { NAMEID_FORMATS, type NameIdFormat, type RelyingParty } from '../relying-party/relying-party.js';
+import { loadIdpProperties, type IdpProperties, type PropertySources } from './idp-properties.js';
+import { parseProperties } from './properties.js';
+import { YamlConf, type ConfNode } from './yaml-conf.js';
+
+export interface DataConnectorConfig {
+  readonly id: string;
+  readonly type: 'directory';
+}
+
+export interface IdpConfiguration {
+  readonly properties: IdpProperties;
+  readonly relyingParties: readonly RelyingParty[];
+  readonly dataConnectors: readonly DataConnectorConfig[];
+  readonly attributeDefinitions: readonly AttributeDefinition[];
+  readonly attributeFilterPolicies: readonly AttributeFilterPolicy[];
+  readonly accessControlPolicies: readonly NamedPolicyFiles[];
+  /** event → whether it is audited (Shibboleth's shibboleth.LocalEventMap). */
+  readonly localEvents: ReadonlyMap<string, boolean>;
+  readonly audit: { readonly format: string; readonly fieldReplacements: ReadonlyMap<string, string> };
+  readonly messages: ReadonlyMap<string, string>;
+}
+
+export const CONF_FILES = {
+  relyingParty: 'relying-party.yaml',
+  attributeResolver: 'attribute-resolver.yaml',
+  attributeFilter: 'attribute-filter.yaml',
+  accessControl: 'access-control.yaml',
+  errors: 'errors.yaml',
+  audit: 'audit.yaml',
+  messages: 'messages.properties',
+} as const;
+
+export function loadConfiguration(sources: PropertySources): IdpConfiguration {
+  const properties = loadIdpProperties(sources);
+  const read = (name: string) => YamlConf.read(path.join(sources.confDir, name), properties.lookup);
+
+  const resolverConf = read(CONF_FILES.attributeResolver).root;
+  const dataConnectors = loadDataConnectors(resolverConf);
+  const attributeDefinitions = loadAttributeDefinitions(resolverConf, dataConnectors);
+  return {
+    properties,
+    relyingParties: loadRelyingParties(read(CONF_FILES.relyingParty).root, sources.confDir),
+    dataConnectors,
+    attributeDefinitions,
+    attributeFilterPolicies: loadAttributeFilter(read(CONF_FILES.attributeFilter).root, attributeDefinitions),
+    accessControlPolicies: loadAccessControl(read(CONF_FILES.accessControl).root, sources.confDir),
+    localEvents: loadLocalEvents(read(CONF_FILES.errors).root),
+    audit: loadAudit(read(CONF_FILES.audit).root),
+    messages: loadMessages(sources.confDir),
+  };
+}
+
+function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
+  root.allowKeys('defaults', 'samlServiceProviders');
+  const defaults = root.child('defaults').allowKeys('postAuthenticationFlows');
+  const defaultFlows = defaults.strings('postAuthenticationFlows');
+  const seen = new Set<string>();
+  return root.list('samlServiceProviders').map((sp: ConfNode) => {
+    sp.allowKeys(
+      'entityID', 'displayName', 'assertionConsumerServiceURL', 'metadataFile', 'signingCertificate',
+      'wantAuthnRequestsSigned', 'signAssertions', 'signResponses', 'nameIDFormat', 'postAuthenticationFlows',
+    );
+    const id = sp.string('entityID');
+    if (seen.has(id)) sp.fail('duplicate relying party', 'entityID');
+    seen.add(id);
+    const acs = sp.string('assertionConsumerServiceURL');
+    checkUrl(sp, 'assertionConsumerServiceURL', acs);
+    const metadataFile = sp.optionalString('metadataFile');
+    const certFile = sp.optionalString('signingCertificate');
+    const signingCertificate = certFile ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile)) : undefined;
+    const format = sp.string('nameIDFormat', 'unspecified');
+    if (!(format in NAMEID_FORMATS)) sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
+    const flows = sp.has('postAuthenticationFlows') ? sp.strings('postAuthenticationFlows') : defaultFlows;
+    return {
+      kind: 'saml' as const,
+      id,
+      displayName: sp.string('displayName', id),
+      assertionConsumerServiceURL: acs,
+      signingCertificate,
+      metadataXml: metadataFile ? readText(sp, 'metadataFile', path.resolve(confDir, metadataFile)) : undefined,
+      wantAuthnRequestsSigned: sp.boolean('wantAuthnRequestsSigned', signingCertificate !== undefined),
+      signAssertions: sp.boolean('signAssertions', true),
+      signResponses: sp.boolean('signResponses', true),
+      nameIDFormat: format as NameIdFormat,
+      postAuthenticationFlows: flows.map((f) => f.trim()).filter((f) => f !== ''),
+      declaredAt: sp.conf.where(sp.at),
+    };
+  });
+}
+
+function loadDataConnectors(root: ConfNode): DataConnectorConfig[] {
+  root.allowKeys('dataConnectors', 'attributeDefinitions');
+  return root.list('dataConnectors').map((c: ConfNode) => {
+    c.allowKeys('id', 'type');
+    const type = c.string('type');
+    if (type !== 'directory') c.fail('must be directory (the embedded user directory)', 'type');
+    return { id: c.string('id'), type };
+  });
+}
+
+function loadAttributeDefinitions(root: ConfNode, connectors: readonly DataConnectorConfig[]): AttributeDefinition[] {
+  const connectorIds = new Set(connectors.map((c) => c.id));
+  const ids = new Set<string>();
+  return root.list('attributeDefinitions').map((d: ConfNode) => {
+    d.allowKeys('id', 'type', 'dataConnector', 'sourceAttribute', 'scope', 'excludeLabels', 'saml2');
+    const id = d.string('id');
+    if (ids.has(id)) d.fail('duplicate attribute id', 'id');
+    ids.add(id);
+    const type = d.string('type', 'simple');
+    if (type !== 'simple' && type !== 'scoped' && type !== 'principalName') d.fail('must be simple, scoped or principalName', 'type');
+    const connector = d.string('dataConnector', connectors[0]?.id ?? '');
+    if (!connectorIds.has(connector)) d.fail(`names no data connector (have ${[...connectorIds].join(', ')})`, 'dataConnector');
+    const saml2 = d.has('saml2') ? d.child('saml2').allowKeys('name', 'friendlyName', 'nameFormat') : undefined;
+    return {
+      id,
+      type,
+      connector,
+      sourceAttribute: d.string('sourceAttribute', id),
+      scope: type === 'scoped' ? d.string('scope') : undefined,
+      excludeLabels: d.strings('excludeLabels'),
+      saml2: saml2 && {
+        name: saml2.string('name'),
+        friendlyName: saml2.optionalString('friendlyName'),
+        nameFormat: saml2.string('nameFormat', 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri'),
+      },
+    };
+  });
+}
+
+function loadAttributeFilter(root: ConfNode, definitions: readonly AttributeDefinition[]): AttributeFilterPolicy[] {
+  root.allowKeys('policies');
+  const known = new Set(definitions.map((d) => d.id));
+  return root.list('policies').map((p: ConfNode) => {
+    p.allowKeys('id', 'requesters', 'permit', 'deny');
+    const requesters = p.strings('requesters');
+    if (requesters.length === 0) p.fail('must list at least one relying party id (or "*")', 'requesters');
+    for (const key of ['permit', 'deny'] as const) {
+      for (const id of p.strings(key)) {
+        if (id !== '*' && !known.has(id)) p.fail(`names unknown attribute ${id}`, key);
+      }
+    }
+    return { id: p.string('id'), requesters, permit: p.strings('permit'), deny: p.strings('deny') };
+  });
+}
+
+function loadAccessControl(root: ConfNode, confDir: string): NamedPolicyFiles[] {
+  root.allowKeys('policies');
+  return root.entries('policies').map(([name, node]: [string, ConfNode]) => {
+    node.allowKeys('model', 'policy');
+    const modelFile = path.resolve(confDir, node.string('model'));
+    const policyFile = path.resolve(confDir, node.string('policy'));
+    if (!existsSync(modelFile)) node.fail(`file not found: ${modelFile}`, 'model');
+    if (!existsSync(policyFile)) node.fail(`file not found: ${policyFile}`, 'policy');
+    return { name, modelFile, policyFile, declaredAt: node.conf.where(node.at) };
+  });
+}
+
+function loadLocalEvents(root: ConfNode): Map<string, boolean> {
+  root.allowKeys('localEvents');
+  const node = root.child('localEvents');
+  return new Map(root.entries('localEvents').map(([event]) => [event, node.boolean(event, false)]));
+}
+
+function loadAudit(root: ConfNode) {
+  root.allowKeys('format', 'fieldReplacements');
+  const format = root.string('format');
+  if (!/%[A-Za-z0-9-]/.test(format)) root.fail('contains no %field', 'format');
+  const replacements = root.child('fieldReplacements');
+  return {
+    format,
+    fieldReplacements: new Map(root.entries('fieldReplacements').map(([from]) => [from, replacements.string(from)])),
+  };
+}
+
+function loadMessages(confDir: string): Map<string, string> {
+  const file = path.join(confDir, CONF_FILES.messages);
+  const label = path.join(path.basename(confDir), CONF_FILES.messages);
+  if (!existsSync(file)) throw new ConfigurationError(label, '(file)', 'file not found');
+  return new Map([...parseProperties(readFileSync(file, 'utf8'), label)].map(([k, v]) => [k, v.value]));
+}
+
+function checkUrl(node: ConfNode, key: string, value: string): void {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') node.fail('must be an http(s) URL', key);
+  } catch {
+    node.fail('must be an absolute URL', key);
+  }
+}
+
+function readText(node: ConfNode, key: string, file: string): string {
+  if (!existsSync(file)) node.fail(`file not found: ${file}`, key);
+  return readFileSync(file, 'utf8');
+}
+
+function readPem(node: ConfNode, key: string, file: string): string {
+  const text = readText(node, key, file);
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) node.fail('is not a PEM certificate', key);
+  return text;
+}

@@ -1,0 +1,87 @@
+/**
+ * samlify entities: the IdP (its metadata, its signing key) and one ServiceProvider per configured
+ * SP. samlify decides whether to check AuthnRequest signatures from the IdP entity, so there are two
+ * IdP entities — one that requires signed requests, one that does not — and each SP uses the one
+ * its configuration asks for. SPs also come in an error variant that signs the whole Response,
+ * since an error Response has no assertion to sign.
+ */
+import samlify from 'samlify';
+import * as xmllint from '@authenio/samlify-node-xmllint';
+import type { SigningCredential } from '../../credentials/signing-credential.js';
+import type { SamlServiceProvider } from '../../relying-party/relying-party.js';
+import { NAMEID_FORMATS } from '../../relying-party/relying-party.js';
+import { BINDING, SSO_PATHS } from './saml-bindings.js';
+
+type IdentityProvider = ReturnType<typeof samlify.IdentityProvider>;
+type ServiceProvider = ReturnType<typeof samlify.ServiceProvider>;
+
+samlify.setSchemaValidator(xmllint);
+
+export interface SpEntities {
+  readonly forResponse: ServiceProvider;
+  readonly forError: ServiceProvider;
+}
+
+export class SamlEntities {
+  private readonly idpSigned: IdentityProvider;
+  private readonly idpUnsigned: IdentityProvider;
+  private readonly sps = new Map<string, SpEntities>();
+
+  constructor(
+    readonly entityID: string,
+    baseURL: string,
+    credential: SigningCredential,
+  ) {
+    const settings = (wantAuthnRequestsSigned: boolean) => ({
+      entityID,
+      privateKey: credential.privateKey,
+      signingCert: credential.certificate,
+      wantAuthnRequestsSigned,
+      nameIDFormat: Object.values(NAMEID_FORMATS),
+      singleSignOnService: [
+        { Binding: BINDING.redirect, Location: `${baseURL}${SSO_PATHS.redirect}` },
+        { Binding: BINDING.post, Location: `${baseURL}${SSO_PATHS.post}` },
+      ],
+    });
+    this.idpUnsigned = samlify.IdentityProvider(settings(false));
+    this.idpSigned = samlify.IdentityProvider(settings(true));
+  }
+
+  /** The IdP's metadata; it does not say it wants signed requests, since that is per SP. */
+  metadata(): string {
+    return this.idpUnsigned.getMetadata();
+  }
+
+  idpFor(sp: SamlServiceProvider): IdentityProvider {
+    return sp.wantAuthnRequestsSigned ? this.idpSigned : this.idpUnsigned;
+  }
+
+  spFor(sp: SamlServiceProvider): SpEntities {
+    let entities = this.sps.get(sp.id);
+    if (!entities) {
+      const make = (wantAssertionsSigned: boolean, wantMessageSigned: boolean) =>
+        samlify.ServiceProvider(
+          sp.metadataXml
+            ? { metadata: sp.metadataXml, wantAssertionsSigned, wantMessageSigned }
+            : {
+                entityID: sp.id,
+                wantAssertionsSigned,
+                wantMessageSigned,
+                authnRequestsSigned: sp.wantAuthnRequestsSigned,
+                signingCert: sp.signingCertificate,
+                assertionConsumerService: [{ Binding: BINDING.post, Location: sp.assertionConsumerServiceURL }],
+              },
+        );
+      entities = { forResponse: make(sp.signAssertions, sp.signResponses), forError: make(false, true) };
+      this.sps.set(sp.id, entities);
+    }
+    return entities;
+  }
+}
+
+/** Loads xmllint's WebAssembly module now rather than on the first request (about 1.5 s). */
+export async function warmUpSchemaValidator(): Promise<void> {
+  await samlify.SamlLib.isValidXml(
+    '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_warm" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>warm-up</saml:Issuer></samlp:AuthnRequest>',
+  );
+}

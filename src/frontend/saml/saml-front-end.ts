@@ -1,0 +1,224 @@
+/**
+ * SAML 2.0 Web Browser SSO at Shibboleth's paths: metadata at /idp/shibboleth, SSO at
+ * /idp/profile/SAML2/Redirect/SSO and /idp/profile/SAML2/POST/SSO. Responses are signed (assertion
+ * and/or message, per SP) and go back over HTTP-POST, always after their audit record is on disk.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
+import { AuditField } from '../../audit/audit-fields.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { IdpProperties } from '../../config/idp-properties.js';
+import { auditFieldsOf } from '../../profile/audit-record.js';
+import type { ProfileFlow } from '../../profile/profile-flow.js';
+import type { Json, ProfileRequestContext } from '../../profile/profile-request-context.js';
+import { NAMEID_FORMATS, type RelyingPartyRegistry, type SamlServiceProvider } from '../../relying-party/relying-party.js';
+import { setContentSecurityPolicy } from '../../web/content-security-policy.js';
+import type { Messages } from '../../web/messages.js';
+import type { Views } from '../../web/views.js';
+import type { HttpExchange, ProtocolFrontEnd } from '../protocol-front-end.js';
+import { decodeAuthnRequest, type DecodedAuthnRequest } from './authn-request.js';
+import { BINDING, SAML2_SSO_PROFILE, SSO_PATHS, STATUS } from './saml-bindings.js';
+import type { SamlEntities } from './saml-entities.js';
+import { encodableAttributes, errorResponseXml, samlId, successResponseXml } from './saml-response.js';
+
+export const SAML_FRONT_END = 'saml2';
+
+/** What the SAML front-end keeps of the request while the pipeline runs. */
+interface SamlInbound {
+  [key: string]: Json;
+  requestId: string;
+  relayState: string | null;
+  binding: string;
+  signed: boolean;
+}
+
+const ERROR_STATUS: Record<string, { status: string; subStatus?: string }> = {
+  NoPassive: { status: STATUS.responder, subStatus: STATUS.noPassive },
+  InvalidNameIDPolicy: { status: STATUS.requester, subStatus: STATUS.invalidNameIdPolicy },
+  ImpersonationViolation: { status: STATUS.responder, subStatus: STATUS.requestDenied },
+  AccessDenied: { status: STATUS.responder, subStatus: STATUS.requestDenied },
+  AccountDisabled: { status: STATUS.responder, subStatus: STATUS.authnFailed },
+};
+
+export interface SamlFrontEndDeps {
+  readonly props: IdpProperties;
+  readonly entities: SamlEntities;
+  readonly relyingParties: RelyingPartyRegistry;
+  readonly resolver: AttributeResolver;
+  readonly audit: AuditLog;
+  readonly views: Views;
+  readonly messages: Messages;
+}
+
+export class SamlFrontEnd implements ProtocolFrontEnd {
+  readonly id = SAML_FRONT_END;
+
+  constructor(private readonly deps: SamlFrontEndDeps) {}
+
+  routes(flow: ProfileFlow): Router {
+    const router = express.Router();
+    const form = express.urlencoded({ extended: false, limit: '128kb' });
+    router.get(SSO_PATHS.metadata, (_req, res) => {
+      res.type('application/samlmetadata+xml').send(this.deps.entities.metadata());
+    });
+    for (const [path, binding] of [[SSO_PATHS.redirect, 'redirect'], [SSO_PATHS.post, 'post']] as const) {
+      router.all(path, form, async (req, res) => {
+        if (req.method !== 'GET' && req.method !== 'POST') {
+          res.status(405).set('Allow', 'GET, POST').end();
+          return;
+        }
+        const exchange = { req, res };
+        const execution = typeof req.query.execution === 'string' ? req.query.execution : undefined;
+        if (execution) return flow.continue(exchange, execution);
+        if (binding === 'post' && req.method !== 'POST') {
+          res.status(405).set('Allow', 'POST').end();
+          return;
+        }
+        const decoded = await decodeAuthnRequest(req, binding, this.deps.relyingParties, this.deps.entities);
+        const prc = this.contextFor(req, decoded);
+        // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.
+        if (binding === 'post') return flow.parkInbound(exchange, prc);
+        return flow.start(exchange, prc);
+      });
+    }
+    return router;
+  }
+
+  async respond(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
+    const sp = this.sp(prc);
+    const inbound = prc.inbound as SamlInbound;
+    const subject = prc.subject!;
+    const nameId = this.nameIdFor(sp, prc);
+    if (!nameId) return this.respondError(exchange, prc, 'InvalidNameIDPolicy');
+    const attributes = encodableAttributes(prc.attributes!.filtered, (id) => this.deps.resolver.definition(id));
+    const responseId = samlId();
+    const assertionId = samlId();
+    const xml = successResponseXml({
+      responseId,
+      assertionId,
+      issuer: this.deps.entities.entityID,
+      destination: sp.assertionConsumerServiceURL,
+      audience: sp.id,
+      inResponseTo: inbound.requestId,
+      nameId: nameId.value,
+      nameIdFormat: nameId.format,
+      authnInstant: subject.authnInstant,
+      authnContextClassRef: subject.authnMethod,
+      sessionIndex: samlId(),
+      attributes,
+      now: Date.now(),
+    });
+    const encoded = await this.sign(sp, 'forResponse', inbound, xml);
+    await this.deps.audit.record(
+      auditFieldsOf(prc, exchange.req, {
+        ...this.protocolFields(inbound, responseId, STATUS.success),
+        [AuditField.ASSERTION_ID]: assertionId,
+        [AuditField.NAMEID]: nameId.value,
+        [AuditField.NAMEID_FORMAT]: nameId.format,
+        [AuditField.ATTRIBUTES]: attributes.map((a) => a.definition.id),
+      }),
+    );
+    await this.post(exchange.res, sp, encoded, inbound.relayState);
+  }
+
+  async respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: string): Promise<void> {
+    const sp = this.sp(prc);
+    const inbound = prc.inbound as SamlInbound;
+    const { status, subStatus } = ERROR_STATUS[event] ?? { status: STATUS.responder };
+    const responseId = samlId();
+    const xml = errorResponseXml({
+      responseId,
+      issuer: this.deps.entities.entityID,
+      destination: sp.assertionConsumerServiceURL,
+      inResponseTo: inbound.requestId,
+      status,
+      subStatus,
+      message: this.deps.messages.forEvent(event).title,
+      now: Date.now(),
+    });
+    const encoded = await this.sign(sp, 'forError', inbound, xml);
+    await this.deps.audit.record(
+      auditFieldsOf(prc, exchange.req, {
+        ...this.protocolFields(inbound, responseId, status),
+        [AuditField.SUBSTATUS]: subStatus,
+        [AuditField.EVENT]: event,
+      }),
+    );
+    await this.post(exchange.res, sp, encoded, inbound.relayState);
+  }
+
+  private contextFor(req: Request, decoded: DecodedAuthnRequest): ProfileRequestContext {
+    return {
+      profile: SAML2_SSO_PROFILE,
+      frontEnd: SAML_FRONT_END,
+      relyingPartyId: decoded.sp.id,
+      inbound: {
+        requestId: decoded.requestId,
+        relayState: decoded.relayState,
+        binding: decoded.binding,
+        signed: decoded.signed,
+      } satisfies SamlInbound,
+      passive: decoded.isPassive,
+      forceAuthn: decoded.forceAuthn,
+      startTime: Date.now(),
+      clientAddress: req.ip ?? '',
+      userAgent: req.get('user-agent') ?? '',
+      step: 'authenticate',
+      audit: {},
+    };
+  }
+
+  private protocolFields(inbound: SamlInbound, responseId: string, status: string) {
+    return {
+      [AuditField.RESPONDER]: this.deps.entities.entityID,
+      [AuditField.REQUEST_ID]: inbound.requestId,
+      [AuditField.IN_RESPONSE_TO]: inbound.requestId,
+      [AuditField.RESPONSE_ID]: responseId,
+      [AuditField.INBOUND_BINDING]: inbound.binding,
+      [AuditField.OUTBOUND_BINDING]: BINDING.post,
+      [AuditField.IS_SIGNED]: String(inbound.signed),
+      [AuditField.STATUS]: status,
+      [AuditField.RELAY_STATE]: inbound.relayState ?? undefined,
+    };
+  }
+
+  private sp(prc: ProfileRequestContext): SamlServiceProvider {
+    return this.deps.relyingParties.get(prc.relyingPartyId)!;
+  }
+
+  private nameIdFor(sp: SamlServiceProvider, prc: ProfileRequestContext): { value: string; format: string } | undefined {
+    const format = NAMEID_FORMATS[sp.nameIDFormat];
+    switch (sp.nameIDFormat) {
+      case 'unspecified':
+        return { value: prc.subject!.principalName, format };
+      case 'transient':
+        return { value: samlId(), format };
+      case 'emailAddress': {
+        const mail = prc.attributes!.filtered.mail?.[0];
+        return mail ? { value: mail, format } : undefined;
+      }
+    }
+  }
+
+  /** samlify signs the document as the SP's configuration asks (the error variant signs the message). */
+  private async sign(sp: SamlServiceProvider, variant: 'forResponse' | 'forError', inbound: SamlInbound, xml: string): Promise<string> {
+    const result = await this.deps.entities.idpFor(sp).createLoginResponse(
+      this.deps.entities.spFor(sp)[variant],
+      { extract: { request: { id: inbound.requestId } } } as never,
+      'post',
+      {},
+      { customTagReplacement: () => ({ id: '', context: xml }) },
+    );
+    return result.context;
+  }
+
+  private async post(res: Response, sp: SamlServiceProvider, samlResponse: string, relayState: string | null): Promise<void> {
+    setContentSecurityPolicy(res, [sp.assertionConsumerServiceURL]);
+    res.set('Cache-Control', 'no-store');
+    await this.deps.views.render(res, 'saml/post-response', {
+      action: sp.assertionConsumerServiceURL,
+      samlResponse,
+      relayState,
+    });
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Extension point: a post-authentication intercept flow (Shibboleth's profile intercept flows).
+ * A flow runs after authentication and attribute resolution and before the response is built; it
+ * ends with "proceed" or a named event, possibly after showing the browser one or more views.
+ * Adding a flow means implementing this interface and registering it (see intercept-registry.ts);
+ * the pipeline does not change.
+ */
+import type { Json, ProfileRequestContext } from '../profile/profile-request-context.js';
+import type { RelyingParty } from '../relying-party/relying-party.js';
+
+export const INTERCEPT_PREFIX = 'intercept/';
+export const PROCEED = 'proceed';
+
+/** End-state events every intercept flow may signal (Shibboleth's intercept-abstract-flow.xml). */
+export const COMMON_INTERCEPT_EVENTS: readonly string[] = [
+  'InvalidEvent', 'InvalidProfileContext', 'MessageExpired', 'MessageReplay', 'MessageAuthenticationError',
+  'AttributeReleaseRejected', 'TermsRejected', 'ContextCheckDenied', 'ImpersonationViolation',
+  'RestartAuthentication', 'RuntimeException', 'NoPassive', 'InvalidCSRFToken', 'UpdateSecurityParameters',
+];
+
+export interface InterceptContext {
+  /** The request; flows may change its subject, attributes and audit fields. */
+  readonly prc: ProfileRequestContext;
+  readonly relyingParty: RelyingParty;
+}
+
+export type InterceptOutcome =
+  /** The flow is finished: "proceed" or an event id. */
+  | { readonly end: string }
+  /** Show a view and wait for the browser; `state` comes back to resume(). */
+  | { readonly view: string; readonly model: Record<string, unknown>; readonly state: Json };
+
+export type FormFields = Readonly<Record<string, string>>;
+
+export interface InterceptFlow {
+  /** "intercept/<name>"; relying parties list it as "<name>". */
+  readonly id: string;
+  /** Events this flow may end with besides proceed and the common ones; others become InvalidEvent. */
+  readonly events: readonly string[];
+  /** Whether the flow may run for requests without a browser. */
+  readonly nonBrowserSupported: boolean;
+  /** When false the flow is skipped for this request (default: always active). */
+  isActive?(ctx: InterceptContext): boolean;
+  start(ctx: InterceptContext): Promise<InterceptOutcome>;
+  /** The browser submitted the flow's view with `event` (from the _eventId_<name> button). */
+  resume(ctx: InterceptContext, state: Json, event: string, form: FormFields): Promise<InterceptOutcome>;
+}

@@ -1,0 +1,43 @@
+/**
+ * The audit fields every record of a profile request carries, taken from the request context
+ * (Shibboleth's PopulateAuditContext / PostResponsePopulateAuditContext). Front-ends add their
+ * protocol fields (assertion id, NameID, bindings, status) on top.
+ */
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import { AuditField, type AuditFields } from '../audit/audit-fields.js';
+import { auditTimestamp } from '../audit/audit-format.js';
+import type { ProfileRequestContext } from './profile-request-context.js';
+
+export function auditFieldsOf(prc: ProfileRequestContext, req: Request, extra: Record<string, string | string[] | undefined> = {}): AuditFields {
+  const fields: AuditFields = new Map();
+  const put = (field: string, value: string | string[] | undefined) => {
+    if (value === undefined || value === '') return;
+    fields.set(field, Array.isArray(value) ? value : [value]);
+  };
+  put(AuditField.REMOTE_ADDR, prc.clientAddress);
+  put(AuditField.START_TIME, auditTimestamp(prc.startTime));
+  put(AuditField.PROFILE, prc.profile);
+  put(AuditField.RELYING_PARTY, prc.relyingPartyId);
+  put(AuditField.USER_AGENT, prc.userAgent);
+  put(AuditField.URI, req.originalUrl.split('?')[0]);
+  put(AuditField.SESSION_ID, sessionHandle(req.sessionID));
+  const subject = prc.subject;
+  if (subject) {
+    put(AuditField.USERNAME, subject.principalName);
+    put(AuditField.AUTHN_INSTANT, auditTimestamp(subject.authnInstant));
+    put(AuditField.AUTHN_CONTEXT, subject.authnMethod);
+    put(AuditField.SSO, String(subject.sso));
+  }
+  for (const [field, values] of Object.entries(prc.audit)) put(field, values);
+  for (const [field, value] of Object.entries(extra)) put(field, value);
+  return fields;
+}
+
+/**
+ * The session as it appears in the audit log: a hash, not the cookie value — whoever reads the
+ * log must not be able to take over the session.
+ */
+export function sessionHandle(sessionId: string | undefined): string | undefined {
+  return sessionId ? createHash('sha256').update(sessionId).digest('base64url').slice(0, 22) : undefined;
+}

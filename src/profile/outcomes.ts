@@ -1,0 +1,44 @@
+/**
+ * How a request that did not "proceed" ends (Shibboleth's HandleError): events listed in
+ * conf/errors.yaml are handled locally with an error page — written to the audit log first when
+ * marked true — and every other event goes back to the relying party as a protocol error.
+ */
+import { AuditField } from '../audit/audit-fields.js';
+import { IdpError } from '../errors.js';
+import type { HttpExchange } from '../frontend/protocol-front-end.js';
+import { quoted } from '../logging/process-log.js';
+import { auditFieldsOf } from './audit-record.js';
+import type { ProfileRequestContext } from './profile-request-context.js';
+import type { ProfileServices } from './profile-services.js';
+
+/** Events LogEvent does not report (Shibboleth's shibboleth.DefaultSuppressedEvents). */
+const SUPPRESSED_EVENTS = new Set(['NoPotentialFlow', 'AttributeReleaseRejected', 'TermsRejected', 'ContextCheckDenied']);
+
+const STATUS_BY_EVENT: Record<string, number> = {
+  ImpersonationViolation: 403,
+  UnknownImpersonationTarget: 404,
+  ContextCheckDenied: 403,
+  AccountDisabled: 403,
+  InvalidCSRFToken: 403,
+  InvalidProfileConfiguration: 500,
+  RuntimeException: 500,
+};
+
+export async function endWithEvent(exchange: HttpExchange, prc: ProfileRequestContext, event: string, services: ProfileServices): Promise<void> {
+  if (!SUPPRESSED_EVENTS.has(event)) {
+    services.log.child('org.opensaml.profile.action.impl.LogEvent').warn(
+      `A non-proceed event occurred while processing the request: ${quoted(event)}`,
+    );
+  }
+  if (!services.localEvents.has(event)) {
+    const frontEnd = services.frontEnds.get(prc.frontEnd);
+    if (!frontEnd) throw new IdpError('INTERNAL', `no protocol front-end ${prc.frontEnd}`);
+    await frontEnd.respondError(exchange, prc, event);
+    return;
+  }
+  if (services.localEvents.get(event)) {
+    // Nothing is released on a local error, so no attributes are listed.
+    await services.audit.record(auditFieldsOf(prc, exchange.req, { [AuditField.EVENT]: event }));
+  }
+  await services.views.renderError(exchange.res, event, STATUS_BY_EVENT[event] ?? 400);
+}

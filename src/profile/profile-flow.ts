@@ -1,0 +1,144 @@
+/**
+ * The browser SSO pipeline, the same for every protocol:
+ *
+ *   front-end decodes the request  (frontend/saml, …)
+ *     1. authenticate             steps/authenticate.ts          IdP session or password form
+ *     2. resolve-attributes       steps/resolve-attributes.ts    resolver + filter for the RP
+ *     3. intercept                steps/run-intercepts.ts        postAuthenticationFlows, in order
+ *     4. respond                  steps/respond.ts               front-end encodes, audits, sends
+ *
+ * A step may show a view: the request then waits in the flow-execution store under a fresh,
+ * single-use key, and the form posts back to the same endpoint with ?execution=<key> and a CSRF
+ * token. A step may end the request with an event (outcomes.ts).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { IdpError } from '../errors.js';
+import type { HttpExchange } from '../frontend/protocol-front-end.js';
+import type { FormFields } from '../intercept/intercept-flow.js';
+import type { RelyingParty } from '../relying-party/relying-party.js';
+import { endWithEvent } from './outcomes.js';
+import type { ProfileRequestContext } from './profile-request-context.js';
+import type { ProfileServices } from './profile-services.js';
+import { authenticate } from './steps/authenticate.js';
+import type { ProfileStepHandler, StepInput, StepResult } from './steps/profile-step.js';
+import { resolveAttributes } from './steps/resolve-attributes.js';
+import { respond } from './steps/respond.js';
+import { runIntercepts } from './steps/run-intercepts.js';
+
+export const PROFILE_STEPS: readonly ProfileStepHandler[] = [authenticate, resolveAttributes, runIntercepts, respond];
+
+/** Executions created from a relying party's POST before the browser's cookie was visible. */
+const INBOUND_VIEW = '(inbound)';
+const UNBOUND_SESSION = '-';
+
+export class ProfileFlow {
+  constructor(private readonly services: ProfileServices) {}
+
+  /** A front-end decoded a new request from a relying party. */
+  async start(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
+    await this.advance(exchange, prc, undefined);
+  }
+
+  /**
+   * A cross-site POST from a relying party carries no SameSite=Lax cookie; park the decoded
+   * request and send the browser back with a GET, which does carry the IdP session cookie.
+   */
+  parkInbound(exchange: HttpExchange, prc: ProfileRequestContext): void {
+    const key = this.services.executions.save(
+      { sessionId: UNBOUND_SESSION, csrfToken: '', view: INBOUND_VIEW, context: prc },
+      this.services.props.flowTimeoutMs,
+    );
+    exchange.res.redirect(303, `${pathOf(exchange)}?execution=${encodeURIComponent(key)}`);
+  }
+
+  /** The browser came back to a profile endpoint with ?execution=<key>. */
+  async continue(exchange: HttpExchange, key: string): Promise<void> {
+    const { req } = exchange;
+    if (req.method === 'GET') {
+      const parked = this.services.executions.take(key, UNBOUND_SESSION);
+      if (!parked || parked.view !== INBOUND_VIEW) throw stale();
+      return this.advance(exchange, parked.context, undefined);
+    }
+    const execution = this.services.executions.take(key, req.sessionID);
+    if (!execution || execution.view === INBOUND_VIEW) throw stale();
+    const form = formOf(req.body);
+    const prc = execution.context;
+    if (!sameToken(form[this.services.props.csrfParameter], execution.csrfToken)) {
+      return endWithEvent(exchange, prc, 'InvalidCSRFToken', this.services);
+    }
+    await this.advance(exchange, prc, { event: eventOf(form), form });
+  }
+
+  private async advance(
+    exchange: HttpExchange,
+    prc: ProfileRequestContext,
+    answer: { event: string; form: FormFields } | undefined,
+  ): Promise<void> {
+    const rp = this.services.relyingParties.get(prc.relyingPartyId);
+    if (!rp) throw new IdpError('UNKNOWN_RELYING_PARTY', `relying party ${prc.relyingPartyId} is no longer configured`);
+    const input: StepInput = { exchange, prc, rp, services: this.services };
+    let index = PROFILE_STEPS.findIndex((s) => s.step === prc.step);
+    let result: StepResult;
+    const current = PROFILE_STEPS[index]!;
+    if (answer) {
+      if (!current.resume) return endWithEvent(exchange, prc, 'InvalidEvent', this.services);
+      result = await current.resume(input, answer.event, answer.form);
+    } else {
+      result = await current.run(input);
+    }
+    while ('next' in result) {
+      index += 1;
+      prc.step = PROFILE_STEPS[index]!.step;
+      result = await PROFILE_STEPS[index]!.run(input);
+    }
+    if ('view' in result) return this.show(exchange, prc, rp, result.view, result.model);
+    if ('event' in result) return endWithEvent(exchange, prc, result.event, this.services);
+  }
+
+  private async show(exchange: HttpExchange, prc: ProfileRequestContext, rp: RelyingParty, view: string, model: Record<string, unknown>): Promise<void> {
+    const { req, res } = exchange;
+    req.session.createdAt ??= Date.now(); // makes express-session store the session and set its cookie
+    const csrfToken = randomBytes(20).toString('base64url');
+    const key = this.services.executions.save(
+      { sessionId: req.sessionID, csrfToken, view, context: prc },
+      this.services.props.flowTimeoutMs,
+    );
+    res.set('Cache-Control', 'no-store');
+    await this.services.views.render(res, view, {
+      ...model,
+      relyingParty: { id: rp.id, displayName: rp.displayName },
+      flowExecutionUrl: `${pathOf(exchange)}?execution=${encodeURIComponent(key)}`,
+      csrf: { parameterName: this.services.props.csrfParameter, token: csrfToken },
+    });
+  }
+}
+
+function stale(): IdpError {
+  return new IdpError('FLOW_EXECUTION_STALE', 'the form was already submitted or has expired');
+}
+
+function pathOf({ req }: HttpExchange): string {
+  return req.originalUrl.split('?')[0]!;
+}
+
+function formOf(body: unknown): FormFields {
+  const form: Record<string, string> = {};
+  if (typeof body !== 'object' || body === null) return form;
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (typeof v === 'string') form[k] = v;
+  }
+  return form;
+}
+
+/** Spring Web Flow's convention: a field named _eventId_<event>, or _eventId=<event>. */
+function eventOf(form: FormFields): string {
+  for (const name of Object.keys(form)) if (name.startsWith('_eventId_')) return name.slice('_eventId_'.length);
+  return form._eventId ?? '';
+}
+
+function sameToken(given: string | undefined, expected: string): boolean {
+  if (!given || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,52 @@
+/**
+ * The state of one SSO request from the moment a relying party's request arrives until the
+ * response leaves (Shibboleth's ProfileRequestContext and its children, flattened). It is plain
+ * JSON so it can wait in the flow-execution store while the browser shows a form.
+ */
+import type { AttributeValues } from '../attribute/attribute-values.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Who the request is for (Shibboleth's SubjectContext). */
+export interface SubjectContext {
+  /** The effective principal: after impersonation, the impersonated account. */
+  principalName: string;
+  /** The real principal when impersonating, otherwise absent. */
+  impersonatingPrincipalName?: string;
+  authnInstant: number;
+  authnMethod: string;
+  /** True when the IdP session was reused (no password asked in this request). */
+  sso: boolean;
+}
+
+export interface InterceptState {
+  /** Flow ids still to consider, in order ("intercept/…"). */
+  readonly remaining: string[];
+  /** The flow being run and its private state while its view is displayed. */
+  current?: { readonly flowId: string; readonly state: Json };
+}
+
+export type ProfileStep = 'authenticate' | 'resolve-attributes' | 'intercept' | 'respond';
+
+export interface ProfileRequestContext {
+  /** Profile id, also the resolution label of the first attribute resolution ("SAML2/SSO"). */
+  readonly profile: string;
+  /** Which protocol front-end decoded the request and will encode the response. */
+  readonly frontEnd: string;
+  readonly relyingPartyId: string;
+  /** Front-end specific request data (SAML: request id, ACS, RelayState, binding, …). */
+  readonly inbound: { [key: string]: Json };
+  /** The request forbids any visible interaction (SAML IsPassive, OIDC prompt=none). */
+  readonly passive: boolean;
+  readonly forceAuthn: boolean;
+  readonly startTime: number;
+  readonly clientAddress: string;
+  readonly userAgent: string;
+  step: ProfileStep;
+  subject?: SubjectContext;
+  /** Unfiltered attributes (seen by policies and the impersonate form) and those released. */
+  attributes?: { unfiltered: AttributeValues; filtered: AttributeValues };
+  intercept?: InterceptState;
+  /** Audit fields gathered along the way (field id → values). */
+  audit: { [field: string]: string[] };
+}

@@ -1,0 +1,66 @@
+/**
+ * Step 1: who is it? Reuse the IdP session (SSO) when it is good and the relying party did not
+ * force a fresh login; otherwise show the password form (fields j_username, j_password and the
+ * _eventId_proceed button, as Shibboleth's login.vm). A successful login gets a new session id.
+ */
+import type { IdpProperties } from '../../config/idp-properties.js';
+import { quoted } from '../../logging/process-log.js';
+import { activeLogin, startLoginSession } from '../../session/idp-session.js';
+import type { ProfileStepHandler, StepInput, StepResult } from './profile-step.js';
+import { NEXT } from './profile-step.js';
+
+export function authnMethod(props: IdpProperties): string {
+  return props.baseURL.startsWith('https:')
+    ? 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'
+    : 'urn:oasis:names:tc:SAML:2.0:ac:classes:Password';
+}
+
+function loginView(input: StepInput, error?: string, username?: string): StepResult {
+  return {
+    view: 'login',
+    model: { relyingParty: { id: input.rp.id, displayName: input.rp.displayName }, error, username },
+  };
+}
+
+export const authenticate: ProfileStepHandler = {
+  step: 'authenticate',
+
+  run(input) {
+    const { exchange, prc, services } = input;
+    const login = activeLogin(exchange.req, services.props.session.maxLifetimeMs);
+    if (login && !prc.forceAuthn) {
+      prc.subject = { ...login, sso: true };
+      return Promise.resolve(NEXT);
+    }
+    if (prc.passive) return Promise.resolve({ event: 'NoPassive' });
+    return Promise.resolve(loginView(input));
+  },
+
+  async resume(input, event, form) {
+    const { exchange, prc, services } = input;
+    if (event !== 'proceed') return { event: 'InvalidEvent' };
+    const typed = form.j_username ?? '';
+    const password = form.j_password ?? '';
+    const log = services.log.child('net.shibboleth.idp.authn');
+    const checked = services.directory.canonicalName(typed);
+    if (!checked.ok || password === '') {
+      return loginView(input, checked.ok || checked.problem === 'empty' ? 'login.error.missing' : 'login.error.failed', typed);
+    }
+    const username = checked.name;
+    if (services.throttle.isLocked(username)) {
+      log.warn(`Login by ${quoted(username)} refused: too many failed attempts`);
+      return loginView(input, 'login.error.locked', typed);
+    }
+    if (!(await services.directory.authenticate(username, password))) {
+      services.throttle.recordFailure(username);
+      log.warn(`Login by ${quoted(username)} failed`);
+      return loginView(input, 'login.error.failed', typed);
+    }
+    services.throttle.clear(username);
+    const login = { principalName: username, authnInstant: Date.now(), authnMethod: authnMethod(services.props) };
+    await startLoginSession(exchange.req, login);
+    log.info(`Login by ${quoted(username)} succeeded`);
+    prc.subject = { ...login, sso: false };
+    return NEXT;
+  },
+};

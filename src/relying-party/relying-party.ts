@@ -1,0 +1,46 @@
+/**
+ * Relying parties the IdP answers (Shibboleth's relying-party.xml plus metadata): SAML service
+ * providers now, OIDC clients beside them later. Each carries its ordered postAuthenticationFlows —
+ * intercept ids without the "intercept/" prefix, as Shibboleth writes them.
+ */
+export interface RelyingPartyBase {
+  readonly id: string;
+  readonly displayName: string;
+  readonly postAuthenticationFlows: readonly string[];
+  /** Where it was configured, for error messages ("conf/relying-party.yaml:12"). */
+  readonly declaredAt: string;
+}
+
+export const NAMEID_FORMATS = {
+  unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+  emailAddress: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  transient: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+} as const;
+export type NameIdFormat = keyof typeof NAMEID_FORMATS;
+
+export interface SamlServiceProvider extends RelyingPartyBase {
+  readonly kind: 'saml';
+  readonly assertionConsumerServiceURL: string;
+  /** PEM certificate the SP signs AuthnRequests with, if it signs them. */
+  readonly signingCertificate?: string;
+  /** SAML metadata XML of the SP, when configured from a metadata file. */
+  readonly metadataXml?: string;
+  readonly wantAuthnRequestsSigned: boolean;
+  readonly signAssertions: boolean;
+  readonly signResponses: boolean;
+  readonly nameIDFormat: NameIdFormat;
+}
+
+export type RelyingParty = SamlServiceProvider;
+
+export class RelyingPartyRegistry {
+  private readonly byId: ReadonlyMap<string, RelyingParty>;
+
+  constructor(readonly all: readonly RelyingParty[]) {
+    this.byId = new Map(all.map((rp) => [rp.id, rp]));
+  }
+
+  get(id: string): RelyingParty | undefined {
+    return this.byId.get(id);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The impersonate intercept end to end over SAML 2.0: a real IdP on loopback, a real SP
+ * (@node-saml/node-saml) validating the signed responses, a browser-like client pressing the
+ * buttons, and the audit log read back from disk.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, type Page } from '../../support/browser.js';
+import { auditRecord, startTestIdp, type TestIdp } from '../../support/test-idp.js';
+import { attribute, hasSamlResponse, OID, TestSp } from '../../support/test-sp.js';
+
+const SP = 'https://sp.demo.example.org/shibboleth';
+
+let t: TestIdp;
+let sp: TestSp;
+
+beforeAll(async () => {
+  t = await startTestIdp();
+  sp = await TestSp.create(t.baseURL);
+});
+afterAll(async () => t?.close());
+
+async function login(browser: Browser, username: string, password: string): Promise<Page> {
+  const loginPage = await browser.get(await sp.loginURL());
+  expect(loginPage.status).toBe(200);
+  expect(loginPage.html.querySelector('input[name=j_username]')).not.toBeNull();
+  return browser.submit(loginPage, { j_username: username, j_password: password }, '_eventId_proceed');
+}
+
+function lastAudit() {
+  const records = t.auditRecords();
+  return auditRecord(records[records.length - 1]!);
+}
+
+describe('impersonate intercept over SAML', () => {
+  it('(a) lets an entitled user impersonate an allowed account: the SP gets the target, the audit log the real user', async () => {
+    const browser = new Browser();
+    const form = await login(browser, 'alice', 'demo-alice');
+    expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
+    expect(form.body).toContain('Demo SAML Service Provider');
+    // alice's impersonatableUsernames are known, so the form offers them as a list.
+    const options = form.html.querySelectorAll('select[name=principal] option').map((o) => o.getAttribute('value'));
+    expect(options).toEqual(['bob', 'carol']);
+
+    const post = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
+    const profile = await sp.receive(post);
+    expect(profile.nameID).toBe('bob');
+    expect(attribute(profile, OID.uid)).toEqual(['bob']);
+    expect(attribute(profile, OID.mail)).toEqual(['bob@example.org']);
+    expect(attribute(profile, OID.displayName)).toEqual(['Bob Builder']);
+    expect(profile.attributes?.[OID.entitlement]).toBeUndefined(); // bob has none; alice's are not lent
+
+    const audit = lastAudit();
+    expect(audit.u).toBe('bob');
+    expect(audit.uu).toBe('alice');
+    expect(audit.SP).toBe(SP);
+    expect(audit.n).toBe('bob');
+    expect(audit.e).toBe('');
+    expect(audit.S).toBe('Success');
+    expect(audit.attr.split(',')).toEqual(expect.arrayContaining(['uid', 'mail', 'displayName']));
+    expect(audit.i).toMatch(/^_[0-9a-f]{32}$/);
+  });
+
+  it('(b) refuses an account the specific policy does not allow: Access Denied, audited, nothing to the SP', async () => {
+    const browser = new Browser();
+    const form = await login(browser, 'erin', 'demo-erin'); // help desk: free text field
+    expect(form.html.querySelector('input[name=principal]')).not.toBeNull();
+    const denied = await browser.submit(form, { principal: 'admin' }, '_eventId_impersonate');
+    expect(denied.status).toBe(403);
+    expect(denied.html.querySelector('h1')?.text).toBe('Access Denied');
+    expect(hasSamlResponse(denied)).toBe(false);
+
+    const audit = lastAudit();
+    expect(audit.e).toBe('ImpersonationViolation');
+    expect(audit.u).toBe('erin');
+    expect(audit.uu).toBe('');
+    expect(audit.n).toBe('');
+    expect(audit.attr).toBe('');
+    await expect.poll(() => t.processLog()).toContain(
+      "WARN [net.shibboleth.idp.profile.interceptor] - Unauthorized impersonation attempt by principal 'erin' as 'admin' to relying party 'https://sp.demo.example.org/shibboleth'",
+    );
+  });
+
+  it('(b) also refuses alice an account outside her impersonatableUsernames', async () => {
+    const browser = new Browser();
+    const form = await login(browser, 'alice', 'demo-alice');
+    const denied = await browser.submit(form, { principal: 'dave' }, '_eventId_impersonate');
+    expect(denied.status).toBe(403);
+    expect(hasSamlResponse(denied)).toBe(false);
+    expect(lastAudit()).toMatchObject({ e: 'ImpersonationViolation', u: 'alice', uu: '' });
+  });
+
+  it('(c) shows no form when the general policy denies, and the SP receives the real user', async () => {
+    const browser = new Browser();
+    const post = await login(browser, 'dave', 'demo-dave');
+    const profile = await sp.receive(post);
+    expect(profile.nameID).toBe('dave');
+    expect(attribute(profile, OID.mail)).toEqual(['dave@example.org']);
+    expect(lastAudit()).toMatchObject({ u: 'dave', uu: '', e: '' });
+  });
+
+  it('(d) runs the next SSO as the real user again, offering the form without asking for the password', async () => {
+    const browser = new Browser();
+    const first = await login(browser, 'alice', 'demo-alice');
+    expect((await sp.receive(await browser.submit(first, { principal: 'carol' }, '_eventId_impersonate'))).nameID).toBe('carol');
+
+    const again = await browser.get(await sp.loginURL());
+    expect(again.html.querySelector('input[name=j_password]')).toBeNull();
+    expect(again.html.querySelector('h1')?.text).toBe('Account Impersonation');
+    const profile = await sp.receive(await browser.submit(again, {}, '_eventId_proceed'));
+    expect(profile.nameID).toBe('alice');
+    expect(attribute(profile, OID.mail)).toEqual(['alice@example.org']);
+    const audit = lastAudit();
+    expect(audit).toMatchObject({ u: 'alice', uu: '', SSO: 'true' });
+  });
+
+  it('continues as self for an empty name or the own name', async () => {
+    const browser = new Browser();
+    const form = await login(browser, 'erin', 'demo-erin');
+    const profile = await sp.receive(await browser.submit(form, { principal: '   ' }, '_eventId_impersonate'));
+    expect(profile.nameID).toBe('erin');
+    const again = await browser.get(await sp.loginURL());
+    const own = await sp.receive(await browser.submit(again, { principal: ' ERIN ' }, '_eventId_impersonate'));
+    expect(own.nameID).toBe('erin');
+    expect(lastAudit()).toMatchObject({ u: 'erin', uu: '' });
+  });
+
+  it('fails clearly, audited and with nothing released, for an allowed name that is no account', async () => {
+    const browser = new Browser();
+    const form = await login(browser, 'erin', 'demo-erin');
+    const page = await browser.submit(form, { principal: 'nobody' }, '_eventId_impersonate');
+    expect(page.status).toBe(404);
+    expect(page.html.querySelector('h1')?.text).toBe('No Such Account');
+    expect(hasSamlResponse(page)).toBe(false);
+    expect(lastAudit()).toMatchObject({ e: 'UnknownImpersonationTarget', u: 'erin', uu: '' });
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * A minimal browser for HTTP-level tests: a cookie jar (per host, honouring Path), manual
+ * redirects, and form submission from parsed HTML — so a test drives the IdP exactly as a person's
+ * browser would, button by button.
+ */
+import { parse, type HTMLElement } from 'node-html-parser';
+
+interface StoredCookie {
+  name: string;
+  value: string;
+  path: string;
+}
+
+export interface Page {
+  readonly url: string;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+  readonly html: HTMLElement;
+}
+
+export interface FormData {
+  readonly action: string;
+  readonly fields: Record<string, string>;
+}
+
+export class Browser {
+  private readonly jar = new Map<string, StoredCookie[]>();
+
+  /** GET, following redirects (303/302/301) until a page. */
+  async get(url: string): Promise<Page> {
+    return this.request(url, { method: 'GET' });
+  }
+
+  async post(url: string, fields: Record<string, string>, follow = true): Promise<Page> {
+    return this.request(url, { method: 'POST', body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' }, follow);
+  }
+
+  /** The form in a page (the first, or the one matching `selector`), with its current values. */
+  form(page: Page, selector = 'form'): FormData {
+    const form = page.html.querySelector(selector);
+    if (!form) throw new Error(`no ${selector} in page ${page.url} (status ${page.status}):\n${page.body.slice(0, 2000)}`);
+    const fields: Record<string, string> = {};
+    for (const input of form.querySelectorAll('input')) {
+      const name = input.getAttribute('name');
+      const type = (input.getAttribute('type') ?? 'text').toLowerCase();
+      if (!name || type === 'submit' || type === 'button') continue;
+      fields[name] = input.getAttribute('value') ?? '';
+    }
+    for (const select of form.querySelectorAll('select')) {
+      const name = select.getAttribute('name');
+      const first = select.querySelector('option');
+      if (name && first) fields[name] = first.getAttribute('value') ?? first.text;
+    }
+    return { action: new URL(form.getAttribute('action') ?? page.url, page.url).toString(), fields };
+  }
+
+  /** Fills in and submits a page's form by pressing the button named `button`. */
+  async submit(page: Page, values: Record<string, string>, button?: string, follow = true): Promise<Page> {
+    const form = this.form(page);
+    const fields = { ...form.fields, ...values };
+    if (button) fields[button] = button;
+    return this.post(form.action, fields, follow);
+  }
+
+  cookies(url: string): StoredCookie[] {
+    return this.jar.get(new URL(url).host) ?? [];
+  }
+
+  private async request(url: string, init: { method: string; body?: string; contentType?: string }, follow = true): Promise<Page> {
+    let current = url;
+    let method = init.method;
+    let body = init.body;
+    for (let hops = 0; hops < 10; hops++) {
+      const headers: Record<string, string> = { accept: 'text/html' };
+      const cookie = this.cookieHeader(current);
+      if (cookie) headers.cookie = cookie;
+      if (body !== undefined && init.contentType) headers['content-type'] = init.contentType;
+      const res = await fetch(current, { method, headers, body, redirect: 'manual' });
+      this.store(current, res.headers.getSetCookie());
+      const location = res.headers.get('location');
+      if (follow && location && res.status >= 300 && res.status < 400) {
+        current = new URL(location, current).toString();
+        method = 'GET';
+        body = undefined;
+        continue;
+      }
+      const text = await res.text();
+      return { url: current, status: res.status, headers: res.headers, body: text, html: parse(text) };
+    }
+    throw new Error(`too many redirects from ${url}`);
+  }
+
+  private cookieHeader(url: string): string {
+    const { host, pathname } = new URL(url);
+    return (this.jar.get(host) ?? [])
+      .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
+  }
+
+  private store(url: string, setCookies: string[]): void {
+    const { host } = new URL(url);
+    const cookies = this.jar.get(host) ?? [];
+    for (const header of setCookies) {
+      const [pair, ...attrs] = header.split(';').map((s) => s.trim());
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      const path = attrs.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
+      const expired = attrs.some((a) => /^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now());
+      const rest = cookies.filter((c) => !(c.name === name && c.path === path));
+      if (!expired) rest.push({ name, value, path });
+      cookies.splice(0, cookies.length, ...rest);
+    }
+    this.jar.set(host, cookies);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Starts a real IdP for a test: its own temporary home (data, logs, credentials), a free loopback
+ * port, and either the shipped conf/ or a copy of it with files changed for the test.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createIdp, type Idp } from '../../src/idp.js';
+import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { freePort } from './free-port.js';
+
+export interface TestIdpOptions {
+  /** Property overrides (idp.properties keys). */
+  readonly properties?: Record<string, string>;
+  /** Files to replace in a copy of conf/ (path relative to conf/ → new content, or a function of the old). */
+  readonly conf?: Record<string, string | ((old: string) => string)>;
+}
+
+export interface TestIdp {
+  readonly idp: Idp;
+  readonly baseURL: string;
+  readonly home: string;
+  readonly confDir: string;
+  /** Lines of the audit log, each split into its fields (Shibboleth's | separator). */
+  auditRecords(): string[][];
+  processLog(): string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_AUDIT_FIELDS = ['a', 'ST', 'T', 'u', 'SP', 'i', 'ac', 't', 'attr', 'n', 'f', 'SSO', 'XX', 'XA', 'b', 'bb', 'e', 'S', 'SS', 's', 'UA', 'uu'] as const;
+
+/** An audit line of the default format as field → value. */
+export function auditRecord(fields: string[]): Record<(typeof DEFAULT_AUDIT_FIELDS)[number], string> {
+  return Object.fromEntries(DEFAULT_AUDIT_FIELDS.map((f, i) => [f, fields[i] ?? ''])) as Record<(typeof DEFAULT_AUDIT_FIELDS)[number], string>;
+}
+
+export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestIdp> {
+  const home = mkdtempSync(path.join(tmpdir(), 'idp-test-'));
+  let confDir = DEFAULT_CONF_DIR;
+  if (options.conf) {
+    confDir = path.join(home, 'conf');
+    cpSync(DEFAULT_CONF_DIR, confDir, { recursive: true });
+    for (const [file, change] of Object.entries(options.conf)) {
+      const target = path.join(confDir, file);
+      writeFileSync(target, typeof change === 'string' ? change : change(readFileSync(target, 'utf8')));
+    }
+  }
+  const port = await freePort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  const idp = await createIdp({
+    home,
+    confDir,
+    env: {},
+    console: false,
+    overrides: { 'idp.port': String(port), 'idp.baseURL': baseURL, 'demo.sp.baseURL': 'http://127.0.0.1:9', ...options.properties },
+  });
+  await idp.listen();
+  const props = idp.config.properties;
+  return {
+    idp,
+    baseURL,
+    home,
+    confDir,
+    auditRecords: () =>
+      readFileSync(props.logs.auditFile, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.split('|')),
+    processLog: () => readFileSync(props.logs.processFile, 'utf8'),
+    async close() {
+      await idp.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

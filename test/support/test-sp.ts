@@ -1,0 +1,107 @@
+/**
+ * The SAML service provider of the integration tests: @node-saml/node-saml, configured from the
+ * IdP's published metadata, playing the demo SP's role (entity ID and ACS from the shipped conf).
+ * It builds real AuthnRequests and validates responses exactly as a deployed node-saml SP would.
+ */
+import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import { fetchIdpMetadata } from '../../src/demo/idp-metadata.js';
+import type { Page } from './browser.js';
+
+class Cache implements CacheProvider {
+  private readonly items = new Map<string, CacheItem>();
+  saveAsync(key: string, value: string) {
+    const item = { value, createdAt: Date.now() };
+    this.items.set(key, item);
+    return Promise.resolve(item);
+  }
+  getAsync(key: string) {
+    return Promise.resolve(this.items.get(key)?.value ?? null);
+  }
+  removeAsync(key: string | null) {
+    const v = key === null ? undefined : this.items.get(key);
+    if (key !== null) this.items.delete(key);
+    return Promise.resolve(v?.value ?? null);
+  }
+}
+
+export interface TestSpOptions {
+  readonly entityID?: string;
+  readonly acsURL?: string;
+  readonly forceAuthn?: boolean;
+  readonly passive?: boolean;
+  readonly privateKey?: string;
+}
+
+export class TestSp {
+  private constructor(private readonly saml: SAML) {}
+
+  static async create(idpBaseURL: string, options: TestSpOptions = {}): Promise<TestSp> {
+    const md = await fetchIdpMetadata(`${idpBaseURL}/idp/shibboleth`);
+    const entityID = options.entityID ?? 'https://sp.demo.example.org/shibboleth';
+    return new TestSp(
+      new SAML({
+        issuer: entityID,
+        callbackUrl: options.acsURL ?? 'http://127.0.0.1:9/saml/acs',
+        entryPoint: md.ssoRedirectURL,
+        idpIssuer: md.entityID,
+        idpCert: md.certificate,
+        audience: entityID,
+        wantAssertionsSigned: true,
+        wantAuthnResponseSigned: true,
+        validateInResponseTo: ValidateInResponseTo.always,
+        cacheProvider: new Cache(),
+        disableRequestedAuthnContext: true,
+        identifierFormat: null,
+        forceAuthn: options.forceAuthn ?? false,
+        passive: options.passive ?? false,
+        privateKey: options.privateKey,
+        signatureAlgorithm: 'sha256',
+      }),
+    );
+  }
+
+  /** Redirect-binding SSO URL carrying a fresh AuthnRequest. */
+  loginURL(relayState = 'relay-123'): Promise<string> {
+    return this.saml.getAuthorizeUrlAsync(relayState, undefined, {});
+  }
+
+  /** The fields of a POST-binding AuthnRequest (SAMLRequest, RelayState). */
+  async loginForm(relayState = 'relay-123'): Promise<Record<string, string>> {
+    return (await this.saml.getAuthorizeMessageAsync(relayState)) as Record<string, string>;
+  }
+
+  /** Validates the SAMLResponse in an IdP post page the way the SP's ACS would. */
+  async receive(page: Page): Promise<Profile> {
+    const fields = responseFields(page);
+    const { profile } = await this.saml.validatePostResponseAsync(fields);
+    if (!profile) throw new Error('no profile in SAML response');
+    return profile;
+  }
+}
+
+/** The SAMLResponse form of an IdP post page, or undefined when the page carries none. */
+export function responseFields(page: Page): Record<string, string> {
+  const input = page.html.querySelector('input[name=SAMLResponse]');
+  if (!input) throw new Error(`no SAMLResponse in page (status ${page.status}): ${page.body.slice(0, 1500)}`);
+  const relay = page.html.querySelector('input[name=RelayState]');
+  return { SAMLResponse: input.getAttribute('value') ?? '', ...(relay ? { RelayState: relay.getAttribute('value') ?? '' } : {}) };
+}
+
+export function hasSamlResponse(page: Page): boolean {
+  return page.html.querySelector('input[name=SAMLResponse]') !== null;
+}
+
+/** Attribute values by friendly-name-less SAML name. */
+export function attribute(profile: Profile, name: string): string[] {
+  const v = profile.attributes?.[name] ?? (profile as Record<string, unknown>)[name];
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+export const OID = {
+  uid: 'urn:oid:0.9.2342.19200300.100.1.1',
+  mail: 'urn:oid:0.9.2342.19200300.100.1.3',
+  displayName: 'urn:oid:2.16.840.1.113730.3.1.241',
+  eppn: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
+  entitlement: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.7',
+} as const;
