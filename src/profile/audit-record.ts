@@ -15,11 +15,13 @@ export function auditFieldsOf(prc: ProfileRequestContext, req: Request, extra: R
     if (value === undefined || value === '') return;
     fields.set(field, Array.isArray(value) ? value : [value]);
   };
-  put(AuditField.REMOTE_ADDR, prc.clientAddress);
+  // Like Shibboleth, the client address, user agent and URI are those of the request that writes
+  // the record, computed at write time.
+  put(AuditField.REMOTE_ADDR, req.ip);
   put(AuditField.START_TIME, auditTimestamp(prc.startTime));
   put(AuditField.PROFILE, prc.profile);
   put(AuditField.RELYING_PARTY, prc.relyingPartyId);
-  put(AuditField.USER_AGENT, prc.userAgent);
+  put(AuditField.USER_AGENT, req.get('user-agent'));
   put(AuditField.URI, req.originalUrl.split('?')[0]);
   put(AuditField.SESSION_ID, sessionHandle(req.sessionID));
   const subject = prc.subject;

@@ -40,8 +40,6 @@ export interface ProfileRequestContext {
   readonly passive: boolean;
   readonly forceAuthn: boolean;
   readonly startTime: number;
-  readonly clientAddress: string;
-  readonly userAgent: string;
   step: ProfileStep;
   subject?: SubjectContext;
   /** Unfiltered attributes (seen by policies and the impersonate form) and those released. */

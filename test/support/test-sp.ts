@@ -30,6 +30,8 @@ export interface TestSpOptions {
   readonly forceAuthn?: boolean;
   readonly passive?: boolean;
   readonly privateKey?: string;
+  /** Send AuthnRequests with the HTTP-POST binding instead of HTTP-Redirect. */
+  readonly postBinding?: boolean;
 }
 
 export class TestSp {
@@ -55,6 +57,7 @@ export class TestSp {
         forceAuthn: options.forceAuthn ?? false,
         passive: options.passive ?? false,
         privateKey: options.privateKey,
+        authnRequestBinding: options.postBinding ? 'HTTP-POST' : undefined,
         signatureAlgorithm: 'sha256',
       }),
     );
@@ -72,10 +75,14 @@ export class TestSp {
 
   /** Validates the SAMLResponse in an IdP post page the way the SP's ACS would. */
   async receive(page: Page): Promise<Profile> {
-    const fields = responseFields(page);
-    const { profile } = await this.saml.validatePostResponseAsync(fields);
+    const { profile } = await this.validate(page);
     if (!profile) throw new Error('no profile in SAML response');
     return profile;
+  }
+
+  /** node-saml's own verdict; profile is null for a passive request answered NoPassive. */
+  validate(page: Page): Promise<{ profile: Profile | null }> {
+    return this.saml.validatePostResponseAsync(responseFields(page));
   }
 }
 
@@ -87,13 +94,19 @@ export function responseFields(page: Page): Record<string, string> {
   return { SAMLResponse: input.getAttribute('value') ?? '', ...(relay ? { RelayState: relay.getAttribute('value') ?? '' } : {}) };
 }
 
+/** The SAML Response XML in an IdP post page. */
+export function responseXml(page: Page): string {
+  return Buffer.from(responseFields(page).SAMLResponse!, 'base64').toString('utf8');
+}
+
 export function hasSamlResponse(page: Page): boolean {
   return page.html.querySelector('input[name=SAMLResponse]') !== null;
 }
 
 /** Attribute values by friendly-name-less SAML name. */
 export function attribute(profile: Profile, name: string): string[] {
-  const v = profile.attributes?.[name] ?? (profile as Record<string, unknown>)[name];
+  const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
+  const v = attributes[name] ?? (profile as Record<string, unknown>)[name];
   if (v === undefined) return [];
   return (Array.isArray(v) ? v : [v]).map(String);
 }

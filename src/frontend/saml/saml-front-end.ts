@@ -3,7 +3,7 @@
  * /idp/profile/SAML2/Redirect/SSO and /idp/profile/SAML2/POST/SSO. Responses are signed (assertion
  * and/or message, per SP) and go back over HTTP-POST, always after their audit record is on disk.
  */
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
@@ -75,7 +75,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
           return;
         }
         const decoded = await decodeAuthnRequest(req, binding, this.deps.relyingParties, this.deps.entities);
-        const prc = this.contextFor(req, decoded);
+        const prc = this.contextFor(decoded);
         // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.
         if (binding === 'post') return flow.parkInbound(exchange, prc);
         return flow.start(exchange, prc);
@@ -147,7 +147,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     await this.post(exchange.res, sp, encoded, inbound.relayState);
   }
 
-  private contextFor(req: Request, decoded: DecodedAuthnRequest): ProfileRequestContext {
+  private contextFor(decoded: DecodedAuthnRequest): ProfileRequestContext {
     return {
       profile: SAML2_SSO_PROFILE,
       frontEnd: SAML_FRONT_END,
@@ -161,8 +161,6 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
       passive: decoded.isPassive,
       forceAuthn: decoded.forceAuthn,
       startTime: Date.now(),
-      clientAddress: req.ip ?? '',
-      userAgent: req.get('user-agent') ?? '',
       step: 'authenticate',
       audit: {},
     };
