@@ -29,7 +29,7 @@ export function inAttribute(attrs: unknown, spec: unknown, value: unknown): bool
 function valuesOf(attrs: unknown, name: string): readonly string[] {
   if (typeof attrs !== 'object' || attrs === null) return [];
   const values = (attrs as AttributeValues)[name];
-  return Array.isArray(values) ? values : [];
+  return Array.isArray(values) ? (values as readonly string[]) : [];
 }
 
 export const CUSTOM_FUNCTIONS: Readonly<Record<string, (...args: unknown[]) => boolean>> = {

@@ -45,7 +45,7 @@ export interface IdpProperties {
   };
   readonly demo: { readonly sp: { readonly port: number; readonly baseURL: string; readonly entityID: string } };
   /** Expanded value of any property, for %{…} references in the YAML files. */
-  lookup(key: string): string | undefined;
+  readonly lookup: (key: string) => string | undefined;
 }
 
 export interface PropertySources {

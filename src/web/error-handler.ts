@@ -28,5 +28,5 @@ export function notFound(req: Request, _res: Response, next: NextFunction): void
 }
 
 function isBodyParserError(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && 'type' in e && typeof (e as { type: unknown }).type === 'string' && 'status' in e;
+  return typeof e === 'object' && e !== null && 'type' in e && typeof e.type === 'string' && 'status' in e;
 }

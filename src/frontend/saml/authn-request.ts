@@ -55,7 +55,7 @@ export async function decodeAuthnRequest(
       ? { query: req.query, octetString: octetString(req) }
       : { body: { SAMLRequest: Buffer.from(xml, 'utf8').toString('base64'), RelayState: relayState ?? undefined } };
   try {
-    await entities.idpFor(sp).parseLoginRequest(entities.spFor(sp).forResponse, binding, samlReq as never);
+    await entities.idpFor(sp).parseLoginRequest(entities.spFor(sp).forResponse, binding, samlReq);
   } catch (err) {
     const code = String((err as Error).message ?? err);
     if (/SIG|SIGNATURE/i.test(code)) {

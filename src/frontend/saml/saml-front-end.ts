@@ -202,7 +202,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
   private async sign(sp: SamlServiceProvider, variant: 'forResponse' | 'forError', inbound: SamlInbound, xml: string): Promise<string> {
     const result = await this.deps.entities.idpFor(sp).createLoginResponse(
       this.deps.entities.spFor(sp)[variant],
-      { extract: { request: { id: inbound.requestId } } } as never,
+      { extract: { request: { id: inbound.requestId } } },
       'post',
       {},
       { customTagReplacement: () => ({ id: '', context: xml }) },

@@ -1,0 +1,130 @@
+/**
+ * The impersonate state machine on its own: each transition of impersonate-flow.ts, with the real
+ * shipped policies, directory and resolver, and no HTTP.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ImpersonateFlow } from '../../../src/intercept/impersonate/impersonate-flow.js';
+import type { InterceptContext } from '../../../src/intercept/intercept-flow.js';
+import type { ProfileRequestContext } from '../../../src/profile/profile-request-context.js';
+import type { RelyingParty } from '../../../src/relying-party/relying-party.js';
+import { coreServices, type CoreServices } from '../../support/core-services.js';
+
+let s: CoreServices;
+let flow: ImpersonateFlow;
+let rp: RelyingParty;
+
+beforeAll(async () => {
+  s = await coreServices();
+  flow = new ImpersonateFlow(
+    { generalPolicy: 'GeneralImpersonationPolicy', specificPolicy: 'SpecificImpersonationPolicy' },
+    { accessControl: s.accessControl, directory: s.directory, resolver: s.resolver, filter: s.filter, log: s.log },
+  );
+  rp = s.config.relyingParties[0]!;
+});
+
+async function contextFor(user: string): Promise<InterceptContext> {
+  const unfiltered = await s.attributesOf(user);
+  const prc: ProfileRequestContext = {
+    profile: 'SAML2/SSO',
+    frontEnd: 'saml2',
+    relyingPartyId: rp.id,
+    inbound: {},
+    passive: false,
+    forceAuthn: false,
+    startTime: Date.now(),
+    step: 'intercept',
+    subject: { principalName: user, authnInstant: Date.now(), authnMethod: 'pwd', sso: false },
+    attributes: { unfiltered, filtered: s.filter.filter(unfiltered, rp.id) },
+    audit: {},
+  };
+  return { prc, relyingParty: rp };
+}
+
+describe('CheckGeneralAccess', () => {
+  it('ends with proceed, showing nothing, when the general policy denies', async () => {
+    const ctx = await contextFor('dave');
+    expect(await flow.start(ctx)).toEqual({ end: 'proceed' });
+    expect(ctx.prc.subject!.principalName).toBe('dave');
+  });
+
+  it('shows ImpersonateView when it allows, with the select list from impersonatableUsernames', async () => {
+    const outcome = await flow.start(await contextFor('alice'));
+    expect(outcome).toMatchObject({ view: 'intercept/impersonate', model: { choices: ['bob', 'carol'], principalName: 'alice' } });
+  });
+
+  it('shows a free text field when the real user has no impersonatableUsernames', async () => {
+    const outcome = await flow.start(await contextFor('erin'));
+    expect(outcome).toMatchObject({ view: 'intercept/impersonate', model: { choices: undefined } });
+  });
+});
+
+describe('ImpersonateView → CheckForImpersonation', () => {
+  it('"Continue normally" (event proceed) ends with proceed even with a name filled in', async () => {
+    const ctx = await contextFor('alice');
+    expect(await flow.resume(ctx, {}, 'proceed', { principal: 'bob' })).toEqual({ end: 'proceed' });
+    expect(ctx.prc.subject!.principalName).toBe('alice');
+    expect(ctx.prc.subject!.impersonatingPrincipalName).toBeUndefined();
+  });
+
+  it('an empty principal ends with proceed', async () => {
+    const ctx = await contextFor('alice');
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: '' })).toEqual({ end: 'proceed' });
+    expect(await flow.resume(ctx, {}, 'impersonate', {})).toEqual({ end: 'proceed' });
+    expect(ctx.prc.audit).toEqual({});
+  });
+});
+
+describe('CanonicalizeName', () => {
+  it('shows the view again, with the reason, for a name that is no account name', async () => {
+    const ctx = await contextFor('erin');
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'b*' })).toMatchObject({
+      view: 'intercept/impersonate',
+      model: { error: 'impersonate.invalid-name.wildcard', typed: 'b*' },
+    });
+    expect(ctx.prc.subject!.principalName).toBe('erin');
+  });
+
+  it('treats the own name, in any spelling, as continuing normally', async () => {
+    const ctx = await contextFor('erin');
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: ' ＥＲＩＮ ' })).toEqual({ end: 'proceed' });
+    expect(ctx.prc.audit).toEqual({});
+  });
+});
+
+describe('CheckSpecificAccess and DoImpersonate', () => {
+  it('swaps the subject, records uu, and re-resolves and re-filters the attributes as the target', async () => {
+    const ctx = await contextFor('alice');
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'Bob' })).toEqual({ end: 'proceed' });
+    expect(ctx.prc.subject).toMatchObject({ principalName: 'bob', impersonatingPrincipalName: 'alice' });
+    expect(ctx.prc.audit).toEqual({ uu: ['alice'] });
+    expect(ctx.prc.attributes!.unfiltered.mail).toEqual(['bob@example.org']);
+    // Resolved with label intercept/impersonate: impersonation rights are never resolved for the target.
+    expect(ctx.prc.attributes!.unfiltered.impersonatableUsernames).toBeUndefined();
+    expect(ctx.prc.attributes!.filtered).toEqual(s.filter.filter(ctx.prc.attributes!.unfiltered, rp.id));
+    await expect.poll(() => readFileSync(s.logFile, 'utf8')).toContain(
+      "INFO [idp] - Impersonation by principal 'alice' as 'bob' to relying party 'https://sp.demo.example.org/shibboleth'",
+    );
+  });
+
+  it('ends with ImpersonationViolation, changing nothing, when the specific policy denies', async () => {
+    const ctx = await contextFor('alice');
+    const before = structuredClone(ctx.prc);
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'dave' })).toEqual({ end: 'ImpersonationViolation' });
+    expect(ctx.prc).toEqual(before);
+  });
+
+  it('ends with UnknownImpersonationTarget, changing nothing, for an allowed name with no account', async () => {
+    const ctx = await contextFor('erin');
+    const before = structuredClone(ctx.prc);
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'ghost' })).toEqual({ end: 'UnknownImpersonationTarget' });
+    expect(ctx.prc).toEqual(before);
+  });
+
+  it('asks the policies about the real user, with the real user’s unfiltered attributes', async () => {
+    const ctx = await contextFor('alice');
+    // The filter releases no impersonation attributes, yet the policy decides on them.
+    expect(ctx.prc.attributes!.filtered.impersonatableUsernames).toBeUndefined();
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'carol' })).toEqual({ end: 'proceed' });
+  });
+});
