@@ -18,7 +18,7 @@ import { loadConfiguration, type IdpConfiguration } from './config/load-configur
 import { loadSigningCredential } from './credentials/signing-credential.js';
 import { SqliteUserDirectory } from './directory/sqlite-user-directory.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
-import { SamlEntities, warmUpSchemaValidator } from './frontend/saml/saml-entities.js';
+import { SamlEntities } from './frontend/saml/saml-entities.js';
 import { SamlFrontEnd } from './frontend/saml/saml-front-end.js';
 import { availableInterceptFlows } from './intercept/intercept-registry.js';
 import { InterceptRunner } from './intercept/intercept-runner.js';
@@ -109,7 +109,6 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const views = new Views(messages);
   const credential = await loadSigningCredential(props.signing, props.entityID, idpLog);
   const entities = new SamlEntities(props.entityID, props.baseURL, credential);
-  await warmUpSchemaValidator();
   const saml = new SamlFrontEnd({ props, entities, relyingParties, resolver, audit: auditLog, views, messages });
 
   const sessionStore = new SqliteSessionStore(db, props.session.timeoutMs);

@@ -6,16 +6,16 @@
  * since an error Response has no assertion to sign.
  */
 import samlify from 'samlify';
-import * as xmllint from '@authenio/samlify-node-xmllint';
 import type { SigningCredential } from '../../credentials/signing-credential.js';
 import type { SamlServiceProvider } from '../../relying-party/relying-party.js';
 import { NAMEID_FORMATS } from '../../relying-party/relying-party.js';
 import { BINDING, SSO_PATHS } from './saml-bindings.js';
+import { samlSchemaValidator } from './schema-validator.js';
 
 type IdentityProvider = ReturnType<typeof samlify.IdentityProvider>;
 type ServiceProvider = ReturnType<typeof samlify.ServiceProvider>;
 
-samlify.setSchemaValidator(xmllint);
+samlify.setSchemaValidator(samlSchemaValidator());
 
 export interface SpEntities {
   readonly forResponse: ServiceProvider;
@@ -43,8 +43,8 @@ export class SamlEntities {
         { Binding: BINDING.post, Location: `${baseURL}${SSO_PATHS.post}` },
       ],
     });
-    this.idpUnsigned = samlify.IdentityProvider(settings(false));
-    this.idpSigned = samlify.IdentityProvider(settings(true));
+    this.idpUnsigned = withoutSloWarning(() => samlify.IdentityProvider(settings(false)));
+    this.idpSigned = withoutSloWarning(() => samlify.IdentityProvider(settings(true)));
   }
 
   /** The IdP's metadata; it does not say it wants signed requests, since that is per SP. */
@@ -79,9 +79,19 @@ export class SamlEntities {
   }
 }
 
-/** Loads xmllint's WebAssembly module now rather than on the first request (about 1.5 s). */
-export async function warmUpSchemaValidator(): Promise<void> {
-  await samlify.SamlLib.isValidXml(
-    '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_warm" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>warm-up</saml:Issuer></samlp:AuthnRequest>',
-  );
+
+/**
+ * samlify warns on the console that the IdP has no SingleLogoutService; this IdP does not offer
+ * single logout, so the warning says nothing an administrator can act on.
+ */
+function withoutSloWarning<T>(build: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('missing endpoint of SingleLogoutService')) warn(...args);
+  };
+  try {
+    return build();
+  } finally {
+    console.warn = warn;
+  }
 }

@@ -1,0 +1,92 @@
+/**
+ * The README's walk-through in a real browser (Chromium): the IdP and the demo SP as `npm start`
+ * runs them, and a person clicking through cases (a)–(d). This also proves the pages work under
+ * the IdP's Content-Security-Policy (the auto-submitting response form, form-action).
+ */
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startDemoSp } from '../../src/demo/demo-sp.js';
+import { browserAvailable, launchChromium } from '../support/chromium.js';
+import { freePort } from '../support/free-port.js';
+import { auditRecord, startTestIdp, type TestIdp } from '../support/test-idp.js';
+
+describe.skipIf(!browserAvailable)('README walk-through in Chromium', () => {
+  let t: TestIdp;
+  let sp: Server;
+  let spURL: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const spPort = await freePort();
+    spURL = `http://127.0.0.1:${spPort}`;
+    t = await startTestIdp({ properties: { 'demo.sp.baseURL': spURL } });
+    const props = t.idp.config.properties;
+    ({ server: sp } = await startDemoSp({
+      entityID: props.demo.sp.entityID,
+      baseURL: spURL,
+      port: spPort,
+      listenAddress: '127.0.0.1',
+      idpMetadataURL: `${t.baseURL}/idp/shibboleth`,
+    }));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    sp?.close();
+    await t?.close();
+  });
+
+  async function signIn(page: Page, user: string): Promise<void> {
+    await page.goto(`${spURL}/`);
+    await page.click('#login');
+    await page.fill('input[name=j_username]', user);
+    await page.fill('input[name=j_password]', `demo-${user}`);
+    await page.click('button[name=_eventId_proceed]');
+  }
+
+  it('(a) alice impersonates bob and the demo SP shows bob; (d) the next sign-in is alice again', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'alice');
+    await expect.poll(() => page.textContent('h1')).toBe('Account Impersonation');
+    await page.selectOption('select[name=principal]', 'bob');
+    await page.click('button[name=_eventId_impersonate]');
+    await page.waitForURL(`${spURL}/saml/acs`);
+    expect(await page.textContent('#nameid')).toBe('bob');
+    expect(await page.textContent('tr[data-attribute=mail] td:last-child')).toBe('bob@example.org');
+
+    // (d) "Sign in again": no password, the form again, "Continue normally" → alice.
+    await page.click('text=Sign in again');
+    await expect.poll(() => page.textContent('h1')).toBe('Account Impersonation');
+    await page.click('button[name=_eventId_proceed]');
+    await page.waitForURL(`${spURL}/saml/acs`);
+    expect(await page.textContent('#nameid')).toBe('alice');
+    await context.close();
+
+    const records = t.auditRecords().map(auditRecord);
+    expect(records.some((r) => r.u === 'bob' && r.uu === 'alice')).toBe(true);
+    expect(records[records.length - 1]).toMatchObject({ u: 'alice', uu: '' });
+  });
+
+  it('(b) erin asking for admin gets Access Denied and the SP receives nothing', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'erin');
+    await page.fill('input[name=principal]', 'admin');
+    await page.click('button[name=_eventId_impersonate]');
+    await expect.poll(() => page.textContent('h1')).toBe('Access Denied');
+    expect(page.url()).toContain(t.baseURL);
+    await context.close();
+  });
+
+  it('(c) dave is never offered the form and lands at the SP as dave', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'dave');
+    await page.waitForURL(`${spURL}/saml/acs`);
+    expect(await page.textContent('#nameid')).toBe('dave');
+    await context.close();
+  });
+});
