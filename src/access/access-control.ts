@@ -15,6 +15,8 @@ export interface AccessRequest {
   readonly operation: string;
   /** What the operation is about (for impersonation: the requested account); "" when none. */
   readonly resource: string;
+  /** The client's IP address, for policies on where a request comes from (admin endpoints). */
+  readonly clientAddress?: string;
 }
 
 export interface AccessDecision {

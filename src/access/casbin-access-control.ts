@@ -6,6 +6,7 @@
  *   sub    the real principal's name          attrs  the real principal's unfiltered attributes
  *   rp     the relying party id               act    the operation ("impersonate")
  *   obj    the resource (the requested account; "" for the general check)
+ *   ip     the client's IP address ("" when the caller has none), for ipMatch
  */
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -15,16 +16,9 @@ import type { ProcessLog } from '../logging/process-log.js';
 import { quoted } from '../logging/process-log.js';
 import { denyAll, type AccessControl, type AccessControlService, type AccessRequest } from './access-control.js';
 import { CUSTOM_FUNCTIONS } from './casbin-functions.js';
+import type { NamedPolicyFiles } from './policy-files.js';
 
-export interface NamedPolicyFiles {
-  readonly name: string;
-  readonly modelFile: string;
-  readonly policyFile: string;
-  /** Where the policy was declared, for error messages. */
-  readonly declaredAt: string;
-}
-
-export const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj'] as const;
+export const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip'] as const;
 type RequestToken = (typeof REQUEST_TOKENS)[number];
 
 class CasbinPolicy implements AccessControl {
@@ -41,6 +35,7 @@ class CasbinPolicy implements AccessControl {
       rp: request.relyingParty,
       act: request.operation,
       obj: request.resource,
+      ip: request.clientAddress ?? '',
     };
     const [allowed, rule] = this.enforcer.enforceExSync(...this.tokens.map((t) => values[t]));
     return { allowed, policy: this.name, matched: rule.length > 0 ? [rule] : [] };

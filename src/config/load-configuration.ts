@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { NamedPolicyFiles } from '../access/casbin-access-control.js';
+import { readAccessControlConf, type NamedPolicyFiles } from '../access/policy-files.js';
 import type { AttributeFilterPolicy } from '../attribute/attribute-filter.js';
 import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
 import { ConfigurationError } from '../errors.js';
@@ -64,7 +64,7 @@ export function loadConfiguration(sources: PropertySources): IdpConfiguration {
     dataConnectors,
     attributeDefinitions,
     attributeFilterPolicies: loadAttributeFilter(read(CONF_FILES.attributeFilter).root, attributeDefinitions),
-    accessControlPolicies: loadAccessControl(read(CONF_FILES.accessControl).root, sources.confDir),
+    accessControlPolicies: readAccessControlConf(read(CONF_FILES.accessControl).root, sources.confDir),
     localEvents: loadLocalEvents(read(CONF_FILES.errors).root),
     audit: loadAudit(read(CONF_FILES.audit).root),
     messages: loadMessages(sources.confDir),
@@ -161,18 +161,6 @@ function loadAttributeFilter(root: ConfNode, definitions: readonly AttributeDefi
       }
     }
     return { id: p.string('id'), requesters, permit: p.strings('permit'), deny: p.strings('deny') };
-  });
-}
-
-function loadAccessControl(root: ConfNode, confDir: string): NamedPolicyFiles[] {
-  root.allowKeys('policies');
-  return root.entries('policies').map(([name, node]: [string, ConfNode]) => {
-    node.allowKeys('model', 'policy');
-    const modelFile = path.resolve(confDir, node.string('model'));
-    const policyFile = path.resolve(confDir, node.string('policy'));
-    if (!existsSync(modelFile)) node.fail(`file not found: ${modelFile}`, 'model');
-    if (!existsSync(policyFile)) node.fail(`file not found: ${policyFile}`, 'policy');
-    return { name, modelFile, policyFile, declaredAt: node.conf.where(node.at) };
   });
 }
 
