@@ -20,6 +20,8 @@ import { SqliteUserDirectory } from './directory/sqlite-user-directory.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
 import { SamlEntities } from './frontend/saml/saml-entities.js';
 import { SamlFrontEnd } from './frontend/saml/saml-front-end.js';
+import { OidcFrontEnd } from './frontend/oidc/oidc-front-end.js';
+import { loadOidcSigningKeys } from './credentials/oidc-signing-keys.js';
 import { availableInterceptFlows } from './intercept/intercept-registry.js';
 import { InterceptRunner } from './intercept/intercept-runner.js';
 import { createProcessLog, type ProcessLog } from './logging/process-log.js';
@@ -27,7 +29,7 @@ import { DEFAULT_CONF_DIR, PROJECT_ROOT } from './paths.js';
 import { ProfileFlow } from './profile/profile-flow.js';
 import type { ProfileServices } from './profile/profile-services.js';
 import { RelyingPartyRegistry } from './relying-party/relying-party.js';
-import { loadSessionSecret } from './session/session-secret.js';
+import { loadSecret } from './session/session-secret.js';
 import { SqliteFlowExecutionStore } from './session/sqlite-flow-execution-store.js';
 import { SqliteSessionStore } from './session/sqlite-session-store.js';
 import { openSqliteDatabase } from './storage/sqlite-database.js';
@@ -111,6 +113,21 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const entities = new SamlEntities(props.entityID, props.baseURL, credential);
   const saml = new SamlFrontEnd({ props, entities, relyingParties, resolver, audit: auditLog, views, messages });
 
+  const oidc = new OidcFrontEnd({
+    props,
+    relyingParties,
+    definitions: config.attributeDefinitions,
+    resolver,
+    filter,
+    audit: auditLog,
+    db,
+    jwks: await loadOidcSigningKeys(props.oidc.keysFile, idpLog),
+    cookieSecret: loadSecret(props.oidc.cookieSecretFile, 'idp.oidc.cookieSecretFile'),
+    views,
+    messages,
+    log: log.child('net.shibboleth.idp.oidc'),
+  });
+
   const sessionStore = new SqliteSessionStore(db, props.session.timeoutMs);
   const services: ProfileServices = {
     props,
@@ -121,7 +138,10 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     filter,
     intercepts,
     executions: new SqliteFlowExecutionStore(db),
-    frontEnds: new Map<string, ProtocolFrontEnd>([[saml.id, saml]]),
+    frontEnds: new Map<string, ProtocolFrontEnd>([
+      [saml.id, saml],
+      [oidc.id, oidc],
+    ]),
     audit: auditLog,
     localEvents: config.localEvents,
     views,
@@ -131,8 +151,8 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const app = createApp({
     props,
     sessionStore,
-    sessionSecret: loadSessionSecret(props.session.secretFile),
-    routers: [saml.routes(flow)],
+    sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
+    routers: [saml.routes(flow), oidc.routes(flow)],
     views,
     log: idpLog,
   });

@@ -2,6 +2,7 @@
  * `npm start`: the IdP and the demo SAML service provider, on the embedded defaults
  * (conf/idp.properties; ports and base URLs overridable from the environment, see the README).
  */
+import { startDemoOidcClient } from './demo/demo-oidc-client.js';
 import { startDemoSp } from './demo/demo-sp.js';
 import { ConfigurationError } from './errors.js';
 import { createIdp } from './idp.js';
@@ -17,8 +18,27 @@ async function main(): Promise<void> {
     listenAddress: props.listenAddress,
     idpMetadataURL: `${props.baseURL}/idp/shibboleth`,
   });
-  idp.log.info(`Demo SAML service provider: ${props.demo.sp.baseURL}/`);
-  console.log(`\n  IdP:      ${props.baseURL}/idp\n  Demo SP:  ${props.demo.sp.baseURL}/   (sign in as alice / demo-alice)\n`);
+  await startDemoOidcClient({
+    issuer: props.oidc.issuer,
+    clientId: props.demo.oidc.clientId,
+    clientSecret: props.demo.oidc.clientSecret,
+    baseURL: props.demo.oidc.baseURL,
+    port: props.demo.oidc.port,
+    listenAddress: props.listenAddress,
+  });
+  const log = idp.log.child('demo');
+  log.info(`Demo SAML service provider: ${props.demo.sp.baseURL}/`);
+  log.info(`Demo OpenID Connect client: ${props.demo.oidc.baseURL}/`);
+  console.log(
+    [
+      '',
+      `  IdP:                 ${props.baseURL}/idp   (OpenID Provider: ${props.oidc.issuer}/.well-known/openid-configuration)`,
+      `  Demo SAML SP:        ${props.demo.sp.baseURL}/`,
+      `  Demo OIDC client:    ${props.demo.oidc.baseURL}/`,
+      '  Sign in as alice / demo-alice to impersonate bob or carol; see the README for the other accounts.',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -10,7 +10,8 @@ import type { SourceAttributes } from '../directory/user-directory.js';
 
 export interface AttributeEncoding {
   readonly saml2?: { readonly name: string; readonly friendlyName?: string; readonly nameFormat: string };
-  readonly oidc?: { readonly claim: string; readonly multiValued: boolean };
+  /** How the attribute appears as an OpenID Connect claim, and the scope that asks for it. */
+  readonly oidc?: { readonly claim: string; readonly scope: string; readonly multiValued: boolean };
 }
 
 export interface AttributeDefinition extends AttributeEncoding {

@@ -63,6 +63,16 @@ export function propertyDefinitions(): PropertyDefinition[] {
     p('idp.impersonate.specificPolicy', 'SpecificImpersonationPolicy', 'string', 'Access-control policy deciding whether the real user may impersonate the requested account at this relying party.'),
     p('idp.impersonate.maxNameLength', '64', 'integer', 'Longest account name the impersonate form accepts.'),
 
+    // --- OpenID Connect
+    p('idp.oidc.issuer', '%{idp.baseURL}', 'url', 'Issuer of the OpenID Provider; discovery is at <issuer>/.well-known/openid-configuration.'),
+    p('idp.oidc.keysFile', '%{idp.home}/credentials/oidc-signing-keys.json', 'path', 'Private JWK set (JSON) that signs ID tokens; generated (RS256 and ES256, with a warning) when missing.'),
+    p('idp.oidc.cookieSecretFile', '%{idp.home}/credentials/oidc-cookie-secret', 'path', "File holding the key that signs the OpenID Provider's own cookies; generated on first start when missing."),
+    p('idp.oidc.accessTokenLifetime', 'PT1H', 'duration', 'Lifetime of access tokens.'),
+    p('idp.oidc.idTokenLifetime', 'PT1H', 'duration', 'Lifetime of ID tokens.'),
+    p('idp.oidc.refreshTokenLifetime', 'P14D', 'duration', 'Lifetime of refresh tokens (for clients allowed them, with the offline_access scope).'),
+    p('idp.oidc.impersonation.tokenLifetime', 'PT10M', 'duration', 'Lifetime of every token issued under impersonation (access, ID and, if allowed, refresh tokens), however long the normal lifetimes are.'),
+    p('idp.oidc.impersonation.refreshTokens', 'false', 'boolean', 'Whether a refresh token may be issued under impersonation at all.'),
+
     // --- Logs
     p('idp.logfiles', '%{idp.home}/logs', 'path', 'Folder of the audit and process logs.'),
     p('idp.audit.file', '%{idp.logfiles}/idp-audit.log', 'path', 'Audit log; every record is flushed to disk (fdatasync) before the response it describes is sent.'),
@@ -74,6 +84,10 @@ export function propertyDefinitions(): PropertyDefinition[] {
     p('demo.sp.port', '8081', 'port', 'TCP port of the demo SAML service provider.'),
     p('demo.sp.baseURL', 'http://localhost:%{demo.sp.port}', 'url', 'External base URL of the demo SAML service provider.'),
     p('demo.sp.entityID', 'https://sp.demo.example.org/shibboleth', 'string', 'SAML entity ID of the demo service provider (referenced from relying-party.yaml and the policies).'),
+    p('demo.oidc.port', '8082', 'port', 'TCP port of the demo OpenID Connect client.'),
+    p('demo.oidc.baseURL', 'http://localhost:%{demo.oidc.port}', 'url', 'External base URL of the demo OpenID Connect client.'),
+    p('demo.oidc.clientId', 'demo-rp', 'string', 'Client id of the demo OpenID Connect client (referenced from relying-party.yaml and the policies).'),
+    p('demo.oidc.clientSecret', 'demo-rp-secret-for-the-demo-only', 'string', 'Client secret of the demo OpenID Connect client. Demo only: a real client gets its own secret in relying-party.yaml.'),
   ];
 }
 

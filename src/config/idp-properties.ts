@@ -37,13 +37,26 @@ export interface IdpProperties {
     readonly specificPolicy: string;
     readonly maxNameLength: number;
   };
+  readonly oidc: {
+    readonly issuer: string;
+    readonly keysFile: string;
+    readonly cookieSecretFile: string;
+    readonly accessTokenLifetimeMs: number;
+    readonly idTokenLifetimeMs: number;
+    readonly refreshTokenLifetimeMs: number;
+    readonly impersonationTokenLifetimeMs: number;
+    readonly impersonationRefreshTokens: boolean;
+  };
   readonly logs: {
     readonly auditFile: string;
     readonly processFile: string;
     readonly fileLevel: string;
     readonly consoleLevel: string;
   };
-  readonly demo: { readonly sp: { readonly port: number; readonly baseURL: string; readonly entityID: string } };
+  readonly demo: {
+    readonly sp: { readonly port: number; readonly baseURL: string; readonly entityID: string };
+    readonly oidc: { readonly port: number; readonly baseURL: string; readonly clientId: string; readonly clientSecret: string };
+  };
   /** Expanded value of any property, for %{…} references in the YAML files. */
   readonly lookup: (key: string) => string | undefined;
 }
@@ -130,6 +143,16 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
       specificPolicy: str('idp.impersonate.specificPolicy'),
       maxNameLength: num('idp.impersonate.maxNameLength'),
     },
+    oidc: {
+      issuer: stripSlash(str('idp.oidc.issuer')),
+      keysFile: str('idp.oidc.keysFile'),
+      cookieSecretFile: str('idp.oidc.cookieSecretFile'),
+      accessTokenLifetimeMs: num('idp.oidc.accessTokenLifetime'),
+      idTokenLifetimeMs: num('idp.oidc.idTokenLifetime'),
+      refreshTokenLifetimeMs: num('idp.oidc.refreshTokenLifetime'),
+      impersonationTokenLifetimeMs: num('idp.oidc.impersonation.tokenLifetime'),
+      impersonationRefreshTokens: bool('idp.oidc.impersonation.refreshTokens'),
+    },
     logs: {
       auditFile: str('idp.audit.file'),
       processFile: str('idp.process.file'),
@@ -138,6 +161,12 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     },
     demo: {
       sp: { port: num('demo.sp.port'), baseURL: stripSlash(str('demo.sp.baseURL')), entityID: str('demo.sp.entityID') },
+      oidc: {
+        port: num('demo.oidc.port'),
+        baseURL: stripSlash(str('demo.oidc.baseURL')),
+        clientId: str('demo.oidc.clientId'),
+        clientSecret: str('demo.oidc.clientSecret'),
+      },
     },
     lookup,
   };

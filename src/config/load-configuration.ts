@@ -4,7 +4,7 @@
  * before the IdP listens.
  *
  *   idp.properties            properties (see defaults.ts)
- *   relying-party.yaml        SAML service providers
+ *   relying-party.yaml        SAML service providers and OpenID Connect clients
  *   attribute-resolver.yaml   data connectors and attribute definitions
  *   attribute-filter.yaml     release rules per relying party
  *   access-control.yaml       named casbin policies
@@ -22,6 +22,9 @@ import { NAMEID_FORMATS, type NameIdFormat, type RelyingParty } from '../relying
 import { loadIdpProperties, type IdpProperties, type PropertySources } from './idp-properties.js';
 import { parseProperties } from './properties.js';
 import { YamlConf, type ConfNode } from './yaml-conf.js';
+
+/** Claims the OpenID Provider sets itself; no attribute may be released under these names. */
+const RESERVED_CLAIMS = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 'act', 'may_act', 'client_id', 'scope', 'cnf']);
 
 export interface DataConnectorConfig {
   readonly id: string;
@@ -71,12 +74,18 @@ export function loadConfiguration(sources: PropertySources): IdpConfiguration {
   };
 }
 
+const OIDC_SCOPES_ALWAYS = ['openid'];
+
 function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
-  root.allowKeys('defaults', 'samlServiceProviders');
+  root.allowKeys('defaults', 'samlServiceProviders', 'oidcClients');
   const defaults = root.child('defaults').allowKeys('postAuthenticationFlows');
   const defaultFlows = defaults.strings('postAuthenticationFlows');
   const seen = new Set<string>();
-  return root.list('samlServiceProviders').map((sp: ConfNode) => {
+  const flowsOf = (node: ConfNode) =>
+    (node.has('postAuthenticationFlows') ? node.strings('postAuthenticationFlows') : defaultFlows)
+      .map((f) => f.trim())
+      .filter((f) => f !== '');
+  const saml = root.list('samlServiceProviders').map((sp: ConfNode): RelyingParty => {
     sp.allowKeys(
       'entityID', 'displayName', 'assertionConsumerServiceURL', 'metadataFile', 'signingCertificate',
       'wantAuthnRequestsSigned', 'signAssertions', 'signResponses', 'nameIDFormat', 'postAuthenticationFlows',
@@ -91,7 +100,6 @@ function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
     const signingCertificate = certFile ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile)) : undefined;
     const format = sp.string('nameIDFormat', 'unspecified');
     if (!(format in NAMEID_FORMATS)) sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
-    const flows = sp.has('postAuthenticationFlows') ? sp.strings('postAuthenticationFlows') : defaultFlows;
     return {
       kind: 'saml' as const,
       id,
@@ -103,10 +111,41 @@ function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
       signAssertions: sp.boolean('signAssertions', true),
       signResponses: sp.boolean('signResponses', true),
       nameIDFormat: format as NameIdFormat,
-      postAuthenticationFlows: flows.map((f) => f.trim()).filter((f) => f !== ''),
+      postAuthenticationFlows: flowsOf(sp),
       declaredAt: sp.conf.where(sp.at),
     };
   });
+  const oidc = root.list('oidcClients').map((c: ConfNode): RelyingParty => {
+    c.allowKeys(
+      'clientId', 'clientSecret', 'displayName', 'redirectUris', 'scopes', 'refreshTokens',
+      'tokenEndpointAuthMethod', 'postAuthenticationFlows',
+    );
+    const id = c.string('clientId');
+    if (seen.has(id)) c.fail('duplicate relying party (client ids and entity IDs share one namespace)', 'clientId');
+    seen.add(id);
+    const secret = c.string('clientSecret');
+    if (secret.length < 16) c.fail('must be at least 16 characters', 'clientSecret');
+    const redirectUris = c.strings('redirectUris');
+    if (redirectUris.length === 0) c.fail('must list at least one redirect URI', 'redirectUris');
+    for (const uri of redirectUris) checkUrl(c, 'redirectUris', uri);
+    const method = c.string('tokenEndpointAuthMethod', 'client_secret_basic');
+    if (method !== 'client_secret_basic' && method !== 'client_secret_post') {
+      c.fail('must be client_secret_basic or client_secret_post', 'tokenEndpointAuthMethod');
+    }
+    return {
+      kind: 'oidc' as const,
+      id,
+      clientSecret: secret,
+      displayName: c.string('displayName', id),
+      redirectUris,
+      scopes: [...new Set([...OIDC_SCOPES_ALWAYS, ...c.strings('scopes', ['openid', 'profile', 'email'])])],
+      refreshTokens: c.boolean('refreshTokens', false),
+      tokenEndpointAuthMethod: method,
+      postAuthenticationFlows: flowsOf(c),
+      declaredAt: c.conf.where(c.at),
+    };
+  });
+  return [...saml, ...oidc];
 }
 
 function loadDataConnectors(root: ConfNode): DataConnectorConfig[] {
@@ -122,8 +161,9 @@ function loadDataConnectors(root: ConfNode): DataConnectorConfig[] {
 function loadAttributeDefinitions(root: ConfNode, connectors: readonly DataConnectorConfig[]): AttributeDefinition[] {
   const connectorIds = new Set(connectors.map((c) => c.id));
   const ids = new Set<string>();
+  const claims = new Set<string>();
   return root.list('attributeDefinitions').map((d: ConfNode) => {
-    d.allowKeys('id', 'type', 'dataConnector', 'sourceAttribute', 'scope', 'excludeLabels', 'saml2');
+    d.allowKeys('id', 'type', 'dataConnector', 'sourceAttribute', 'scope', 'excludeLabels', 'saml2', 'oidc');
     const id = d.string('id');
     if (ids.has(id)) d.fail('duplicate attribute id', 'id');
     ids.add(id);
@@ -132,6 +172,13 @@ function loadAttributeDefinitions(root: ConfNode, connectors: readonly DataConne
     const connector = d.string('dataConnector', connectors[0]?.id ?? '');
     if (!connectorIds.has(connector)) d.fail(`names no data connector (have ${[...connectorIds].join(', ')})`, 'dataConnector');
     const saml2 = d.has('saml2') ? d.child('saml2').allowKeys('name', 'friendlyName', 'nameFormat') : undefined;
+    const oidc = d.has('oidc') ? d.child('oidc').allowKeys('claim', 'scope', 'multiValued') : undefined;
+    const claim = oidc?.string('claim');
+    if (claim !== undefined) {
+      if (RESERVED_CLAIMS.has(claim)) oidc!.fail(`${claim} is set by the OpenID Provider itself`, 'claim');
+      if (claims.has(claim)) oidc!.fail(`claim ${claim} is already produced by another attribute`, 'claim');
+      claims.add(claim);
+    }
     return {
       id,
       type,
@@ -143,6 +190,11 @@ function loadAttributeDefinitions(root: ConfNode, connectors: readonly DataConne
         name: saml2.string('name'),
         friendlyName: saml2.optionalString('friendlyName'),
         nameFormat: saml2.string('nameFormat', 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri'),
+      },
+      oidc: oidc && {
+        claim: claim!,
+        scope: oidc.string('scope', 'profile'),
+        multiValued: oidc.boolean('multiValued', false),
       },
     };
   });

@@ -17,4 +17,9 @@ export interface ProtocolFrontEnd {
   respond(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void>;
   /** Tells the relying party the request failed with `event` (an event that is not local). */
   respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: string): Promise<void>;
+  /**
+   * URLs a form of the IdP may end up at for this request, through redirects after the post
+   * (OIDC: the client's redirect URI): the form's page allows them in its CSP form-action.
+   */
+  formTargets?(prc: ProfileRequestContext): string[];
 }

@@ -13,11 +13,12 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IdpError } from '../errors.js';
+import { setContentSecurityPolicy } from '../web/content-security-policy.js';
 import type { HttpExchange } from '../frontend/protocol-front-end.js';
 import type { FormFields } from '../intercept/intercept-flow.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
 import { endWithEvent } from './outcomes.js';
-import type { ProfileRequestContext } from './profile-request-context.js';
+import type { ProfileRequestContext, ProfileStep, SubjectContext } from './profile-request-context.js';
 import type { ProfileServices } from './profile-services.js';
 import { authenticate } from './steps/authenticate.js';
 import type { ProfileStepHandler, StepInput, StepResult } from './steps/profile-step.js';
@@ -49,6 +50,25 @@ export class ProfileFlow {
       this.services.props.flowTimeoutMs,
     );
     exchange.res.redirect(303, `${pathOf(exchange)}?execution=${encodeURIComponent(key)}`);
+  }
+
+  /**
+   * Runs the pipeline up to the response for a passive request, showing nothing and sending
+   * nothing: who the request would be for, or the event (and step) that stops it. OIDC's
+   * prompt=none is answered from this.
+   */
+  async dryRun(exchange: HttpExchange, prc: ProfileRequestContext): Promise<{ event: string; step: ProfileStep } | { ready: true; subject: SubjectContext }> {
+    const rp = this.services.relyingParties.get(prc.relyingPartyId);
+    if (!rp) return { event: 'UnknownRelyingParty', step: prc.step };
+    const input: StepInput = { exchange, prc: { ...prc, passive: true }, rp, services: this.services };
+    for (const handler of PROFILE_STEPS) {
+      if (handler.step === 'respond') return { ready: true, subject: input.prc.subject! };
+      input.prc.step = handler.step;
+      const result = await handler.run(input);
+      if ('event' in result) return { event: result.event, step: handler.step };
+      if (!('next' in result)) return { event: 'NoPassive', step: handler.step };
+    }
+    throw new IdpError('INTERNAL', 'the profile pipeline has no respond step');
   }
 
   /** The browser came back to a profile endpoint with ?execution=<key>. */
@@ -104,6 +124,7 @@ export class ProfileFlow {
       this.services.props.flowTimeoutMs,
     );
     res.set('Cache-Control', 'no-store');
+    setContentSecurityPolicy(res, this.services.frontEnds.get(prc.frontEnd)?.formTargets?.(prc) ?? []);
     await this.services.views.render(res, view, {
       ...model,
       relyingParty: { id: rp.id, displayName: rp.displayName },

@@ -39,6 +39,8 @@ export interface ProfileRequestContext {
   /** The request forbids any visible interaction (SAML IsPassive, OIDC prompt=none). */
   readonly passive: boolean;
   readonly forceAuthn: boolean;
+  /** A login older than this must be repeated (OIDC max_age), in milliseconds. */
+  readonly maxAuthnAgeMs?: number;
   readonly startTime: number;
   step: ProfileStep;
   subject?: SubjectContext;

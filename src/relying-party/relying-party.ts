@@ -1,6 +1,6 @@
 /**
  * Relying parties the IdP answers (Shibboleth's relying-party.xml plus metadata): SAML service
- * providers now, OIDC clients beside them later. Each carries its ordered postAuthenticationFlows —
+ * providers and OpenID Connect clients. Each carries its ordered postAuthenticationFlows —
  * intercept ids without the "intercept/" prefix, as Shibboleth writes them.
  */
 export interface RelyingPartyBase {
@@ -31,7 +31,18 @@ export interface SamlServiceProvider extends RelyingPartyBase {
   readonly nameIDFormat: NameIdFormat;
 }
 
-export type RelyingParty = SamlServiceProvider;
+export interface OidcClient extends RelyingPartyBase {
+  readonly kind: 'oidc';
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  /** Scopes the client may be granted besides openid. */
+  readonly scopes: readonly string[];
+  /** Whether the client may use refresh tokens (with the offline_access scope). */
+  readonly refreshTokens: boolean;
+  readonly tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
+}
+
+export type RelyingParty = SamlServiceProvider | OidcClient;
 
 export class RelyingPartyRegistry {
   private readonly byId: ReadonlyMap<string, RelyingParty>;
@@ -42,5 +53,19 @@ export class RelyingPartyRegistry {
 
   get(id: string): RelyingParty | undefined {
     return this.byId.get(id);
+  }
+
+  saml(id: string): SamlServiceProvider | undefined {
+    const rp = this.byId.get(id);
+    return rp?.kind === 'saml' ? rp : undefined;
+  }
+
+  oidc(id: string): OidcClient | undefined {
+    const rp = this.byId.get(id);
+    return rp?.kind === 'oidc' ? rp : undefined;
+  }
+
+  get oidcClients(): OidcClient[] {
+    return this.all.filter((rp): rp is OidcClient => rp.kind === 'oidc');
   }
 }

@@ -39,7 +39,7 @@ describe('loadConfiguration', () => {
     const config = load(DEFAULT_CONF_DIR);
     expect(config.properties.port).toBe(8080);
     expect(config.properties.impersonate.generalPolicy).toBe('GeneralImpersonationPolicy');
-    expect(config.relyingParties.map((rp) => rp.id)).toEqual(['https://sp.demo.example.org/shibboleth']);
+    expect(config.relyingParties.map((rp) => rp.id)).toEqual(['https://sp.demo.example.org/shibboleth', 'demo-rp']);
     expect(config.relyingParties[0]!.postAuthenticationFlows).toEqual(['impersonate']);
     expect(config.accessControlPolicies.map((p) => p.name)).toEqual(['GeneralImpersonationPolicy', 'SpecificImpersonationPolicy']);
     expect(config.localEvents.get('ImpersonationViolation')).toBe(true);

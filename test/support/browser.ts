@@ -27,6 +27,9 @@ export interface FormData {
 export class Browser {
   private readonly jar = new Map<string, StoredCookie[]>();
 
+  /** Redirects to URLs starting with one of these are not followed: the page is the redirect. */
+  readonly stopAt: string[] = [];
+
   /** GET, following redirects (303/302/301) until a page. */
   async get(url: string): Promise<Page> {
     return this.request(url, { method: 'GET' });
@@ -79,7 +82,8 @@ export class Browser {
       const res = await fetch(current, { method, headers, body, redirect: 'manual' });
       this.store(current, res.headers.getSetCookie());
       const location = res.headers.get('location');
-      if (follow && location && res.status >= 300 && res.status < 400) {
+      const stop = location && this.stopAt.some((prefix) => new URL(location, current).toString().startsWith(prefix));
+      if (follow && location && !stop && res.status >= 300 && res.status < 400) {
         current = new URL(location, current).toString();
         method = 'GET';
         body = undefined;

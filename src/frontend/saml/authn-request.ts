@@ -44,11 +44,10 @@ export async function decodeAuthnRequest(
   const root = parseRoot(xml);
   const issuer = childText(root, SAML, 'Issuer');
   if (!issuer) throw malformed('AuthnRequest has no Issuer');
-  const found = relyingParties.get(issuer);
-  if (!found || found.kind !== 'saml') {
+  const sp = relyingParties.saml(issuer);
+  if (!sp) {
     throw new IdpError('UNKNOWN_RELYING_PARTY', `no service provider with entity ID ${JSON.stringify(issuer)} is configured`);
   }
-  const sp = found;
 
   const samlReq =
     binding === 'redirect'

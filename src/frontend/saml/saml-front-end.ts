@@ -7,6 +7,7 @@ import express, { type Response, type Router } from 'express';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
+import { IdpError } from '../../errors.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import { auditFieldsOf } from '../../profile/audit-record.js';
 import type { ProfileFlow } from '../../profile/profile-flow.js';
@@ -181,7 +182,9 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
   }
 
   private sp(prc: ProfileRequestContext): SamlServiceProvider {
-    return this.deps.relyingParties.get(prc.relyingPartyId)!;
+    const sp = this.deps.relyingParties.saml(prc.relyingPartyId);
+    if (!sp) throw new IdpError('UNKNOWN_RELYING_PARTY', `${prc.relyingPartyId} is not a SAML service provider`);
+    return sp;
   }
 
   private nameIdFor(sp: SamlServiceProvider, prc: ProfileRequestContext): { value: string; format: string } | undefined {

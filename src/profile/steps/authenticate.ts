@@ -27,7 +27,7 @@ export const authenticate: ProfileStepHandler = {
 
   run(input) {
     const { exchange, prc, services } = input;
-    const login = activeLogin(exchange.req, services.props.session.maxLifetimeMs);
+    const login = activeLogin(exchange.req, Math.min(services.props.session.maxLifetimeMs, prc.maxAuthnAgeMs ?? Infinity));
     if (login && !prc.forceAuthn) {
       prc.subject = { ...login, sso: true };
       return Promise.resolve(NEXT);

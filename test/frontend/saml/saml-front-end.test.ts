@@ -24,7 +24,9 @@ beforeAll(async () => {
     conf: {
       'signed-sp.crt': pems.cert,
       'relying-party.yaml': (old) =>
-        `${old}
+        old.replace(
+          '\noidcClients:',
+          `
   - entityID: ${SIGNED_SP}
     displayName: Signed SP
     assertionConsumerServiceURL: https://signed-sp.example.org/acs
@@ -33,7 +35,9 @@ beforeAll(async () => {
     displayName: Broken SP
     assertionConsumerServiceURL: https://broken-sp.example.org/acs
     postAuthenticationFlows: [impersonate, no-such-flow]
-`,
+
+oidcClients:`,
+        ),
     },
   });
   sp = await TestSp.create(t.baseURL);

@@ -1,0 +1,101 @@
+/**
+ * The demo OpenID Connect client started by `npm start`: an express app using openid-client (a
+ * relying party library nobody here wrote) doing the authorization code flow with PKCE, then
+ * showing the ID token's claims, the userinfo response and the access token's introspection.
+ */
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import * as oidc from 'openid-client';
+import { VIEWS_DIR } from '../paths.js';
+
+export interface DemoOidcClientOptions {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly baseURL: string;
+  readonly port: number;
+  readonly listenAddress: string;
+}
+
+interface PendingLogin {
+  readonly verifier: string;
+  readonly state: string;
+  readonly created: number;
+}
+
+const COOKIE = 'demo_rp_login';
+
+export function createDemoOidcClientApp(options: DemoOidcClientOptions): express.Express {
+  let configuration: Promise<oidc.Configuration> | undefined;
+  const config = () =>
+    (configuration ??= oidc
+      .discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
+        execute: options.issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [],
+      })
+      .catch((err: unknown) => {
+        configuration = undefined;
+        throw err;
+      }));
+  const pending = new Map<string, PendingLogin>();
+  const redirectUri = `${options.baseURL}/callback`;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.get('/', (_req, res) => res.render('demo/rp-home', { clientId: options.clientId, issuer: options.issuer }));
+  app.get('/login', async (req, res) => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const key = randomBytes(16).toString('base64url');
+    const cutoff = Date.now() - 10 * 60_000;
+    for (const [k, p] of pending) if (p.created < cutoff) pending.delete(k);
+    pending.set(key, { verifier, state, created: Date.now() });
+    const params: Record<string, string> = {
+      redirect_uri: redirectUri,
+      scope: 'openid profile email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    };
+    if (req.query.prompt === 'none' || req.query.prompt === 'login') params.prompt = req.query.prompt;
+    res.cookie(COOKIE, key, { httpOnly: true, sameSite: 'lax', path: '/' });
+    res.redirect(oidc.buildAuthorizationUrl(await config(), params).href);
+  });
+  app.get('/callback', async (req, res) => {
+    const key = /(?:^|;\s*)demo_rp_login=([^;]+)/.exec(req.get('cookie') ?? '')?.[1];
+    const login = key ? pending.get(key) : undefined;
+    if (key) pending.delete(key);
+    try {
+      if (!login) throw new Error('no sign-in in progress in this browser');
+      const cfg = await config();
+      const tokens = await oidc.authorizationCodeGrant(cfg, new URL(req.originalUrl, options.baseURL), {
+        pkceCodeVerifier: login.verifier,
+        expectedState: login.state,
+      });
+      const claims = tokens.claims()!;
+      const userinfo = await oidc.fetchUserInfo(cfg, tokens.access_token, claims.sub);
+      const introspection = await oidc.tokenIntrospection(cfg, tokens.access_token);
+      res.render('demo/rp-result', {
+        clientId: options.clientId,
+        idToken: claims,
+        userinfo,
+        introspection,
+        expiresIn: tokens.expires_in,
+        refreshToken: tokens.refresh_token !== undefined,
+      });
+    } catch (err) {
+      res.status(400).render('demo/rp-error', { clientId: options.clientId, message: (err as Error).message });
+    }
+  });
+  return app;
+}
+
+export async function startDemoOidcClient(options: DemoOidcClientOptions): Promise<{ server: Server; port: number }> {
+  const server = createDemoOidcClientApp(options).listen(options.port, options.listenAddress);
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port };
+}

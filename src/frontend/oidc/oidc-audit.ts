@@ -1,0 +1,116 @@
+/**
+ * Audit records for what the OpenID Provider releases: one per authorization response (the code
+ * reaching the client) and one per token response. The record is on disk before the response
+ * leaves: the middleware runs after oidc-provider has built the response but before Koa sends it,
+ * and if the write fails the response is replaced by an error and the code or tokens are revoked.
+ *
+ * Codes and tokens are bearer secrets, so %i holds a hash (SHA-256, base64url, 22 characters) of
+ * the ID token — or of the code for an authorization response — never the value itself; whoever
+ * holds the token can compute the hash and find its record.
+ */
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { AuditField, type AuditFields } from '../../audit/audit-fields.js';
+import { auditTimestamp } from '../../audit/audit-format.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { ProcessLog } from '../../logging/process-log.js';
+import { sessionHandle } from '../../profile/audit-record.js';
+import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
+import { OIDC_SSO_PROFILE, OIDC_TOKEN_PROFILE, param } from './oidc-paths.js';
+
+export function tokenHash(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}
+
+export interface OidcAuditDeps {
+  readonly audit: AuditLog;
+  readonly records: AuthorizationRecords;
+  readonly entityID: string;
+  readonly log: ProcessLog;
+  /** The HTML of the error page shown when an authorization response cannot be audited. */
+  readonly errorPage: (ctx: KoaContextWithOIDC) => Promise<string>;
+}
+
+export function oidcAuditMiddleware(deps: OidcAuditDeps) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
+    await next();
+    const route = ctx.oidc?.route;
+    if ((route === 'resume' || route === 'authorization') && ctx.oidc.entities.AuthorizationCode && isRedirect(ctx)) {
+      await auditAuthorization(ctx, deps);
+    } else if (route === 'token' && ctx.status === 200 && typeof (ctx.body as { access_token?: unknown })?.access_token === 'string') {
+      await auditTokens(ctx, deps);
+    }
+  };
+}
+
+async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps): Promise<void> {
+  const code = ctx.oidc.entities.AuthorizationCode!;
+  const record = deps.records.get(code.grantId);
+  const fields = common(ctx, record, OIDC_SSO_PROFILE, code.accountId!);
+  fields.set(AuditField.ASSERTION_ID, [tokenHash(code.jti)]);
+  fields.set(AuditField.OUTBOUND_BINDING, [param(ctx.oidc.params?.response_mode, 'query')]);
+  const login = (ctx.req as Request).session?.idp;
+  if (ctx.oidc.route === 'authorization' && login) {
+    // A silent (prompt=none) authorization: the IdP session answered it in this very request.
+    fields.set(AuditField.START_TIME, [auditTimestamp(Date.now())]);
+    fields.set(AuditField.AUTHN_INSTANT, [auditTimestamp(login.authnInstant)]);
+    fields.set(AuditField.AUTHN_CONTEXT, [login.authnMethod]);
+    fields.set(AuditField.SSO, ['true']);
+  }
+  try {
+    await deps.audit.record(fields);
+  } catch (err) {
+    deps.log.error(`Authorization response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`);
+    await code.destroy();
+    ctx.remove('Location');
+    ctx.status = 500;
+    ctx.type = 'html';
+    ctx.body = await deps.errorPage(ctx);
+  }
+}
+
+async function auditTokens(ctx: KoaContextWithOIDC, deps: OidcAuditDeps): Promise<void> {
+  const body = ctx.body as { access_token: string; id_token?: string };
+  const e = ctx.oidc.entities;
+  const grantId = e.AccessToken?.grantId ?? e.AuthorizationCode?.grantId ?? e.RefreshToken?.grantId;
+  const record = deps.records.get(grantId);
+  const fields = common(ctx, record, OIDC_TOKEN_PROFILE, e.AccessToken?.accountId ?? record?.subject ?? '');
+  fields.set(AuditField.ASSERTION_ID, [tokenHash(body.id_token ?? body.access_token)]);
+  fields.set(AuditField.INBOUND_BINDING, [param(ctx.oidc.params?.grant_type)]);
+  try {
+    await deps.audit.record(fields);
+  } catch (err) {
+    deps.log.error(`Token response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`);
+    await Promise.all([e.AccessToken?.destroy(), e.RefreshToken?.destroy()]);
+    ctx.status = 500;
+    ctx.body = { error: 'server_error', error_description: 'the response could not be recorded in the audit log' };
+  }
+}
+
+function common(ctx: KoaContextWithOIDC, record: AuthorizationRecord | undefined, profile: string, subject: string): AuditFields {
+  const req = ctx.req as Request;
+  const fields: AuditFields = new Map();
+  const put = (field: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') fields.set(field, [value]);
+  };
+  put(AuditField.REMOTE_ADDR, req.ip ?? ctx.ip);
+  put(AuditField.START_TIME, record ? auditTimestamp(record.startTime) : undefined);
+  put(AuditField.PROFILE, profile);
+  put(AuditField.USERNAME, subject);
+  put(AuditField.IMPERSONATING_USERNAME, record?.impersonator);
+  put(AuditField.RELYING_PARTY, ctx.oidc.client?.clientId);
+  put(AuditField.RESPONDER, ctx.oidc.issuer);
+  put(AuditField.AUTHN_INSTANT, record ? auditTimestamp(record.authnInstant) : undefined);
+  put(AuditField.AUTHN_CONTEXT, record?.authnMethod);
+  put(AuditField.SSO, record ? String(record.sso) : undefined);
+  put(AuditField.USER_AGENT, ctx.get('user-agent'));
+  put(AuditField.SESSION_ID, sessionHandle(req.sessionID));
+  put(AuditField.URI, ctx.path);
+  if (record && record.claims.length > 0) fields.set(AuditField.ATTRIBUTES, [...record.claims]);
+  return fields;
+}
+
+function isRedirect(ctx: KoaContextWithOIDC): boolean {
+  return (ctx.status >= 300 && ctx.status < 400) || (ctx.status === 200 && ctx.oidc.params?.response_mode === 'form_post');
+}

@@ -1,0 +1,258 @@
+/**
+ * OpenID Connect at the IdP: oidc-provider speaks the protocol (discovery at
+ * /.well-known/openid-configuration, code flow with PKCE, ID token, userinfo, introspection), and
+ * every authorization is handed to the same pipeline as SAML at
+ * /idp/profile/oidc/interaction/<uid>: IdP session or password, attributes, intercepts —
+ * impersonate included — then back to oidc-provider with the effective account.
+ *
+ * For each authorization the IdP makes a fresh grant for the effective account and records it
+ * (authorization-records.ts). oidc-provider's own session is only a carrier: before resuming, the
+ * IdP empties it of any other account, so switching between the real user and an impersonated one
+ * never ends anybody's session (oidc-provider would otherwise log the session out first), and the
+ * IdP session — never touched by impersonation — stays the real user's.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { AttributeFilter } from '../../attribute/attribute-filter.js';
+import type { AttributeDefinition, AttributeResolver } from '../../attribute/attribute-resolver.js';
+import { AuditField } from '../../audit/audit-fields.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { IdpProperties } from '../../config/idp-properties.js';
+import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
+import { IdpError } from '../../errors.js';
+import { IMPERSONATE_RESOLUTION_LABEL } from '../../intercept/impersonate/impersonate-flow.js';
+import type { ProcessLog } from '../../logging/process-log.js';
+import { auditFieldsOf } from '../../profile/audit-record.js';
+import type { ProfileFlow } from '../../profile/profile-flow.js';
+import type { Json, ProfileRequestContext } from '../../profile/profile-request-context.js';
+import type { OidcClient, RelyingPartyRegistry } from '../../relying-party/relying-party.js';
+import type { SqliteDatabase } from '../../storage/sqlite-database.js';
+import type { Messages } from '../../web/messages.js';
+import type { Views } from '../../web/views.js';
+import type { HttpExchange, ProtocolFrontEnd } from '../protocol-front-end.js';
+import { AuthorizationRecords } from './authorization-records.js';
+import { claimsOf } from './claims.js';
+import { idpInteractionPolicy, type Verdict } from './interaction-policy.js';
+import { oidcAuditMiddleware } from './oidc-audit.js';
+import { OIDC_FRONT_END, OIDC_PATHS, OIDC_SSO_PROFILE, param } from './oidc-paths.js';
+import { createOpenIdProvider } from './openid-provider.js';
+
+/** What the OIDC front-end keeps of the authorization request while the pipeline runs. */
+interface OidcInbound {
+  [key: string]: Json;
+  uid: string;
+  scope: string;
+  redirectUri: string;
+}
+
+/** How a non-local event is told to the client (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
+const OIDC_ERRORS: Record<string, string> = {
+  NoPassive: 'login_required',
+  InvalidProfileConfiguration: 'server_error',
+  RuntimeException: 'server_error',
+};
+
+export interface OidcFrontEndDeps {
+  readonly props: IdpProperties;
+  readonly relyingParties: RelyingPartyRegistry;
+  readonly definitions: readonly AttributeDefinition[];
+  readonly resolver: AttributeResolver;
+  readonly filter: AttributeFilter;
+  readonly audit: AuditLog;
+  readonly db: SqliteDatabase;
+  readonly jwks: PrivateJwks;
+  readonly cookieSecret: string;
+  readonly views: Views;
+  readonly messages: Messages;
+  readonly log: ProcessLog;
+}
+
+export class OidcFrontEnd implements ProtocolFrontEnd {
+  readonly id = OIDC_FRONT_END;
+  readonly provider: Provider;
+  private readonly records: AuthorizationRecords;
+  private flow: ProfileFlow | undefined;
+
+  constructor(private readonly deps: OidcFrontEndDeps) {
+    this.records = new AuthorizationRecords(deps.db);
+    this.provider = createOpenIdProvider({
+      props: deps.props,
+      clients: deps.relyingParties.oidcClients,
+      definitions: deps.definitions,
+      resolver: deps.resolver,
+      filter: deps.filter,
+      records: this.records,
+      db: deps.db,
+      jwks: deps.jwks,
+      cookieSecret: deps.cookieSecret,
+      policy: idpInteractionPolicy((ctx) => this.judge(ctx)),
+      renderError: async (ctx, out) => {
+        ctx.type = 'html';
+        ctx.body = await this.errorPage(ctx, 'UnableToDecode', `${out.error}: ${out.error_description ?? ''}`);
+      },
+    });
+    this.provider.use(
+      oidcAuditMiddleware({
+        audit: deps.audit,
+        records: this.records,
+        entityID: deps.props.oidc.issuer,
+        log: deps.log,
+        errorPage: (ctx) => this.errorPage(ctx, 'AuditLogFailure'),
+      }),
+    );
+  }
+
+  /** The interaction endpoint (the pipeline) and, after it, oidc-provider's own endpoints. */
+  routes(flow: ProfileFlow): Router {
+    this.flow = flow;
+    const router = express.Router();
+    const form = express.urlencoded({ extended: false, limit: '64kb' });
+    router.all(`${OIDC_PATHS.interaction}/:uid`, form, async (req, res) => {
+      const execution = typeof req.query.execution === 'string' ? req.query.execution : undefined;
+      if (execution) return flow.continue({ req, res }, execution);
+      if (req.method !== 'GET') {
+        res.status(405).set('Allow', 'GET').end();
+        return;
+      }
+      const details = await this.interaction(req, res, req.params.uid);
+      const params = details.params as Record<string, unknown>;
+      const client = this.deps.relyingParties.oidc(param(params.client_id));
+      if (!client) throw new IdpError('UNKNOWN_RELYING_PARTY', `no OpenID Connect client ${param(params.client_id)} is configured`);
+      await flow.start({ req, res }, this.contextFor(params, client, details.uid));
+    });
+    const callback = this.provider.callback();
+    router.use((req, res, next) => {
+      const path = req.path;
+      if (path === OIDC_PATHS.discovery || path.startsWith(OIDC_PATHS.prefix)) return void callback(req, res);
+      next();
+    });
+    return router;
+  }
+
+  formTargets(prc: ProfileRequestContext): string[] {
+    return [(prc.inbound as OidcInbound).redirectUri];
+  }
+
+  async respond(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
+    const { req, res } = exchange;
+    const inbound = prc.inbound as OidcInbound;
+    const details = await this.interaction(req, res, inbound.uid);
+    const client = this.client(prc);
+    const subject = prc.subject!;
+    const impersonator = subject.impersonatingPrincipalName;
+    const oidc = this.deps.props.oidc;
+    const lifetimeMs = impersonator ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs;
+    const scopes = grantedScopes(inbound.scope, client);
+
+    const grant = new this.provider.Grant({ accountId: subject.principalName, clientId: client.id });
+    Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) }); // the tokens' lifetime, not the default
+    grant.addOIDCScope(scopes.join(' '));
+    const grantId = await grant.save();
+    this.records.put({
+      grantId,
+      clientId: client.id,
+      subject: subject.principalName,
+      impersonator,
+      resolutionLabel: impersonator ? IMPERSONATE_RESOLUTION_LABEL : OIDC_SSO_PROFILE,
+      claims: Object.keys(claimsOf(prc.attributes!.filtered, this.deps.definitions, new Set(scopes))),
+      sso: subject.sso,
+      authnInstant: subject.authnInstant,
+      authnMethod: subject.authnMethod,
+      startTime: prc.startTime,
+      expiresAt: Date.now() + lifetimeMs,
+    });
+    const returnTo = await this.provider.interactionResult(
+      req,
+      res,
+      {
+        login: { accountId: subject.principalName, ts: Math.floor(subject.authnInstant / 1000), remember: false },
+        consent: { grantId },
+        idp: { grantId },
+      },
+      { mergeWithLastSubmission: false },
+    );
+    await this.emptyCarrierSession(details.session?.uid, subject.principalName);
+    res.redirect(303, returnTo);
+  }
+
+  async respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: string): Promise<void> {
+    const { req, res } = exchange;
+    const error = OIDC_ERRORS[event] ?? 'access_denied';
+    await this.interaction(req, res, (prc.inbound as OidcInbound).uid);
+    await this.deps.audit.record(auditFieldsOf(prc, req, { [AuditField.EVENT]: event, [AuditField.STATUS]: error }));
+    await this.provider.interactionFinished(
+      req,
+      res,
+      { error, error_description: this.deps.messages.forEvent(event).title },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  private contextFor(params: Record<string, unknown>, client: OidcClient, uid: string): ProfileRequestContext {
+    const prompts = param(params.prompt).split(' ');
+    const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
+    return {
+      profile: OIDC_SSO_PROFILE,
+      frontEnd: OIDC_FRONT_END,
+      relyingPartyId: client.id,
+      inbound: { uid, scope: param(params.scope, 'openid'), redirectUri: param(params.redirect_uri) } satisfies OidcInbound,
+      passive: prompts.includes('none'),
+      forceAuthn: prompts.includes('login'),
+      maxAuthnAgeMs: maxAge !== undefined && Number.isFinite(maxAge) ? maxAge * 1000 : undefined,
+      startTime: Date.now(),
+      step: 'authenticate',
+      audit: {},
+    };
+  }
+
+  /** Decides an authorization request inside oidc-provider (see interaction-policy.ts). */
+  private async judge(ctx: KoaContextWithOIDC): Promise<Verdict> {
+    if ((ctx.oidc.result as { idp?: unknown } | undefined)?.idp) return 'done';
+    if (!ctx.oidc.prompts.has('none')) return 'pipeline';
+    const client = this.deps.relyingParties.oidc(ctx.oidc.client?.clientId ?? '');
+    if (!client || !this.flow) return 'login_required';
+    const prc = this.contextFor(ctx.oidc.params as Record<string, unknown>, client, '');
+    const run = await this.flow.dryRun({ req: ctx.req as Request, res: ctx.res as Response }, prc);
+    if ('event' in run) return run.step === 'authenticate' ? 'login_required' : 'interaction_required';
+    if (ctx.oidc.session?.accountId !== run.subject.principalName) return 'login_required';
+    const scopes = ctx.oidc.grant?.getOIDCScopeFiltered(new Set(param(ctx.oidc.params?.scope).split(' ')));
+    return scopes ? 'done' : 'interaction_required';
+  }
+
+  /** The pending authorization of this browser, which must be the one in the URL. */
+  private async interaction(req: Request, res: Response, uid: string | undefined) {
+    try {
+      const details = await this.provider.interactionDetails(req, res);
+      if (uid && details.uid !== uid) throw new Error('interaction mismatch');
+      return details;
+    } catch (err) {
+      throw new IdpError('FLOW_EXECUTION_STALE', 'the authorization request has expired or belongs to another browser', { cause: err });
+    }
+  }
+
+  /** Removes another account from oidc-provider's session, so resuming does not log it out. */
+  private async emptyCarrierSession(sessionUid: string | undefined, effective: string): Promise<void> {
+    if (!sessionUid) return;
+    const session = await this.provider.Session.findByUid(sessionUid);
+    if (!session?.accountId || session.accountId === effective) return;
+    session.accountId = undefined;
+    await session.persist();
+  }
+
+  private client(prc: ProfileRequestContext): OidcClient {
+    const client = this.deps.relyingParties.oidc(prc.relyingPartyId);
+    if (!client) throw new IdpError('UNKNOWN_RELYING_PARTY', `${prc.relyingPartyId} is not an OpenID Connect client`);
+    return client;
+  }
+
+  private errorPage(ctx: KoaContextWithOIDC, event: string, detail?: string): Promise<string> {
+    return this.deps.views.renderToString('error', { event, ...this.deps.messages.forEvent(event), detail }, (ctx.res as Response).locals?.cspNonce as string | undefined);
+  }
+}
+
+/** The scopes granted: those requested that the client may have (openid always). */
+function grantedScopes(requested: string, client: OidcClient): string[] {
+  const allowed = new Set([...client.scopes, ...(client.refreshTokens ? ['offline_access'] : [])]);
+  return [...new Set(['openid', ...requested.split(' ').filter((s) => allowed.has(s))])];
+}

@@ -1,0 +1,96 @@
+/**
+ * oidc-provider's persistence on the embedded SQLite database (its in-memory adapter is for
+ * development only and capped at 1000 entries). One table holds every model — sessions,
+ * interactions, grants, codes, tokens — keyed by (model, id), with the lookups the provider needs:
+ * by grant id (revocation), by uid (sessions) and by user code (device flow).
+ */
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { SqliteDatabase } from '../../storage/sqlite-database.js';
+
+interface Row {
+  payload: string;
+  consumed_at: number | null;
+}
+
+export function sqliteAdapterFactory(db: SqliteDatabase, now: () => number = Date.now): new (model: string) => Adapter {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS oidc_models (
+      model TEXT NOT NULL,
+      id TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      grant_id TEXT,
+      user_code TEXT,
+      uid TEXT,
+      expires_at INTEGER,
+      consumed_at INTEGER,
+      PRIMARY KEY (model, id)
+    );
+    CREATE INDEX IF NOT EXISTS oidc_models_grant ON oidc_models (grant_id);
+    CREATE INDEX IF NOT EXISTS oidc_models_uid ON oidc_models (model, uid);
+    CREATE INDEX IF NOT EXISTS oidc_models_user_code ON oidc_models (model, user_code);
+  `);
+  const upsert = db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+    ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+      user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`);
+  const live = 'AND (expires_at IS NULL OR expires_at > ?)';
+  const byId = db.prepare(`SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id = ? ${live}`);
+  const byUid = db.prepare(`SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid = ? ${live}`);
+  const byUserCode = db.prepare(`SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND user_code = ? ${live}`);
+  const consume = db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ?');
+  const destroy = db.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?');
+  const revoke = db.prepare('DELETE FROM oidc_models WHERE grant_id = ?');
+  const prune = db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?');
+  let writes = 0;
+
+  const decode = (row: Row | undefined): AdapterPayload | undefined => {
+    if (!row) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    return row.consumed_at === null ? payload : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };
+  };
+
+  return class SqliteOidcAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+
+    upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (++writes % 1000 === 0) prune.run(now());
+      upsert.run(
+        this.model,
+        id,
+        JSON.stringify(payload),
+        payload.grantId ?? null,
+        payload.userCode ?? null,
+        payload.uid ?? null,
+        expiresIn ? now() + expiresIn * 1000 : null,
+      );
+      return Promise.resolve();
+    }
+
+    find(id: string): Promise<AdapterPayload | undefined> {
+      return Promise.resolve(decode(byId.get(this.model, id, now()) as Row | undefined));
+    }
+
+    findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return Promise.resolve(decode(byUid.get(this.model, uid, now()) as Row | undefined));
+    }
+
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return Promise.resolve(decode(byUserCode.get(this.model, userCode, now()) as Row | undefined));
+    }
+
+    consume(id: string): Promise<void> {
+      consume.run(now(), this.model, id);
+      return Promise.resolve();
+    }
+
+    destroy(id: string): Promise<void> {
+      destroy.run(this.model, id);
+      return Promise.resolve();
+    }
+
+    revokeByGrantId(grantId: string): Promise<void> {
+      revoke.run(grantId);
+      return Promise.resolve();
+    }
+  };
+}
