@@ -88,7 +88,13 @@ export function createDemoOidcClientApp(options: DemoOidcClientOptions): express
         refreshToken: tokens.refresh_token !== undefined,
       });
     } catch (err) {
-      res.status(400).render('demo/rp-error', { clientId: options.clientId, message: (err as Error).message });
+      // An error answer from the IdP (login_required, interaction_required, access_denied …) is
+      // shown with its code, the way a client would act on it.
+      const message =
+        err instanceof oidc.AuthorizationResponseError
+          ? `${err.error}${err.error_description ? `: ${err.error_description}` : ''}`
+          : (err as Error).message;
+      res.status(400).render('demo/rp-error', { clientId: options.clientId, message });
     }
   });
   return app;

@@ -23,7 +23,7 @@ export function auditFieldsOf(prc: ProfileRequestContext, req: Request, extra: R
   put(AuditField.RELYING_PARTY, prc.relyingPartyId);
   put(AuditField.USER_AGENT, req.get('user-agent'));
   put(AuditField.URI, req.originalUrl.split('?')[0]);
-  put(AuditField.SESSION_ID, sessionHandle(req.sessionID));
+  put(AuditField.SESSION_ID, idpSessionHandle(req));
   const subject = prc.subject;
   if (subject) {
     put(AuditField.USERNAME, subject.principalName);
@@ -37,9 +37,11 @@ export function auditFieldsOf(prc: ProfileRequestContext, req: Request, extra: R
 }
 
 /**
- * The session as it appears in the audit log: a hash, not the cookie value — whoever reads the
- * log must not be able to take over the session.
+ * The IdP session as it appears in the audit log (%s): a hash, not the cookie value — whoever reads
+ * the log must not be able to take over the session. Requests with no signed-in IdP session (a
+ * client's back-channel token request) have none.
  */
-export function sessionHandle(sessionId: string | undefined): string | undefined {
-  return sessionId ? createHash('sha256').update(sessionId).digest('base64url').slice(0, 22) : undefined;
+export function idpSessionHandle(req: Request): string | undefined {
+  if (!req.session?.idp || !req.sessionID) return undefined;
+  return createHash('sha256').update(req.sessionID).digest('base64url').slice(0, 22);
 }

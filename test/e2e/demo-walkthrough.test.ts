@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { startDemoOidcClient } from '../../src/demo/demo-oidc-client.js';
 import { startDemoSp } from '../../src/demo/demo-sp.js';
 import { browserAvailable, launchChromium } from '../support/chromium.js';
 import { freePort } from '../support/free-port.js';
@@ -14,13 +15,16 @@ import { auditRecord, startTestIdp, type TestIdp } from '../support/test-idp.js'
 describe.skipIf(!browserAvailable)('README walk-through in Chromium', () => {
   let t: TestIdp;
   let sp: Server;
+  let rp: Server;
   let spURL: string;
+  let rpURL: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    const spPort = await freePort();
+    const [spPort, rpPort] = [await freePort(), await freePort()];
     spURL = `http://127.0.0.1:${spPort}`;
-    t = await startTestIdp({ properties: { 'demo.sp.baseURL': spURL } });
+    rpURL = `http://127.0.0.1:${rpPort}`;
+    t = await startTestIdp({ properties: { 'demo.sp.baseURL': spURL, 'demo.oidc.baseURL': rpURL } });
     const props = t.idp.config.properties;
     ({ server: sp } = await startDemoSp({
       entityID: props.demo.sp.entityID,
@@ -29,17 +33,26 @@ describe.skipIf(!browserAvailable)('README walk-through in Chromium', () => {
       listenAddress: '127.0.0.1',
       idpMetadataURL: `${t.baseURL}/idp/shibboleth`,
     }));
+    ({ server: rp } = await startDemoOidcClient({
+      issuer: props.oidc.issuer,
+      clientId: props.demo.oidc.clientId,
+      clientSecret: props.demo.oidc.clientSecret,
+      baseURL: rpURL,
+      port: rpPort,
+      listenAddress: '127.0.0.1',
+    }));
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     sp?.close();
+    rp?.close();
     await t?.close();
   });
 
-  async function signIn(page: Page, user: string): Promise<void> {
-    await page.goto(`${spURL}/`);
+  async function signIn(page: Page, user: string, start = `${spURL}/`): Promise<void> {
+    await page.goto(start);
     await page.click('#login');
     await page.fill('input[name=j_username]', user);
     await page.fill('input[name=j_password]', `demo-${user}`);
@@ -87,6 +100,28 @@ describe.skipIf(!browserAvailable)('README walk-through in Chromium', () => {
     await signIn(page, 'dave');
     await page.waitForURL(`${spURL}/saml/acs`);
     expect(await page.textContent('#nameid')).toBe('dave');
+    await context.close();
+  });
+
+  it('OIDC: alice impersonates bob at the demo client, then signs in again as herself', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, 'alice', `${rpURL}/`);
+    await expect.poll(() => page.textContent('h1')).toBe('Account Impersonation');
+    expect(await page.textContent('.service')).toContain('Demo OpenID Connect Client');
+    await page.selectOption('select[name=principal]', 'bob');
+    await page.click('button[name=_eventId_impersonate]');
+    await page.waitForURL(`${rpURL}/callback*`);
+    expect(await page.textContent('#sub')).toBe('bob');
+    expect(JSON.parse((await page.textContent('#userinfo'))!)).toMatchObject({ sub: 'bob', email: 'bob@example.org' });
+    expect(JSON.parse((await page.textContent('#introspection'))!)).toMatchObject({ active: true, sub: 'bob' });
+    expect(Number(await page.textContent('#expires-in'))).toBeLessThanOrEqual(600);
+
+    await page.click('text=Sign in again');
+    await expect.poll(() => page.textContent('h1')).toBe('Account Impersonation');
+    await page.click('button[name=_eventId_proceed]');
+    await page.waitForURL(`${rpURL}/callback*`);
+    expect(await page.textContent('#sub')).toBe('alice');
     await context.close();
   });
 });

@@ -15,7 +15,7 @@ import { AuditField, type AuditFields } from '../../audit/audit-fields.js';
 import { auditTimestamp } from '../../audit/audit-format.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { ProcessLog } from '../../logging/process-log.js';
-import { sessionHandle } from '../../profile/audit-record.js';
+import { idpSessionHandle } from '../../profile/audit-record.js';
 import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
 import { OIDC_SSO_PROFILE, OIDC_TOKEN_PROFILE, param } from './oidc-paths.js';
 
@@ -105,7 +105,7 @@ function common(ctx: KoaContextWithOIDC, record: AuthorizationRecord | undefined
   put(AuditField.AUTHN_CONTEXT, record?.authnMethod);
   put(AuditField.SSO, record ? String(record.sso) : undefined);
   put(AuditField.USER_AGENT, ctx.get('user-agent'));
-  put(AuditField.SESSION_ID, sessionHandle(req.sessionID));
+  put(AuditField.SESSION_ID, idpSessionHandle(req));
   put(AuditField.URI, ctx.path);
   if (record && record.claims.length > 0) fields.set(AuditField.ATTRIBUTES, [...record.claims]);
   return fields;
