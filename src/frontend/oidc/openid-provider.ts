@@ -45,6 +45,12 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   const impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) =>
     records.get(grantIdOf(ctx, token))?.impersonator !== undefined;
   const byScope = claimsByScope(definitions);
+  /** The account's attributes released to the client, resolved as the grant's record says. */
+  const releasedTo = async (account: string, clientId: string, grantId: string | undefined) => {
+    const label = records.get(grantId)?.resolutionLabel ?? OIDC_SSO_PROFILE;
+    const resolution = await resolver.resolve({ principal: account, label });
+    return resolution.principalFound ? filter.filter(resolution.attributes, clientId) : undefined;
+  };
 
   return new Provider(oidc.issuer, {
     adapter: sqliteAdapterFactory(parts.db),
@@ -107,14 +113,17 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
       Session: seconds(props.session.maxLifetimeMs),
     },
     findAccount: async (ctx, sub, token) => {
-      const record = records.get(grantIdOf(ctx, token));
-      const label = record?.resolutionLabel ?? OIDC_SSO_PROFILE;
-      const resolution = await resolver.resolve({ principal: sub, label });
-      if (!resolution.principalFound) return undefined;
       const clientId = (token as { clientId?: string } | undefined)?.clientId ?? ctx.oidc.client?.clientId ?? '';
-      const released = filter.filter(resolution.attributes, clientId);
+      const released = await releasedTo(sub, clientId, grantIdOf(ctx, token));
+      if (!released) return undefined;
       // oidc-provider masks these by the granted scopes and the ID token / userinfo rules.
       return { accountId: sub, claims: () => ({ sub, ...claimsOf(released, definitions) }) };
+    },
+    // Introspection of an access token answers with the claims of its scopes, as userinfo would.
+    extraTokenClaims: async (_ctx, token) => {
+      if (token.kind !== 'AccessToken' || !('accountId' in token)) return undefined;
+      const released = await releasedTo(token.accountId, token.clientId ?? '', token.grantId);
+      return released && claimsOf(released, definitions, token.scopes);
     },
     renderError: parts.renderError,
   });

@@ -81,7 +81,8 @@ describe('OIDC impersonation', () => {
     expect(userinfo).toMatchObject({ sub: 'bob', email: 'bob@example.org', name: 'Bob Builder', preferred_username: 'bob' });
     expect(JSON.stringify(userinfo)).not.toContain('alice');
     const introspection = await rp.introspect(tokens.access_token);
-    expect(introspection).toMatchObject({ active: true, sub: 'bob', client_id: 'demo-rp' });
+    expect(introspection).toMatchObject({ active: true, sub: 'bob', client_id: 'demo-rp', email: 'bob@example.org', preferred_username: 'bob' });
+    expect(JSON.stringify(introspection)).not.toContain('alice');
 
     const records = audits().filter((r) => r.SP === 'demo-rp');
     const authorization = records[records.length - 2]!;
