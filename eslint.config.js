@@ -17,7 +17,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'bin/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
 );

@@ -14,6 +14,7 @@ export type IdpErrorCode =
   | 'SESSION_STORE_FAILED'
   | 'DIRECTORY_FAILED'
   | 'PROFILE_CONFIGURATION_INVALID'
+  | 'ACCESS_DENIED'
   | 'NOT_FOUND'
   | 'INTERNAL';
 
@@ -28,6 +29,7 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { event: string; status: number }> = {
   SESSION_STORE_FAILED: { event: 'SessionStoreFailure', status: 503 },
   DIRECTORY_FAILED: { event: 'DirectoryFailure', status: 503 },
   PROFILE_CONFIGURATION_INVALID: { event: 'InvalidProfileConfiguration', status: 500 },
+  ACCESS_DENIED: { event: 'AccessDenied', status: 403 },
   NOT_FOUND: { event: 'NotFound', status: 404 },
   INTERNAL: { event: 'RuntimeException', status: 500 },
 };

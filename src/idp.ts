@@ -6,7 +6,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { CasbinAccessControlService } from './access/casbin-access-control.js';
+import { policyReferences } from './access/policy-references.js';
+import { ReloadableAccessControlService } from './access/reloadable-access-control.js';
+import { accessControlAdminRoutes } from './admin/access-control-admin.js';
 import { AttributeFilter } from './attribute/attribute-filter.js';
 import { AttributeResolver } from './attribute/attribute-resolver.js';
 import { DirectoryDataConnector } from './attribute/data-connector.js';
@@ -47,6 +49,8 @@ export interface IdpOptions {
   readonly overrides?: Readonly<Record<string, string>>;
   /** Write the process log to standard output too (default true). */
   readonly console?: boolean;
+  /** Signal that reloads the access-control policies (`npm start`: SIGHUP; default none). */
+  readonly reloadSignal?: NodeJS.Signals | null;
 }
 
 export interface Idp {
@@ -88,7 +92,13 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     config.dataConnectors.map((c) => new DirectoryDataConnector(c.id, directory)),
   );
   const filter = new AttributeFilter(config.attributeFilterPolicies);
-  const accessControl = await CasbinAccessControlService.load(config.accessControlPolicies, log.child('net.shibboleth.idp.access'));
+  const accessControl = await ReloadableAccessControlService.start({
+    confDir,
+    lookup: props.lookup,
+    log: log.child('net.shibboleth.idp.access'),
+    references: policyReferences(props.lookup),
+    signal: options.reloadSignal ?? null,
+  });
   const intercepts = new InterceptRunner(
     availableInterceptFlows(props, {
       accessControl,
@@ -152,7 +162,11 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     props,
     sessionStore,
     sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
-    routers: [saml.routes(flow), oidc.routes(flow)],
+    routers: [
+      saml.routes(flow),
+      oidc.routes(flow),
+      accessControlAdminRoutes({ props, accessControl, resolver, views, log: log.child('net.shibboleth.idp.admin') }),
+    ],
     views,
     log: idpLog,
   });
@@ -175,6 +189,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       sessionStore.close();
+      accessControl.close();
       await auditLog.close();
       db.close();
       await log.close();

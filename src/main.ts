@@ -8,7 +8,7 @@ import { ConfigurationError } from './errors.js';
 import { createIdp } from './idp.js';
 
 async function main(): Promise<void> {
-  const idp = await createIdp();
+  const idp = await createIdp({ reloadSignal: 'SIGHUP' });
   const props = idp.config.properties;
   await idp.listen();
   await startDemoSp({

@@ -24,6 +24,8 @@ export interface AccessDecision {
   readonly policy: string;
   /** The policy rules that decided (casbin's enforceEx explanation); empty when none matched. */
   readonly matched: readonly (readonly string[])[];
+  /** Where each matched rule is written ("conf/access-control/x.policy.csv:12"), when known. */
+  readonly matchedAt?: readonly string[];
 }
 
 export interface AccessControl {

@@ -63,6 +63,10 @@ export function propertyDefinitions(): PropertyDefinition[] {
     p('idp.impersonate.specificPolicy', 'SpecificImpersonationPolicy', 'string', 'Access-control policy deciding whether the real user may impersonate the requested account at this relying party.'),
     p('idp.impersonate.maxNameLength', '64', 'integer', 'Longest account name the impersonate form accepts.'),
 
+    // --- Administration of the access-control policies
+    p('idp.accessControl.statusPolicy', 'AccessControlStatusPolicy', 'string', 'Access-control policy protecting the status view /idp/profile/admin/access-control (operation status; a missing policy denies).'),
+    p('idp.accessControl.reloadPolicy', 'AccessControlReloadPolicy', 'string', 'Access-control policy protecting /idp/profile/admin/access-control/reload (operation reload; a missing policy denies).'),
+
     // --- OpenID Connect
     p('idp.oidc.issuer', '%{idp.baseURL}', 'url', 'Issuer of the OpenID Provider; discovery is at <issuer>/.well-known/openid-configuration.'),
     p('idp.oidc.keysFile', '%{idp.home}/credentials/oidc-signing-keys.json', 'path', 'Private JWK set (JSON) that signs ID tokens; generated (RS256 and ES256, with a warning) when missing.'),

@@ -32,6 +32,7 @@ export interface IdpProperties {
   readonly csrfParameter: string;
   readonly login: { readonly maxFailures: number; readonly failureWindowMs: number };
   readonly signing: { readonly key: string; readonly cert: string };
+  readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string };
   readonly impersonate: {
     readonly generalPolicy: string;
     readonly specificPolicy: string;
@@ -138,6 +139,10 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     csrfParameter: str('idp.csrf.token.parameter'),
     login: { maxFailures: num('idp.login.maxFailures'), failureWindowMs: num('idp.login.failureWindow') },
     signing: { key: str('idp.signing.key'), cert: str('idp.signing.cert') },
+    accessControl: {
+      statusPolicy: str('idp.accessControl.statusPolicy'),
+      reloadPolicy: str('idp.accessControl.reloadPolicy'),
+    },
     impersonate: {
       generalPolicy: str('idp.impersonate.generalPolicy'),
       specificPolicy: str('idp.impersonate.specificPolicy'),

@@ -1,7 +1,8 @@
 /**
  * The one error handler at the edge: whatever went wrong becomes an IdpError, is logged once, and
- * is shown as the error page of its event. Details are shown for client errors (they help a tester
- * fix a request) and never for server errors.
+ * is shown as the error page of its event — or, to a caller that asks for JSON (the admin API),
+ * as {error, error_description}. Details are shown for client errors (they help a tester fix a
+ * request) and never for server errors.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { asIdpError, IdpError } from '../errors.js';
@@ -16,6 +17,10 @@ export function errorHandler(views: Views, log: ProcessLog) {
     else log.warn(line);
     if (res.headersSent) return next(err);
     res.set('Cache-Control', 'no-store');
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.status(err.status).json({ error: err.event, ...(err.status < 500 ? { error_description: err.message } : {}) });
+      return;
+    }
     views.renderError(res, err.event, err.status, err.status < 500 ? err.message : undefined).catch((renderErr: unknown) => {
       log.error(`error page failed: ${String(renderErr)}`);
       if (!res.headersSent) res.status(500).type('text').send('Internal error');

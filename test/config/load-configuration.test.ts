@@ -41,7 +41,12 @@ describe('loadConfiguration', () => {
     expect(config.properties.impersonate.generalPolicy).toBe('GeneralImpersonationPolicy');
     expect(config.relyingParties.map((rp) => rp.id)).toEqual(['https://sp.demo.example.org/shibboleth', 'demo-rp']);
     expect(config.relyingParties[0]!.postAuthenticationFlows).toEqual(['impersonate']);
-    expect(config.accessControlPolicies.map((p) => p.name)).toEqual(['GeneralImpersonationPolicy', 'SpecificImpersonationPolicy']);
+    expect(config.accessControlPolicies.map((p) => p.name)).toEqual([
+      'GeneralImpersonationPolicy',
+      'SpecificImpersonationPolicy',
+      'AccessControlStatusPolicy',
+      'AccessControlReloadPolicy',
+    ]);
     expect(config.localEvents.get('ImpersonationViolation')).toBe(true);
     expect(config.localEvents.get('InvalidCSRFToken')).toBe(false);
     expect(config.audit.format.endsWith('|%UA|%uu')).toBe(true);

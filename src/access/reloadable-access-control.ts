@@ -1,0 +1,206 @@
+/**
+ * The IdP's AccessControlService: the named policies of conf/access-control.yaml, reloadable while
+ * the IdP runs. A reload — when any file involved changes (watched, debounced), on SIGHUP, or by
+ * reload() (the admin endpoint) — builds a complete new snapshot off to the side while the current
+ * one keeps answering, and swaps the reference only once every policy has compiled. So no
+ * decision ever sees a half-loaded policy (casbin's own loadPolicy() clears the rules first and
+ * answers from an empty or partial policy meanwhile). A broken edit changes nothing: the last good
+ * policies stay in force, an ERROR names each problem's file and line, and status() shows it.
+ * The first load is strict: a broken policy keeps the IdP from starting.
+ */
+import path from 'node:path';
+import type { ProcessLog } from '../logging/process-log.js';
+import type { AccessControl, AccessControlService, AccessRequest } from './access-control.js';
+import { missingPolicy } from './casbin-access-control.js';
+import { DEFAULT_YIELD_EVERY } from './engine/cooperative.js';
+import { PolicyErrors } from './policy-errors.js';
+import { ACCESS_CONTROL_FILE, fileLabel, readAccessControlFile } from './policy-files.js';
+import { missingPolicies, policyReferences, type PolicyReference } from './policy-references.js';
+import { PolicySnapshot, type PolicyStatus } from './policy-snapshot.js';
+import { PolicyWatcher } from './policy-watcher.js';
+
+export interface ReloadableOptions {
+  readonly confDir: string;
+  /** Expands %{…} references in access-control.yaml (the IdP's properties). */
+  readonly lookup: (key: string) => string | undefined;
+  /** Category net.shibboleth.idp.access. */
+  readonly log: ProcessLog;
+  /** Policy names that properties refer to; a missing one is a WARN (it denies). Default: policyReferences(lookup). */
+  readonly references?: readonly PolicyReference[];
+  /** Reload when access-control.yaml or a file it names changes (default true). */
+  readonly watch?: boolean;
+  readonly debounceMs?: number;
+  /** Reload on this signal (default SIGHUP; null for none). */
+  readonly signal?: NodeJS.Signals | null;
+  /** Rows between pauses for the event loop while building. */
+  readonly yieldEvery?: number;
+}
+
+export type ReloadTrigger = 'startup' | 'file' | 'signal' | 'api';
+
+export interface ReloadResult {
+  readonly ok: boolean;
+  readonly trigger: ReloadTrigger;
+  /** When the reload finished (ISO 8601). */
+  readonly at: string;
+  readonly durationMs: number;
+  /** The generation serving afterwards (unchanged when the reload failed). */
+  readonly generation: number;
+  /** Each problem as "file:line: key: problem", when the reload failed. */
+  readonly errors?: readonly string[];
+}
+
+export interface AccessControlStatus {
+  readonly generation: number;
+  /** When the policies in force were built, and how long it took. */
+  readonly loadedAt: string;
+  readonly loadMs: number;
+  readonly policies: readonly PolicyStatus[];
+  readonly sourceFiles: readonly string[];
+  readonly watching: boolean;
+  readonly reloadSignal?: string;
+  /** The latest reload attempt, successful or not. */
+  readonly lastReload: ReloadResult;
+  /** Policy names referred to but not defined. */
+  readonly warnings: readonly string[];
+}
+
+export class ReloadableAccessControlService implements AccessControlService {
+  private generationCount = 1;
+  private lastReload: ReloadResult;
+  private warnings: string[] = [];
+  private running?: Promise<ReloadResult>;
+  private queued?: Promise<ReloadResult>;
+  private readonly handles = new Map<string, AccessControl>();
+  private readonly watcher?: PolicyWatcher;
+  private readonly onSignal = () => void this.reload('signal');
+
+  private constructor(
+    private current: PolicySnapshot,
+    private readonly options: ReloadableOptions,
+    started: number,
+  ) {
+    this.lastReload = { ok: true, trigger: 'startup', at: new Date().toISOString(), durationMs: Math.round(performance.now() - started), generation: 1 };
+    this.warnings = this.missing(current);
+    for (const w of this.warnings) options.log.warn(w);
+    if (options.watch !== false) {
+      this.watcher = new PolicyWatcher(() => void this.reload('file'), options.debounceMs ?? 250, (m) => options.log.warn(m));
+      this.watcher.watch([this.yamlFile, ...current.sourceFiles]);
+    }
+    if (this.signal) process.on(this.signal, this.onSignal);
+  }
+
+  /** Loads every policy; throws a ConfigurationError (file:line, key) when one is broken. */
+  static async start(options: ReloadableOptions): Promise<ReloadableAccessControlService> {
+    const started = performance.now();
+    const files = readAccessControlFile(options.confDir, options.lookup);
+    const snapshot = await PolicySnapshot.build(files, { yieldEvery: options.yieldEvery ?? DEFAULT_YIELD_EVERY });
+    return new ReloadableAccessControlService(snapshot, options, started);
+  }
+
+  /** The policy's decisions always come from the snapshot in force at the time of the call. */
+  getInstance(policyName: string): AccessControl {
+    let handle = this.handles.get(policyName);
+    if (!handle) {
+      handle = { checkAccess: (request: AccessRequest) => this.policy(policyName).checkAccess(request) };
+      this.handles.set(policyName, handle);
+    }
+    return handle;
+  }
+
+  /** The snapshot in force (for explanations and the admin view). */
+  get snapshot(): PolicySnapshot {
+    return this.current;
+  }
+
+  /** Counts successful loads: 1 after start, +1 per successful reload. */
+  get generation(): number {
+    return this.generationCount;
+  }
+
+  /** Rebuilds every policy and swaps them in if all compile; a reload asked for meanwhile runs after. */
+  reload(trigger: ReloadTrigger = 'api'): Promise<ReloadResult> {
+    if (this.running) {
+      this.queued ??= this.running.then(() => {
+        this.queued = undefined;
+        return this.reload(trigger);
+      });
+      return this.queued;
+    }
+    this.running = this.rebuild(trigger).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  status(): AccessControlStatus {
+    return {
+      generation: this.generationCount,
+      loadedAt: this.current.builtAt.toISOString(),
+      loadMs: Math.round(this.current.buildMs),
+      policies: this.current.status(),
+      sourceFiles: [this.yamlFile, ...this.current.sourceFiles].map((f) => fileLabel(this.options.confDir, f)),
+      watching: this.watcher !== undefined,
+      ...(this.signal ? { reloadSignal: this.signal } : {}),
+      lastReload: this.lastReload,
+      warnings: this.warnings,
+    };
+  }
+
+  close(): void {
+    this.watcher?.close();
+    if (this.signal) process.off(this.signal, this.onSignal);
+  }
+
+  private policy(name: string): AccessControl {
+    return this.current.get(name) ?? missingPolicy(name, this.options.log);
+  }
+
+  private async rebuild(trigger: ReloadTrigger): Promise<ReloadResult> {
+    const started = performance.now();
+    const { log } = this.options;
+    let watched = [this.yamlFile, ...this.current.sourceFiles];
+    try {
+      const files = readAccessControlFile(this.options.confDir, this.options.lookup);
+      watched = [this.yamlFile, ...files.flatMap((f) => [f.modelFile, f.policyFile])];
+      const next = await PolicySnapshot.build(files, { yieldEvery: this.options.yieldEvery ?? DEFAULT_YIELD_EVERY });
+      this.current = next; // the swap: one assignment, between two decisions
+      this.generationCount++;
+      this.warnings = this.missing(next);
+      this.lastReload = this.result(true, trigger, started);
+      log.info(`Access-control policies reloaded (${trigger}, generation ${this.generationCount}, ${this.lastReload.durationMs} ms): ${summary(next)}`);
+      for (const w of this.warnings) log.warn(w);
+    } catch (err) {
+      const problems = PolicyErrors.of(err);
+      const errors = problems.length > 0 ? problems.map((p) => p.message) : [(err as Error).message];
+      this.lastReload = { ...this.result(false, trigger, started), errors };
+      for (const e of errors) log.error(`Access-control policies not reloaded: ${e}`);
+      log.error(`Access-control policies not reloaded (${trigger}): the previous policies (generation ${this.generationCount}) stay in force`);
+    } finally {
+      this.watcher?.watch(watched);
+    }
+    return this.lastReload;
+  }
+
+  private result(ok: boolean, trigger: ReloadTrigger, started: number): ReloadResult {
+    return { ok, trigger, at: new Date().toISOString(), durationMs: Math.round(performance.now() - started), generation: this.generation };
+  }
+
+  private missing(snapshot: PolicySnapshot): string[] {
+    const references = this.options.references ?? policyReferences(this.options.lookup);
+    return missingPolicies(references, new Set(snapshot.names), fileLabel(this.options.confDir, this.yamlFile));
+  }
+
+  private get yamlFile(): string {
+    return path.join(this.options.confDir, ACCESS_CONTROL_FILE);
+  }
+
+  private get signal(): NodeJS.Signals | null {
+    return this.options.signal === undefined ? 'SIGHUP' : this.options.signal;
+  }
+}
+
+function summary(snapshot: PolicySnapshot): string {
+  return snapshot
+    .status()
+    .map((p) => `${p.name} (${Object.entries(p.rules).map(([t, n]) => `${n} ${t}`).join(', ')}; ${p.indexed ? 'indexed' : `casbin: ${p.note ?? ''}`})`)
+    .join(', ');
+}

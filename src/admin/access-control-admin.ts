@@ -1,0 +1,87 @@
+/**
+ * The admin view of the access-control policies (Shibboleth's admin flows, such as
+ * /idp/profile/admin/reload-service): what is loaded, from which files, how many rules, when, and
+ * how the last reload went — and a reload on demand. Each endpoint is protected by its own named
+ * policy (idp.accessControl.statusPolicy, idp.accessControl.reloadPolicy); a name with no policy
+ * behind it denies, so a deployment that does not want them only has to leave them out.
+ *
+ *   GET  /idp/profile/admin/access-control          status, HTML or JSON (Accept: application/json)
+ *   POST /idp/profile/admin/access-control/reload   reload now; JSON. A JSON content type is
+ *                                                   required, which no cross-site form can send.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { AccessControlService } from '../access/access-control.js';
+import type { AccessControlStatus, ReloadResult, ReloadTrigger } from '../access/reloadable-access-control.js';
+import type { AttributeResolver } from '../attribute/attribute-resolver.js';
+import type { IdpProperties } from '../config/idp-properties.js';
+import { IdpError } from '../errors.js';
+import type { ProcessLog } from '../logging/process-log.js';
+import { quoted } from '../logging/process-log.js';
+import { activeLogin } from '../session/idp-session.js';
+import type { Views } from '../web/views.js';
+
+export const ADMIN_PATHS = {
+  status: '/idp/profile/admin/access-control',
+  reload: '/idp/profile/admin/access-control/reload',
+} as const;
+
+export const ADMIN_RESOURCE = 'access-control';
+
+export interface ReloadableAccessControl extends AccessControlService {
+  status(): AccessControlStatus;
+  reload(trigger?: ReloadTrigger): Promise<ReloadResult>;
+}
+
+export interface AccessControlAdminDeps {
+  readonly props: IdpProperties;
+  readonly accessControl: ReloadableAccessControl;
+  readonly resolver: AttributeResolver;
+  readonly views: Views;
+  readonly log: ProcessLog;
+}
+
+export function accessControlAdminRoutes(deps: AccessControlAdminDeps): Router {
+  const router = express.Router();
+  const { props, accessControl } = deps;
+
+  router.get(ADMIN_PATHS.status, async (req, res) => {
+    await authorize(deps, req, props.accessControl.statusPolicy, 'status');
+    const status = accessControl.status();
+    res.set('Cache-Control', 'no-store');
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json(status);
+      return;
+    }
+    await deps.views.render(res, 'admin/access-control', { status });
+  });
+
+  router.post(ADMIN_PATHS.reload, async (req, res: Response) => {
+    if (!req.is('application/json')) {
+      res.status(415).json({ error: 'send Content-Type: application/json' });
+      return;
+    }
+    await authorize(deps, req, props.accessControl.reloadPolicy, 'reload');
+    const result = await accessControl.reload('api');
+    res.set('Cache-Control', 'no-store').status(result.ok ? 200 : 422).json(result);
+  });
+  return router;
+}
+
+/** Asks the endpoint's policy about the signed-in user (if any) and the caller's address. */
+async function authorize(deps: AccessControlAdminDeps, req: Request, policy: string, operation: string): Promise<void> {
+  const principal = activeLogin(req, deps.props.session.maxLifetimeMs)?.principalName ?? '';
+  const attributes = principal ? (await deps.resolver.resolve({ principal, label: `admin/${operation}` })).attributes : {};
+  const clientAddress = (req.ip ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  const decision = deps.accessControl.getInstance(policy).checkAccess({
+    subject: principal,
+    attributes,
+    relyingParty: '',
+    operation,
+    resource: ADMIN_RESOURCE,
+    clientAddress,
+  });
+  if (!decision.allowed) {
+    deps.log.warn(`Access-control ${operation} refused to ${principal ? quoted(principal) : 'an anonymous caller'} from ${quoted(clientAddress)} by policy ${quoted(policy)}`);
+    throw new IdpError('ACCESS_DENIED', `policy ${policy} does not allow ${operation} of ${ADMIN_RESOURCE}`);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A throw-away configuration folder holding access-control.yaml, the shipped impersonation model
+ * and one policy file, for tests that edit policies and reload them; plus a real process log to
+ * read back.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createProcessLog, type ProcessLog } from '../../src/logging/process-log.js';
+import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+
+export const POLICY = 'SpecificImpersonationPolicy';
+
+export interface PolicyConf {
+  readonly confDir: string;
+  readonly policyFile: string;
+  readonly log: ProcessLog;
+  /** Replaces the policy file in place. */
+  write(csv: string): void;
+  /** Replaces the policy file the way editors do: a new file renamed over the old one. */
+  replace(csv: string): void;
+  /** The process log so far. */
+  logText(): string;
+}
+
+export function policyConf(csv: string): PolicyConf {
+  const home = mkdtempSync(path.join(tmpdir(), 'policy-conf-'));
+  const confDir = path.join(home, 'conf');
+  mkdirSync(path.join(confDir, 'access-control'), { recursive: true });
+  copyFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), path.join(confDir, 'access-control/impersonation.model.conf'));
+  const policyFile = path.join(confDir, 'access-control/policy.csv');
+  writeFileSync(policyFile, csv);
+  writeFileSync(
+    path.join(confDir, 'access-control.yaml'),
+    `policies:\n  ${POLICY}:\n    model: access-control/impersonation.model.conf\n    policy: access-control/policy.csv\n`,
+  );
+  const logFile = path.join(home, 'process.log');
+  return {
+    confDir,
+    policyFile,
+    log: createProcessLog({ file: logFile, fileLevel: 'DEBUG', consoleLevel: 'ERROR', console: false }),
+    write: (text) => writeFileSync(policyFile, text),
+    replace(text) {
+      const temp = `${policyFile}.tmp`;
+      writeFileSync(temp, text);
+      renameSync(temp, policyFile);
+    },
+    logText: () => {
+      try {
+        return readFileSync(logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+  };
+}
+
+/** Polls until `condition` holds (the file watcher, the signal and the log all act later). */
+export async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Runs the policy CLI for real, as a child process (node --import tsx src/cli/policy.ts), from the
+ * project folder, with IDP_HOME pointing at a fresh folder unless the caller names one, so a
+ * developer's own data/idp.db never changes what a test sees.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../../src/paths.js';
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runPolicy(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_') && !k.startsWith('DEMO_')));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/policy.ts'), ...args],
+      { cwd: PROJECT_ROOT, env: { ...cleanEnv, IDP_HOME: mkdtempSync(path.join(tmpdir(), 'policy-cli-home-')), ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A copy of the shipped configuration folder to break or enlarge. */
+export function confCopy(): string {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'policy-cli-conf-')), 'conf');
+  cpSync(DEFAULT_CONF_DIR, dir, { recursive: true });
+  return dir;
+}
