@@ -14,6 +14,7 @@ export class LoginThrottle {
   ) {
     db.exec('CREATE TABLE IF NOT EXISTS login_failures (username TEXT NOT NULL, at INTEGER NOT NULL)');
     db.exec('CREATE INDEX IF NOT EXISTS login_failures_by_user ON login_failures (username, at)');
+    db.exec('CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures (at)');
   }
 
   isLocked(username: string): boolean {

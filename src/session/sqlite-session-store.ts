@@ -24,6 +24,7 @@ export class SqliteSessionStore extends session.Store {
       data TEXT NOT NULL,
       expires INTEGER NOT NULL
     )`);
+    db.exec('CREATE INDEX IF NOT EXISTS idp_sessions_expires ON idp_sessions (expires)');
     this.pruneTimer = setInterval(() => this.prune(), 10 * 60_000);
     this.pruneTimer.unref();
   }

@@ -36,6 +36,7 @@ export class AuthorizationRecords {
       expires_at INTEGER NOT NULL,
       record TEXT NOT NULL
     )`);
+    db.exec('CREATE INDEX IF NOT EXISTS oidc_authorizations_expires ON oidc_authorizations (expires_at)');
   }
 
   put(record: AuthorizationRecord): void {
