@@ -61,10 +61,6 @@ export class ConfigurationError extends IdpError {
   }
 }
 
-export function isIdpError(value: unknown): value is IdpError {
-  return value instanceof IdpError;
-}
-
 /** Wraps anything thrown into an IdpError so the edge only ever sees one shape. */
 export function asIdpError(value: unknown): IdpError {
   if (value instanceof IdpError) return value;

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigurationError } from '../errors.js';
 import { expandReferences } from './properties.js';
 
@@ -41,12 +41,6 @@ export class YamlConf {
       if (node?.range) return `${this.label}:${this.lines.linePos(node.range[0]).line}`;
     }
     return this.label;
-  }
-
-  /** Sub-documents that are maps or lists, for the rare caller that needs the yaml node kind. */
-  isCollection(at: PathPart[]): boolean {
-    const node = this.doc.getIn(at, true);
-    return isMap(node) || isSeq(node);
   }
 }
 

@@ -26,7 +26,6 @@ export function tokenHash(value: string): string {
 export interface OidcAuditDeps {
   readonly audit: AuditLog;
   readonly records: AuthorizationRecords;
-  readonly entityID: string;
   readonly log: ProcessLog;
   /** The HTML of the error page shown when an authorization response cannot be audited. */
   readonly errorPage: (ctx: KoaContextWithOIDC) => Promise<string>;

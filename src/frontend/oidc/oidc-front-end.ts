@@ -96,7 +96,6 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       oidcAuditMiddleware({
         audit: deps.audit,
         records: this.records,
-        entityID: deps.props.oidc.issuer,
         log: deps.log,
         errorPage: (ctx) => this.errorPage(ctx, 'AuditLogFailure'),
       }),

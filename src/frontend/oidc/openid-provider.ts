@@ -8,6 +8,7 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeDefinition, AttributeResolver } from '../../attribute/attribute-resolver.js';
+import type { AttributeValues } from '../../attribute/attribute-values.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
 import type { OidcClient } from '../../relying-party/relying-party.js';
@@ -45,11 +46,24 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   const impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) =>
     records.get(grantIdOf(ctx, token))?.impersonator !== undefined;
   const byScope = claimsByScope(definitions);
-  /** The account's attributes released to the client, resolved as the grant's record says. */
-  const releasedTo = async (account: string, clientId: string, grantId: string | undefined) => {
-    const label = records.get(grantId)?.resolutionLabel ?? OIDC_SSO_PROFILE;
-    const resolution = await resolver.resolve({ principal: account, label });
-    return resolution.principalFound ? filter.filter(resolution.attributes, clientId) : undefined;
+  /**
+   * The account's attributes released to the client, resolved as the grant's record says — once
+   * per request: a token response asks for them twice (ID token claims, introspection claims).
+   */
+  const resolved = new WeakMap<object, Map<string, Promise<AttributeValues | undefined>>>();
+  const releasedTo = (ctx: KoaContextWithOIDC, account: string, clientId: string, grantId: string | undefined) => {
+    const perRequest = resolved.get(ctx) ?? new Map<string, Promise<AttributeValues | undefined>>();
+    resolved.set(ctx, perRequest);
+    const key = `${account}\u0000${clientId}\u0000${grantId ?? ''}`;
+    let released = perRequest.get(key);
+    if (!released) {
+      const label = records.get(grantId)?.resolutionLabel ?? OIDC_SSO_PROFILE;
+      released = resolver
+        .resolve({ principal: account, label })
+        .then((r) => (r.principalFound ? filter.filter(r.attributes, clientId) : undefined));
+      perRequest.set(key, released);
+    }
+    return released;
   };
 
   return new Provider(oidc.issuer, {
@@ -114,15 +128,15 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
     },
     findAccount: async (ctx, sub, token) => {
       const clientId = (token as { clientId?: string } | undefined)?.clientId ?? ctx.oidc.client?.clientId ?? '';
-      const released = await releasedTo(sub, clientId, grantIdOf(ctx, token));
+      const released = await releasedTo(ctx, sub, clientId, grantIdOf(ctx, token));
       if (!released) return undefined;
       // oidc-provider masks these by the granted scopes and the ID token / userinfo rules.
       return { accountId: sub, claims: () => ({ sub, ...claimsOf(released, definitions) }) };
     },
     // Introspection of an access token answers with the claims of its scopes, as userinfo would.
-    extraTokenClaims: async (_ctx, token) => {
+    extraTokenClaims: async (ctx, token) => {
       if (token.kind !== 'AccessToken' || !('accountId' in token)) return undefined;
-      const released = await releasedTo(token.accountId, token.clientId ?? '', token.grantId);
+      const released = await releasedTo(ctx, token.accountId, token.clientId ?? '', token.grantId);
       return released && claimsOf(released, definitions, token.scopes);
     },
     renderError: parts.renderError,
