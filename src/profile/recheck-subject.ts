@@ -5,7 +5,9 @@
  * account can be disabled, locked or deleted, or a login can expire, in the meantime.
  *
  * - The IdP session must still hold the real user's login (the one this request was built on),
- *   within idp.session.maxLifetime and the request's own max authentication age (OIDC max_age).
+ *   and that login must still be within idp.session.maxLifetime. The request's own maximum
+ *   authentication age (OIDC max_age) is about the login the request was answered with: it must
+ *   have been that recent when the request arrived — a login made during the request always is.
  *   If not, the form is stale: the user starts again from the service (and signs in again).
  * - The real account, and when impersonating the effective one too, must still be active in the
  *   directory: else AccountDisabled (a local, audited error page; see conf/errors.yaml).
@@ -33,8 +35,9 @@ export async function recheckSubject(req: Request, prc: ProfileRequestContext, s
     ? `Impersonation by principal ${quoted(real)} as ${quoted(subject.principalName)} to relying party ${quoted(prc.relyingPartyId)}`
     : `Request by principal ${quoted(real)} to relying party ${quoted(prc.relyingPartyId)}`;
 
-  const login = activeLogin(req, Math.min(services.props.session.maxLifetimeMs, prc.maxAuthnAgeMs ?? Infinity));
-  if (!login || login.principalName !== real || login.authnInstant !== subject.authnInstant) {
+  const login = activeLogin(req, services.props.session.maxLifetimeMs);
+  const recentEnough = (instant: number) => prc.maxAuthnAgeMs === undefined || prc.startTime - instant <= prc.maxAuthnAgeMs;
+  if (!login || login.principalName !== real || login.authnInstant !== subject.authnInstant || !recentEnough(login.authnInstant)) {
     services.log.warn(`${what} refused: the IdP session no longer holds that login (ended, replaced, or too old for this request)`);
     return { stale: 'the sign-in this form belongs to has ended or is too old for this request; start again from the service' };
   }

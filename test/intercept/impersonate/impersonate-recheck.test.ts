@@ -168,17 +168,28 @@ describe('the login behind the form runs out or is replaced', () => {
 });
 
 describe('over OpenID Connect', () => {
+  let t: TestIdp;
+  let rp: TestRp;
+  beforeAll(async () => {
+    t = await startTestIdp({ properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9' } });
+    rp = await TestRp.create(t.baseURL, 'demo-rp', 'demo-rp-secret-for-the-demo-only', 'http://127.0.0.1:9/callback');
+  });
+  afterAll(async () => t?.close());
+
+  async function impersonateForm(browser: Browser, extra: Record<string, string> = {}) {
+    browser.stopAt.push('http://127.0.0.1:9/');
+    const pending = await rp.authorize(extra);
+    const login = await browser.get(pending.url);
+    const form = await browser.submit(login, { j_username: 'alice', j_password: 'demo-alice' }, '_eventId_proceed');
+    expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
+    return { form, pending };
+  }
+
   it('issues no code when alice is disabled before she posts the form', async () => {
-    const t = await startTestIdp({ properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9' } });
+    const browser = new Browser();
+    const { form } = await impersonateForm(browser);
+    disableAccount(t, 'alice');
     try {
-      const rp = await TestRp.create(t.baseURL, 'demo-rp', 'demo-rp-secret-for-the-demo-only', 'http://127.0.0.1:9/callback');
-      const browser = new Browser();
-      browser.stopAt.push('http://127.0.0.1:9/');
-      const pending = await rp.authorize();
-      const login = await browser.get(pending.url);
-      const form = await browser.submit(login, { j_username: 'alice', j_password: 'demo-alice' }, '_eventId_proceed');
-      expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
-      disableAccount(t, 'alice');
       const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
       expect(page.status).toBe(403);
       expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
@@ -186,7 +197,17 @@ describe('over OpenID Connect', () => {
       expect(location === null || callbackParams(location).get('code') === null).toBe(true);
       expect(lastAudit(t)).toMatchObject({ e: 'AccountDisabled', u: 'alice', SP: 'demo-rp' });
     } finally {
-      await t.close();
+      enableAccount(t, 'alice');
     }
+  });
+
+  it('holds max_age to the login the request was answered with: max_age=0 and a fresh login go through', async () => {
+    const browser = new Browser();
+    const { form, pending } = await impersonateForm(browser, { max_age: '0' });
+    await new Promise((r) => setTimeout(r, 1_100)); // the login is now older than max_age
+    const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
+    expect(page.status).toBe(303);
+    const tokens = await rp.redeem(page.headers.get('location')!, pending);
+    expect(tokens.claims()!.sub).toBe('bob');
   });
 });
