@@ -31,7 +31,7 @@ export interface AppParts {
   readonly log: ProcessLog;
 }
 
-export const INDEX_PATHS = ['/', '/idp'] as const;
+const INDEX_PATHS = ['/', '/idp'] as const;
 const STATIC_PATH = '/idp/css';
 
 export function createApp(parts: AppParts): express.Express {
