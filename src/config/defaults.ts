@@ -37,6 +37,7 @@ export function propertyDefinitions(): PropertyDefinition[] {
 
     // --- Storage
     p('idp.storage.sqlite.path', '%{idp.home}/data/idp.db', 'path', 'SQLite file holding the user directory, IdP sessions and flow executions; created on first start.'),
+    p('idp.storage.sqlite.busyTimeout', 'PT2S', 'duration', 'How long a request waits for the SQLite file while another process holds a lock on it, before it fails with a 503 page. The wait never blocks other requests: the IdP retries on a timer.'),
     p('idp.directory.seedFile', '%{idp.conf}/demo-users.yaml', 'path', 'Readable seed file loaded into an empty user directory on first start.'),
     p('idp.directory.caseSensitive', 'false', 'boolean', 'Whether account names are case-sensitive. When false, names are lower-cased wherever they enter the IdP, so one account has exactly one name.'),
 
@@ -51,8 +52,9 @@ export function propertyDefinitions(): PropertyDefinition[] {
     // --- Flows and forms
     p('idp.flow.timeout', 'PT10M', 'duration', 'How long a login or intercept form stays valid before it must be started again.'),
     p('idp.csrf.token.parameter', 'csrf_token', 'string', 'Name of the hidden CSRF token field on every IdP form.'),
-    p('idp.login.maxFailures', '5', 'integer', 'Failed password logins allowed per account in idp.login.failureWindow before the account is locked out for the rest of the window.'),
-    p('idp.login.failureWindow', 'PT5M', 'duration', 'Window of the failed-login counter.'),
+    p('idp.login.maxFailures', '5', 'integer', "Failed password logins allowed for one account from one client address (an IPv6 client's /64) in idp.login.failureWindow; then that account is refused from that address for the rest of the window (Shibboleth's maxAttempts). 0 disables."),
+    p('idp.login.maxFailuresPerAccount', '100', 'integer', 'Failed password logins allowed for one account from all addresses together in idp.login.failureWindow; then the account is refused from everywhere for the rest of the window. Bounds guessing from many addresses. 0 disables.'),
+    p('idp.login.failureWindow', 'PT5M', 'duration', 'Window of the failed-login counters.'),
 
     // --- Credentials
     p('idp.signing.key', '%{idp.home}/credentials/idp-signing.key', 'path', 'PEM private key that signs SAML responses. A demo key pair is generated (with a warning) when both files are missing.'),

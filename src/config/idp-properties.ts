@@ -19,6 +19,8 @@ export interface IdpProperties {
   readonly entityID: string;
   readonly scope: string;
   readonly storagePath: string;
+  /** idp.storage.sqlite.busyTimeout */
+  readonly storageBusyTimeoutMs: number;
   readonly directory: { readonly seedFile: string; readonly caseSensitive: boolean };
   readonly session: {
     readonly cookieName: string;
@@ -30,7 +32,7 @@ export interface IdpProperties {
   };
   readonly flowTimeoutMs: number;
   readonly csrfParameter: string;
-  readonly login: { readonly maxFailures: number; readonly failureWindowMs: number };
+  readonly login: { readonly maxFailures: number; readonly maxFailuresPerAccount: number; readonly failureWindowMs: number };
   readonly signing: { readonly key: string; readonly cert: string };
   readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string };
   readonly impersonate: {
@@ -126,6 +128,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     entityID: str('idp.entityID'),
     scope: str('idp.scope'),
     storagePath: str('idp.storage.sqlite.path'),
+    storageBusyTimeoutMs: num('idp.storage.sqlite.busyTimeout'),
     directory: { seedFile: str('idp.directory.seedFile'), caseSensitive: bool('idp.directory.caseSensitive') },
     session: {
       cookieName: str('idp.session.cookieName'),
@@ -137,7 +140,11 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     },
     flowTimeoutMs: num('idp.flow.timeout'),
     csrfParameter: str('idp.csrf.token.parameter'),
-    login: { maxFailures: num('idp.login.maxFailures'), failureWindowMs: num('idp.login.failureWindow') },
+    login: {
+      maxFailures: num('idp.login.maxFailures'),
+      maxFailuresPerAccount: num('idp.login.maxFailuresPerAccount'),
+      failureWindowMs: num('idp.login.failureWindow'),
+    },
     signing: { key: str('idp.signing.key'), cert: str('idp.signing.cert') },
     accessControl: {
       statusPolicy: str('idp.accessControl.statusPolicy'),

@@ -3,6 +3,7 @@
  * user's — impersonation never writes to it, so it lasts exactly one request.
  */
 import type { Request } from 'express';
+import { IdpError } from '../errors.js';
 
 export interface IdpSessionData {
   readonly principalName: string;
@@ -25,14 +26,32 @@ export function activeLogin(req: Request, maxLifetimeMs: number, now = Date.now(
   return now - login.authnInstant < maxLifetimeMs ? login : undefined;
 }
 
-/** A new session id for a new login (session fixation), keeping nothing from before. */
-export function startLoginSession(req: Request, login: IdpSessionData): Promise<void> {
-  return new Promise((resolve, reject) => {
-    req.session.regenerate((err) => {
+/**
+ * A new session id for a new login (session fixation), keeping nothing from before. The session
+ * is stored before this resolves, so a store that fails stops the login with an error page
+ * rather than after the response has been written.
+ */
+export async function startLoginSession(req: Request, login: IdpSessionData): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    requireSession(req).regenerate((err) => {
       if (err) return reject(err as Error);
       req.session.idp = login;
       req.session.createdAt = Date.now();
       resolve();
     });
   });
+  await saveSession(req);
+}
+
+/** Stores the session now (express-session would otherwise store it as the response ends). */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    requireSession(req).save((err) => (err ? reject(err as Error) : resolve()));
+  });
+}
+
+/** req.session, which express-session leaves unset when its store is unavailable. */
+export function requireSession(req: Request): Request['session'] {
+  if (!req.session) throw new IdpError('SESSION_STORE_FAILED', 'no IdP session is available for this request');
+  return req.session;
 }
