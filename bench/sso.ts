@@ -13,7 +13,8 @@
  * `--soak N` then runs N more flows (the four flows in turn) and prints the IdP's RSS and database
  * size every N/10 flows: both must stay flat once retention has reached its steady state.
  *
- *   npm run bench:sso [-- --flows 2000 --concurrency 8 --soak 100000]
+ *   npm run bench:sso [-- --flows 2000 --concurrency 8 --soak 100000 --only oidc]
+ *   BENCH_CPU_PROFILE=/tmp/prof npm run bench:sso   (a V8 CPU profile of the IdP, for --cpu-prof viewers)
  */
 import { fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '200' },
     soak: { type: 'string', default: '0' },
+    only: { type: 'string' },
   },
 });
 const FLOWS = Number(args.flows);
@@ -54,7 +56,9 @@ class IdpProcess {
 
   static async start(): Promise<{ idp: IdpProcess; baseURL: string; signatures: number }> {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sso', 'idp-process.ts');
-    const child = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // BENCH_CPU_PROFILE=<folder>: the IdP writes a V8 CPU profile there when it exits.
+    const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
+    const child = fork(script, [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const idp = new IdpProcess(child);
     const ready = await idp.next();
     if (ready.type !== 'ready') throw new Error('the IdP did not start');
@@ -159,12 +163,16 @@ const usersFor = async (account: string) => {
 const dave = await usersFor('dave'); // never offered the impersonate form
 const alice = await usersFor('alice'); // impersonates bob
 
-const results = [
-  await measure('SAML plain', idp, dave, samlPlain, settings),
-  await measure('SAML impersonated', idp, alice, samlImpersonated, settings),
-  await measure('OIDC plain', idp, dave, oidcPlain, settings),
-  await measure('OIDC impersonated', idp, alice, oidcImpersonated, settings),
+const rows: [string, readonly HttpUser[], Flow][] = [
+  ['SAML plain', dave, samlPlain],
+  ['SAML impersonated', alice, samlImpersonated],
+  ['OIDC plain', dave, oidcPlain],
+  ['OIDC impersonated', alice, oidcImpersonated],
 ];
+const results: Result[] = [];
+for (const [name, users, flow] of rows) {
+  if (!args.only || name.toLowerCase().includes(args.only.toLowerCase())) results.push(await measure(name, idp, users, flow, settings));
+}
 
 const bound = signatures > 0 ? signatureRate / signatures : Infinity;
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
@@ -174,7 +182,7 @@ console.log('');
 console.log('| flow | flows/s | p50 ms | p99 ms | IdP CPU ms/flow | IdP RSS MB |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of results) console.log(`| ${r.name} | ${fixed(r.perSecond)} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${fixed(r.cpuMsPerFlow, 2)} | ${fixed(r.rssMB, 0)} |`);
-const rate = (name: string) => results.find((r) => r.name === name)!.perSecond;
+const rate = (name: string) => results.find((r) => r.name === name)?.perSecond ?? NaN;
 console.log('');
 console.log(`SAML impersonated / plain: ${fixed(rate('SAML impersonated') / rate('SAML plain'), 2)} (target ≥ 0.8)`);
 console.log(`OIDC impersonated / plain: ${fixed(rate('OIDC impersonated') / rate('OIDC plain'), 2)} (target ≥ 0.8)`);
