@@ -21,6 +21,7 @@ import { decodeAuthnRequest, type DecodedAuthnRequest } from './authn-request.js
 import { BINDING, SAML2_SSO_PROFILE, SSO_PATHS, STATUS } from './saml-bindings.js';
 import type { SamlEntities } from './saml-entities.js';
 import { encodableAttributes, errorResponseXml, samlId, successResponseXml } from './saml-response.js';
+import type { XmlSigningKey } from './xml/enveloped-signature.js';
 
 export const SAML_FRONT_END = 'saml2';
 
@@ -44,6 +45,7 @@ const ERROR_STATUS: Record<string, { status: string; subStatus?: string }> = {
 export interface SamlFrontEndDeps {
   readonly props: IdpProperties;
   readonly entities: SamlEntities;
+  readonly signingKey: XmlSigningKey;
   readonly relyingParties: RelyingPartyRegistry;
   readonly resolver: AttributeResolver;
   readonly audit: AuditLog;
@@ -94,22 +96,26 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     const attributes = encodableAttributes(prc.attributes!.filtered, (id) => this.deps.resolver.definition(id));
     const responseId = samlId();
     const assertionId = samlId();
-    const xml = successResponseXml({
-      responseId,
-      assertionId,
-      issuer: this.deps.entities.entityID,
-      destination: sp.assertionConsumerServiceURL,
-      audience: sp.id,
-      inResponseTo: inbound.requestId,
-      nameId: nameId.value,
-      nameIdFormat: nameId.format,
-      authnInstant: subject.authnInstant,
-      authnContextClassRef: subject.authnMethod,
-      sessionIndex: samlId(),
-      attributes,
-      now: Date.now(),
-    });
-    const encoded = await this.sign(sp, 'forResponse', inbound, xml);
+    const xml = successResponseXml(
+      {
+        responseId,
+        assertionId,
+        issuer: this.deps.entities.entityID,
+        destination: sp.assertionConsumerServiceURL,
+        audience: sp.id,
+        inResponseTo: inbound.requestId,
+        nameId: nameId.value,
+        nameIdFormat: nameId.format,
+        authnInstant: subject.authnInstant,
+        authnContextClassRef: subject.authnMethod,
+        sessionIndex: samlId(),
+        attributes,
+        now: Date.now(),
+      },
+      { assertion: sp.signAssertions, response: sp.signResponses },
+      this.deps.signingKey,
+    );
+    const encoded = Buffer.from(xml, 'utf8').toString('base64');
     await this.deps.audit.record(
       auditFieldsOf(prc, exchange.req, {
         ...this.protocolFields(inbound, responseId, STATUS.success),
@@ -127,17 +133,20 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     const inbound = prc.inbound as SamlInbound;
     const { status, subStatus } = ERROR_STATUS[event] ?? { status: STATUS.responder };
     const responseId = samlId();
-    const xml = errorResponseXml({
-      responseId,
-      issuer: this.deps.entities.entityID,
-      destination: sp.assertionConsumerServiceURL,
-      inResponseTo: inbound.requestId,
-      status,
-      subStatus,
-      message: this.deps.messages.forEvent(event).title,
-      now: Date.now(),
-    });
-    const encoded = await this.sign(sp, 'forError', inbound, xml);
+    const xml = errorResponseXml(
+      {
+        responseId,
+        issuer: this.deps.entities.entityID,
+        destination: sp.assertionConsumerServiceURL,
+        inResponseTo: inbound.requestId,
+        status,
+        subStatus,
+        message: this.deps.messages.forEvent(event).title,
+        now: Date.now(),
+      },
+      this.deps.signingKey,
+    );
+    const encoded = Buffer.from(xml, 'utf8').toString('base64');
     await this.deps.audit.record(
       auditFieldsOf(prc, exchange.req, {
         ...this.protocolFields(inbound, responseId, status),
@@ -199,18 +208,6 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
         return mail ? { value: mail, format } : undefined;
       }
     }
-  }
-
-  /** samlify signs the document as the SP's configuration asks (the error variant signs the message). */
-  private async sign(sp: SamlServiceProvider, variant: 'forResponse' | 'forError', inbound: SamlInbound, xml: string): Promise<string> {
-    const result = await this.deps.entities.idpFor(sp).createLoginResponse(
-      this.deps.entities.spFor(sp)[variant],
-      { extract: { request: { id: inbound.requestId } } },
-      'post',
-      {},
-      { customTagReplacement: () => ({ id: '', context: xml }) },
-    );
-    return result.context;
   }
 
   private async post(res: Response, sp: SamlServiceProvider, samlResponse: string, relayState: string | null): Promise<void> {
