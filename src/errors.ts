@@ -8,6 +8,9 @@ export type IdpErrorCode =
   | 'UNKNOWN_RELYING_PARTY'
   | 'MESSAGE_MALFORMED'
   | 'MESSAGE_AUTHENTICATION_FAILED'
+  | 'MESSAGE_TOO_LARGE'
+  | 'MESSAGE_TIMEOUT'
+  | 'REQUEST_CAPACITY_EXCEEDED'
   | 'CSRF_TOKEN_INVALID'
   | 'FLOW_EXECUTION_STALE'
   | 'AUDIT_WRITE_FAILED'
@@ -23,6 +26,9 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { event: string; status: number }> = {
   UNKNOWN_RELYING_PARTY: { event: 'UnknownRelyingParty', status: 400 },
   MESSAGE_MALFORMED: { event: 'UnableToDecode', status: 400 },
   MESSAGE_AUTHENTICATION_FAILED: { event: 'MessageAuthenticationError', status: 400 },
+  MESSAGE_TOO_LARGE: { event: 'UnableToDecode', status: 413 },
+  MESSAGE_TIMEOUT: { event: 'UnableToDecode', status: 408 },
+  REQUEST_CAPACITY_EXCEEDED: { event: 'RequestCapacityExceeded', status: 503 },
   CSRF_TOKEN_INVALID: { event: 'InvalidCSRFToken', status: 403 },
   FLOW_EXECUTION_STALE: { event: 'StaleRequest', status: 400 },
   AUDIT_WRITE_FAILED: { event: 'AuditLogFailure', status: 500 },
