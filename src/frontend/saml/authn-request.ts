@@ -23,7 +23,7 @@ import type { SamlParameters } from './binding-parameters.js';
 import { checkIdUniqueness } from './id-uniqueness.js';
 import { hasRedirectSignature, verifyRedirectSignature } from './redirect-signature-verifier.js';
 import { BINDING } from './saml-bindings.js';
-import { attribute, childElements, is, malformed, NS, parseSamlXml } from './saml-xml.js';
+import { attribute, attributes, childElements, is, malformed, NS, parseSamlXml } from './saml-xml.js';
 import { validateSamlSchema } from './schema-validator.js';
 import { refused } from './signature-algorithms.js';
 import { verificationKeys } from './sp-verification-keys.js';
@@ -120,17 +120,18 @@ function checkSignature(doc: XmlDocument, params: SamlParameters, binding: Inbou
 }
 
 function requestFields(root: XmlElement, sp: SamlServiceProvider) {
-  const acs = attribute(root, 'AssertionConsumerServiceURL');
+  const attrs = attributes(root);
+  const acs = attrs.get('AssertionConsumerServiceURL');
   if (acs !== undefined && acs !== sp.assertionConsumerServiceURL) {
     throw malformed(`AssertionConsumerServiceURL ${JSON.stringify(acs)} is not the one configured for ${sp.id}`);
   }
-  const protocolBinding = attribute(root, 'ProtocolBinding');
+  const protocolBinding = attrs.get('ProtocolBinding');
   if (protocolBinding !== undefined && protocolBinding !== BINDING.post) {
     throw malformed(`ProtocolBinding ${JSON.stringify(protocolBinding)} is not supported (only HTTP-POST)`);
   }
-  const requestId = attribute(root, 'ID')?.trim();
+  const requestId = attrs.get('ID')?.trim();
   if (!requestId) throw malformed('AuthnRequest has no ID');
-  return { requestId, forceAuthn: xsBoolean(attribute(root, 'ForceAuthn')), isPassive: xsBoolean(attribute(root, 'IsPassive')) };
+  return { requestId, forceAuthn: xsBoolean(attrs.get('ForceAuthn')), isPassive: xsBoolean(attrs.get('IsPassive')) };
 }
 
 function xsBoolean(value: string | undefined): boolean {

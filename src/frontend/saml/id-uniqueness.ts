@@ -4,7 +4,8 @@
  * element by such a value; with duplicates, the element a verifier digests and the element the
  * IdP reads could be two different elements (signature wrapping).
  */
-import { XmlXPath, type XmlAttribute, type XmlDocument } from 'libxml2-wasm';
+import type { XmlAttribute, XmlDocument } from 'libxml2-wasm';
+import { XmlXPath } from './libxml2.js';
 import { malformed } from './saml-xml.js';
 
 const ID_ATTRIBUTES = XmlXPath.compile("//@*[local-name()='ID' or local-name()='Id' or local-name()='id']");

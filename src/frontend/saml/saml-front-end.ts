@@ -62,7 +62,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
   private readonly decoderDeps: DecoderDeps;
 
   constructor(private readonly deps: SamlFrontEndDeps) {
-    this.gate = new AdmissionGate(deps.props.samlInbound.maxConcurrent);
+    this.gate = new AdmissionGate(deps.props.samlInbound.maxConcurrent, deps.views, deps.messages, deps.log);
     this.decoderDeps = { relyingParties: deps.relyingParties, maxMessageSize: deps.props.samlInbound.maxMessageSize, log: deps.log };
     for (const sp of deps.relyingParties.all) {
       if (sp.kind === 'saml' && sp.allowSha1Signatures) {
@@ -100,8 +100,9 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
             return;
           }
           const release = this.gate.tryEnter();
-          if (!release) throw this.gate.refusal(res);
+          if (!release) return this.gate.refuse(res);
           try {
+            await this.gate.nextTurn();
             const decoded = decodeAuthnRequest(await this.parameters(req, res, binding), binding, this.decoderDeps);
             const prc = this.contextFor(decoded);
             // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.

@@ -5,7 +5,8 @@
  * processing instructions other than the XML declaration. The parser itself never loads anything
  * (no network, no external entities) and keeps libxml2's default depth and length limits.
  */
-import { ParseOption, XmlDocument, XmlElement, XmlParseError, XmlXPath, type XmlTreeNode } from 'libxml2-wasm';
+import type { XmlTreeNode } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, XmlElement, XmlParseError, XmlXPath } from './libxml2.js';
 import { IdpError } from '../../errors.js';
 
 export const NS = {
@@ -71,6 +72,11 @@ export function is(el: XmlElement, ns: string, localName: string): boolean {
 /** An unprefixed attribute's value, or undefined when absent. */
 export function attribute(el: XmlElement, name: string): string | undefined {
   return el.attrs.find((a) => a.name === name && a.namespaceUri === '')?.value;
+}
+
+/** All unprefixed attributes of an element (one pass, for elements read several times). */
+export function attributes(el: XmlElement): ReadonlyMap<string, string> {
+  return new Map(el.attrs.filter((a) => a.namespaceUri === '').map((a) => [a.name, a.value]));
 }
 
 export function firstLine(text: string): string {

@@ -16,7 +16,8 @@
  * over the canonical SignedInfo, verified with the SP's configured keys only.
  */
 import { createHash, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { XmlC14NMode, XmlStringOutputBufferHandler, XmlXPath, type XmlDocument, type XmlElement, type XmlNode } from 'libxml2-wasm';
+import type { XmlDocument, XmlElement, XmlNode } from 'libxml2-wasm';
+import { XmlC14NMode, XmlStringOutputBufferHandler, XmlXPath } from './libxml2.js';
 import { keyFits } from './sp-verification-keys.js';
 import { digestMethod, refused, signatureMethod, type SignaturePolicy } from './signature-algorithms.js';
 import { attribute, childElements, is, NS } from './saml-xml.js';

@@ -144,6 +144,10 @@ describe('admission cap and body deadline', () => {
     expect(refused.html.querySelector('h1')?.text).toBe('Temporarily Busy');
     expect(refused.body).toContain('Wait a few seconds');
     expect(hasSamlResponse(refused)).toBe(false);
+    expect((await new Browser().get(await sp.loginURL())).status).toBe(503);
+    // A flood of refusals is one WARN with a count, not a line per request.
+    await expect.poll(() => small.processLog()).toMatch(/WARN .*REQUEST_CAPACITY_EXCEEDED: more than 1 SAML requests are being processed at once/);
+    expect(small.processLog().match(/REQUEST_CAPACITY_EXCEEDED/g)).toHaveLength(1);
 
     held.socket.end('x'.repeat(88));
     expect(await held.response).toMatch(/^HTTP\/1\.1 400/);
