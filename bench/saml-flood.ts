@@ -20,7 +20,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,9 +61,6 @@ const { values: args } = parseArgs({
   },
 });
 
-if (args.serve) await serve(args.home!, Number(args.port));
-else if (args.flood) await floodClient(args.flood, Number(args.requests));
-else await main();
 
 /** Flood-client mode: its own process, so its sockets do not share an event loop with the probe. */
 async function floodClient(base: string, total: number): Promise<void> {
@@ -239,6 +236,7 @@ async function flood(home: string, total: number): Promise<void> {
     // Warm the IdP's decode path once, as a running IdP would be.
     await Promise.all(junkRequests(base, 20).map((r) => send(r, new http.Agent({ keepAlive: false }))));
 
+    const perPath = await cpuPerPath(base, pid, probeAgent);
     const idle = await probeLatencies(base, probeAgent, 20);
     // The probe keeps its one connection busy from now on (an idle keep-alive connection would be
     // closed after 5 s, and a new one would queue behind the flood's connections in the backlog).
@@ -296,6 +294,12 @@ async function flood(home: string, total: number): Promise<void> {
     }
     const after = procStatus(pid);
 
+    console.log(`IdP CPU per request by path (sequential requests, /proc/<pid>/stat of the IdP, ${PATH_REQUESTS} each)`);
+    console.log('');
+    console.log('| path | CPU ms / request |');
+    console.log('|---|---:|');
+    for (const [label, ms] of perPath) console.log(`| ${label} | ${ms.toFixed(2)} |`);
+    console.log('');
     console.log(`Flood: ${total} concurrent junk requests (${junkKinds.join('; ')}), one socket each; IdP, flood client and metadata probe in three processes`);
     console.log('');
     console.log('| measure | value |');
@@ -315,6 +319,49 @@ async function flood(home: string, total: number): Promise<void> {
   } finally {
     await stop(child);
   }
+}
+
+const PATH_REQUESTS = 500;
+
+/**
+ * The IdP's CPU per request for each way a request can go, one request at a time (no burst):
+ * metadata, a junk AuthnRequest refused with 400, and a refusal with 503 while the admission cap
+ * is held full by POSTs whose bodies have not arrived.
+ */
+async function cpuPerPath(base: string, pid: number, keepAlive: http.Agent): Promise<[string, number][]> {
+  const measure = async (label: string, one: () => Promise<unknown>): Promise<[string, number]> => {
+    for (let i = 0; i < 50; i++) await one();
+    const before = procCpuMs(pid);
+    for (let i = 0; i < PATH_REQUESTS; i++) await one();
+    return [label, (procCpuMs(pid) - before) / PATH_REQUESTS];
+  };
+  const [junk] = junkRequests(base, 1);
+  const fresh = new http.Agent({ keepAlive: false });
+  const rows = [
+    await measure('metadata (keep-alive connection)', () => get(`${base}/idp/shibboleth`, keepAlive)),
+    await measure('junk AuthnRequest → 400 page (new connection each)', () => send(junk!, fresh)),
+  ];
+  const { port, hostname } = new URL(base);
+  const held = await Promise.all(
+    Array.from({ length: 64 }, () => new Promise<Socket>((resolve) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(`POST ${POST_PATH} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nSAMLRequest=`);
+        resolve(socket);
+      });
+      socket.on('error', () => undefined);
+    })),
+  );
+  await sleep(200);
+  const refusal = await send(junk!, fresh);
+  rows.push(
+    refusal.status === '503'
+      ? await measure('over the cap → 503 page (new connection each)', () => send(junk!, fresh))
+      : ['over the cap → 503 (cap not reached: idp.saml.inbound.maxConcurrent > 64?)', NaN],
+  );
+  for (const socket of held) socket.destroy();
+  fresh.destroy();
+  await sleep(200);
+  return rows;
 }
 
 interface JunkRequest {
@@ -434,3 +481,8 @@ async function stop(child: ChildProcess): Promise<void> {
   await Promise.race([exited, sleep(5000)]);
   if (child.exitCode === null) child.kill('SIGKILL');
 }
+
+// Last, so that every constant above is initialised before any mode runs.
+if (args.serve) await serve(args.home!, Number(args.port));
+else if (args.flood) await floodClient(args.flood, Number(args.requests));
+else await main();

@@ -31,7 +31,7 @@ const LOG_INTERVAL_MS = 10_000;
 
 export class AdmissionGate {
   private active = 0;
-  private page: Promise<string> | undefined;
+  private page: Buffer | undefined;
   private refusedSinceLog = 0;
   private lastLog = 0;
 
@@ -41,10 +41,6 @@ export class AdmissionGate {
     private readonly messages: Messages,
     private readonly log: ProcessLog,
   ) {}
-
-  get inFlight(): number {
-    return this.active;
-  }
 
   /** A release function (safe to call twice), or undefined when the cap is reached. */
   tryEnter(): (() => void) | undefined {
@@ -67,13 +63,16 @@ export class AdmissionGate {
   async refuse(res: Response): Promise<void> {
     const error = new IdpError('REQUEST_CAPACITY_EXCEEDED', `more than ${this.limit} SAML requests are being processed at once (idp.saml.inbound.maxConcurrent)`);
     this.noteRefusal(error);
-    this.page ??= this.views.renderToString('error', { event: error.event, ...this.messages.forEvent(error.event), detail: undefined }, undefined);
-    const html = await this.page;
-    res
-      .status(error.status)
-      .set({ 'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close', 'Cache-Control': 'no-store' })
-      .type('html')
-      .send(html);
+    this.page ??= Buffer.from(await this.views.renderToString('error', { event: error.event, ...this.messages.forEvent(error.event), detail: undefined }, undefined));
+    // The page as bytes, straight to the socket: no template, no ETag, no content negotiation.
+    res.writeHead(error.status, {
+      'Retry-After': String(RETRY_AFTER_SECONDS),
+      Connection: 'close',
+      'Cache-Control': 'no-store',
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': this.page.length,
+    });
+    res.end(this.page);
   }
 
   private noteRefusal(error: IdpError): void {

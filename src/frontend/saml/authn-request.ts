@@ -72,7 +72,7 @@ export function decodeAuthnRequest(params: SamlParameters, binding: InboundBindi
 function messageBytes(encoded: string, binding: InboundBinding, max: number): Buffer {
   const bytes = strictBase64(encoded);
   if (!bytes) throw malformed('SAMLRequest is not base64');
-  if (binding === 'post' && /^(\uFEFF)?\s*</.test(bytes.subarray(0, 8).toString('utf8'))) {
+  if (binding === 'post' && /^(\uFEFF)?\s*</.test(bytes.subarray(0, 64).toString('utf8'))) {
     if (bytes.length > max) throw tooLarge(max);
     return bytes;
   }

@@ -71,11 +71,6 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     }
   }
 
-  /** SAML requests being decoded or processed right now (for tests and benchmarks). */
-  get inboundInFlight(): number {
-    return this.gate.inFlight;
-  }
-
   routes(flow: ProfileFlow): Router {
     const router = express.Router();
     // Only the IdP's own forms (?execution=…) are parsed by express; SAML messages are read below.

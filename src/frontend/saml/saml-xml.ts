@@ -33,7 +33,7 @@ export function parseSamlXml(bytes: Uint8Array): XmlDocument {
   }
   const declaration = DECLARATION.exec(text)?.[0];
   const encoding = declaration && DECLARED_ENCODING.exec(declaration)?.[1];
-  if (encoding && encoding.toLowerCase() !== 'utf-8') throw malformed(`AuthnRequest declares encoding ${JSON.stringify(encoding)}; only UTF-8 is accepted`);
+  if (encoding && !/^utf-?8$/i.test(encoding)) throw malformed(`AuthnRequest declares encoding ${JSON.stringify(encoding)}; only UTF-8 is accepted`);
   if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY')) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
   if (text.indexOf('<?', declaration?.length ?? 0) !== -1) throw malformed('AuthnRequest contains a processing instruction');
 
