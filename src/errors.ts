@@ -11,6 +11,9 @@ export type IdpErrorCode =
   | 'REQUEST_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'MESSAGE_AUTHENTICATION_FAILED'
+  | 'MESSAGE_TOO_LARGE'
+  | 'MESSAGE_TIMEOUT'
+  | 'REQUEST_CAPACITY_EXCEEDED'
   | 'CSRF_TOKEN_INVALID'
   | 'FLOW_EXECUTION_STALE'
   | 'AUDIT_WRITE_FAILED'
@@ -30,6 +33,9 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { event: string; status: number }> = {
   REQUEST_TOO_LARGE: { event: 'RequestTooLarge', status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { event: 'UnsupportedMediaType', status: 415 },
   MESSAGE_AUTHENTICATION_FAILED: { event: 'MessageAuthenticationError', status: 400 },
+  MESSAGE_TOO_LARGE: { event: 'UnableToDecode', status: 413 },
+  MESSAGE_TIMEOUT: { event: 'UnableToDecode', status: 408 },
+  REQUEST_CAPACITY_EXCEEDED: { event: 'RequestCapacityExceeded', status: 503 },
   CSRF_TOKEN_INVALID: { event: 'InvalidCSRFToken', status: 403 },
   FLOW_EXECUTION_STALE: { event: 'StaleRequest', status: 400 },
   AUDIT_WRITE_FAILED: { event: 'AuditLogFailure', status: 500 },

@@ -126,7 +126,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const views = new Views(messages);
   const credential = await loadSigningCredential(props.signing, props.entityID, idpLog);
   const entities = new SamlEntities(props.entityID, props.baseURL, credential);
-  const saml = new SamlFrontEnd({ props, entities, signingKey: credential.xml, relyingParties, resolver, audit: auditLog, views, messages });
+  const saml = new SamlFrontEnd({ props, entities, signingKey: credential.xml, relyingParties, resolver, audit: auditLog, views, messages, log: log.child('net.shibboleth.idp.saml') });
 
   const oidc = new OidcFrontEnd({
     props,

@@ -60,6 +60,11 @@ export function propertyDefinitions(): PropertyDefinition[] {
     p('idp.signing.key', '%{idp.home}/credentials/idp-signing.key', 'path', 'PEM private key that signs SAML responses. A demo key pair is generated (with a warning) when both files are missing.'),
     p('idp.signing.cert', '%{idp.home}/credentials/idp-signing.crt', 'path', 'PEM certificate published in the IdP metadata.'),
 
+    // --- Inbound SAML requests (bounded work before anyone is authenticated)
+    p('idp.saml.inbound.maxConcurrent', '64', 'integer', 'SAML SSO requests decoded and processed at once (at least 1). A new request over the cap is answered 503 with Retry-After at once, before its body is read (logged as one WARN with a count per 10 s). It also bounds the SAML work done in one turn of the event loop, so other requests (metadata) keep being answered during a burst.'),
+    p('idp.saml.inbound.maxMessageSize', '32768', 'integer', 'Largest AuthnRequest accepted, in bytes of XML after base64 and inflate (1024-1048576). Real requests are a few KB; the encoded parameter and the POST body are limited in proportion.'),
+    p('idp.saml.inbound.bodyTimeout', 'PT10S', 'duration', 'How long a POST-binding request may take to send its body before it is refused (408), so a slow sender cannot hold a place under idp.saml.inbound.maxConcurrent.'),
+
     // --- The impersonate intercept
     p('idp.impersonate.generalPolicy', 'GeneralImpersonationPolicy', 'string', 'Access-control policy deciding whether the impersonate form is offered at all (a policy name missing from conf/access-control.yaml denies).'),
     p('idp.impersonate.specificPolicy', 'SpecificImpersonationPolicy', 'string', 'Access-control policy deciding whether the real user may impersonate the requested account at this relying party.'),

@@ -34,6 +34,7 @@ export interface IdpProperties {
   readonly csrfParameter: string;
   readonly login: { readonly maxFailures: number; readonly maxFailuresPerAccount: number; readonly failureWindowMs: number };
   readonly signing: { readonly key: string; readonly cert: string };
+  readonly samlInbound: { readonly maxConcurrent: number; readonly maxMessageSize: number; readonly bodyTimeoutMs: number };
   readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string };
   readonly impersonate: {
     readonly generalPolicy: string;
@@ -119,6 +120,12 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     throw new ConfigurationError(raw.get('idp.cookie.sameSite')!.source, 'idp.cookie.sameSite', 'none requires secure cookies (an https idp.baseURL or idp.cookie.secure = true)');
   }
 
+  const inRange = (key: string, min: number, max: number) => {
+    const n = num(key);
+    if (n < min || n > max) throw new ConfigurationError(raw.get(key)!.source, key, `must be between ${min} and ${max} (got ${n})`);
+    return n;
+  };
+
   return {
     home: sources.home,
     confDir: sources.confDir,
@@ -146,6 +153,11 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
       failureWindowMs: num('idp.login.failureWindow'),
     },
     signing: { key: str('idp.signing.key'), cert: str('idp.signing.cert') },
+    samlInbound: {
+      maxConcurrent: inRange('idp.saml.inbound.maxConcurrent', 1, 100_000),
+      maxMessageSize: inRange('idp.saml.inbound.maxMessageSize', 1024, 1024 * 1024),
+      bodyTimeoutMs: num('idp.saml.inbound.bodyTimeout'),
+    },
     accessControl: {
       statusPolicy: str('idp.accessControl.statusPolicy'),
       reloadPolicy: str('idp.accessControl.reloadPolicy'),

@@ -10,12 +10,13 @@ import type { SigningCredential } from '../../credentials/signing-credential.js'
 import type { SamlServiceProvider } from '../../relying-party/relying-party.js';
 import { NAMEID_FORMATS } from '../../relying-party/relying-party.js';
 import { BINDING, SSO_PATHS } from './saml-bindings.js';
-import { samlSchemaValidator } from './schema-validator.js';
+import { samlifySchemaValidator } from './schema-validator.js';
 
 type IdentityProvider = ReturnType<typeof samlify.IdentityProvider>;
 type ServiceProvider = ReturnType<typeof samlify.ServiceProvider>;
 
-samlify.setSchemaValidator(samlSchemaValidator());
+// samlify refuses to work without a schema validator; it gets the IdP's own (compiled once).
+samlify.setSchemaValidator(samlifySchemaValidator);
 
 export interface SpEntities {
   readonly forResponse: ServiceProvider;
