@@ -32,7 +32,7 @@ export function singleValuedQuery(names: readonly string[] = SINGLE_VALUED_PARAM
   return (req: Request, _res: Response, next: NextFunction): void => {
     const query = req.query as Record<string, unknown>;
     const repeated = names.find((name) => Array.isArray(query[name]));
-    if (repeated) return next(new IdpError('MESSAGE_MALFORMED', `the parameter ${repeated} was given more than once`));
+    if (repeated) return next(new IdpError('MESSAGE_MALFORMED', `the parameter ${repeated} is given more than once`));
     next();
   };
 }

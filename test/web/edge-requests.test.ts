@@ -108,10 +108,10 @@ describe('malformed addresses', () => {
     const answer = await send(`${path}&execution=other`, { headers: { cookie: cookieOf(browser) } });
     expect(answer.status).toBe(400);
     expect(answer.title).toBe('Invalid Request');
-    expect(answer.body).toContain('the parameter execution was given more than once');
+    expect(answer.body).toContain('the parameter execution is given more than once');
     const twice = await send(`/idp/profile/SAML2/Redirect/SSO?SAMLRequest=a&SAMLRequest=b`);
     expect(twice.status).toBe(400);
-    expect(twice.body).toContain('the parameter SAMLRequest was given more than once');
+    expect(twice.body).toContain('the parameter SAMLRequest is given more than once');
   });
 
   it('treats a malformed or oversized execution key as stale', async () => {
