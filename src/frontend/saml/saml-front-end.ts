@@ -142,7 +142,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     const attributes = encodableAttributes(prc.attributes!.filtered, (id) => this.deps.resolver.definition(id));
     const responseId = samlId();
     const assertionId = samlId();
-    const xml = successResponseXml(
+    const xml = await successResponseXml(
       {
         responseId,
         assertionId,
@@ -179,7 +179,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     const inbound = prc.inbound as SamlInbound;
     const { status, subStatus } = ERROR_STATUS[event] ?? { status: STATUS.responder };
     const responseId = samlId();
-    const xml = errorResponseXml(
+    const xml = await errorResponseXml(
       {
         responseId,
         issuer: this.deps.entities.entityID,

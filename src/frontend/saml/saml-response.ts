@@ -53,7 +53,7 @@ export interface SigningPolicy {
   readonly response: boolean;
 }
 
-export function successResponseXml(c: AssertionContent, signing: SigningPolicy, key: XmlSigningKey): string {
+export async function successResponseXml(c: AssertionContent, signing: SigningPolicy, key: XmlSigningKey): Promise<string> {
   const instant = iso(c.now);
   const notOnOrAfter = iso(c.now + VALIDITY_MS);
   const assertion = el('saml:Assertion', { ID: c.assertionId, Version: '2.0', IssueInstant: instant }, [
@@ -78,13 +78,13 @@ export function successResponseXml(c: AssertionContent, signing: SigningPolicy, 
     [el('saml:Issuer', {}, [c.issuer]), el('samlp:Status', {}, [el('samlp:StatusCode', { Value: STATUS.success })]), assertion],
     NAMESPACES,
   );
-  if (signing.assertion) signEnveloped(response, assertion, key);
-  if (signing.response) signEnveloped(response, response, key);
+  if (signing.assertion) await signEnveloped(response, assertion, key);
+  if (signing.response) await signEnveloped(response, response, key);
   return serialize(response);
 }
 
 /** An error Response carries no assertion, so it is always signed as a message. */
-export function errorResponseXml(c: ErrorContent, key: XmlSigningKey): string {
+export async function errorResponseXml(c: ErrorContent, key: XmlSigningKey): Promise<string> {
   const response = el(
     'samlp:Response',
     { ID: c.responseId, Version: '2.0', IssueInstant: iso(c.now), Destination: c.destination, InResponseTo: c.inResponseTo },
@@ -97,7 +97,7 @@ export function errorResponseXml(c: ErrorContent, key: XmlSigningKey): string {
     ],
     NAMESPACES,
   );
-  signEnveloped(response, response, key);
+  await signEnveloped(response, response, key);
   return serialize(response);
 }
 

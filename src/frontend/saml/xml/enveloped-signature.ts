@@ -6,12 +6,20 @@
  * re-parsing text. Sign inner elements first: an outer signature covers the inner one.
  */
 import { createHash, sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { canonicalize, el, scopeAt, type XmlElement } from './xml-tree.js';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+/**
+ * The RSA operation runs on libuv's thread pool (crypto.sign with a callback), not on the event
+ * loop: it is most of a response's CPU, and on the pool it runs beside the requests the loop
+ * serves meanwhile, on another core.
+ */
+const signOffLoop = promisify((data: Buffer, key: KeyObject, done: (err: Error | null, signature: Buffer) => void) => sign('sha256', data, key, done));
+
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 
 export interface XmlSigningKey {
@@ -25,7 +33,7 @@ export interface XmlSigningKey {
  * Signs `target` (which must carry an ID attribute and be `root` or inside it) and inserts the
  * ds:Signature after its Issuer child.
  */
-export function signEnveloped(root: XmlElement, target: XmlElement, key: XmlSigningKey): void {
+export async function signEnveloped(root: XmlElement, target: XmlElement, key: XmlSigningKey): Promise<void> {
   const id = target.attributes.find(([name]) => name === 'ID')?.[1];
   if (!id) throw new Error(`${target.name} has no ID to sign`);
   const scope = scopeAt(root, target);
@@ -44,7 +52,7 @@ export function signEnveloped(root: XmlElement, target: XmlElement, key: XmlSign
   ]);
   // SignedInfo is canonicalized as its own apex; only ds is in scope (declared on Signature).
   const signedBytes = Buffer.from(canonicalize(signedInfo, new Map([['ds', DS]])), 'utf8');
-  const value = sign('sha256', signedBytes, key.privateKey).toString('base64');
+  const value = (await signOffLoop(signedBytes, key.privateKey)).toString('base64');
   const signature = el(
     'ds:Signature',
     {},
