@@ -13,6 +13,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IdpError } from '../errors.js';
+import { formBinding } from '../session/idp-session.js';
 import { setContentSecurityPolicy } from '../web/content-security-policy.js';
 import type { HttpExchange } from '../frontend/protocol-front-end.js';
 import type { FormFields } from '../intercept/intercept-flow.js';
@@ -79,7 +80,8 @@ export class ProfileFlow {
       if (!parked || parked.view !== INBOUND_VIEW) throw stale();
       return this.advance(exchange, parked.context, undefined);
     }
-    const execution = this.services.executions.take(key, req.sessionID);
+    const binding = req.session?.formBinding;
+    const execution = binding ? this.services.executions.take(key, binding) : undefined;
     if (!execution || execution.view === INBOUND_VIEW) throw stale();
     const form = formOf(req.body);
     const prc = execution.context;
@@ -120,7 +122,7 @@ export class ProfileFlow {
     req.session.createdAt ??= Date.now(); // makes express-session store the session and set its cookie
     const csrfToken = randomBytes(20).toString('base64url');
     const key = this.services.executions.save(
-      { sessionId: req.sessionID, csrfToken, view, context: prc },
+      { sessionId: formBinding(req), csrfToken, view, context: prc },
       this.services.props.flowTimeoutMs,
     );
     res.set('Cache-Control', 'no-store');
