@@ -34,6 +34,7 @@ import type { Views } from '../../web/views.js';
 import type { HttpExchange, ProtocolFrontEnd } from '../protocol-front-end.js';
 import { AuthorizationRecords } from './authorization-records.js';
 import { carrierSessionMiddleware } from './carrier-session.js';
+import { grantLifetimeMs, silentReuseMiddleware } from './grant-retention.js';
 import { claimsOf } from './claims.js';
 import { idpInteractionPolicy, type Verdict } from './interaction-policy.js';
 import { oidcAuditMiddleware } from './oidc-audit.js';
@@ -80,7 +81,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     this.records = new AuthorizationRecords(deps.db);
     this.provider = createOpenIdProvider({
       props: deps.props,
-      clients: deps.relyingParties.oidcClients,
+      relyingParties: deps.relyingParties,
       definitions: deps.definitions,
       resolver: deps.resolver,
       filter: deps.filter,
@@ -95,6 +96,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       },
     });
     this.provider.use(carrierSessionMiddleware(this.provider));
+    this.provider.use(silentReuseMiddleware(deps.props.oidc, this.records));
     this.provider.use(
       oidcAuditMiddleware({
         audit: deps.audit,
@@ -143,12 +145,12 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     const client = this.client(prc);
     const subject = prc.subject!;
     const impersonator = subject.impersonatingPrincipalName;
-    const oidc = this.deps.props.oidc;
-    const lifetimeMs = impersonator ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs;
     const scopes = grantedScopes(inbound.scope, client);
+    // Kept as long as tokens can be issued and used under it (grant-retention.ts), no longer.
+    const lifetimeMs = grantLifetimeMs(this.deps.props.oidc, { impersonated: impersonator !== undefined, offlineAccess: scopes.includes('offline_access') });
 
     const grant = new this.provider.Grant({ accountId: subject.principalName, clientId: client.id });
-    Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) }); // the tokens' lifetime, not the default
+    Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) });
     grant.addOIDCScope(scopes.join(' '));
     const grantId = await grant.save();
     this.records.put({
