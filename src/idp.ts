@@ -4,11 +4,11 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { policyReferences } from './access/policy-references.js';
 import { ReloadableAccessControlService } from './access/reloadable-access-control.js';
-import { accessControlAdminRoutes } from './admin/access-control-admin.js';
+import { accessControlAdminRoutes, ADMIN_PATHS } from './admin/access-control-admin.js';
 import { AttributeFilter } from './attribute/attribute-filter.js';
 import { AttributeResolver } from './attribute/attribute-resolver.js';
 import { DirectoryDataConnector } from './attribute/data-connector.js';
@@ -22,6 +22,8 @@ import { SqliteUserDirectory } from './directory/sqlite-user-directory.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
 import { SamlEntities } from './frontend/saml/saml-entities.js';
 import { SamlFrontEnd } from './frontend/saml/saml-front-end.js';
+import { SSO_PATHS } from './frontend/saml/saml-bindings.js';
+import { OIDC_PATHS } from './frontend/oidc/oidc-paths.js';
 import { OidcFrontEnd } from './frontend/oidc/oidc-front-end.js';
 import { loadOidcSigningKeys } from './credentials/oidc-signing-keys.js';
 import { availableInterceptFlows } from './intercept/intercept-registry.js';
@@ -36,6 +38,7 @@ import { SqliteFlowExecutionStore } from './session/sqlite-flow-execution-store.
 import { SqliteSessionStore } from './session/sqlite-session-store.js';
 import { openSqliteDatabase } from './storage/sqlite-database.js';
 import { createApp } from './web/app.js';
+import { answerClientErrors } from './web/client-errors.js';
 import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
 
@@ -78,14 +81,16 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const idpLog = log.child('net.shibboleth.idp');
   const auditLog = new AuditLog(
     new AuditFormatter(parseAuditFormat(config.audit.format), config.audit.fieldReplacements),
-    await FileAuditSink.open(props.logs.auditFile),
+    await FileAuditSink.open(props.logs.auditFile, log.child('net.shibboleth.idp.audit')),
   );
 
   const db = openSqliteDatabase(props.storagePath);
+  const busy = { maxWaitMs: props.storageBusyTimeoutMs };
   const directory = await SqliteUserDirectory.open(
     db,
     { caseSensitive: props.directory.caseSensitive, maxLength: props.impersonate.maxNameLength },
     { file: props.directory.seedFile, lookup: props.lookup },
+    busy,
   );
   const resolver = new AttributeResolver(
     config.attributeDefinitions,
@@ -121,7 +126,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const views = new Views(messages);
   const credential = await loadSigningCredential(props.signing, props.entityID, idpLog);
   const entities = new SamlEntities(props.entityID, props.baseURL, credential);
-  const saml = new SamlFrontEnd({ props, entities, relyingParties, resolver, audit: auditLog, views, messages });
+  const saml = new SamlFrontEnd({ props, entities, signingKey: credential.xml, relyingParties, resolver, audit: auditLog, views, messages, log: log.child('net.shibboleth.idp.saml') });
 
   const oidc = new OidcFrontEnd({
     props,
@@ -138,16 +143,20 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     log: log.child('net.shibboleth.idp.oidc'),
   });
 
-  const sessionStore = new SqliteSessionStore(db, props.session.timeoutMs);
+  const sessionStore = new SqliteSessionStore(db, props.session.timeoutMs, busy);
   const services: ProfileServices = {
     props,
     relyingParties,
     directory,
-    throttle: new LoginThrottle(db, props.login.maxFailures, props.login.failureWindowMs),
+    throttle: new LoginThrottle(
+      db,
+      { maxFailures: props.login.maxFailures, maxFailuresPerAccount: props.login.maxFailuresPerAccount, windowMs: props.login.failureWindowMs },
+      busy,
+    ),
     resolver,
     filter,
     intercepts,
-    executions: new SqliteFlowExecutionStore(db),
+    executions: new SqliteFlowExecutionStore(db, busy),
     frontEnds: new Map<string, ProtocolFrontEnd>([
       [saml.id, saml],
       [oidc.id, oidc],
@@ -167,6 +176,8 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
       oidc.routes(flow),
       accessControlAdminRoutes({ props, accessControl, resolver, views, log: log.child('net.shibboleth.idp.admin') }),
     ],
+    paths: [...Object.values(SSO_PATHS), ...Object.values(OIDC_PATHS), ...Object.values(ADMIN_PATHS)],
+    sessionlessPaths: [SSO_PATHS.metadata, OIDC_PATHS.jwks],
     views,
     log: idpLog,
   });
@@ -177,7 +188,9 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     app,
     log,
     async listen() {
-      server = app.listen(props.port, props.listenAddress);
+      server = createServer(app);
+      await answerClientErrors(server, views, messages);
+      server.listen(props.port, props.listenAddress);
       await once(server, 'listening');
       const port = (server.address() as AddressInfo).port;
       idpLog.info(`IdP ${props.entityID} listening on ${props.listenAddress}:${port}`);

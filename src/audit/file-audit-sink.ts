@@ -2,11 +2,17 @@
  * The default audit sink: an append-only file, each batch of records followed by fdatasync before
  * any waiting request is told its record is written. Records arriving while a batch is being
  * synced form the next batch (group commit), so concurrent requests share one sync.
+ *
+ * A write that failed part-way (a full disk, a crash) can leave the file ending in a partial
+ * line. Within one run the next batch starts on a new line; at start-up, a file that does not end
+ * in a line break gets one (synced) before anything else, with a WARN, so the fragment stays a
+ * line of its own instead of being glued to the next record.
  */
 import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { IdpError } from '../errors.js';
+import type { ProcessLog } from '../logging/process-log.js';
 import type { AuditSink } from './audit-sink.js';
 
 interface Pending {
@@ -26,13 +32,17 @@ export class FileAuditSink implements AuditSink {
     private readonly handle: FileHandle,
   ) {}
 
-  static async open(file: string): Promise<FileAuditSink> {
+  static async open(file: string, log?: ProcessLog): Promise<FileAuditSink> {
     mkdirSync(path.dirname(file), { recursive: true });
+    let sink: FileAuditSink;
     try {
-      return new FileAuditSink(file, await open(file, 'a'));
+      // a+: appends, and can read the last byte back.
+      sink = new FileAuditSink(file, await open(file, 'a+'));
     } catch (err) {
       throw new IdpError('AUDIT_WRITE_FAILED', `cannot open audit log ${file}: ${(err as Error).message}`, { cause: err });
     }
+    await sink.startOnNewLine(log);
+    return sink;
   }
 
   write(record: string): Promise<void> {
@@ -45,6 +55,23 @@ export class FileAuditSink implements AuditSink {
   async close(): Promise<void> {
     while (this.flushing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
     await this.handle.close();
+  }
+
+  private async startOnNewLine(log: ProcessLog | undefined): Promise<void> {
+    const { size } = await this.handle.stat();
+    if (size === 0) return; // also every device, such as /dev/full
+    const last = Buffer.alloc(1);
+    await this.handle.read(last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    try {
+      await this.append('\n');
+      log?.warn(`Audit log ${this.file} ended in a partial record (a write failed before the last stop); it now ends with a line break and the next record starts on a new line`);
+    } catch (err) {
+      // The first batch will start with the line break instead; if the disk is still failing, it
+      // fails as any audit write would.
+      this.mayEndMidLine = true;
+      log?.warn(`Audit log ${this.file} ended in a partial record and the line break could not be written yet: ${(err as Error).message}`);
+    }
   }
 
   private async flush(): Promise<void> {

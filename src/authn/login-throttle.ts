@@ -1,36 +1,91 @@
 /**
- * Password guessing brake: after idp.login.maxFailures failed logins for one account within
- * idp.login.failureWindow, further attempts for it are refused until the window has passed. Kept
- * in SQLite so a restart does not reset it.
+ * Password guessing brake, keyed like Shibboleth's account lockout (username + client address):
+ *
+ * - idp.login.maxFailures failed logins for one account from one client address (throttleAddress:
+ *   an IPv4 address, or an IPv6 /64) within idp.login.failureWindow lock that account *for that
+ *   address* for the rest of the window. Somebody guessing from one place cannot lock the real
+ *   user out from another.
+ * - idp.login.maxFailuresPerAccount failures for one account from all addresses together lock the
+ *   account everywhere for the rest of the window: the ceiling on guessing from many addresses,
+ *   and necessarily also a way for an attacker with enough addresses to lock the account.
+ *
+ * A successful login clears the failures of its own (account, address) pair only, so a user who
+ * signs in does not wipe out what other addresses have tried. Kept in SQLite so a restart does not
+ * reset it. Every call may wait for a database lock (sqlite-busy.ts) and is therefore async.
  */
+import type { Statement } from 'better-sqlite3';
+import { IdpError } from '../errors.js';
+import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 
+export interface ThrottleLimits {
+  /** Per (account, address); 0 = no limit. */
+  readonly maxFailures: number;
+  /** Per account across all addresses; 0 = no limit. */
+  readonly maxFailuresPerAccount: number;
+  readonly windowMs: number;
+}
+
+/** Which limit an attempt is refused by. */
+export type Lockout = 'address' | 'account';
+
 export class LoginThrottle {
+  private readonly countForAddress: Statement<[string, string, number], { n: number }>;
+  private readonly countForAccount: Statement<[string, number], { n: number }>;
+  private readonly record: (username: string, address: string) => void;
+  private readonly clearAddress: Statement<[string, string]>;
+
   constructor(
-    private readonly db: SqliteDatabase,
-    private readonly maxFailures: number,
-    private readonly windowMs: number,
+    db: SqliteDatabase,
+    private readonly limits: ThrottleLimits,
+    private readonly busy: BusyPolicy,
     private readonly now: () => number = Date.now,
   ) {
-    db.exec('CREATE TABLE IF NOT EXISTS login_failures (username TEXT NOT NULL, at INTEGER NOT NULL)');
+    // The table of earlier versions counted by account alone; its rows are at most one window
+    // old, so it is simply replaced.
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('login_failures')").all();
+    if (columns.length > 0 && !columns.some((c) => c.name === 'address')) db.exec('DROP TABLE login_failures');
+    db.exec('CREATE TABLE IF NOT EXISTS login_failures (username TEXT NOT NULL, address TEXT NOT NULL, at INTEGER NOT NULL)');
+    db.exec('CREATE INDEX IF NOT EXISTS login_failures_by_pair ON login_failures (username, address, at)');
     db.exec('CREATE INDEX IF NOT EXISTS login_failures_by_user ON login_failures (username, at)');
     db.exec('CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures (at)');
+    this.countForAddress = db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND address = ? AND at > ?');
+    this.countForAccount = db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at > ?');
+    const prune = db.prepare<[number]>('DELETE FROM login_failures WHERE at <= ?');
+    const insert = db.prepare<[string, string, number]>('INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)');
+    this.record = db.transaction((username: string, address: string) => {
+      prune.run(this.now() - this.limits.windowMs);
+      insert.run(username, address, this.now());
+    });
+    this.clearAddress = db.prepare('DELETE FROM login_failures WHERE username = ? AND address = ?');
   }
 
-  isLocked(username: string): boolean {
-    if (this.maxFailures === 0) return false;
-    const { n } = this.db
-      .prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at > ?')
-      .get(username, this.now() - this.windowMs) as { n: number };
-    return n >= this.maxFailures;
+  /** Whether a login for this account from this address is refused now, and by which limit. */
+  check(username: string, address: string): Promise<Lockout | undefined> {
+    const { maxFailures, maxFailuresPerAccount, windowMs } = this.limits;
+    return this.guard(() => {
+      const since = this.now() - windowMs;
+      if (maxFailures > 0 && this.countForAddress.get(username, address, since)!.n >= maxFailures) return 'address';
+      if (maxFailuresPerAccount > 0 && this.countForAccount.get(username, since)!.n >= maxFailuresPerAccount) return 'account';
+      return undefined;
+    });
   }
 
-  recordFailure(username: string): void {
-    this.db.prepare('DELETE FROM login_failures WHERE at <= ?').run(this.now() - this.windowMs);
-    this.db.prepare('INSERT INTO login_failures (username, at) VALUES (?, ?)').run(username, this.now());
+  recordFailure(username: string, address: string): Promise<void> {
+    return this.guard(() => this.record(username, address));
   }
 
-  clear(username: string): void {
-    this.db.prepare('DELETE FROM login_failures WHERE username = ?').run(username);
+  /** After a successful login: forget this (account, address) pair's failures. */
+  clear(username: string, address: string): Promise<void> {
+    return this.guard(() => void this.clearAddress.run(username, address));
+  }
+
+  private async guard<T>(work: () => T): Promise<T> {
+    try {
+      return await retryWhileBusy(work, this.busy, 'login throttle');
+    } catch (err) {
+      if (err instanceof IdpError) throw err;
+      throw new IdpError('SESSION_STORE_FAILED', `login throttle failed: ${(err as Error).message}`, { cause: err });
+    }
   }
 }

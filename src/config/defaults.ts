@@ -37,6 +37,7 @@ export function propertyDefinitions(): PropertyDefinition[] {
 
     // --- Storage
     p('idp.storage.sqlite.path', '%{idp.home}/data/idp.db', 'path', 'SQLite file holding the user directory, IdP sessions and flow executions; created on first start.'),
+    p('idp.storage.sqlite.busyTimeout', 'PT2S', 'duration', 'How long a request waits for the SQLite file while another process holds a lock on it, before it fails with a 503 page. The wait never blocks other requests: the IdP retries on a timer.'),
     p('idp.directory.seedFile', '%{idp.conf}/demo-users.yaml', 'path', 'Readable seed file loaded into an empty user directory on first start.'),
     p('idp.directory.caseSensitive', 'false', 'boolean', 'Whether account names are case-sensitive. When false, names are lower-cased wherever they enter the IdP, so one account has exactly one name.'),
 
@@ -51,12 +52,18 @@ export function propertyDefinitions(): PropertyDefinition[] {
     // --- Flows and forms
     p('idp.flow.timeout', 'PT10M', 'duration', 'How long a login or intercept form stays valid before it must be started again.'),
     p('idp.csrf.token.parameter', 'csrf_token', 'string', 'Name of the hidden CSRF token field on every IdP form.'),
-    p('idp.login.maxFailures', '5', 'integer', 'Failed password logins allowed per account in idp.login.failureWindow before the account is locked out for the rest of the window.'),
-    p('idp.login.failureWindow', 'PT5M', 'duration', 'Window of the failed-login counter.'),
+    p('idp.login.maxFailures', '5', 'integer', "Failed password logins allowed for one account from one client address (an IPv6 client's /64) in idp.login.failureWindow; then that account is refused from that address for the rest of the window (Shibboleth's maxAttempts). 0 disables."),
+    p('idp.login.maxFailuresPerAccount', '100', 'integer', 'Failed password logins allowed for one account from all addresses together in idp.login.failureWindow; then the account is refused from everywhere for the rest of the window. Bounds guessing from many addresses. 0 disables.'),
+    p('idp.login.failureWindow', 'PT5M', 'duration', 'Window of the failed-login counters.'),
 
     // --- Credentials
     p('idp.signing.key', '%{idp.home}/credentials/idp-signing.key', 'path', 'PEM private key that signs SAML responses. A demo key pair is generated (with a warning) when both files are missing.'),
     p('idp.signing.cert', '%{idp.home}/credentials/idp-signing.crt', 'path', 'PEM certificate published in the IdP metadata.'),
+
+    // --- Inbound SAML requests (bounded work before anyone is authenticated)
+    p('idp.saml.inbound.maxConcurrent', '64', 'integer', 'SAML SSO requests decoded and processed at once (at least 1). A new request over the cap is answered 503 with Retry-After at once, before its body is read (logged as one WARN with a count per 10 s). It also bounds the SAML work done in one turn of the event loop, so other requests (metadata) keep being answered during a burst.'),
+    p('idp.saml.inbound.maxMessageSize', '32768', 'integer', 'Largest AuthnRequest accepted, in bytes of XML after base64 and inflate (1024-1048576). Real requests are a few KB; the encoded parameter and the POST body are limited in proportion.'),
+    p('idp.saml.inbound.bodyTimeout', 'PT10S', 'duration', 'How long a POST-binding request may take to send its body before it is refused (408), so a slow sender cannot hold a place under idp.saml.inbound.maxConcurrent.'),
 
     // --- The impersonate intercept
     p('idp.impersonate.generalPolicy', 'GeneralImpersonationPolicy', 'string', 'Access-control policy deciding whether the impersonate form is offered at all (a policy name missing from conf/access-control.yaml denies).'),

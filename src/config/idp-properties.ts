@@ -19,6 +19,8 @@ export interface IdpProperties {
   readonly entityID: string;
   readonly scope: string;
   readonly storagePath: string;
+  /** idp.storage.sqlite.busyTimeout */
+  readonly storageBusyTimeoutMs: number;
   readonly directory: { readonly seedFile: string; readonly caseSensitive: boolean };
   readonly session: {
     readonly cookieName: string;
@@ -30,8 +32,9 @@ export interface IdpProperties {
   };
   readonly flowTimeoutMs: number;
   readonly csrfParameter: string;
-  readonly login: { readonly maxFailures: number; readonly failureWindowMs: number };
+  readonly login: { readonly maxFailures: number; readonly maxFailuresPerAccount: number; readonly failureWindowMs: number };
   readonly signing: { readonly key: string; readonly cert: string };
+  readonly samlInbound: { readonly maxConcurrent: number; readonly maxMessageSize: number; readonly bodyTimeoutMs: number };
   readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string };
   readonly impersonate: {
     readonly generalPolicy: string;
@@ -117,6 +120,12 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     throw new ConfigurationError(raw.get('idp.cookie.sameSite')!.source, 'idp.cookie.sameSite', 'none requires secure cookies (an https idp.baseURL or idp.cookie.secure = true)');
   }
 
+  const inRange = (key: string, min: number, max: number) => {
+    const n = num(key);
+    if (n < min || n > max) throw new ConfigurationError(raw.get(key)!.source, key, `must be between ${min} and ${max} (got ${n})`);
+    return n;
+  };
+
   return {
     home: sources.home,
     confDir: sources.confDir,
@@ -126,6 +135,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     entityID: str('idp.entityID'),
     scope: str('idp.scope'),
     storagePath: str('idp.storage.sqlite.path'),
+    storageBusyTimeoutMs: num('idp.storage.sqlite.busyTimeout'),
     directory: { seedFile: str('idp.directory.seedFile'), caseSensitive: bool('idp.directory.caseSensitive') },
     session: {
       cookieName: str('idp.session.cookieName'),
@@ -137,8 +147,17 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     },
     flowTimeoutMs: num('idp.flow.timeout'),
     csrfParameter: str('idp.csrf.token.parameter'),
-    login: { maxFailures: num('idp.login.maxFailures'), failureWindowMs: num('idp.login.failureWindow') },
+    login: {
+      maxFailures: num('idp.login.maxFailures'),
+      maxFailuresPerAccount: num('idp.login.maxFailuresPerAccount'),
+      failureWindowMs: num('idp.login.failureWindow'),
+    },
     signing: { key: str('idp.signing.key'), cert: str('idp.signing.cert') },
+    samlInbound: {
+      maxConcurrent: inRange('idp.saml.inbound.maxConcurrent', 1, 100_000),
+      maxMessageSize: inRange('idp.saml.inbound.maxMessageSize', 1024, 1024 * 1024),
+      bodyTimeoutMs: num('idp.saml.inbound.bodyTimeout'),
+    },
     accessControl: {
       statusPolicy: str('idp.accessControl.statusPolicy'),
       reloadPolicy: str('idp.accessControl.reloadPolicy'),

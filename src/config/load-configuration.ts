@@ -19,6 +19,7 @@ import type { AttributeFilterPolicy } from '../attribute/attribute-filter.js';
 import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
 import { ConfigurationError } from '../errors.js';
 import { NAMEID_FORMATS, type NameIdFormat, type RelyingParty, type ResourceServer } from '../relying-party/relying-party.js';
+import { spMetadataKeys, toPem } from '../relying-party/sp-metadata.js';
 import { loadIdpProperties, type IdpProperties, type PropertySources } from './idp-properties.js';
 import { parseProperties } from './properties.js';
 import { YamlConf, type ConfNode } from './yaml-conf.js';
@@ -93,7 +94,8 @@ function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
   const saml = root.list('samlServiceProviders').map((sp: ConfNode): RelyingParty => {
     sp.allowKeys(
       'entityID', 'displayName', 'assertionConsumerServiceURL', 'metadataFile', 'signingCertificate',
-      'wantAuthnRequestsSigned', 'signAssertions', 'signResponses', 'nameIDFormat', 'postAuthenticationFlows',
+      'wantAuthnRequestsSigned', 'allowSha1Signatures', 'signAssertions', 'signResponses', 'nameIDFormat',
+      'postAuthenticationFlows',
     );
     const id = sp.string('entityID');
     if (seen.has(id)) sp.fail('duplicate relying party', 'entityID');
@@ -101,8 +103,10 @@ function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
     const acs = sp.string('assertionConsumerServiceURL');
     checkUrl(sp, 'assertionConsumerServiceURL', acs);
     const metadataFile = sp.optionalString('metadataFile');
+    const metadataXml = metadataFile ? readText(sp, 'metadataFile', path.resolve(confDir, metadataFile)) : undefined;
     const certFile = sp.optionalString('signingCertificate');
     const signingCertificate = certFile ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile)) : undefined;
+    const keys = requestSigning(sp, id, signingCertificate, metadataXml);
     const format = sp.string('nameIDFormat', 'unspecified');
     if (!(format in NAMEID_FORMATS)) sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
     return {
@@ -111,8 +115,8 @@ function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
       displayName: sp.string('displayName', id),
       assertionConsumerServiceURL: acs,
       signingCertificate,
-      metadataXml: metadataFile ? readText(sp, 'metadataFile', path.resolve(confDir, metadataFile)) : undefined,
-      wantAuthnRequestsSigned: sp.boolean('wantAuthnRequestsSigned', signingCertificate !== undefined),
+      metadataXml,
+      ...keys,
       signAssertions: sp.boolean('signAssertions', true),
       signResponses: sp.boolean('signResponses', true),
       nameIDFormat: format as NameIdFormat,
@@ -145,6 +149,31 @@ function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
     };
   });
   return [...saml, ...oidc];
+}
+
+/**
+ * Which certificates verify the SP's AuthnRequests, whether it must sign them, and whether SHA-1
+ * is tolerated. A signature requirement (or a SHA-1 allowance) without any certificate could never
+ * be met, so it fails here rather than on every request.
+ */
+function requestSigning(sp: ConfNode, id: string, signingCertificate: string | undefined, metadataXml: string | undefined) {
+  let fromMetadata = { signingCertificates: [] as string[], authnRequestsSigned: false };
+  if (metadataXml !== undefined) {
+    try {
+      fromMetadata = spMetadataKeys(metadataXml, id);
+    } catch (err) {
+      sp.fail((err as Error).message, 'metadataFile');
+    }
+  }
+  const signingCertificates = [...new Set([...(signingCertificate ? [signingCertificate] : []), ...fromMetadata.signingCertificates])];
+  const hasCertificate = signingCertificates.length > 0;
+  const wantAuthnRequestsSigned = sp.boolean('wantAuthnRequestsSigned', hasCertificate || fromMetadata.authnRequestsSigned);
+  if (wantAuthnRequestsSigned && !hasCertificate) {
+    sp.fail('signed AuthnRequests are required but the SP has no certificate (signingCertificate, or a signing KeyDescriptor in metadataFile)', 'wantAuthnRequestsSigned');
+  }
+  const allowSha1Signatures = sp.boolean('allowSha1Signatures', false);
+  if (allowSha1Signatures && !hasCertificate) sp.fail('has no effect: the SP has no certificate to verify signatures with', 'allowSha1Signatures');
+  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures };
 }
 
 /**
@@ -299,5 +328,9 @@ function readText(node: ConfNode, key: string, file: string): string {
 function readPem(node: ConfNode, key: string, file: string): string {
   const text = readText(node, key, file);
   if (!text.includes('-----BEGIN CERTIFICATE-----')) node.fail('is not a PEM certificate', key);
-  return text;
+  try {
+    return toPem(text);
+  } catch (err) {
+    return node.fail((err as Error).message, key);
+  }
 }

@@ -4,15 +4,18 @@
  * for production, where the deployer installs a real key. One file without the other is an error.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { ConfigurationError } from '../errors.js';
+import type { XmlSigningKey } from '../frontend/saml/xml/enveloped-signature.js';
 import type { ProcessLog } from '../logging/process-log.js';
 
 export interface SigningCredential {
   readonly privateKey: string;
   readonly certificate: string;
+  /** The same pair ready for XML signing: the key parsed once (re-parsing PEM per signature triples its cost). */
+  readonly xml: XmlSigningKey;
 }
 
 export async function loadSigningCredential(
@@ -37,11 +40,22 @@ export async function loadSigningCredential(
     const missing = hasKey ? files.cert : files.key;
     throw new ConfigurationError('idp.properties', hasKey ? 'idp.signing.cert' : 'idp.signing.key', `file not found: ${missing}`);
   }
-  const credential = { privateKey: readFileSync(files.key, 'utf8'), certificate: readFileSync(files.cert, 'utf8') };
+  const privateKey = readFileSync(files.key, 'utf8');
+  const certificate = readFileSync(files.cert, 'utf8');
+  let der: Buffer;
   try {
-    new X509Certificate(credential.certificate);
+    der = new X509Certificate(certificate).raw;
   } catch (err) {
     throw new ConfigurationError('idp.properties', 'idp.signing.cert', `not a PEM certificate: ${files.cert}`, { cause: err });
   }
-  return credential;
+  let key;
+  try {
+    key = createPrivateKey(privateKey);
+  } catch (err) {
+    throw new ConfigurationError('idp.properties', 'idp.signing.key', `not a PEM private key: ${files.key}`, { cause: err });
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new ConfigurationError('idp.properties', 'idp.signing.key', `${files.key} holds a ${key.asymmetricKeyType ?? 'unknown'} key; SAML signing needs RSA (what service providers verify)`);
+  }
+  return { privateKey, certificate, xml: { privateKey: key, certificateBase64: der.toString('base64') } };
 }

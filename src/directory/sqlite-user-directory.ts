@@ -1,36 +1,58 @@
 /**
  * The embedded user directory: accounts and their attributes in SQLite, seeded from a readable YAML
- * file (conf/demo-users.yaml) the first time the database is created.
+ * file (conf/demo-users.yaml) the first time the database is created. An account can be disabled
+ * (`enabled = 0`) or locked (`locked = 1`); either refuses its password and anything released for
+ * it. Admin tools change these columns directly in the database file.
  */
+import type { Statement } from 'better-sqlite3';
 import { ConfigurationError, IdpError } from '../errors.js';
 import { YamlConf } from '../config/yaml-conf.js';
+import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 import { canonicalAccountName, type AccountNameRules } from './account-name.js';
 import { decoyHash, hashPassword, isPasswordHash, verifyPassword } from './password-hash.js';
-import type { SourceAttributes, UserDirectory } from './user-directory.js';
+import { passwordProblem } from './password-rules.js';
+import type { AccountState, SourceAttributes, UserDirectory } from './user-directory.js';
 
 interface AccountRow {
-  username: string;
   password_hash: string;
   enabled: number;
+  locked: number;
 }
 
+/** Waiting for a lock is pointless where nothing else can hold one (an in-memory database). */
+const NO_WAIT: BusyPolicy = { maxWaitMs: 0 };
+
 export class SqliteUserDirectory implements UserDirectory {
+  private readonly account: Statement<[string], AccountRow>;
+  private readonly attributes: Statement<[string], { name: string; value: string }>;
+
   private constructor(
     private readonly db: SqliteDatabase,
     private readonly rules: AccountNameRules,
-  ) {}
+    private readonly busy: BusyPolicy,
+  ) {
+    const hasLocked = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')")
+      .all()
+      .some((c) => c.name === 'locked');
+    // A read-only copy of a database from before the locked column (the policy CLI) has no lock.
+    this.account = db.prepare(`SELECT password_hash, enabled, ${hasLocked ? 'locked' : '0 AS locked'} FROM accounts WHERE username = ?`);
+    this.attributes = db.prepare('SELECT name, value FROM account_attributes WHERE username = ? ORDER BY name, position');
+  }
 
   static async open(
     db: SqliteDatabase,
     rules: AccountNameRules,
     seed: { file: string; lookup: (key: string) => string | undefined },
+    busy: BusyPolicy = NO_WAIT,
   ): Promise<SqliteUserDirectory> {
     db.exec(`
       CREATE TABLE IF NOT EXISTS accounts (
         username TEXT PRIMARY KEY,
         password_hash TEXT NOT NULL,
-        enabled INTEGER NOT NULL DEFAULT 1
+        enabled INTEGER NOT NULL DEFAULT 1,
+        locked INTEGER NOT NULL DEFAULT 0
       );
       CREATE TABLE IF NOT EXISTS account_attributes (
         username TEXT NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
@@ -40,8 +62,12 @@ export class SqliteUserDirectory implements UserDirectory {
         PRIMARY KEY (username, name, position)
       );
     `);
-    const directory = new SqliteUserDirectory(db, rules);
-    const { n } = db.prepare('SELECT count(*) AS n FROM accounts').get() as { n: number };
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')").all();
+    if (!db.readonly && !columns.some((c) => c.name === 'locked')) {
+      db.exec('ALTER TABLE accounts ADD COLUMN locked INTEGER NOT NULL DEFAULT 0');
+    }
+    const directory = new SqliteUserDirectory(db, rules, busy);
+    const { n } = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts').get()!;
     if (n === 0) await directory.seed(seed.file, seed.lookup);
     return directory;
   }
@@ -51,40 +77,36 @@ export class SqliteUserDirectory implements UserDirectory {
   }
 
   async authenticate(username: string, password: string): Promise<boolean> {
-    const row = this.guard(() =>
-      this.db.prepare('SELECT username, password_hash, enabled FROM accounts WHERE username = ?').get(username),
-    ) as AccountRow | undefined;
+    const row = await this.guard(() => this.account.get(username));
     if (!row) {
       await verifyPassword(password, await decoyHash());
       return false;
     }
     const ok = await verifyPassword(password, row.password_hash);
-    return ok && row.enabled === 1;
+    return ok && stateOf(row) === 'active';
   }
 
   lookup(username: string): Promise<SourceAttributes | undefined> {
-    return Promise.resolve(
-      this.guard(() => {
-        const account = this.db.prepare('SELECT enabled FROM accounts WHERE username = ?').get(username) as
-          | { enabled: number }
-          | undefined;
-        if (!account || account.enabled !== 1) return undefined;
-        const rows = this.db
-          .prepare('SELECT name, value FROM account_attributes WHERE username = ? ORDER BY name, position')
-          .all(username) as { name: string; value: string }[];
-        const attributes: SourceAttributes = { uid: [username] };
-        for (const { name, value } of rows) (attributes[name] ??= []).push(value);
-        return attributes;
-      }),
-    );
+    return this.guard(() => {
+      const account = this.account.get(username);
+      if (!account || account.enabled !== 1) return undefined;
+      const attributes: SourceAttributes = { uid: [username] };
+      for (const { name, value } of this.attributes.all(username)) (attributes[name] ??= []).push(value);
+      return attributes;
+    });
+  }
+
+  async accountState(username: string): Promise<AccountState> {
+    const row = await this.guard(() => this.account.get(username));
+    return row ? stateOf(row) : 'absent';
   }
 
   /** Loads the seed file: account names are checked against the same rule as typed names. */
   private async seed(seedFile: string, lookup: (key: string) => string | undefined): Promise<void> {
     const conf = YamlConf.read(seedFile, lookup);
-    const accounts: { username: string; hash: string; enabled: boolean; attributes: [string, string[]][] }[] = [];
+    const accounts: { username: string; hash: string; enabled: boolean; locked: boolean; attributes: [string, string[]][] }[] = [];
     for (const user of conf.root.list('users')) {
-      user.allowKeys('username', 'password', 'passwordHash', 'enabled', 'attributes');
+      user.allowKeys('username', 'password', 'passwordHash', 'enabled', 'locked', 'attributes');
       const raw = user.string('username');
       const checked = this.canonicalName(raw);
       if (!checked.ok) throw user.error(`is not a valid account name (${checked.problem})`, 'username');
@@ -94,37 +116,54 @@ export class SqliteUserDirectory implements UserDirectory {
         hash = user.string('passwordHash');
         if (!isPasswordHash(hash)) user.fail('must be an scrypt hash as written by this IdP', 'passwordHash');
       } else {
-        hash = await hashPassword(user.string('password'));
+        const password = user.string('password');
+        const problem = passwordProblem(password);
+        if (problem === 'control-character') user.fail('must not contain control characters (the login form refuses them)', 'password');
+        if (problem === 'too-long') user.fail('is longer than the login form accepts', 'password');
+        hash = await hashPassword(password);
       }
       const attributeNode = user.child('attributes');
       const attributes = user.entries('attributes').map(([name, node]): [string, string[]] => {
         if (name === 'uid') node.fail('is derived from username and cannot be set');
         return [name, attributeNode.strings(name)];
       });
-      accounts.push({ username: checked.name, hash, enabled: user.boolean('enabled', true), attributes });
+      accounts.push({
+        username: checked.name,
+        hash,
+        enabled: user.boolean('enabled', true),
+        locked: user.boolean('locked', false),
+        attributes,
+      });
     }
     const names = new Set<string>();
     for (const a of accounts) {
       if (names.has(a.username)) throw new ConfigurationError(conf.label, `users.${a.username}`, 'duplicate account');
       names.add(a.username);
     }
-    const insertAccount = this.db.prepare('INSERT INTO accounts (username, password_hash, enabled) VALUES (?, ?, ?)');
+    const insertAccount = this.db.prepare('INSERT INTO accounts (username, password_hash, enabled, locked) VALUES (?, ?, ?, ?)');
     const insertAttribute = this.db.prepare(
       'INSERT INTO account_attributes (username, name, position, value) VALUES (?, ?, ?, ?)',
     );
     this.db.transaction(() => {
       for (const a of accounts) {
-        insertAccount.run(a.username, a.hash, a.enabled ? 1 : 0);
+        insertAccount.run(a.username, a.hash, a.enabled ? 1 : 0, a.locked ? 1 : 0);
         for (const [name, values] of a.attributes) values.forEach((v, i) => insertAttribute.run(a.username, name, i, v));
       }
     })();
   }
 
-  private guard<T>(query: () => T): T {
+  private async guard<T>(query: () => T): Promise<T> {
     try {
-      return query();
+      return await retryWhileBusy(query, this.busy, 'user directory');
     } catch (err) {
+      if (err instanceof IdpError) throw err;
       throw new IdpError('DIRECTORY_FAILED', `user directory query failed: ${(err as Error).message}`, { cause: err });
     }
   }
+}
+
+function stateOf(row: AccountRow): AccountState {
+  if (row.enabled !== 1) return 'disabled';
+  if (row.locked === 1) return 'locked';
+  return 'active';
 }

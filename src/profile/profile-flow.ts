@@ -10,17 +10,21 @@
  * A step may show a view: the request then waits in the flow-execution store under a fresh,
  * single-use key, and the form posts back to the same endpoint with ?execution=<key> and a CSRF
  * token. A step may end the request with an event (outcomes.ts).
+ *
+ * Who the request is for is re-checked (recheck-subject.ts) when a form resumes a request that
+ * already has a subject, and right before the step that releases anything.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IdpError } from '../errors.js';
-import { formBinding } from '../session/idp-session.js';
 import { setContentSecurityPolicy } from '../web/content-security-policy.js';
 import type { HttpExchange } from '../frontend/protocol-front-end.js';
 import type { FormFields } from '../intercept/intercept-flow.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
+import { formBinding, requireSession, saveSession } from '../session/idp-session.js';
 import { endWithEvent } from './outcomes.js';
 import type { ProfileRequestContext, ProfileStep, SubjectContext } from './profile-request-context.js';
 import type { ProfileServices } from './profile-services.js';
+import { recheckSubject } from './recheck-subject.js';
 import { authenticate } from './steps/authenticate.js';
 import type { ProfileStepHandler, StepInput, StepResult } from './steps/profile-step.js';
 import { resolveAttributes } from './steps/resolve-attributes.js';
@@ -32,6 +36,8 @@ export const PROFILE_STEPS: readonly ProfileStepHandler[] = [authenticate, resol
 /** Executions created from a relying party's POST before the browser's cookie was visible. */
 const INBOUND_VIEW = '(inbound)';
 const UNBOUND_SESSION = '-';
+/** The shape of the keys the store hands out (sqlite-flow-execution-store.ts); anything else is stale. */
+const EXECUTION_KEY = /^e[A-Za-z0-9_-]{24}$/;
 
 export class ProfileFlow {
   constructor(private readonly services: ProfileServices) {}
@@ -45,8 +51,8 @@ export class ProfileFlow {
    * A cross-site POST from a relying party carries no SameSite=Lax cookie; park the decoded
    * request and send the browser back with a GET, which does carry the IdP session cookie.
    */
-  parkInbound(exchange: HttpExchange, prc: ProfileRequestContext): void {
-    const key = this.services.executions.save(
+  async parkInbound(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
+    const key = await this.services.executions.save(
       { sessionId: UNBOUND_SESSION, csrfToken: '', view: INBOUND_VIEW, context: prc },
       this.services.props.flowTimeoutMs,
     );
@@ -63,7 +69,12 @@ export class ProfileFlow {
     if (!rp) return { event: 'UnknownRelyingParty', step: prc.step };
     const input: StepInput = { exchange, prc: { ...prc, passive: true }, rp, services: this.services };
     for (const handler of PROFILE_STEPS) {
-      if (handler.step === 'respond') return { ready: true, subject: input.prc.subject! };
+      if (handler.releases) {
+        const recheck = await recheckSubject(exchange.req, input.prc, this.services);
+        if ('event' in recheck) return { event: recheck.event, step: handler.step };
+        if ('stale' in recheck) return { event: 'NoPassive', step: 'authenticate' };
+        return { ready: true, subject: input.prc.subject! };
+      }
       input.prc.step = handler.step;
       const result = await handler.run(input);
       if ('event' in result) return { event: result.event, step: handler.step };
@@ -75,19 +86,29 @@ export class ProfileFlow {
   /** The browser came back to a profile endpoint with ?execution=<key>. */
   async continue(exchange: HttpExchange, key: string): Promise<void> {
     const { req } = exchange;
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      exchange.res.set('Allow', 'GET, POST');
+      throw new IdpError('METHOD_NOT_ALLOWED', `a form is resumed with GET or POST, not ${req.method}`);
+    }
+    if (!EXECUTION_KEY.test(key)) throw stale();
     if (req.method === 'GET') {
-      const parked = this.services.executions.take(key, UNBOUND_SESSION);
+      const parked = await this.services.executions.take(key, UNBOUND_SESSION);
       if (!parked || parked.view !== INBOUND_VIEW) throw stale();
       return this.advance(exchange, parked.context, undefined);
     }
-    const binding = req.session?.formBinding;
-    const execution = binding ? this.services.executions.take(key, binding) : undefined;
-    if (!execution || execution.view === INBOUND_VIEW) throw stale();
+    // Read the form before taking the execution, so a malformed post loses nothing.
     const form = formOf(req.body);
+    const binding = req.session?.formBinding;
+    const execution = binding ? await this.services.executions.take(key, binding) : undefined;
+    if (!execution || execution.view === INBOUND_VIEW) throw stale();
     const prc = execution.context;
     if (!sameToken(form[this.services.props.csrfParameter], execution.csrfToken)) {
       return endWithEvent(exchange, prc, 'InvalidCSRFToken', this.services);
     }
+    // A form that resumes a request with a subject (the impersonate form): is that still so?
+    const recheck = await recheckSubject(req, prc, this.services);
+    if ('stale' in recheck) throw stale(recheck.stale);
+    if ('event' in recheck) return endWithEvent(exchange, prc, recheck.event, this.services);
     await this.advance(exchange, prc, { event: eventOf(form), form });
   }
 
@@ -110,8 +131,17 @@ export class ProfileFlow {
     }
     while ('next' in result) {
       index += 1;
-      prc.step = PROFILE_STEPS[index]!.step;
-      result = await PROFILE_STEPS[index]!.run(input);
+      const handler = PROFILE_STEPS[index]!;
+      prc.step = handler.step;
+      if (handler.releases) {
+        const recheck = await recheckSubject(exchange.req, prc, this.services);
+        if ('stale' in recheck) throw stale(recheck.stale);
+        if ('event' in recheck) {
+          result = recheck;
+          break;
+        }
+      }
+      result = await handler.run(input);
     }
     if ('view' in result) return this.show(exchange, prc, rp, result.view, result.model);
     if ('event' in result) return endWithEvent(exchange, prc, result.event, this.services);
@@ -119,10 +149,14 @@ export class ProfileFlow {
 
   private async show(exchange: HttpExchange, prc: ProfileRequestContext, rp: RelyingParty, view: string, model: Record<string, unknown>): Promise<void> {
     const { req, res } = exchange;
-    req.session.createdAt ??= Date.now(); // makes express-session store the session and set its cookie
+    // The session must exist, with its cookie, before a form is bound to it. Saved now rather than
+    // when the response ends, so a store that fails stops the request here, with an error page.
+    requireSession(req).createdAt ??= Date.now();
+    const binding = formBinding(req);
+    await saveSession(req);
     const csrfToken = randomBytes(20).toString('base64url');
-    const key = this.services.executions.save(
-      { sessionId: formBinding(req), csrfToken, view, context: prc },
+    const key = await this.services.executions.save(
+      { sessionId: binding, csrfToken, view, context: prc },
       this.services.props.flowTimeoutMs,
     );
     res.set('Cache-Control', 'no-store');
@@ -136,19 +170,21 @@ export class ProfileFlow {
   }
 }
 
-function stale(): IdpError {
-  return new IdpError('FLOW_EXECUTION_STALE', 'the form was already submitted or has expired');
+function stale(detail = 'the form was already submitted or has expired'): IdpError {
+  return new IdpError('FLOW_EXECUTION_STALE', detail);
 }
 
 function pathOf({ req }: HttpExchange): string {
   return req.originalUrl.split('?')[0]!;
 }
 
+/** The posted fields; a field given twice is ambiguous (which one is the password?) and refused. */
 function formOf(body: unknown): FormFields {
   const form: Record<string, string> = {};
   if (typeof body !== 'object' || body === null) return form;
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
     if (typeof v === 'string') form[k] = v;
+    else if (Array.isArray(v)) throw new IdpError('MESSAGE_MALFORMED', `the form field ${JSON.stringify(k)} was sent more than once`);
   }
   return form;
 }

@@ -25,7 +25,14 @@ export interface SamlServiceProvider extends RelyingPartyBase {
   readonly signingCertificate?: string;
   /** SAML metadata XML of the SP, when configured from a metadata file. */
   readonly metadataXml?: string;
+  /**
+   * Every certificate (PEM) an AuthnRequest signature of this SP may be verified with: its
+   * signingCertificate and the signing certificates of its metadata. Never a key from the message.
+   */
+  readonly signingCertificates: readonly string[];
   readonly wantAuthnRequestsSigned: boolean;
+  /** Accept RSA-SHA1 / SHA-1 digests on this SP's AuthnRequests (refused unless set; logged). */
+  readonly allowSha1Signatures: boolean;
   readonly signAssertions: boolean;
   readonly signResponses: boolean;
   readonly nameIDFormat: NameIdFormat;

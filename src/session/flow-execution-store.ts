@@ -2,7 +2,8 @@
  * Where a request waits while the browser shows a form (Spring Web Flow's flow executions in
  * Shibboleth). Each displayed form gets a fresh, unguessable execution key bound to the IdP session
  * cookie; taking an execution removes it, so a form post is good for exactly one use and a
- * replayed post finds nothing.
+ * replayed post finds nothing. Both operations are asynchronous: a store may have to wait for a
+ * lock (sqlite-busy.ts) without holding up other requests.
  */
 import type { ProfileRequestContext } from '../profile/profile-request-context.js';
 
@@ -18,7 +19,7 @@ export interface FlowExecution {
 
 export interface FlowExecutionStore {
   /** Stores a waiting request and returns its new execution key. */
-  save(execution: Omit<FlowExecution, 'key'>, ttlMs: number): string;
+  save(execution: Omit<FlowExecution, 'key'>, ttlMs: number): Promise<string>;
   /** Removes and returns the execution, if it exists, is unexpired and belongs to this session. */
-  take(key: string, sessionId: string): FlowExecution | undefined;
+  take(key: string, sessionId: string): Promise<FlowExecution | undefined>;
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
+import { IdpError } from '../errors.js';
 
 export interface IdpSessionData {
   readonly principalName: string;
@@ -34,18 +35,19 @@ export function activeLogin(req: Request, maxLifetimeMs: number, now = Date.now(
  * at their own forms, must not become stale because one tab signed in.
  */
 export function formBinding(req: Request): string {
-  return (req.session.formBinding ??= randomBytes(18).toString('base64url'));
+  return (requireSession(req).formBinding ??= randomBytes(18).toString('base64url'));
 }
 
 /**
  * A new session id for a new login (session fixation), keeping nothing from before but the
  * binding of the browser's waiting forms: it is server-side only, so whoever held the old id
- * (which stops working) cannot use it.
+ * (which stops working) cannot use it. The session is stored before this resolves, so a store
+ * that fails stops the login with an error page rather than after the response has been written.
  */
-export function startLoginSession(req: Request, login: IdpSessionData): Promise<void> {
-  const binding = req.session.formBinding;
-  return new Promise((resolve, reject) => {
-    req.session.regenerate((err) => {
+export async function startLoginSession(req: Request, login: IdpSessionData): Promise<void> {
+  const binding = requireSession(req).formBinding;
+  await new Promise<void>((resolve, reject) => {
+    requireSession(req).regenerate((err) => {
       if (err) return reject(err as Error);
       req.session.idp = login;
       req.session.createdAt = Date.now();
@@ -53,4 +55,18 @@ export function startLoginSession(req: Request, login: IdpSessionData): Promise<
       resolve();
     });
   });
+  await saveSession(req);
+}
+
+/** Stores the session now (express-session would otherwise store it as the response ends). */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    requireSession(req).save((err) => (err ? reject(err as Error) : resolve()));
+  });
+}
+
+/** req.session, which express-session leaves unset when its store is unavailable. */
+export function requireSession(req: Request): Request['session'] {
+  if (!req.session) throw new IdpError('SESSION_STORE_FAILED', 'no IdP session is available for this request');
+  return req.session;
 }

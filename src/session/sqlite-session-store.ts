@@ -2,20 +2,29 @@
  * The default IdP session store: express-session's Store over the embedded SQLite database (the
  * MemoryStore is not for production, and the npm SQLite stores are unmaintained or GPL). Expired
  * sessions are refused on read and pruned periodically. A failing store surfaces as
- * SESSION_STORE_FAILED, which stops the request with an error page.
+ * SESSION_STORE_FAILED, which stops the request with an error page; a store locked by another
+ * process is waited for on a timer (sqlite-busy.ts) and then surfaces as STORAGE_BUSY.
  */
+import type { Statement } from 'better-sqlite3';
 import session from 'express-session';
 import { IdpError } from '../errors.js';
+import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
 export class SqliteSessionStore extends session.Store {
   private readonly pruneTimer: NodeJS.Timeout;
+  private readonly select: Statement<[string], { data: string; expires: number }>;
+  private readonly upsert: Statement<[string, string, number]>;
+  private readonly extend: Statement<[number, string]>;
+  private readonly remove: Statement<[string]>;
+  private readonly pruneExpired: Statement<[number]>;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly defaultTtlMs: number,
+    private readonly busy: BusyPolicy,
     private readonly now: () => number = Date.now,
   ) {
     super();
@@ -25,38 +34,48 @@ export class SqliteSessionStore extends session.Store {
       expires INTEGER NOT NULL
     )`);
     db.exec('CREATE INDEX IF NOT EXISTS idp_sessions_expires ON idp_sessions (expires)');
+    this.select = db.prepare('SELECT data, expires FROM idp_sessions WHERE sid = ?');
+    this.upsert = db.prepare(
+      'INSERT INTO idp_sessions (sid, data, expires) VALUES (?, ?, ?) ON CONFLICT(sid) DO UPDATE SET data = excluded.data, expires = excluded.expires',
+    );
+    this.extend = db.prepare('UPDATE idp_sessions SET expires = ? WHERE sid = ?');
+    this.remove = db.prepare('DELETE FROM idp_sessions WHERE sid = ?');
+    this.pruneExpired = db.prepare('DELETE FROM idp_sessions WHERE expires <= ?');
     this.pruneTimer = setInterval(() => this.prune(), 10 * 60_000);
     this.pruneTimer.unref();
   }
 
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
     this.run(callback, () => {
-      const row = this.db.prepare('SELECT data, expires FROM idp_sessions WHERE sid = ?').get(sid) as
-        | { data: string; expires: number }
-        | undefined;
+      const row = this.select.get(sid);
       if (!row || row.expires <= this.now()) return null;
       return JSON.parse(row.data) as session.SessionData;
     });
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
-    this.run(callback, () => {
-      this.db
-        .prepare('INSERT INTO idp_sessions (sid, data, expires) VALUES (?, ?, ?) ON CONFLICT(sid) DO UPDATE SET data = excluded.data, expires = excluded.expires')
-        .run(sid, JSON.stringify(data), this.expiry(data));
-    });
+    const json = JSON.stringify(data);
+    const expires = this.expiry(data);
+    this.run(callback, () => void this.upsert.run(sid, json, expires));
   }
 
+  /**
+   * Only moves the idle expiry forward (rolling sessions). express-session holds the end of an
+   * already written response until this answers, so it is tried once and never fails the
+   * response: if the database is locked (or failing), the session simply expires a little
+   * earlier — the safe direction — and the next read or write reports a failing store.
+   */
   override touch(sid: string, data: session.SessionData, callback?: Callback): void {
-    this.run(callback, () => {
-      this.db.prepare('UPDATE idp_sessions SET expires = ? WHERE sid = ?').run(this.expiry(data), sid);
-    });
+    try {
+      this.extend.run(this.expiry(data), sid);
+    } catch {
+      // See above: best effort.
+    }
+    callback?.();
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    this.run(callback, () => {
-      this.db.prepare('DELETE FROM idp_sessions WHERE sid = ?').run(sid);
-    });
+    this.run(callback, () => void this.remove.run(sid));
   }
 
   close(): void {
@@ -65,7 +84,7 @@ export class SqliteSessionStore extends session.Store {
 
   prune(): void {
     try {
-      this.db.prepare('DELETE FROM idp_sessions WHERE expires <= ?').run(this.now());
+      this.pruneExpired.run(this.now());
     } catch {
       // Pruning is housekeeping; the next read still refuses expired rows.
     }
@@ -77,13 +96,10 @@ export class SqliteSessionStore extends session.Store {
   }
 
   private run<T>(callback: Callback<T> | undefined, work: () => T): void {
-    let value: T;
-    try {
-      value = work();
-    } catch (err) {
-      callback?.(new IdpError('SESSION_STORE_FAILED', `session store failed: ${(err as Error).message}`, { cause: err }));
-      return;
-    }
-    callback?.(undefined, value);
+    retryWhileBusy(work, this.busy, 'session store').then(
+      (value) => callback?.(undefined, value),
+      (err: unknown) =>
+        callback?.(err instanceof IdpError ? err : new IdpError('SESSION_STORE_FAILED', `session store failed: ${(err as Error).message}`, { cause: err })),
+    );
   }
 }

@@ -12,7 +12,9 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
+  // No waiting inside the driver: it would block the event loop (see sqlite-busy.ts). A lock held
+  // by another process fails a statement at once with SQLITE_BUSY; the stores retry on a timer.
+  db.pragma('busy_timeout = 0');
   db.pragma('foreign_keys = ON');
   return db;
 }

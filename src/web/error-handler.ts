@@ -5,18 +5,22 @@
  * request) and never for server errors.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { asIdpError, IdpError } from '../errors.js';
+import { asIdpError, IdpError, type IdpErrorCode } from '../errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import type { Views } from './views.js';
 
+/** How long a client is asked to wait after a 503 (a database lock, a failing store). */
+const RETRY_AFTER_SECONDS = '5';
+
 export function errorHandler(views: Views, log: ProcessLog) {
   return (thrown: unknown, req: Request, res: Response, next: NextFunction): void => {
-    const err = asIdpError(isBodyParserError(thrown) ? new IdpError('MESSAGE_MALFORMED', (thrown as Error).message, { cause: thrown }) : thrown);
+    const err = fromHttpError(thrown) ?? asIdpError(thrown);
     const line = `${req.method} ${req.originalUrl.split('?')[0]} failed: ${err.code}: ${err.message}`;
     if (err.status >= 500) log.error(err.cause instanceof Error && err.code === 'INTERNAL' ? `${line}\n${err.cause.stack}` : line);
     else log.warn(line);
     if (res.headersSent) return next(err);
     res.set('Cache-Control', 'no-store');
+    if (err.status === 503) res.set('Retry-After', RETRY_AFTER_SECONDS);
     if (req.accepts(['html', 'json']) === 'json') {
       res.status(err.status).json({ error: err.event, ...(err.status < 500 ? { error_description: err.message } : {}) });
       return;
@@ -32,6 +36,23 @@ export function notFound(req: Request, _res: Response, next: NextFunction): void
   next(new IdpError('NOT_FOUND', `no such page: ${req.path}`));
 }
 
-function isBodyParserError(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && 'type' in e && typeof e.type === 'string' && 'status' in e;
+const CODE_BY_STATUS: Record<number, IdpErrorCode> = {
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'REQUEST_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/**
+ * Errors of express and its middleware that describe a bad request carry an HTTP status (the
+ * http-errors convention): a body over its limit (413), an unknown charset or content encoding
+ * (415), a body that does not inflate or parse, a path parameter that is not valid
+ * percent-encoding (400). They are the client's mistake, never a 500.
+ */
+function fromHttpError(thrown: unknown): IdpError | undefined {
+  if (thrown instanceof IdpError || typeof thrown !== 'object' || thrown === null) return undefined;
+  const status = 'status' in thrown ? thrown.status : 'statusCode' in thrown ? thrown.statusCode : undefined;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const message = thrown instanceof Error ? thrown.message : 'bad request';
+  return new IdpError(CODE_BY_STATUS[status] ?? 'MESSAGE_MALFORMED', message, { cause: thrown });
 }

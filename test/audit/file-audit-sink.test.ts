@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileAuditSink } from '../../src/audit/file-audit-sink.js';
 import { IdpError } from '../../src/errors.js';
+import { createProcessLog } from '../../src/logging/process-log.js';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -46,6 +47,31 @@ describe('FileAuditSink', () => {
     await b.write('two');
     await b.close();
     expect(readFileSync(file, 'utf8')).toBe('one\ntwo\n');
+  });
+
+  it('starts on a new line, and says so, when the last run left a partial record', async () => {
+    // What a write cut short by a full disk or a crash leaves: a record without its line break.
+    const file = tempFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, 'whole|record\npartial|rec');
+    const logFile = path.join(path.dirname(file), 'idp-process.log');
+    const log = createProcessLog({ file: logFile, fileLevel: 'INFO', consoleLevel: 'ERROR', console: false });
+    const sink = await FileAuditSink.open(file, log);
+    await sink.write('next|record');
+    await sink.close();
+    await log.close();
+    expect(readFileSync(file, 'utf8')).toBe('whole|record\npartial|rec\nnext|record\n');
+    expect(readFileSync(logFile, 'utf8')).toMatch(/WARN .*Audit log .*idp-audit\.log ended in a partial record/);
+  });
+
+  it('adds nothing to a log that ends with a whole record', async () => {
+    const file = tempFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, 'whole|record\n');
+    const sink = await FileAuditSink.open(file);
+    await sink.write('next|record');
+    await sink.close();
+    expect(readFileSync(file, 'utf8')).toBe('whole|record\nnext|record\n');
   });
 
   it('rejects with AUDIT_WRITE_FAILED when the disk is full', async () => {

@@ -3,6 +3,7 @@
  * redirects, and form submission from parsed HTML — so a test drives the IdP exactly as a person's
  * browser would, button by button.
  */
+import { request as httpRequest } from 'node:http';
 import { parse, type HTMLElement } from 'node-html-parser';
 
 interface StoredCookie {
@@ -24,8 +25,27 @@ export interface FormData {
   readonly fields: Record<string, string>;
 }
 
+export interface BrowserOptions {
+  /**
+   * Local address to connect from (any 127.0.0.0/8 address works on Linux loopback), so that
+   * tests can be different clients by address, as the IdP sees them (req.ip).
+   */
+  readonly localAddress?: string;
+  /** Headers sent with every request (e.g. a forged X-Forwarded-For). */
+  readonly headers?: Record<string, string>;
+}
+
+interface RawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly setCookies: string[];
+  readonly text: string;
+}
+
 export class Browser {
   private readonly jar = new Map<string, StoredCookie[]>();
+
+  constructor(private readonly options: BrowserOptions = {}) {}
 
   /** Redirects to URLs starting with one of these are not followed: the page is the redirect. */
   readonly stopAt: string[] = [];
@@ -75,12 +95,12 @@ export class Browser {
     let method = init.method;
     let body = init.body;
     for (let hops = 0; hops < 10; hops++) {
-      const headers: Record<string, string> = { accept: 'text/html' };
+      const headers: Record<string, string> = { accept: 'text/html', ...this.options.headers };
       const cookie = this.cookieHeader(current);
       if (cookie) headers.cookie = cookie;
       if (body !== undefined && init.contentType) headers['content-type'] = init.contentType;
-      const res = await fetch(current, { method, headers, body, redirect: 'manual' });
-      this.store(current, res.headers.getSetCookie());
+      const res = await this.send(current, method, headers, body);
+      this.store(current, res.setCookies);
       const location = res.headers.get('location');
       const stop = location && this.stopAt.some((prefix) => new URL(location, current).toString().startsWith(prefix));
       if (follow && location && !stop && res.status >= 300 && res.status < 400) {
@@ -89,10 +109,35 @@ export class Browser {
         body = undefined;
         continue;
       }
-      const text = await res.text();
-      return { url: current, status: res.status, headers: res.headers, body: text, html: parse(text) };
+      return { url: current, status: res.status, headers: res.headers, body: res.text, html: parse(res.text) };
     }
     throw new Error(`too many redirects from ${url}`);
+  }
+
+  private async send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<RawResponse> {
+    const localAddress = this.options.localAddress;
+    if (!localAddress) {
+      const res = await fetch(url, { method, headers, body, redirect: 'manual' });
+      return { status: res.status, headers: res.headers, setCookies: res.headers.getSetCookie(), text: await res.text() };
+    }
+    // fetch cannot choose its local address; node:http can.
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(url, { method, headers, localAddress }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const h = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value === undefined || name === 'set-cookie') continue;
+            h.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          resolve({ status: res.statusCode ?? 0, headers: h, setCookies: res.headers['set-cookie'] ?? [], text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   private cookieHeader(url: string): string {

@@ -3,6 +3,7 @@
  * IdP's published metadata, playing the demo SP's role (entity ID and ACS from the shipped conf).
  * It builds real AuthnRequests and validates responses exactly as a deployed node-saml SP would.
  */
+import { inflateRawSync } from 'node:zlib';
 import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile } from '@node-saml/node-saml';
 import { fetchIdpMetadata } from '../../src/demo/idp-metadata.js';
 import type { Page } from './browser.js';
@@ -32,6 +33,12 @@ export interface TestSpOptions {
   readonly privateKey?: string;
   /** Send AuthnRequests with the HTTP-POST binding instead of HTTP-Redirect. */
   readonly postBinding?: boolean;
+  /** Signature algorithm of signed requests (query SigAlg, or the XML signature); default sha256. */
+  readonly signatureAlgorithm?: 'sha1' | 'sha256' | 'sha512';
+  /** Digest algorithm of XML-signed (POST) requests; default sha256 (node-saml's own default is sha1). */
+  readonly digestAlgorithm?: 'sha1' | 'sha256' | 'sha512';
+  /** Transforms of the XML signature of POST requests (node-saml's default: enveloped + exclusive C14N). */
+  readonly xmlSignatureTransforms?: string[];
 }
 
 export class TestSp {
@@ -58,7 +65,9 @@ export class TestSp {
         passive: options.passive ?? false,
         privateKey: options.privateKey,
         authnRequestBinding: options.postBinding ? 'HTTP-POST' : undefined,
-        signatureAlgorithm: 'sha256',
+        signatureAlgorithm: options.signatureAlgorithm ?? 'sha256',
+        digestAlgorithm: options.digestAlgorithm ?? 'sha256',
+        xmlSignatureTransforms: options.xmlSignatureTransforms,
       }),
     );
   }
@@ -71,6 +80,12 @@ export class TestSp {
   /** The fields of a POST-binding AuthnRequest (SAMLRequest, RelayState). */
   async loginForm(relayState = 'relay-123'): Promise<Record<string, string>> {
     return (await this.saml.getAuthorizeMessageAsync(relayState)) as Record<string, string>;
+  }
+
+  /** The XML of a fresh POST-binding AuthnRequest (signed when the SP has a private key). */
+  async loginXml(): Promise<string> {
+    const { SAMLRequest } = await this.loginForm();
+    return inflateRawSync(Buffer.from(SAMLRequest!, 'base64')).toString('utf8');
   }
 
   /** Validates the SAMLResponse in an IdP post page the way the SP's ACS would. */

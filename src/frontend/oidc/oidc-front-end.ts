@@ -12,7 +12,7 @@
  * session out first) and parallel authorizations in one browser never meet, and the IdP session —
  * never touched by impersonation — stays the real user's.
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
@@ -124,11 +124,6 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       const client = this.deps.relyingParties.oidc(param(params.client_id));
       if (!client) throw new IdpError('UNKNOWN_RELYING_PARTY', `no OpenID Connect client ${param(params.client_id)} is configured`);
       await flow.start({ req, res }, this.contextFor(params, client, details.uid));
-    });
-    // express refuses a uid that is not valid percent-encoding with a bare URIError, which the
-    // error page would show as an internal error: it is the request that is malformed.
-    router.use(`${OIDC_PATHS.interaction}/`, (err: unknown, _req: Request, _res: Response, next: NextFunction) => {
-      next(err instanceof URIError ? new IdpError('MESSAGE_MALFORMED', 'the interaction path is not valid percent-encoding', { cause: err }) : err);
     });
     const callback = this.provider.callback();
     router.use((req, res, next) => {

@@ -3,7 +3,7 @@
  * /idp/profile/SAML2/Redirect/SSO and /idp/profile/SAML2/POST/SSO. Responses are signed (assertion
  * and/or message, per SP) and go back over HTTP-POST, always after their audit record is on disk.
  */
-import express, { type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
@@ -17,10 +17,15 @@ import { setContentSecurityPolicy } from '../../web/content-security-policy.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
 import type { HttpExchange, ProtocolFrontEnd } from '../protocol-front-end.js';
-import { decodeAuthnRequest, type DecodedAuthnRequest } from './authn-request.js';
+import type { ProcessLog } from '../../logging/process-log.js';
+import { AdmissionGate } from './admission-gate.js';
+import { decodeAuthnRequest, type DecodedAuthnRequest, type DecoderDeps, type InboundBinding } from './authn-request.js';
+import { samlParameters, type SamlParameters } from './binding-parameters.js';
+import { readFormBody } from './form-body.js';
 import { BINDING, SAML2_SSO_PROFILE, SSO_PATHS, STATUS } from './saml-bindings.js';
 import type { SamlEntities } from './saml-entities.js';
 import { encodableAttributes, errorResponseXml, samlId, successResponseXml } from './saml-response.js';
+import type { XmlSigningKey } from './xml/enveloped-signature.js';
 
 export const SAML_FRONT_END = 'saml2';
 
@@ -44,45 +49,88 @@ const ERROR_STATUS: Record<string, { status: string; subStatus?: string }> = {
 export interface SamlFrontEndDeps {
   readonly props: IdpProperties;
   readonly entities: SamlEntities;
+  readonly signingKey: XmlSigningKey;
   readonly relyingParties: RelyingPartyRegistry;
   readonly resolver: AttributeResolver;
   readonly audit: AuditLog;
   readonly views: Views;
   readonly messages: Messages;
+  readonly log: ProcessLog;
 }
 
 export class SamlFrontEnd implements ProtocolFrontEnd {
   readonly id = SAML_FRONT_END;
+  private readonly gate: AdmissionGate;
+  private readonly decoderDeps: DecoderDeps;
 
-  constructor(private readonly deps: SamlFrontEndDeps) {}
+  constructor(private readonly deps: SamlFrontEndDeps) {
+    this.gate = new AdmissionGate(deps.props.samlInbound.maxConcurrent, deps.views, deps.messages, deps.log);
+    this.decoderDeps = { relyingParties: deps.relyingParties, maxMessageSize: deps.props.samlInbound.maxMessageSize, log: deps.log };
+    for (const sp of deps.relyingParties.all) {
+      if (sp.kind === 'saml' && sp.allowSha1Signatures) {
+        deps.log.warn(`${sp.declaredAt}: ${sp.id}: allowSha1Signatures is set: AuthnRequests signed with SHA-1 (broken for signatures) are accepted from this SP`);
+      }
+    }
+  }
 
   routes(flow: ProfileFlow): Router {
     const router = express.Router();
-    const form = express.urlencoded({ extended: false, limit: '128kb' });
+    // Only the IdP's own forms (?execution=…) are parsed by express; SAML messages are read below.
+    const continuationForm = express.urlencoded({ extended: false, limit: '128kb' });
     router.get(SSO_PATHS.metadata, (_req, res) => {
       res.type('application/samlmetadata+xml').send(this.deps.entities.metadata());
     });
     for (const [path, binding] of [[SSO_PATHS.redirect, 'redirect'], [SSO_PATHS.post, 'post']] as const) {
-      router.all(path, form, async (req, res) => {
-        if (req.method !== 'GET' && req.method !== 'POST') {
-          res.status(405).set('Allow', 'GET, POST').end();
-          return;
-        }
-        const exchange = { req, res };
-        const execution = typeof req.query.execution === 'string' ? req.query.execution : undefined;
-        if (execution) return flow.continue(exchange, execution);
-        if (binding === 'post' && req.method !== 'POST') {
-          res.status(405).set('Allow', 'POST').end();
-          return;
-        }
-        const decoded = await decodeAuthnRequest(req, binding, this.deps.relyingParties, this.deps.entities);
-        const prc = this.contextFor(decoded);
-        // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.
-        if (binding === 'post') return flow.parkInbound(exchange, prc);
-        return flow.start(exchange, prc);
-      });
+      router.all(
+        path,
+        (req, res, next) => (executionOf(req) ? continuationForm(req, res, next) : next()),
+        async (req, res) => {
+          if (req.method !== 'GET' && req.method !== 'POST') {
+            res.status(405).set('Allow', 'GET, POST').end();
+            return;
+          }
+          const exchange = { req, res };
+          const execution = executionOf(req);
+          if (execution) return flow.continue(exchange, execution);
+          if (binding === 'post' && req.method !== 'POST') {
+            res.status(405).set('Allow', 'POST').end();
+            return;
+          }
+          const release = this.gate.tryEnter();
+          if (!release) return this.gate.refuse(res);
+          try {
+            await this.gate.nextTurn();
+            const decoded = decodeAuthnRequest(await this.parameters(req, res, binding), binding, this.decoderDeps);
+            const prc = this.contextFor(decoded);
+            // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.
+            if (binding === 'post') return flow.parkInbound(exchange, prc);
+            return await flow.start(exchange, prc);
+          } finally {
+            release();
+          }
+        },
+      );
     }
     return router;
+  }
+
+  /** The SAML parameters from the query (Redirect) or the form body (POST), read strictly. */
+  private async parameters(req: Request, res: Response, binding: InboundBinding): Promise<SamlParameters> {
+    const { maxMessageSize, bodyTimeoutMs } = this.deps.props.samlInbound;
+    const maxEncoded = Math.ceil(maxMessageSize / 3) * 4 + Math.ceil(maxMessageSize / 57) * 2;
+    if (binding === 'redirect') {
+      const q = req.originalUrl.indexOf('?');
+      return samlParameters(q === -1 ? '' : req.originalUrl.slice(q + 1), 'query string', maxEncoded);
+    }
+    try {
+      // Percent-encoding can triple base64's + / =; RelayState and the rest get 16 KiB.
+      const body = await readFormBody(req, { maxBytes: 3 * maxEncoded + 16 * 1024, timeoutMs: bodyTimeoutMs });
+      return samlParameters(body, 'form body', maxEncoded);
+    } catch (err) {
+      // Whatever of the body is unread stays unread: the connection ends with the refusal.
+      if (!req.readableEnded) res.set('Connection', 'close');
+      throw err;
+    }
   }
 
   async respond(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
@@ -94,22 +142,26 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     const attributes = encodableAttributes(prc.attributes!.filtered, (id) => this.deps.resolver.definition(id));
     const responseId = samlId();
     const assertionId = samlId();
-    const xml = successResponseXml({
-      responseId,
-      assertionId,
-      issuer: this.deps.entities.entityID,
-      destination: sp.assertionConsumerServiceURL,
-      audience: sp.id,
-      inResponseTo: inbound.requestId,
-      nameId: nameId.value,
-      nameIdFormat: nameId.format,
-      authnInstant: subject.authnInstant,
-      authnContextClassRef: subject.authnMethod,
-      sessionIndex: samlId(),
-      attributes,
-      now: Date.now(),
-    });
-    const encoded = await this.sign(sp, 'forResponse', inbound, xml);
+    const xml = successResponseXml(
+      {
+        responseId,
+        assertionId,
+        issuer: this.deps.entities.entityID,
+        destination: sp.assertionConsumerServiceURL,
+        audience: sp.id,
+        inResponseTo: inbound.requestId,
+        nameId: nameId.value,
+        nameIdFormat: nameId.format,
+        authnInstant: subject.authnInstant,
+        authnContextClassRef: subject.authnMethod,
+        sessionIndex: samlId(),
+        attributes,
+        now: Date.now(),
+      },
+      { assertion: sp.signAssertions, response: sp.signResponses },
+      this.deps.signingKey,
+    );
+    const encoded = Buffer.from(xml, 'utf8').toString('base64');
     await this.deps.audit.record(
       auditFieldsOf(prc, exchange.req, {
         ...this.protocolFields(inbound, responseId, STATUS.success),
@@ -127,17 +179,20 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     const inbound = prc.inbound as SamlInbound;
     const { status, subStatus } = ERROR_STATUS[event] ?? { status: STATUS.responder };
     const responseId = samlId();
-    const xml = errorResponseXml({
-      responseId,
-      issuer: this.deps.entities.entityID,
-      destination: sp.assertionConsumerServiceURL,
-      inResponseTo: inbound.requestId,
-      status,
-      subStatus,
-      message: this.deps.messages.forEvent(event).title,
-      now: Date.now(),
-    });
-    const encoded = await this.sign(sp, 'forError', inbound, xml);
+    const xml = errorResponseXml(
+      {
+        responseId,
+        issuer: this.deps.entities.entityID,
+        destination: sp.assertionConsumerServiceURL,
+        inResponseTo: inbound.requestId,
+        status,
+        subStatus,
+        message: this.deps.messages.forEvent(event).title,
+        now: Date.now(),
+      },
+      this.deps.signingKey,
+    );
+    const encoded = Buffer.from(xml, 'utf8').toString('base64');
     await this.deps.audit.record(
       auditFieldsOf(prc, exchange.req, {
         ...this.protocolFields(inbound, responseId, status),
@@ -201,18 +256,6 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     }
   }
 
-  /** samlify signs the document as the SP's configuration asks (the error variant signs the message). */
-  private async sign(sp: SamlServiceProvider, variant: 'forResponse' | 'forError', inbound: SamlInbound, xml: string): Promise<string> {
-    const result = await this.deps.entities.idpFor(sp).createLoginResponse(
-      this.deps.entities.spFor(sp)[variant],
-      { extract: { request: { id: inbound.requestId } } },
-      'post',
-      {},
-      { customTagReplacement: () => ({ id: '', context: xml }) },
-    );
-    return result.context;
-  }
-
   private async post(res: Response, sp: SamlServiceProvider, samlResponse: string, relayState: string | null): Promise<void> {
     setContentSecurityPolicy(res, [sp.assertionConsumerServiceURL]);
     res.set('Cache-Control', 'no-store');
@@ -222,4 +265,9 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
       relayState,
     });
   }
+}
+
+function executionOf(req: Request): string | undefined {
+  const execution = req.query.execution;
+  return typeof execution === 'string' && execution !== '' ? execution : undefined;
 }

@@ -1,16 +1,18 @@
 /**
- * The SAML Response XML. samlify signs (and could encrypt) it; the document is built here because
- * samlify's template knows only single-valued attributes. Values are escaped by samlify's
- * replaceTagsByValue for the scalar tags and by xmlEscape here for the statements, which are
- * spliced in last so that no attribute value can be read as a template tag.
+ * The SAML Response documents the IdP sends: a success Response with its Assertion, or an error
+ * Response, built as element trees (xml/xml-tree.ts) and signed where the service provider's
+ * configuration asks (xml/enveloped-signature.ts) — the assertion first, then the message, whose
+ * signature then covers the assertion's. Values are any strings: the tree escapes them.
  */
 import { randomBytes } from 'node:crypto';
-import samlify from 'samlify';
 import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
 import type { AttributeValues } from '../../attribute/attribute-values.js';
 import { STATUS } from './saml-bindings.js';
+import { signEnveloped, type XmlSigningKey } from './xml/enveloped-signature.js';
+import { el, serialize, type XmlElement } from './xml/xml-tree.js';
 
-const NS = 'xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"';
+const NAMESPACES = { samlp: 'urn:oasis:names:tc:SAML:2.0:protocol', saml: 'urn:oasis:names:tc:SAML:2.0:assertion' };
+const VALUE_NAMESPACES = { xs: 'http://www.w3.org/2001/XMLSchema', xsi: 'http://www.w3.org/2001/XMLSchema-instance' };
 const VALIDITY_MS = 5 * 60_000;
 
 export function samlId(): string {
@@ -34,75 +36,86 @@ export interface AssertionContent {
   readonly now: number;
 }
 
-export function successResponseXml(c: AssertionContent): string {
-  const template =
-    `<samlp:Response ${NS} ID="{ID}" Version="2.0" IssueInstant="{IssueInstant}" Destination="{Destination}" InResponseTo="{InResponseTo}">` +
-    `<saml:Issuer>{Issuer}</saml:Issuer><samlp:Status><samlp:StatusCode Value="{StatusCode}"/></samlp:Status>` +
-    `<saml:Assertion ID="{AssertionID}" Version="2.0" IssueInstant="{IssueInstant}"><saml:Issuer>{Issuer}</saml:Issuer>` +
-    `<saml:Subject><saml:NameID Format="{NameIDFormat}">{NameID}</saml:NameID>` +
-    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{NotOnOrAfter}" Recipient="{Destination}" InResponseTo="{InResponseTo}"/></saml:SubjectConfirmation></saml:Subject>` +
-    `<saml:Conditions NotBefore="{IssueInstant}" NotOnOrAfter="{NotOnOrAfter}"><saml:AudienceRestriction><saml:Audience>{Audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
-    `<saml:AuthnStatement AuthnInstant="{AuthnInstant}" SessionIndex="{SessionIndex}"><saml:AuthnContext><saml:AuthnContextClassRef>{AuthnContextClassRef}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
-    `@@ATTRIBUTE_STATEMENT@@</saml:Assertion></samlp:Response>`;
-  const xml = samlify.SamlLib.replaceTagsByValue(template, {
-    ID: c.responseId,
-    AssertionID: c.assertionId,
-    IssueInstant: iso(c.now),
-    NotOnOrAfter: iso(c.now + VALIDITY_MS),
-    Destination: c.destination,
-    InResponseTo: c.inResponseTo,
-    Issuer: c.issuer,
-    StatusCode: STATUS.success,
-    NameIDFormat: c.nameIdFormat,
-    NameID: c.nameId,
-    Audience: c.audience,
-    AuthnInstant: iso(c.authnInstant),
-    SessionIndex: c.sessionIndex,
-    AuthnContextClassRef: c.authnContextClassRef,
-  });
-  return xml.replace('@@ATTRIBUTE_STATEMENT@@', attributeStatement(c.attributes));
+export interface ErrorContent {
+  readonly responseId: string;
+  readonly issuer: string;
+  readonly destination: string;
+  readonly inResponseTo: string;
+  readonly status: string;
+  readonly subStatus?: string;
+  readonly message: string;
+  readonly now: number;
 }
 
-export function errorResponseXml(c: {
-  responseId: string;
-  issuer: string;
-  destination: string;
-  inResponseTo: string;
-  status: string;
-  subStatus?: string;
-  message: string;
-  now: number;
-}): string {
-  const inner = c.subStatus ? '<samlp:StatusCode Value="{SubStatus}"/>' : '';
-  const template =
-    `<samlp:Response ${NS} ID="{ID}" Version="2.0" IssueInstant="{IssueInstant}" Destination="{Destination}" InResponseTo="{InResponseTo}">` +
-    `<saml:Issuer>{Issuer}</saml:Issuer><samlp:Status><samlp:StatusCode Value="{StatusCode}">${inner}</samlp:StatusCode>` +
-    `<samlp:StatusMessage>{StatusMessage}</samlp:StatusMessage></samlp:Status></samlp:Response>`;
-  return samlify.SamlLib.replaceTagsByValue(template, {
-    ID: c.responseId,
-    IssueInstant: iso(c.now),
-    Destination: c.destination,
-    InResponseTo: c.inResponseTo,
-    Issuer: c.issuer,
-    StatusCode: c.status,
-    SubStatus: c.subStatus,
-    StatusMessage: c.message,
-  });
+/** What to sign: the assertion, the whole message, or both. */
+export interface SigningPolicy {
+  readonly assertion: boolean;
+  readonly response: boolean;
 }
 
-function attributeStatement(attributes: AssertionContent['attributes']): string {
-  if (attributes.length === 0) return '';
-  const body = attributes
-    .map(({ definition, values }) => {
+export function successResponseXml(c: AssertionContent, signing: SigningPolicy, key: XmlSigningKey): string {
+  const instant = iso(c.now);
+  const notOnOrAfter = iso(c.now + VALIDITY_MS);
+  const assertion = el('saml:Assertion', { ID: c.assertionId, Version: '2.0', IssueInstant: instant }, [
+    el('saml:Issuer', {}, [c.issuer]),
+    el('saml:Subject', {}, [
+      el('saml:NameID', { Format: c.nameIdFormat }, [c.nameId]),
+      el('saml:SubjectConfirmation', { Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer' }, [
+        el('saml:SubjectConfirmationData', { NotOnOrAfter: notOnOrAfter, Recipient: c.destination, InResponseTo: c.inResponseTo }),
+      ]),
+    ]),
+    el('saml:Conditions', { NotBefore: instant, NotOnOrAfter: notOnOrAfter }, [
+      el('saml:AudienceRestriction', {}, [el('saml:Audience', {}, [c.audience])]),
+    ]),
+    el('saml:AuthnStatement', { AuthnInstant: iso(c.authnInstant), SessionIndex: c.sessionIndex }, [
+      el('saml:AuthnContext', {}, [el('saml:AuthnContextClassRef', {}, [c.authnContextClassRef])]),
+    ]),
+    attributeStatement(c.attributes),
+  ]);
+  const response = el(
+    'samlp:Response',
+    { ID: c.responseId, Version: '2.0', IssueInstant: instant, Destination: c.destination, InResponseTo: c.inResponseTo },
+    [el('saml:Issuer', {}, [c.issuer]), el('samlp:Status', {}, [el('samlp:StatusCode', { Value: STATUS.success })]), assertion],
+    NAMESPACES,
+  );
+  if (signing.assertion) signEnveloped(response, assertion, key);
+  if (signing.response) signEnveloped(response, response, key);
+  return serialize(response);
+}
+
+/** An error Response carries no assertion, so it is always signed as a message. */
+export function errorResponseXml(c: ErrorContent, key: XmlSigningKey): string {
+  const response = el(
+    'samlp:Response',
+    { ID: c.responseId, Version: '2.0', IssueInstant: iso(c.now), Destination: c.destination, InResponseTo: c.inResponseTo },
+    [
+      el('saml:Issuer', {}, [c.issuer]),
+      el('samlp:Status', {}, [
+        el('samlp:StatusCode', { Value: c.status }, [c.subStatus ? el('samlp:StatusCode', { Value: c.subStatus }) : undefined]),
+        el('samlp:StatusMessage', {}, [c.message]),
+      ]),
+    ],
+    NAMESPACES,
+  );
+  signEnveloped(response, response, key);
+  return serialize(response);
+}
+
+function attributeStatement(attributes: AssertionContent['attributes']): XmlElement | undefined {
+  if (attributes.length === 0) return undefined;
+  return el(
+    'saml:AttributeStatement',
+    {},
+    attributes.map(({ definition, values }) => {
       const enc = definition.saml2!;
-      const friendly = enc.friendlyName ? ` FriendlyName="${xmlEscape(enc.friendlyName)}"` : '';
-      const vals = values
-        .map((v) => `<saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${xmlEscape(v)}</saml:AttributeValue>`)
-        .join('');
-      return `<saml:Attribute Name="${xmlEscape(enc.name)}" NameFormat="${xmlEscape(enc.nameFormat)}"${friendly}>${vals}</saml:Attribute>`;
-    })
-    .join('');
-  return `<saml:AttributeStatement>${body}</saml:AttributeStatement>`;
+      return el(
+        'saml:Attribute',
+        { Name: enc.name, NameFormat: enc.nameFormat, FriendlyName: enc.friendlyName },
+        values.map((v) => el('saml:AttributeValue', { 'xsi:type': 'xs:string' }, [v])),
+      );
+    }),
+    VALUE_NAMESPACES,
+  );
 }
 
 /** Attributes the SP receives: released by the filter and with a SAML 2 encoding. */
@@ -114,17 +127,6 @@ export function encodableAttributes(
     const def = definition(id);
     return def?.saml2 && values.length > 0 ? [{ definition: def, values }] : [];
   });
-}
-
-export function xmlEscape(text: string): string {
-  // Characters XML 1.0 cannot carry at all are dropped rather than producing invalid XML.
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 }
 
 function iso(ms: number): string {

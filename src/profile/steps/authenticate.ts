@@ -2,8 +2,12 @@
  * Step 1: who is it? Reuse the IdP session (SSO) when it is good and the relying party did not
  * force a fresh login; otherwise show the password form (fields j_username, j_password and the
  * _eventId_proceed button, as Shibboleth's login.vm). A successful login gets a new session id.
+ * Failed logins are counted per account and client address (login-throttle.ts); a password no
+ * account can have (password-rules.ts) is refused with its own message and counts as a failure.
  */
+import { throttleAddress } from '../../authn/client-address.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
+import { passwordProblem } from '../../directory/password-rules.js';
 import { quoted } from '../../logging/process-log.js';
 import { activeLogin, startLoginSession } from '../../session/idp-session.js';
 import type { ProfileStepHandler, StepInput, StepResult } from './profile-step.js';
@@ -47,16 +51,25 @@ export const authenticate: ProfileStepHandler = {
       return loginView(input, checked.ok || checked.problem === 'empty' ? 'login.error.missing' : 'login.error.failed', typed);
     }
     const username = checked.name;
-    if (services.throttle.isLocked(username)) {
-      log.warn(`Login by ${quoted(username)} refused: too many failed attempts`);
-      return loginView(input, 'login.error.locked', typed);
+    const address = throttleAddress(exchange.req.ip);
+    const lockout = await services.throttle.check(username, address);
+    if (lockout) {
+      const scope = lockout === 'address' ? 'from this address' : 'from all addresses together';
+      log.warn(`Login by ${quoted(username)} refused: too many failed attempts ${scope} (client ${quoted(address)})`);
+      return loginView(input, lockout === 'address' ? 'login.error.locked' : 'login.error.locked-account', typed);
+    }
+    const problem = passwordProblem(password);
+    if (problem) {
+      await services.throttle.recordFailure(username, address);
+      log.warn(`Login by ${quoted(username)} failed: the password ${problem === 'too-long' ? 'is too long' : 'contains a control character'} (client ${quoted(address)})`);
+      return loginView(input, `login.error.password-${problem}`, typed);
     }
     if (!(await services.directory.authenticate(username, password))) {
-      services.throttle.recordFailure(username);
-      log.warn(`Login by ${quoted(username)} failed`);
+      await services.throttle.recordFailure(username, address);
+      log.warn(`Login by ${quoted(username)} failed (client ${quoted(address)})`);
       return loginView(input, 'login.error.failed', typed);
     }
-    services.throttle.clear(username);
+    await services.throttle.clear(username, address);
     const login = { principalName: username, authnInstant: Date.now(), authnMethod: authnMethod(services.props) };
     await startLoginSession(exchange.req, login);
     log.info(`Login by ${quoted(username)} succeeded`);

@@ -24,6 +24,8 @@ export type StepResult =
 
 export interface ProfileStepHandler {
   readonly step: StepName;
+  /** The step sends the relying party an identity: the subject is re-checked just before it runs. */
+  readonly releases?: boolean;
   run(input: StepInput): Promise<StepResult>;
   /** Takes the browser's answer to a view this step showed. */
   resume?(input: StepInput, event: string, form: FormFields): Promise<StepResult>;

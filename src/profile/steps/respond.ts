@@ -4,6 +4,7 @@ import type { ProfileStepHandler } from './profile-step.js';
 
 export const respond: ProfileStepHandler = {
   step: 'respond',
+  releases: true,
 
   async run({ exchange, prc, services }) {
     const frontEnd = services.frontEnds.get(prc.frontEnd);

@@ -1,0 +1,215 @@
+/**
+ * npm run bench:sso — end-to-end SSO throughput of the IdP, plain and impersonated, over SAML and
+ * OpenID Connect, side by side in one run, against the signing bound measured in the same run.
+ *
+ * The IdP runs in a child process on the shipped configuration (fresh home); this process is the
+ * load: `--concurrency` virtual users per flow, each with a warm IdP session (signed in once,
+ * before measuring), repeat the flow until `--flows` flows are done. For each flow the table gives
+ * flows/s, p50/p99 latency, the IdP's CPU time per flow and its RSS afterwards. RSA-2048
+ * signatures/s is measured here first (one core, Node's crypto with a KeyObject): a SAML response
+ * carries that many signatures, so signatures/s ÷ signatures per response is the rate at which
+ * signing alone would saturate the IdP's one JavaScript thread.
+ *
+ * `--soak N` then runs N more flows (the four flows in turn) and prints the IdP's RSS and database
+ * size every N/10 flows: both must stay flat once retention has reached its steady state.
+ *
+ *   npm run bench:sso [-- --flows 2000 --concurrency 8 --soak 100000 --only oidc]
+ *   BENCH_CPU_PROFILE=/tmp/prof npm run bench:sso   (a V8 CPU profile of the IdP, for --cpu-prof viewers)
+ */
+import { fork } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import http from 'node:http';
+import { availableParallelism, cpus } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { oidcImpersonated, oidcPlain, samlImpersonated, samlPlain, signIn, type Flow, type FlowSettings } from './sso/flows.js';
+import { HttpUser } from './sso/http-user.js';
+import type { FromIdp, ToIdp } from './sso/idp-process.js';
+
+const { values: args } = parseArgs({
+  options: {
+    flows: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '200' },
+    soak: { type: 'string', default: '0' },
+    only: { type: 'string' },
+  },
+});
+const FLOWS = Number(args.flows);
+const CONCURRENCY = Number(args.concurrency);
+const WARMUP = Number(args.warmup);
+const SOAK = Number(args.soak);
+
+interface Stats {
+  readonly cpuMicros: number;
+  readonly rssBytes: number;
+  readonly dbBytes: number;
+}
+
+class IdpProcess {
+  private waiting: ((m: FromIdp) => void)[] = [];
+
+  private constructor(private readonly child: ReturnType<typeof fork>) {
+    child.on('message', (m: FromIdp) => this.waiting.shift()?.(m));
+  }
+
+  static async start(): Promise<{ idp: IdpProcess; baseURL: string; signatures: number }> {
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sso', 'idp-process.ts');
+    // BENCH_CPU_PROFILE=<folder>: the IdP writes a V8 CPU profile there when it exits.
+    const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
+    const child = fork(script, [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const idp = new IdpProcess(child);
+    const ready = await idp.next();
+    if (ready.type !== 'ready') throw new Error('the IdP did not start');
+    return { idp, baseURL: ready.baseURL, signatures: ready.signaturesPerSamlResponse };
+  }
+
+  async stats(): Promise<Stats> {
+    const answer = this.next();
+    this.child.send({ type: 'stats' } satisfies ToIdp);
+    const m = await answer;
+    if (m.type !== 'stats') throw new Error('unexpected message from the IdP');
+    return m;
+  }
+
+  close(): void {
+    this.child.send({ type: 'close' } satisfies ToIdp);
+  }
+
+  private next(): Promise<FromIdp> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+/** RSA-2048 PKCS#1 v1.5 SHA-256 signatures per second on one core, as the IdP signs. */
+function signaturesPerSecond(): number {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const data = randomBytes(1024);
+  for (let i = 0; i < 200; i++) sign('sha256', data, privateKey);
+  let n = 0;
+  const started = process.cpuUsage();
+  let used = 0;
+  while (used < 1_000_000) {
+    for (let i = 0; i < 50; i++) sign('sha256', data, privateKey);
+    n += 50;
+    const c = process.cpuUsage(started);
+    used = c.user + c.system;
+  }
+  return n / (used / 1e6);
+}
+
+interface Result {
+  readonly name: string;
+  readonly flows: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuMsPerFlow: number;
+  readonly rssMB: number;
+}
+
+/** `flows` runs of `flow`, `CONCURRENCY` users at a time. */
+async function drive(users: readonly HttpUser[], flow: Flow, settings: FlowSettings, flows: number, latencies?: number[]): Promise<void> {
+  let remaining = flows;
+  await Promise.all(
+    users.map(async (user) => {
+      while (remaining > 0) {
+        remaining--;
+        const started = performance.now();
+        await flow(user, settings);
+        latencies?.push(performance.now() - started);
+      }
+    }),
+  );
+}
+
+async function measure(name: string, idp: IdpProcess, users: readonly HttpUser[], flow: Flow, settings: FlowSettings): Promise<Result> {
+  await drive(users, flow, settings, WARMUP);
+  const latencies: number[] = [];
+  const before = await idp.stats();
+  const started = performance.now();
+  await drive(users, flow, settings, FLOWS, latencies);
+  const seconds = (performance.now() - started) / 1000;
+  const after = await idp.stats();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return {
+    name,
+    flows: FLOWS,
+    perSecond: FLOWS / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    cpuMsPerFlow: (after.cpuMicros - before.cpuMicros) / 1000 / FLOWS,
+    rssMB: after.rssBytes / 1e6,
+  };
+}
+
+const signatureRate = signaturesPerSecond();
+const { idp, baseURL, signatures } = await IdpProcess.start();
+const settings: FlowSettings = {
+  baseURL,
+  spEntityID: 'https://sp.demo.example.org/shibboleth',
+  clientId: 'demo-rp',
+  clientSecret: 'demo-rp-secret-for-the-demo-only',
+  redirectUri: 'http://localhost:8082/callback',
+};
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 4 });
+const usersFor = async (account: string) => {
+  const users = Array.from({ length: CONCURRENCY }, () => new HttpUser(agent, baseURL));
+  for (const user of users) await signIn(user, settings, account);
+  return users;
+};
+const dave = await usersFor('dave'); // never offered the impersonate form
+const alice = await usersFor('alice'); // impersonates bob
+
+const rows: [string, readonly HttpUser[], Flow][] = [
+  ['SAML plain', dave, samlPlain],
+  ['SAML impersonated', alice, samlImpersonated],
+  ['OIDC plain', dave, oidcPlain],
+  ['OIDC impersonated', alice, oidcImpersonated],
+];
+const results: Result[] = [];
+for (const [name, users, flow] of rows) {
+  if (!args.only || name.toLowerCase().includes(args.only.toLowerCase())) results.push(await measure(name, idp, users, flow, settings));
+}
+
+const bound = signatures > 0 ? signatureRate / signatures : Infinity;
+const fixed = (n: number, digits = 1) => n.toFixed(digits);
+console.log(`bench:sso — Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), concurrency ${CONCURRENCY}, ${FLOWS} flows per row after ${WARMUP} warm-up flows`);
+console.log(`RSA-2048 signatures/s (one core, this run): ${fixed(signatureRate, 0)}; a SAML response carries ${signatures} → signing-bound limit ${fixed(bound, 0)} flows/s`);
+console.log('');
+console.log('| flow | flows/s | p50 ms | p99 ms | IdP CPU ms/flow | IdP RSS MB |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of results) console.log(`| ${r.name} | ${fixed(r.perSecond)} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${fixed(r.cpuMsPerFlow, 2)} | ${fixed(r.rssMB, 0)} |`);
+const rate = (name: string) => results.find((r) => r.name === name)?.perSecond ?? NaN;
+console.log('');
+console.log(`SAML impersonated / plain: ${fixed(rate('SAML impersonated') / rate('SAML plain'), 2)} (target ≥ 0.8)`);
+console.log(`OIDC impersonated / plain: ${fixed(rate('OIDC impersonated') / rate('OIDC plain'), 2)} (target ≥ 0.8)`);
+console.log(`SAML plain / signing-bound limit: ${fixed(rate('SAML plain') / bound, 3)} (target ≥ 0.5)`);
+
+if (SOAK > 0) {
+  const flows: [Flow, readonly HttpUser[]][] = [
+    [samlPlain, dave],
+    [samlImpersonated, alice],
+    [oidcPlain, dave],
+    [oidcImpersonated, alice],
+  ];
+  const step = Math.max(4, Math.floor(SOAK / 10));
+  console.log('');
+  console.log(`soak: ${SOAK} more flows, the four in turn`);
+  console.log('| flows | IdP RSS MB | database MB |');
+  console.log('|---:|---:|---:|');
+  const first = await idp.stats();
+  console.log(`| 0 | ${fixed(first.rssBytes / 1e6, 0)} | ${fixed(first.dbBytes / 1e6, 2)} |`);
+  for (let done = 0; done < SOAK; ) {
+    const n = Math.min(step, SOAK - done);
+    for (const [flow, users] of flows) await drive(users, flow, settings, Math.ceil(n / flows.length));
+    done += n;
+    const s = await idp.stats();
+    console.log(`| ${done} | ${fixed(s.rssBytes / 1e6, 0)} | ${fixed(s.dbBytes / 1e6, 2)} |`);
+  }
+}
+
+agent.destroy();
+idp.close();

@@ -1,0 +1,57 @@
+/**
+ * What the IdP takes from a service provider's SAML metadata file for inbound requests: the
+ * certificates its AuthnRequests may be signed with (KeyDescriptors of the SPSSODescriptor with
+ * use="signing" or no use) and whether it says it signs them. The file is the administrator's, read
+ * once at start-up; a problem is reported with the file's key by the caller.
+ */
+import { X509Certificate } from 'node:crypto';
+import { DOMParser } from '@xmldom/xmldom';
+
+const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
+const DS = 'http://www.w3.org/2000/09/xmldsig#';
+
+export interface SpMetadataKeys {
+  readonly signingCertificates: string[];
+  readonly authnRequestsSigned: boolean;
+}
+
+export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
+  if (/<!DOCTYPE/i.test(xml)) throw new Error('contains a DTD');
+  const errors: string[] = [];
+  const doc = new DOMParser({
+    errorHandler: { warning: () => undefined, error: (m) => errors.push(String(m)), fatalError: (m) => errors.push(String(m)) },
+  }).parseFromString(xml, 'text/xml');
+  const root = doc?.documentElement;
+  if (errors.length > 0 || !root) throw new Error(`is not well-formed XML${errors[0] ? ` (${errors[0]})` : ''}`);
+  if (root.namespaceURI !== MD || root.localName !== 'EntityDescriptor') throw new Error('is not a SAML 2.0 EntityDescriptor');
+  if (root.getAttribute('entityID') !== entityID) {
+    throw new Error(`describes ${JSON.stringify(root.getAttribute('entityID'))}, not ${JSON.stringify(entityID)}`);
+  }
+  const descriptor = children(root, MD, 'SPSSODescriptor')[0];
+  if (!descriptor) throw new Error('has no SPSSODescriptor');
+  const signingCertificates = children(descriptor, MD, 'KeyDescriptor')
+    .filter((kd) => !kd.getAttribute('use') || kd.getAttribute('use') === 'signing')
+    .flatMap((kd) => Array.from(kd.getElementsByTagNameNS(DS, 'X509Certificate')))
+    .map((el) => toPem(el.textContent ?? ''));
+  const signed = descriptor.getAttribute('AuthnRequestsSigned');
+  return { signingCertificates, authnRequestsSigned: signed === 'true' || signed === '1' };
+}
+
+/** A certificate from base64 DER (metadata) or PEM (a file), checked to be one, as PEM. */
+export function toPem(text: string): string {
+  const body = text.includes('-----BEGIN CERTIFICATE-----') ? text : `-----BEGIN CERTIFICATE-----\n${text.replace(/\s+/g, '')}\n-----END CERTIFICATE-----\n`;
+  try {
+    return new X509Certificate(body).toString();
+  } catch (err) {
+    throw new Error(`holds a certificate that cannot be read (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function children(parent: Element, ns: string, localName: string): Element[] {
+  const out: Element[] = [];
+  for (let n = parent.firstChild; n; n = n.nextSibling) {
+    const el = n as Element;
+    if (n.nodeType === 1 && el.namespaceURI === ns && el.localName === localName) out.push(el);
+  }
+  return out;
+}
