@@ -114,7 +114,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     }),
     idpLog,
   );
-  const relyingParties = new RelyingPartyRegistry(config.relyingParties);
+  const relyingParties = new RelyingPartyRegistry(config.relyingParties, config.resourceServers);
   for (const rp of config.relyingParties) {
     const unknown = intercepts.unknownFlows(rp);
     if (unknown.length > 0) {

@@ -18,7 +18,7 @@ import { readAccessControlConf, type NamedPolicyFiles } from '../access/policy-f
 import type { AttributeFilterPolicy } from '../attribute/attribute-filter.js';
 import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
 import { ConfigurationError } from '../errors.js';
-import { NAMEID_FORMATS, type NameIdFormat, type RelyingParty } from '../relying-party/relying-party.js';
+import { NAMEID_FORMATS, type NameIdFormat, type RelyingParty, type ResourceServer } from '../relying-party/relying-party.js';
 import { spMetadataKeys, toPem } from '../relying-party/sp-metadata.js';
 import { loadIdpProperties, type IdpProperties, type PropertySources } from './idp-properties.js';
 import { parseProperties } from './properties.js';
@@ -35,6 +35,8 @@ export interface DataConnectorConfig {
 export interface IdpConfiguration {
   readonly properties: IdpProperties;
   readonly relyingParties: readonly RelyingParty[];
+  /** Resource servers that may introspect OpenID Connect clients' access tokens. */
+  readonly resourceServers: readonly ResourceServer[];
   readonly dataConnectors: readonly DataConnectorConfig[];
   readonly attributeDefinitions: readonly AttributeDefinition[];
   readonly attributeFilterPolicies: readonly AttributeFilterPolicy[];
@@ -62,9 +64,12 @@ export function loadConfiguration(sources: PropertySources): IdpConfiguration {
   const resolverConf = read(CONF_FILES.attributeResolver).root;
   const dataConnectors = loadDataConnectors(resolverConf);
   const attributeDefinitions = loadAttributeDefinitions(resolverConf, dataConnectors);
+  const relyingPartyConf = read(CONF_FILES.relyingParty).root;
+  const relyingParties = loadRelyingParties(relyingPartyConf, sources.confDir);
   return {
     properties,
-    relyingParties: loadRelyingParties(read(CONF_FILES.relyingParty).root, sources.confDir),
+    relyingParties,
+    resourceServers: loadResourceServers(relyingPartyConf, relyingParties),
     dataConnectors,
     attributeDefinitions,
     attributeFilterPolicies: loadAttributeFilter(read(CONF_FILES.attributeFilter).root, attributeDefinitions),
@@ -78,7 +83,7 @@ export function loadConfiguration(sources: PropertySources): IdpConfiguration {
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
 function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
-  root.allowKeys('defaults', 'samlServiceProviders', 'oidcClients');
+  root.allowKeys('defaults', 'samlServiceProviders', 'oidcClients', 'resourceServers');
   const defaults = root.child('defaults').allowKeys('postAuthenticationFlows');
   const defaultFlows = defaults.strings('postAuthenticationFlows');
   const seen = new Set<string>();
@@ -127,24 +132,18 @@ function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
     const id = c.string('clientId');
     if (seen.has(id)) c.fail('duplicate relying party (client ids and entity IDs share one namespace)', 'clientId');
     seen.add(id);
-    const secret = c.string('clientSecret');
-    if (secret.length < 16) c.fail('must be at least 16 characters', 'clientSecret');
     const redirectUris = c.strings('redirectUris');
     if (redirectUris.length === 0) c.fail('must list at least one redirect URI', 'redirectUris');
     for (const uri of redirectUris) checkUrl(c, 'redirectUris', uri);
-    const method = c.string('tokenEndpointAuthMethod', 'client_secret_basic');
-    if (method !== 'client_secret_basic' && method !== 'client_secret_post') {
-      c.fail('must be client_secret_basic or client_secret_post', 'tokenEndpointAuthMethod');
-    }
     return {
       kind: 'oidc' as const,
       id,
-      clientSecret: secret,
+      clientSecret: clientSecret(c),
       displayName: c.string('displayName', id),
       redirectUris,
       scopes: [...new Set([...OIDC_SCOPES_ALWAYS, ...c.strings('scopes', ['openid', 'profile', 'email'])])],
       refreshTokens: c.boolean('refreshTokens', false),
-      tokenEndpointAuthMethod: method,
+      tokenEndpointAuthMethod: tokenEndpointAuthMethod(c),
       postAuthenticationFlows: flowsOf(c),
       declaredAt: c.conf.where(c.at),
     };
@@ -175,6 +174,49 @@ function requestSigning(sp: ConfNode, id: string, signingCertificate: string | u
   const allowSha1Signatures = sp.boolean('allowSha1Signatures', false);
   if (allowSha1Signatures && !hasCertificate) sp.fail('has no effect: the SP has no certificate to verify signatures with', 'allowSha1Signatures');
   return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures };
+}
+
+/**
+ * resourceServers[]: protected resources that authenticate like clients but may only introspect
+ * the access tokens of the clients they list. Their ids share the relying parties' namespace
+ * (the attribute filter names them as requesters).
+ */
+function loadResourceServers(root: ConfNode, relyingParties: readonly RelyingParty[]): ResourceServer[] {
+  const taken = new Set(relyingParties.map((rp) => rp.id));
+  const clients = new Set(relyingParties.filter((rp) => rp.kind === 'oidc').map((rp) => rp.id));
+  return root.list('resourceServers').map((r: ConfNode): ResourceServer => {
+    r.allowKeys('clientId', 'clientSecret', 'displayName', 'tokenEndpointAuthMethod', 'introspectTokensOf');
+    const id = r.string('clientId');
+    if (taken.has(id)) r.fail('duplicate id (resource servers, client ids and entity IDs share one namespace)', 'clientId');
+    taken.add(id);
+    const introspectTokensOf = r.strings('introspectTokensOf');
+    if (introspectTokensOf.length === 0) r.fail('must list at least one OpenID Connect client id', 'introspectTokensOf');
+    introspectTokensOf.forEach((clientId, i) => {
+      if (!clients.has(clientId)) r.child('introspectTokensOf').fail(`${clientId} is no client in oidcClients`, i);
+    });
+    return {
+      id,
+      clientSecret: clientSecret(r),
+      displayName: r.string('displayName', id),
+      tokenEndpointAuthMethod: tokenEndpointAuthMethod(r),
+      introspectTokensOf,
+      declaredAt: r.conf.where(r.at),
+    };
+  });
+}
+
+function clientSecret(node: ConfNode): string {
+  const secret = node.string('clientSecret');
+  if (secret.length < 16) node.fail('must be at least 16 characters', 'clientSecret');
+  return secret;
+}
+
+function tokenEndpointAuthMethod(node: ConfNode): 'client_secret_basic' | 'client_secret_post' {
+  const method = node.string('tokenEndpointAuthMethod', 'client_secret_basic');
+  if (method !== 'client_secret_basic' && method !== 'client_secret_post') {
+    node.fail('must be client_secret_basic or client_secret_post', 'tokenEndpointAuthMethod');
+  }
+  return method;
 }
 
 function loadDataConnectors(root: ConfNode): DataConnectorConfig[] {

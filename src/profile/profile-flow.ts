@@ -20,7 +20,7 @@ import { setContentSecurityPolicy } from '../web/content-security-policy.js';
 import type { HttpExchange } from '../frontend/protocol-front-end.js';
 import type { FormFields } from '../intercept/intercept-flow.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
-import { requireSession, saveSession } from '../session/idp-session.js';
+import { formBinding, requireSession, saveSession } from '../session/idp-session.js';
 import { endWithEvent } from './outcomes.js';
 import type { ProfileRequestContext, ProfileStep, SubjectContext } from './profile-request-context.js';
 import type { ProfileServices } from './profile-services.js';
@@ -98,7 +98,8 @@ export class ProfileFlow {
     }
     // Read the form before taking the execution, so a malformed post loses nothing.
     const form = formOf(req.body);
-    const execution = await this.services.executions.take(key, req.sessionID);
+    const binding = req.session?.formBinding;
+    const execution = binding ? await this.services.executions.take(key, binding) : undefined;
     if (!execution || execution.view === INBOUND_VIEW) throw stale();
     const prc = execution.context;
     if (!sameToken(form[this.services.props.csrfParameter], execution.csrfToken)) {
@@ -151,10 +152,11 @@ export class ProfileFlow {
     // The session must exist, with its cookie, before a form is bound to it. Saved now rather than
     // when the response ends, so a store that fails stops the request here, with an error page.
     requireSession(req).createdAt ??= Date.now();
+    const binding = formBinding(req);
     await saveSession(req);
     const csrfToken = randomBytes(20).toString('base64url');
     const key = await this.services.executions.save(
-      { sessionId: req.sessionID, csrfToken, view, context: prc },
+      { sessionId: binding, csrfToken, view, context: prc },
       this.services.props.flowTimeoutMs,
     );
     res.set('Cache-Control', 'no-store');

@@ -51,11 +51,44 @@ export interface OidcClient extends RelyingPartyBase {
 
 export type RelyingParty = SamlServiceProvider | OidcClient;
 
+/**
+ * A resource server (RFC 7662's protected resource): authenticates at the OpenID Provider like a
+ * client, but may only introspect the access tokens of the clients listed for it — no browser
+ * ever signs in to it, so it has no redirect URIs, grants or intercepts.
+ */
+export interface ResourceServer {
+  readonly id: string;
+  readonly clientSecret: string;
+  readonly displayName: string;
+  readonly tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  /** Client ids whose access tokens it may introspect. */
+  readonly introspectTokensOf: readonly string[];
+  readonly declaredAt: string;
+}
+
 export class RelyingPartyRegistry {
   private readonly byId: ReadonlyMap<string, RelyingParty>;
+  /** Client id → the resource servers that may introspect its access tokens. */
+  private readonly introspectors: ReadonlyMap<string, ReadonlySet<string>>;
 
-  constructor(readonly all: readonly RelyingParty[]) {
+  constructor(
+    readonly all: readonly RelyingParty[],
+    readonly resourceServers: readonly ResourceServer[] = [],
+  ) {
     this.byId = new Map(all.map((rp) => [rp.id, rp]));
+    const introspectors = new Map<string, Set<string>>();
+    for (const rs of resourceServers) {
+      for (const clientId of rs.introspectTokensOf) {
+        const set = introspectors.get(clientId) ?? new Set<string>();
+        introspectors.set(clientId, set.add(rs.id));
+      }
+    }
+    this.introspectors = introspectors;
+  }
+
+  /** Whether a resource server was given the right to introspect this client's access tokens. */
+  mayIntrospectTokensOf(callerId: string, clientId: string): boolean {
+    return this.introspectors.get(clientId)?.has(callerId) ?? false;
   }
 
   get(id: string): RelyingParty | undefined {

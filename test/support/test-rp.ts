@@ -51,6 +51,10 @@ export class TestRp {
   refresh(refreshToken: string) {
     return oidc.refreshTokenGrant(this.config, refreshToken);
   }
+
+  revoke(token: string) {
+    return oidc.tokenRevocation(this.config, token);
+  }
 }
 
 /** The query of the URL the IdP sent the browser back to (code, state, error …). */

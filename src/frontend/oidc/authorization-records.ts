@@ -26,9 +26,17 @@ export interface AuthorizationRecord {
   readonly expiresAt: number;
 }
 
+/** Expired rows removed per write at most: bounded work, and the table still shrinks (one row in, up to this many out). */
+const PRUNE_BATCH = 16;
+
 export class AuthorizationRecords {
+  private readonly insert;
+  private readonly select;
+  private readonly prolong;
+  private readonly prune;
+
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS oidc_authorizations (
@@ -37,20 +45,28 @@ export class AuthorizationRecords {
       record TEXT NOT NULL
     )`);
     db.exec('CREATE INDEX IF NOT EXISTS oidc_authorizations_expires ON oidc_authorizations (expires_at)');
+    this.insert = db.prepare('INSERT OR REPLACE INTO oidc_authorizations (grant_id, expires_at, record) VALUES (?, ?, ?)');
+    this.select = db.prepare('SELECT record FROM oidc_authorizations WHERE grant_id = ? AND expires_at > ?');
+    this.prolong = db.prepare('UPDATE oidc_authorizations SET expires_at = ?, record = json_set(record, \'$.expiresAt\', ?) WHERE grant_id = ? AND expires_at < ?');
+    this.prune = db.prepare(
+      `DELETE FROM oidc_authorizations WHERE grant_id IN
+        (SELECT grant_id FROM oidc_authorizations WHERE expires_at <= ? ORDER BY expires_at LIMIT ${PRUNE_BATCH})`,
+    );
   }
 
   put(record: AuthorizationRecord): void {
-    this.db.prepare('DELETE FROM oidc_authorizations WHERE expires_at <= ?').run(this.now());
-    this.db
-      .prepare('INSERT OR REPLACE INTO oidc_authorizations (grant_id, expires_at, record) VALUES (?, ?, ?)')
-      .run(record.grantId, record.expiresAt, JSON.stringify(record));
+    this.prune.run(this.now());
+    this.insert.run(record.grantId, record.expiresAt, JSON.stringify(record));
   }
 
   get(grantId: string | undefined): AuthorizationRecord | undefined {
     if (!grantId) return undefined;
-    const row = this.db
-      .prepare('SELECT record FROM oidc_authorizations WHERE grant_id = ? AND expires_at > ?')
-      .get(grantId, this.now()) as { record: string } | undefined;
+    const row = this.select.get(grantId, this.now()) as { record: string } | undefined;
     return row ? (JSON.parse(row.record) as AuthorizationRecord) : undefined;
+  }
+
+  /** Keeps the record until expiresAt, when it would otherwise go sooner (its grant was reused). */
+  extend(grantId: string, expiresAt: number): void {
+    this.prolong.run(expiresAt, expiresAt, grantId, expiresAt);
   }
 }

@@ -6,10 +6,11 @@
  * impersonate included — then back to oidc-provider with the effective account.
  *
  * For each authorization the IdP makes a fresh grant for the effective account and records it
- * (authorization-records.ts). oidc-provider's own session is only a carrier: before resuming, the
- * IdP empties it of any other account, so switching between the real user and an impersonated one
- * never ends anybody's session (oidc-provider would otherwise log the session out first), and the
- * IdP session — never touched by impersonation — stays the real user's.
+ * (authorization-records.ts). oidc-provider's own session is only a carrier of one authorization
+ * (carrier-session.ts): each resume is issued on a fresh one, so switching between the real user
+ * and an impersonated one never ends anybody's session (oidc-provider would otherwise log the
+ * session out first) and parallel authorizations in one browser never meet, and the IdP session —
+ * never touched by impersonation — stays the real user's.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type Provider from 'oidc-provider';
@@ -32,6 +33,8 @@ import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
 import type { HttpExchange, ProtocolFrontEnd } from '../protocol-front-end.js';
 import { AuthorizationRecords } from './authorization-records.js';
+import { carrierSessionMiddleware } from './carrier-session.js';
+import { grantLifetimeMs, silentReuseMiddleware } from './grant-retention.js';
 import { claimsOf } from './claims.js';
 import { idpInteractionPolicy, type Verdict } from './interaction-policy.js';
 import { oidcAuditMiddleware } from './oidc-audit.js';
@@ -78,7 +81,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     this.records = new AuthorizationRecords(deps.db);
     this.provider = createOpenIdProvider({
       props: deps.props,
-      clients: deps.relyingParties.oidcClients,
+      relyingParties: deps.relyingParties,
       definitions: deps.definitions,
       resolver: deps.resolver,
       filter: deps.filter,
@@ -92,6 +95,8 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
         ctx.body = await this.errorPage(ctx, 'UnableToDecode', `${out.error}: ${out.error_description ?? ''}`);
       },
     });
+    this.provider.use(carrierSessionMiddleware(this.provider));
+    this.provider.use(silentReuseMiddleware(deps.props.oidc, this.records));
     this.provider.use(
       oidcAuditMiddleware({
         audit: deps.audit,
@@ -136,16 +141,16 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
   async respond(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
     const { req, res } = exchange;
     const inbound = prc.inbound as OidcInbound;
-    const details = await this.interaction(req, res, inbound.uid);
+    await this.interaction(req, res, inbound.uid);
     const client = this.client(prc);
     const subject = prc.subject!;
     const impersonator = subject.impersonatingPrincipalName;
-    const oidc = this.deps.props.oidc;
-    const lifetimeMs = impersonator ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs;
     const scopes = grantedScopes(inbound.scope, client);
+    // Kept as long as tokens can be issued and used under it (grant-retention.ts), no longer.
+    const lifetimeMs = grantLifetimeMs(this.deps.props.oidc, { impersonated: impersonator !== undefined, offlineAccess: scopes.includes('offline_access') });
 
     const grant = new this.provider.Grant({ accountId: subject.principalName, clientId: client.id });
-    Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) }); // the tokens' lifetime, not the default
+    Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) });
     grant.addOIDCScope(scopes.join(' '));
     const grantId = await grant.save();
     this.records.put({
@@ -171,7 +176,6 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       },
       { mergeWithLastSubmission: false },
     );
-    await this.emptyCarrierSession(details.session?.uid, subject.principalName);
     res.redirect(303, returnTo);
   }
 
@@ -228,15 +232,6 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     } catch (err) {
       throw new IdpError('FLOW_EXECUTION_STALE', 'the authorization request has expired or belongs to another browser', { cause: err });
     }
-  }
-
-  /** Removes another account from oidc-provider's session, so resuming does not log it out. */
-  private async emptyCarrierSession(sessionUid: string | undefined, effective: string): Promise<void> {
-    if (!sessionUid) return;
-    const session = await this.provider.Session.findByUid(sessionUid);
-    if (!session?.accountId || session.accountId === effective) return;
-    session.accountId = undefined;
-    await session.persist();
   }
 
   private client(prc: ProfileRequestContext): OidcClient {

@@ -4,23 +4,27 @@
  * resolver and filter produce every claim. Tokens record the grant they came from; the grant's
  * AuthorizationRecord says whether it was an impersonation, which makes those tokens short-lived,
  * refresh-less unless configured, and resolved as the impersonated account for their lifetime.
+ * Introspection and revocation are limited to the token's own client and the resource servers an
+ * admin lists for it (token-access.ts).
  */
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeDefinition, AttributeResolver } from '../../attribute/attribute-resolver.js';
-import type { AttributeValues } from '../../attribute/attribute-values.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
-import type { OidcClient } from '../../relying-party/relying-party.js';
+import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js';
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 import type { AuthorizationRecords } from './authorization-records.js';
 import { claimsByScope, claimsOf } from './claims.js';
-import { OIDC_PATHS, OIDC_SSO_PROFILE } from './oidc-paths.js';
+import { CODE_LIFETIME_S, grantLifetimeMs } from './grant-retention.js';
+import { OIDC_PATHS } from './oidc-paths.js';
+import { ReleasedClaims } from './released-claims.js';
 import { sqliteAdapterFactory } from './sqlite-oidc-adapter.js';
+import { introspectionAllowed, introspectionClaimsMiddleware, revocationAllowed } from './token-access.js';
 
 export interface OpenIdProviderParts {
   readonly props: IdpProperties;
-  readonly clients: readonly OidcClient[];
+  readonly relyingParties: RelyingPartyRegistry;
   readonly definitions: readonly AttributeDefinition[];
   readonly resolver: AttributeResolver;
   readonly filter: AttributeFilter;
@@ -41,43 +45,40 @@ export function grantIdOf(ctx: KoaContextWithOIDC | undefined, token?: { grantId
 }
 
 export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
-  const { props, records, resolver, filter, definitions } = parts;
+  const { props, records, definitions, relyingParties } = parts;
   const oidc = props.oidc;
   const impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) =>
     records.get(grantIdOf(ctx, token))?.impersonator !== undefined;
   const byScope = claimsByScope(definitions);
-  /**
-   * The account's attributes released to the client, resolved as the grant's record says — once
-   * per request: a token response asks for them twice (ID token claims, introspection claims).
-   */
-  const resolved = new WeakMap<object, Map<string, Promise<AttributeValues | undefined>>>();
-  const releasedTo = (ctx: KoaContextWithOIDC, account: string, clientId: string, grantId: string | undefined) => {
-    const perRequest = resolved.get(ctx) ?? new Map<string, Promise<AttributeValues | undefined>>();
-    resolved.set(ctx, perRequest);
-    const key = `${account}\u0000${clientId}\u0000${grantId ?? ''}`;
-    let released = perRequest.get(key);
-    if (!released) {
-      const label = records.get(grantId)?.resolutionLabel ?? OIDC_SSO_PROFILE;
-      released = resolver
-        .resolve({ principal: account, label })
-        .then((r) => (r.principalFound ? filter.filter(r.attributes, clientId) : undefined));
-      perRequest.set(key, released);
-    }
-    return released;
-  };
+  const release = new ReleasedClaims(parts.resolver, parts.filter, records);
 
-  return new Provider(oidc.issuer, {
+  const clients: ClientMetadata[] = relyingParties.oidcClients.map((c) => ({
+    client_id: c.id,
+    client_secret: c.clientSecret,
+    client_name: c.displayName,
+    redirect_uris: [...c.redirectUris],
+    response_types: ['code'],
+    grant_types: c.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
+    token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+    scope: [...c.scopes, ...(c.refreshTokens ? ['offline_access'] : [])].join(' '),
+  }));
+  // A resource server authenticates like a client but can obtain nothing: no redirect URIs, no
+  // response or grant types. It may only introspect (token-access.ts).
+  for (const rs of relyingParties.resourceServers) {
+    clients.push({
+      client_id: rs.id,
+      client_secret: rs.clientSecret,
+      client_name: rs.displayName,
+      redirect_uris: [],
+      response_types: [],
+      grant_types: [],
+      token_endpoint_auth_method: rs.tokenEndpointAuthMethod,
+    });
+  }
+
+  const provider = new Provider(oidc.issuer, {
     adapter: sqliteAdapterFactory(parts.db),
-    clients: parts.clients.map((c) => ({
-      client_id: c.id,
-      client_secret: c.clientSecret,
-      client_name: c.displayName,
-      redirect_uris: [...c.redirectUris],
-      response_types: ['code'],
-      grant_types: c.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
-      token_endpoint_auth_method: c.tokenEndpointAuthMethod,
-      scope: [...c.scopes, ...(c.refreshTokens ? ['offline_access'] : [])].join(' '),
-    })),
+    clients,
     jwks: parts.jwks,
     cookies: { keys: [parts.cookieSecret] },
     claims: byScope,
@@ -87,8 +88,8 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
     conformIdTokenClaims: true,
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed(relyingParties) },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed() },
       userinfo: { enabled: true },
     },
     routes: {
@@ -121,24 +122,28 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
       AccessToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.accessTokenLifetimeMs),
       IdToken: (ctx) => seconds(impersonated(ctx) ? oidc.impersonationTokenLifetimeMs : oidc.idTokenLifetimeMs),
       RefreshToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs),
-      AuthorizationCode: 60,
-      Grant: seconds(oidc.refreshTokenLifetimeMs),
+      AuthorizationCode: CODE_LIFETIME_S,
+      // The IdP sets each grant's lifetime when it makes it (oidc-front-end.ts); the same rule here.
+      Grant: (ctx, grant) =>
+        seconds(
+          grantLifetimeMs(oidc, {
+            impersonated: impersonated(ctx),
+            offlineAccess: (ctx.oidc.client?.grantTypeAllowed('refresh_token') ?? false) && grant.getOIDCScope().split(' ').includes('offline_access'),
+          }),
+        ),
       Interaction: seconds(props.flowTimeoutMs),
       Session: seconds(props.session.maxLifetimeMs),
     },
     findAccount: async (ctx, sub, token) => {
       const clientId = (token as { clientId?: string } | undefined)?.clientId ?? ctx.oidc.client?.clientId ?? '';
-      const released = await releasedTo(ctx, sub, clientId, grantIdOf(ctx, token));
+      const released = await release.to(ctx, sub, clientId, grantIdOf(ctx, token));
       if (!released) return undefined;
       // oidc-provider masks these by the granted scopes and the ID token / userinfo rules.
       return { accountId: sub, claims: () => ({ sub, ...claimsOf(released, definitions) }) };
     },
-    // Introspection of an access token answers with the claims of its scopes, as userinfo would.
-    extraTokenClaims: async (ctx, token) => {
-      if (token.kind !== 'AccessToken' || !('accountId' in token)) return undefined;
-      const released = await releasedTo(ctx, token.accountId, token.clientId ?? '', token.grantId);
-      return released && claimsOf(released, definitions, token.scopes);
-    },
     renderError: parts.renderError,
   });
+  // Introspection answers carry the claims released to the caller, computed when it asks.
+  provider.use(introspectionClaimsMiddleware(release, definitions));
+  return provider;
 }

@@ -2,10 +2,15 @@
  * oidc-provider's persistence on the embedded SQLite database (its in-memory adapter is for
  * development only and capped at 1000 entries). One table holds every model — sessions,
  * interactions, grants, codes, tokens — keyed by (model, id), with the lookups the provider needs:
- * by grant id (revocation), by uid (sessions) and by user code (device flow).
+ * by grant id (revocation), by uid (sessions) and by user code (device flow). Every write also
+ * removes a few expired rows (bounded work per write, through the expiry index), so the table
+ * holds what is still usable plus at most a small backlog.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
+
+/** Expired rows removed per write at most: more than one, so a backlog shrinks while rows come in. */
+export const PRUNE_BATCH = 16;
 
 interface Row {
   payload: string;
@@ -28,6 +33,7 @@ export function sqliteAdapterFactory(db: SqliteDatabase, now: () => number = Dat
     CREATE INDEX IF NOT EXISTS oidc_models_grant ON oidc_models (grant_id);
     CREATE INDEX IF NOT EXISTS oidc_models_uid ON oidc_models (model, uid);
     CREATE INDEX IF NOT EXISTS oidc_models_user_code ON oidc_models (model, user_code);
+    CREATE INDEX IF NOT EXISTS oidc_models_expires ON oidc_models (expires_at);
   `);
   const upsert = db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
@@ -40,8 +46,10 @@ export function sqliteAdapterFactory(db: SqliteDatabase, now: () => number = Dat
   const consume = db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ?');
   const destroy = db.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?');
   const revoke = db.prepare('DELETE FROM oidc_models WHERE grant_id = ?');
-  const prune = db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?');
-  let writes = 0;
+  const prune = db.prepare(
+    `DELETE FROM oidc_models WHERE rowid IN
+      (SELECT rowid FROM oidc_models WHERE expires_at <= ? ORDER BY expires_at LIMIT ${PRUNE_BATCH})`,
+  );
 
   const decode = (row: Row | undefined): AdapterPayload | undefined => {
     if (!row) return undefined;
@@ -53,7 +61,7 @@ export function sqliteAdapterFactory(db: SqliteDatabase, now: () => number = Dat
     constructor(private readonly model: string) {}
 
     upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      if (++writes % 1000 === 0) prune.run(now());
+      prune.run(now());
       upsert.run(
         this.model,
         id,

@@ -169,6 +169,17 @@ describe('(e) prompt=none', () => {
     expect(tokens.claims()!.sub).toBe('dave');
     expect(audits().filter((r) => r.SP === 'demo-rp').slice(-2)[0]).toMatchObject({ u: 'dave', uu: '', SSO: 'true' });
   });
+
+  it('still signs in silently at a client after an authorization at another client replaced the carrier session', async () => {
+    const b = browser();
+    const { page, pending } = await signIn(b, rp, 'dave');
+    await rp.redeem(redirectedTo(page), pending);
+    const elsewhere = await other.authorize();
+    await other.redeem(redirectedTo(await b.get(elsewhere.url)), elsewhere);
+    const silent = await rp.authorize({ prompt: 'none' });
+    const tokens = await rp.redeem(redirectedTo(await b.get(silent.url)), silent);
+    expect(tokens.claims()!.sub).toBe('dave');
+  });
 });
 
 describe('(g) tokens issued under impersonation', () => {

@@ -1,11 +1,13 @@
 /** The oidc-provider adapter contract (example/my_adapter.js) on the embedded SQLite database. */
 import { describe, expect, it } from 'vitest';
-import { sqliteAdapterFactory } from '../../../src/frontend/oidc/sqlite-oidc-adapter.js';
+import { PRUNE_BATCH, sqliteAdapterFactory } from '../../../src/frontend/oidc/sqlite-oidc-adapter.js';
 import { openSqliteDatabase } from '../../../src/storage/sqlite-database.js';
 
 function adapters(now: { t: number }) {
-  const Adapter = sqliteAdapterFactory(openSqliteDatabase(':memory:'), () => now.t);
-  return { codes: new Adapter('AuthorizationCode'), tokens: new Adapter('AccessToken'), sessions: new Adapter('Session'), Adapter };
+  const db = openSqliteDatabase(':memory:');
+  const Adapter = sqliteAdapterFactory(db, () => now.t);
+  const rows = () => (db.prepare('SELECT count(*) AS n FROM oidc_models').get() as { n: number }).n;
+  return { codes: new Adapter('AuthorizationCode'), tokens: new Adapter('AccessToken'), sessions: new Adapter('Session'), Adapter, rows };
 }
 
 describe('SQLite oidc-provider adapter', () => {
@@ -60,5 +62,20 @@ describe('SQLite oidc-provider adapter', () => {
     await devices.upsert('d', { userCode: 'ABCD-EFGH' }, 60);
     expect(await devices.findByUserCode('ABCD-EFGH')).toEqual({ userCode: 'ABCD-EFGH' });
     expect(await devices.findByUserCode('nope')).toBeUndefined();
+  });
+
+  it('removes expired rows on every write, a bounded number at a time', async () => {
+    const now = { t: 1_000 };
+    const { tokens, rows } = adapters(now);
+    for (let i = 0; i < 3 * PRUNE_BATCH; i++) await tokens.upsert(`old${i}`, { grantId: 'g' }, 10);
+    await tokens.upsert('keep', { grantId: 'g' }, 3600);
+    expect(rows()).toBe(3 * PRUNE_BATCH + 1);
+    now.t += 11_000; // all but "keep" expired
+    await tokens.upsert('new1', { grantId: 'g' }, 3600);
+    expect(rows()).toBe(3 * PRUNE_BATCH + 2 - PRUNE_BATCH); // one write removed one batch, no more
+    await tokens.upsert('new2', { grantId: 'g' }, 3600);
+    await tokens.upsert('new3', { grantId: 'g' }, 3600);
+    expect(rows()).toBe(4); // keep, new1-3: the backlog is gone, faster than rows came in
+    expect(await tokens.find('keep')).toBeDefined();
   });
 });

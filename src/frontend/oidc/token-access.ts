@@ -1,0 +1,65 @@
+/**
+ * Who may introspect or revoke a token, and what an introspection answer tells about its account.
+ *
+ * - Introspection (RFC 7662): the token's own client, or a resource server that
+ *   conf/relying-party.yaml lists for that client (`resourceServers[].introspectTokensOf`) — for
+ *   access tokens only; a resource server never learns about refresh tokens. Anyone else gets
+ *   `{"active": false}`, the answer for a token the caller "is not allowed to know about"
+ *   (RFC 7662 §2.2, §4): it says nothing about whether the token exists, let alone whose it is.
+ * - Revocation (RFC 7009): the token's own client only (§2.1: the server "verifies whether the
+ *   token was issued to the client making the revocation request"). Anyone else is refused with
+ *   400 `unauthorized_client` (§2.2.1 allows RFC 6749 §5.2's errors), and nothing is revoked:
+ *   revoking one token revokes its whole grant, which is not a resource server's to end.
+ * - Claims in an active introspection answer are computed when it is asked, not stored with the
+ *   token: the attributes released to the caller by the attribute filter, limited to the token's
+ *   scopes and to what the token's own client receives — a resource server never reads more than
+ *   the client it serves, and a client never more than its own filter releases. A token whose
+ *   account has left the directory is answered as inactive, as userinfo refuses it.
+ */
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
+import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js';
+import { claimsOf, type ClaimValue } from './claims.js';
+import type { ReleasedClaims } from './released-claims.js';
+
+interface IntrospectedToken {
+  readonly kind: string;
+  readonly clientId?: string | undefined;
+}
+
+export function introspectionAllowed(registry: RelyingPartyRegistry) {
+  return (_ctx: KoaContextWithOIDC, caller: { clientId: string }, token: IntrospectedToken): boolean =>
+    token.clientId === caller.clientId ||
+    (token.kind === 'AccessToken' && token.clientId !== undefined && registry.mayIntrospectTokensOf(caller.clientId, token.clientId));
+}
+
+export function revocationAllowed() {
+  return (_ctx: KoaContextWithOIDC, caller: { clientId: string }, token: IntrospectedToken): boolean => {
+    if (token.clientId === caller.clientId) return true;
+    throw new errors.UnauthorizedClient('the token was not issued to this client');
+  };
+}
+
+/** Adds the account's claims to an active introspection answer about an access token. */
+export function introspectionClaimsMiddleware(release: ReleasedClaims, definitions: readonly AttributeDefinition[]) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
+    await next();
+    if (ctx.oidc?.route !== 'introspection') return;
+    const body = ctx.body as Record<string, unknown> | undefined;
+    const token = ctx.oidc.entities.AccessToken;
+    const caller = ctx.oidc.client?.clientId;
+    if (body?.active !== true || !token?.accountId || !token.clientId || !caller) return;
+    const toCaller = await release.to(ctx, token.accountId, caller, token.grantId);
+    const toClient = caller === token.clientId ? toCaller : await release.to(ctx, token.accountId, token.clientId, token.grantId);
+    if (!toCaller || !toClient) {
+      ctx.body = { active: false }; // the account is gone: as at userinfo, the token is no longer good
+      return;
+    }
+    const own = claimsOf(toClient, definitions, token.scopes);
+    const claims: Record<string, ClaimValue> = {};
+    for (const [name, value] of Object.entries(claimsOf(toCaller, definitions, token.scopes))) {
+      if (name in own && !(name in body)) claims[name] = value;
+    }
+    ctx.body = { ...body, ...claims };
+  };
+}
