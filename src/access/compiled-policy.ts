@@ -8,25 +8,25 @@
  *   obj    the resource (the requested account; "" for the general check)
  *   ip     the client's IP address ("" when the caller has none), for ipMatch
  */
-import { readFile } from 'node:fs/promises';
 import { ConfigurationError } from '../errors.js';
 import type { AccessControl, AccessDecision, AccessRequest } from './access-control.js';
 import { ATTRIBUTE_PREFIX, CUSTOM_FUNCTIONS } from './casbin-functions.js';
 import { CUSTOM_FUNCTION_HINTS } from './casbin-function-hints.js';
 import { CasbinModel } from './engine/casbin-model.js';
 import { checkMatcher, compileEngine } from './engine/compile-engine.js';
+import { turnsOf, type Pacing } from './engine/cooperative.js';
 import type { PolicyEngine } from './engine/policy-engine.js';
 import { readPolicyRules, type PolicyRules } from './engine/policy-rules.js';
 import { PolicyErrors } from './policy-errors.js';
 import type { NamedPolicyFiles } from './policy-files.js';
+import { PolicySet } from './policy-set.js';
+import { wholeText, type DecodedText } from './policy-text.js';
 
 export const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip'] as const;
 type RequestToken = (typeof REQUEST_TOKENS)[number];
 
-export interface CompileOptions {
-  /** Rows between pauses for the event loop (0: never pause). */
-  readonly yieldEvery: number;
-}
+/** How the build pauses for the event loop (engine/cooperative.ts). */
+export type CompileOptions = Pacing;
 
 /** A p row as an explanation shows it: its values and where it is written. */
 export interface PolicyRule {
@@ -111,8 +111,22 @@ export class CompiledPolicy implements AccessControl {
 
 /** Reads, checks and compiles one named policy; every problem is a ConfigurationError with file:line. */
 export async function compilePolicy(files: NamedPolicyFiles, options: CompileOptions): Promise<CompiledPolicy> {
+  const turns = turnsOf(options);
+  const set = await PolicySet.ofFiles([files]);
+  const [model, policy] = [await set.decode(files.modelFile, turns), await set.decode(files.policyFile, turns)];
+  const problems = [...model.problems, ...policy.problems];
+  if (problems.length > 0) throw new PolicyErrors(problems);
+  return compilePolicyText(files, model, policy, { turns });
+}
+
+/**
+ * Compiles one named policy from its files as read and decoded (policy-set.ts), which must be
+ * complete, clean text (their `problems` empty); every problem is a ConfigurationError with file:line.
+ */
+export async function compilePolicyText(files: NamedPolicyFiles, modelSource: DecodedText, policySource: DecodedText, options: CompileOptions): Promise<CompiledPolicy> {
   const started = performance.now();
-  const model = CasbinModel.parse(await read(files.modelFile, files.modelLabel, files.name), files.modelLabel);
+  const turns = turnsOf(options);
+  const model = CasbinModel.parse(wholeText(modelSource), files.modelLabel);
   const problems: ConfigurationError[] = [];
   const tokens = model.requestTokens.map((t) => t.replace(/^r_/, ''));
   for (const t of tokens) {
@@ -126,22 +140,15 @@ export async function compilePolicy(files: NamedPolicyFiles, options: CompileOpt
     if (!(err instanceof ConfigurationError)) throw err;
     problems.push(err);
   }
-  const reading = await readPolicyRules(await read(files.policyFile, files.policyLabel, files.name), files.policyLabel, model, options);
+  const reading = await readPolicyRules(
+    policySource.chunks.map((c) => c.text),
+    files.policyLabel,
+    model,
+    { turns },
+  );
   problems.push(...reading.problems);
   if (problems.length > 0) throw new PolicyErrors(problems);
   const rules = reading.rules;
-  const engine = await compileEngine(model, rules, {
-    functions: CUSTOM_FUNCTIONS,
-    hints: CUSTOM_FUNCTION_HINTS,
-    yieldEvery: options.yieldEvery,
-  });
+  const engine = await compileEngine(model, rules, { functions: CUSTOM_FUNCTIONS, hints: CUSTOM_FUNCTION_HINTS, turns });
   return new CompiledPolicy(files, model, rules, engine, tokens as RequestToken[], performance.now() - started);
-}
-
-async function read(file: string, label: string, policy: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigurationError(label, policy, `cannot read the file: ${(err as Error).message}`, { cause: err });
-  }
 }

@@ -32,7 +32,7 @@ export interface IdpProperties {
   readonly csrfParameter: string;
   readonly login: { readonly maxFailures: number; readonly failureWindowMs: number };
   readonly signing: { readonly key: string; readonly cert: string };
-  readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string };
+  readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string; readonly watch: boolean };
   readonly impersonate: {
     readonly generalPolicy: string;
     readonly specificPolicy: string;
@@ -142,6 +142,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     accessControl: {
       statusPolicy: str('idp.accessControl.statusPolicy'),
       reloadPolicy: str('idp.accessControl.reloadPolicy'),
+      watch: bool('idp.accessControl.watch'),
     },
     impersonate: {
       generalPolicy: str('idp.impersonate.generalPolicy'),

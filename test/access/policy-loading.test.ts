@@ -10,6 +10,7 @@ import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/access/compiled-policy.js';
 import { fileLabel, type NamedPolicyFiles } from '../../src/access/policy-files.js';
+import { END_MARKER } from '../../src/access/policy-text.js';
 import { ConfigurationError } from '../../src/errors.js';
 
 const GOOD_MODEL = `[request_definition]
@@ -32,8 +33,8 @@ function files(model: string, policy: string): NamedPolicyFiles {
   const dir = mkdtempSync(path.join(tmpdir(), 'policy-loading-'));
   const modelFile = path.join(dir, 'm.conf');
   const policyFile = path.join(dir, 'p.csv');
-  writeFileSync(modelFile, model);
-  writeFileSync(policyFile, policy);
+  writeFileSync(modelFile, `${model.trimEnd()}\n${END_MARKER}\n`); // complete files (policy-text.ts)
+  writeFileSync(policyFile, `${policy.trimEnd()}\n${END_MARKER}\n`);
   return { name: 'TestPolicy', modelFile, policyFile, modelLabel: fileLabel(dir, modelFile), policyLabel: fileLabel(dir, policyFile), declaredAt: 'test' };
 }
 

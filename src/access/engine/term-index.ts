@@ -3,7 +3,7 @@
  * gives (exact, prefix, always, never), looked up with the keys of one request.
  */
 import { type Candidates, mergeAscending } from './candidates.js';
-import { due, nextTurn } from './cooperative.js';
+import type { Turns } from './cooperative.js';
 import { ALWAYS, NEVER, type IndexHint, type RequestKeys } from './index-hints.js';
 
 export class TermIndex {
@@ -24,13 +24,23 @@ export class TermIndex {
     this.prefixKeyOf = new Array<string | undefined>(rowCount);
   }
 
-  /** Files every row under the key `hint` gives for its value in `column`. */
-  static async build(hint: IndexHint, rows: readonly (readonly unknown[])[], column: number, yieldEvery: number): Promise<TermIndex> {
+  /**
+   * Files every row under the key `hint` gives for its value in `column`. A policy repeats its
+   * values (the same relying party on thousands of rows), so each distinct value's key is worked
+   * out once — and rows with equal values share one key string.
+   */
+  static async build(hint: IndexHint, rows: readonly (readonly unknown[])[], column: number, turns: Turns): Promise<TermIndex> {
     const index = new TermIndex(hint, rows.length);
     const lengths = new Set<number>();
+    const keys = new Map<unknown, FiledKey>();
     for (let row = 0; row < rows.length; row++) {
-      if (due(row, yieldEvery)) await nextTurn();
-      const key = hint.rowKey(rows[row]![column]);
+      if (turns.due()) await turns.pause();
+      const value = rows[row]![column];
+      let key = keys.get(value);
+      if (key === undefined) {
+        key = filedKey(hint.rowKey(value));
+        keys.set(value, key);
+      }
       if (key === NEVER) continue;
       if (key === ALWAYS) {
         index.always.push(row);
@@ -39,10 +49,9 @@ export class TermIndex {
         push(index.exact, key, row);
         index.exactKeyOf[row] = key;
       } else {
-        const prefix = key.prefix.slice(0, filedLength(key.prefix.length));
-        push(index.prefix, prefix, row);
-        index.prefixKeyOf[row] = prefix;
-        lengths.add(prefix.length);
+        push(index.prefix, key.prefix, row);
+        index.prefixKeyOf[row] = key.prefix;
+        lengths.add(key.prefix.length);
       }
     }
     index.prefixLengths = [...lengths].sort((a, b) => a - b);
@@ -111,6 +120,13 @@ class KeyedCandidates implements Candidates {
   forEach(visit: (row: number) => void): void {
     for (const bucket of this.buckets) for (const row of bucket) visit(row);
   }
+}
+
+/** A row key as the index files it: prefixes already cut to their filed length. */
+type FiledKey = string | { readonly prefix: string } | typeof ALWAYS | typeof NEVER;
+
+function filedKey(key: ReturnType<IndexHint['rowKey']>): FiledKey {
+  return typeof key === 'object' ? { prefix: key.prefix.slice(0, filedLength(key.prefix.length)) } : key;
 }
 
 /**
