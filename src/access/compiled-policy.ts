@@ -16,6 +16,7 @@ import { CasbinModel } from './engine/casbin-model.js';
 import { checkMatcher, compileEngine } from './engine/compile-engine.js';
 import { turnsOf, type Pacing } from './engine/cooperative.js';
 import type { PolicyEngine } from './engine/policy-engine.js';
+import { PolicyRows } from './engine/policy-rows.js';
 import { readPolicyRules, type PolicyRules } from './engine/policy-rules.js';
 import { PolicyErrors } from './policy-errors.js';
 import type { NamedPolicyFiles } from './policy-files.js';
@@ -23,6 +24,8 @@ import { PolicySet } from './policy-set.js';
 import { wholeText, type DecodedText } from './policy-text.js';
 
 export const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip'] as const;
+/** Rules kept ready to be named in decisions (the ones that decide are few; a bound all the same). */
+const MAX_NAMED = 10_000;
 type RequestToken = (typeof REQUEST_TOKENS)[number];
 
 /** How the build pauses for the event loop (engine/cooperative.ts). */
@@ -42,10 +45,10 @@ export interface PolicyExplanation {
 }
 
 export class CompiledPolicy implements AccessControl {
-  private readonly pRows: readonly (readonly string[])[];
-  private readonly pLines: readonly number[];
-  /** "file:line" of rows already named in a decision. */
-  private readonly places: string[] = [];
+  private readonly pRows: PolicyRows;
+  private readonly pLines: Int32Array;
+  /** Rows already named in a decision: their values and "file:line". */
+  private readonly named = new Map<number, PolicyRule>();
 
   constructor(
     readonly files: NamedPolicyFiles,
@@ -55,8 +58,8 @@ export class CompiledPolicy implements AccessControl {
     private readonly tokens: readonly RequestToken[],
     readonly buildMs: number,
   ) {
-    this.pRows = rules.rows.get('p') ?? [];
-    this.pLines = rules.lines.get('p') ?? [];
+    this.pRows = rules.rows.get('p') ?? PolicyRows.empty(0);
+    this.pLines = rules.lines.get('p') ?? new Int32Array(0);
   }
 
   get name(): string {
@@ -84,16 +87,17 @@ export class CompiledPolicy implements AccessControl {
   /** Attribute ids the rows speak about ("attr:NAME" / "attr:NAME=VALUE" values). */
   get attributeIds(): string[] {
     const ids = new Set<string>();
-    for (const rows of this.rules.rows.values()) {
-      for (const row of rows) {
-        for (const v of row) if (v.startsWith(ATTRIBUTE_PREFIX)) ids.add(v.slice(ATTRIBUTE_PREFIX.length).split('=')[0]!);
-      }
-    }
+    for (const v of this.pRows.values()) if (v.startsWith(ATTRIBUTE_PREFIX)) ids.add(v.slice(ATTRIBUTE_PREFIX.length).split('=')[0]!);
     return [...ids];
   }
 
   private rule(row: number): PolicyRule {
-    return { values: this.pRows[row]!, at: (this.places[row] ??= `${this.rules.label}:${this.pLines[row]!}`) };
+    let rule = this.named.get(row);
+    if (!rule) {
+      rule = { values: this.pRows.row(row), at: `${this.rules.label}:${this.pLines[row]!}` };
+      if (this.named.size < MAX_NAMED) this.named.set(row, rule);
+    }
+    return rule;
   }
 
   private requestValues(request: AccessRequest): unknown[] {

@@ -11,6 +11,7 @@ import { evaluate, type Expression } from './casbin-expression.js';
 import type { PlanNode } from './matcher-plan.js';
 import { IntersectionCandidates, ListCandidates, RowMarks, UnionCandidates, type AllRows, type Candidates } from './candidates.js';
 import type { Turns } from './cooperative.js';
+import type { PolicyRows } from './policy-rows.js';
 import { TermIndex } from './term-index.js';
 
 export type CandidatePlan =
@@ -23,7 +24,7 @@ const FEW = 2;
 
 export async function buildCandidatePlan(
   plan: PlanNode,
-  rows: readonly (readonly string[])[],
+  rows: PolicyRows,
   turns: Turns,
   shared = new Map<string, TermIndex>(),
 ): Promise<CandidatePlan> {

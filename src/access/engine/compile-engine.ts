@@ -14,6 +14,7 @@ import { memoizedStringPredicate } from './memoized.js';
 import { BUILT_IN_HINTS, roleHint, type IndexHint } from './index-hints.js';
 import { planMatcher, planTerms } from './matcher-plan.js';
 import type { PolicyEngine } from './policy-engine.js';
+import { PolicyRows } from './policy-rows.js';
 import type { PolicyRules } from './policy-rules.js';
 import { CASBIN_MAX_HIERARCHY_LEVEL, RoleGraph } from './role-graph.js';
 
@@ -46,8 +47,8 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
   const tree = checkMatcher(model, options.functions);
   const usesEval = Util.hasEval(model.matcher);
 
-  const rows = rules.rows.get('p') ?? [];
   const policyTokens = model.policyTypes.get('p') ?? [];
+  const rows = rules.rows.get('p') ?? PolicyRows.empty(policyTokens.length);
   const fallback = (note: string) => CasbinEngine.create(model, rules, options.functions, note);
   if (!INDEXED_EFFECTS.includes(model.effect)) return fallback('the effect depends on rule priority');
   if (usesEval) return fallback('the matcher uses eval()');
@@ -58,9 +59,9 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
   const roleManagers = new Map<string, RoleManager>();
   const hints = new Map<string, IndexHint>([...BUILT_IN_HINTS, ...options.hints]);
   for (const [type, arity] of model.roleTypes) {
-    const rows = rules.rows.get(type) ?? [];
+    const rows = rules.rows.get(type) ?? PolicyRows.empty(arity);
     if (arity === 2) {
-      const graph = await buildRoleGraph(rows, turns);
+      const graph = await RoleGraph.build(rows, turns); // g(), g2() …: the graph both the index and casbin's g() read
       roleManagers.set(type, graph);
       hints.set(type, roleHint(type, graph));
     } else {
@@ -84,21 +85,12 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
   });
 }
 
-/** g(), g2() … of a two-column role definition: the graph both the index and casbin's g() read. */
-async function buildRoleGraph(rows: readonly (readonly string[])[], turns: Turns): Promise<RoleGraph> {
-  const graph = new RoleGraph(CASBIN_MAX_HIERARCHY_LEVEL);
-  for (const [name, role] of rows as readonly (readonly [string, string])[]) {
-    if (turns.due()) await turns.pause();
-    graph.link(name, role);
-  }
-  return graph;
-}
-
 /** A role definition with domains (g = _, _, _): casbin's own role manager, as Assertion.buildRoleLinks fills it. */
-async function buildDomainRoles(rows: readonly (readonly string[])[], turns: Turns): Promise<RoleManager> {
+async function buildDomainRoles(rows: PolicyRows, turns: Turns): Promise<RoleManager> {
   const manager = new DefaultRoleManager(CASBIN_MAX_HIERARCHY_LEVEL);
-  for (const [name, role, ...domain] of rows as readonly (readonly [string, string, ...string[]])[]) {
+  for (let i = 0; i < rows.length; i++) {
     if (turns.due()) await turns.pause();
+    const [name, role, ...domain] = rows.row(i) as [string, string, ...string[]];
     await manager.addLink(name, role, ...domain);
   }
   return manager;
