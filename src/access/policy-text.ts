@@ -94,11 +94,11 @@ export class PolicyText {
       firstLine += countLines(chunk.text);
       start = end;
     }
-    problems.unshift(...this.completeness(chunks));
+    problems.unshift(...(await this.completeness(chunks, turns)));
     return { chunks, problems };
   }
 
-  private completeness(chunks: readonly Chunk[]): ConfigurationError[] {
+  private async completeness(chunks: readonly Chunk[], turns: Turns): Promise<ConfigurationError[]> {
     const last = lastContentLine(chunks);
     const problems: ConfigurationError[] = [];
     if (!last || last.text !== END_MARKER) {
@@ -108,6 +108,7 @@ export class PolicyText {
       );
     }
     for (const chunk of chunks) {
+      await turns.between();
       for (const match of chunk.text.matchAll(MARKER_LIKE)) {
         const line = chunk.firstLine + countLines(chunk.text.slice(0, match.index));
         if (last && line === last.line) continue;
