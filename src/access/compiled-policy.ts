@@ -24,9 +24,10 @@ import { PolicySet } from './policy-set.js';
 import { wholeText, type DecodedText } from './policy-text.js';
 
 export const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip'] as const;
+type RequestToken = (typeof REQUEST_TOKENS)[number];
+
 /** Rules kept ready to be named in decisions (the ones that decide are few; a bound all the same). */
 const MAX_NAMED = 10_000;
-type RequestToken = (typeof REQUEST_TOKENS)[number];
 
 /** How the build pauses for the event loop (engine/cooperative.ts). */
 export type CompileOptions = Pacing;

@@ -39,7 +39,7 @@ export async function loadPolicies(options: LoadOptions): Promise<LoadedPolicies
     // A set broken as read fails here, even if a save in progress was read: its end will change
     // the files again, and the watcher reloads then (or the admin runs policy reload again).
     const snapshot = await PolicySnapshot.build(set, { turns });
-    if (await set.unchanged()) return { snapshot, set, attempts: attempt };
+    if (await set.unchanged(turns)) return { snapshot, set, attempts: attempt };
     if (attempt >= MAX_ATTEMPTS) {
       const label = fileLabel(options.confDir, path.join(options.confDir, ACCESS_CONTROL_FILE));
       throw new PolicyErrors([

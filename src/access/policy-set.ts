@@ -79,10 +79,11 @@ export class PolicySet {
   }
 
   /** Whether every file on disk still holds the bytes that were read. */
-  async unchanged(): Promise<boolean> {
-    const texts = [...(this.declaration ? [this.declaration] : []), ...this.texts.values()];
-    const same = await Promise.all(texts.map((t) => t.unchanged()));
-    return same.every(Boolean);
+  async unchanged(turns: Turns): Promise<boolean> {
+    for (const text of [...(this.declaration ? [this.declaration] : []), ...this.texts.values()]) {
+      if (!(await text.unchanged(turns))) return false;
+    }
+    return true;
   }
 }
 

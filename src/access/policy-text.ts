@@ -62,17 +62,21 @@ export class PolicyText {
     }
   }
 
-  static of(file: string, label: string, bytes: Buffer): PolicyText {
-    return new PolicyText(file, label, bytes);
-  }
-
-  /** Whether the file on disk still holds exactly these bytes. */
-  async unchanged(): Promise<boolean> {
+  /** Whether the file on disk still holds exactly these bytes (compared a chunk at a time). */
+  async unchanged(turns: Turns): Promise<boolean> {
+    let now: Buffer;
     try {
-      return (await readFile(this.file)).equals(this.bytes);
+      now = await readFile(this.file);
     } catch {
       return false;
     }
+    if (now.length !== this.bytes.length) return false;
+    for (let start = 0; start < now.length; start += CHUNK_BYTES) {
+      if (start > 0) await turns.between();
+      const end = Math.min(start + CHUNK_BYTES, now.length);
+      if (!now.subarray(start, end).equals(this.bytes.subarray(start, end))) return false;
+    }
+    return true;
   }
 
   /** The text, decoded and checked in chunks, pausing when `turns` says so. */
@@ -103,9 +107,8 @@ export class PolicyText {
     const problems: ConfigurationError[] = [];
     if (!last || last.text !== END_MARKER) {
       const line = last?.line ?? 1;
-      problems.push(
-        this.problem(line, '(end)', `${last ? 'the file does not end with' : 'the file is empty: it has no'} the line "${END_MARKER}", so it may be incomplete (a save that was interrupted or is still being written): a complete policy file ends with that line`),
-      );
+      const what = last ? `the file does not end with the line "${END_MARKER}"` : `the file is empty (not even the line "${END_MARKER}")`;
+      problems.push(this.problem(line, '(end)', `${what}, so it may be incomplete (a save that was interrupted or is still being written): a complete policy file ends with that line`));
     }
     for (const chunk of chunks) {
       await turns.between();
