@@ -7,8 +7,9 @@
  *              that stops early; without the marker such a file often still parses — a policy
  *              that lost its last deny or g2 row, a matcher cut short after a "\" continuation, an
  *              access-control.yaml without its last entry — and it would be obeyed. With the
- *              marker, every strict prefix of a complete file is refused: the cut line cannot be
- *              the marker, since no earlier line starts like it.
+ *              marker, every cut of a complete file (but one that loses only trailing blanks and
+ *              line breaks) is refused: the line it ends in cannot be the marker, since no
+ *              earlier line starts like it.
  *   text       UTF-8 (a file saved as Latin-1 would turn "josé" in a deny row into a name that never
  *              matches), with no control characters but tab, CR and LF (a crash can leave NUL
  *              blocks that merge rows into a comment) and no invisible formatting characters
