@@ -11,11 +11,12 @@
  *                at specific services, few wildcards, a handful of denies
  */
 import type { AccessRequest } from '../src/access/access-control.js';
+import { END_MARKER } from '../src/access/policy-text.js';
 
 export type Shape = 'mixed' | 'realistic';
 
 export interface GeneratedPolicy {
-  /** The policy file: p rows, then g and g2 rows. */
+  /** The policy file: p rows, then g and g2 rows, then the end marker (a complete file). */
   readonly csv: string;
   readonly pRows: number;
   readonly roleRows: number;
@@ -187,7 +188,7 @@ export function generatePolicy(options: GeneratorOptions): GeneratedPolicy {
     };
   };
   const pRows = rules.map((row) => ['p', ...row].map(csvField).join(', '));
-  return { csv: [...pRows, ...roleRows].join('\n') + '\n', pRows: pRows.length, roleRows: roleRows.length, request };
+  return { csv: [...pRows, ...roleRows, END_MARKER].join('\n') + '\n', pRows: pRows.length, roleRows: roleRows.length, request };
 }
 
 /** A CSV field: quoted when it holds a comma (a brace list), as casbin's CSV parser expects. */

@@ -102,6 +102,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     lookup: props.lookup,
     log: log.child('net.shibboleth.idp.access'),
     references: policyReferences(props.lookup),
+    watch: props.accessControl.watch,
     signal: options.reloadSignal ?? null,
   });
   const intercepts = new InterceptRunner(

@@ -2,10 +2,12 @@
  * `npm start`: the IdP and the demo SAML service provider, on the embedded defaults
  * (conf/idp.properties; ports and base URLs overridable from the environment, see the README).
  */
+import { inspect } from 'node:util';
 import { startDemoOidcClient } from './demo/demo-oidc-client.js';
 import { startDemoSp } from './demo/demo-sp.js';
 import { ConfigurationError } from './errors.js';
 import { createIdp } from './idp.js';
+import { safeLines } from './logging/process-log.js';
 
 async function main(): Promise<void> {
   const idp = await createIdp({ reloadSignal: 'SIGHUP' });
@@ -42,7 +44,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigurationError) console.error(`Configuration error: ${err.message}`);
-  else console.error(err);
+  // A message may quote a configuration file's bytes: escape them, as the process log does.
+  if (err instanceof ConfigurationError) console.error(`Configuration error: ${safeLines(err.message)}`);
+  else console.error(safeLines(inspect(err)));
   process.exit(1);
 });

@@ -7,6 +7,7 @@
 import type { ProcessLog } from '../logging/process-log.js';
 import { quoted } from '../logging/process-log.js';
 import { denyAll, type AccessControl, type AccessControlService } from './access-control.js';
+import { NO_PAUSES } from './engine/cooperative.js';
 import type { NamedPolicyFiles } from './policy-files.js';
 import { PolicySnapshot } from './policy-snapshot.js';
 
@@ -18,7 +19,7 @@ export class CasbinAccessControlService implements AccessControlService {
 
   /** Throws a ConfigurationError (file:line) when a policy is broken. */
   static async load(files: readonly NamedPolicyFiles[], log: ProcessLog): Promise<CasbinAccessControlService> {
-    return new CasbinAccessControlService(await PolicySnapshot.build(files, { yieldEvery: 0 }), log);
+    return new CasbinAccessControlService(await PolicySnapshot.build(files, NO_PAUSES), log);
   }
 
   getInstance(policyName: string): AccessControl {

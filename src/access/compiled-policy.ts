@@ -8,25 +8,29 @@
  *   obj    the resource (the requested account; "" for the general check)
  *   ip     the client's IP address ("" when the caller has none), for ipMatch
  */
-import { readFile } from 'node:fs/promises';
 import { ConfigurationError } from '../errors.js';
 import type { AccessControl, AccessDecision, AccessRequest } from './access-control.js';
 import { ATTRIBUTE_PREFIX, CUSTOM_FUNCTIONS } from './casbin-functions.js';
 import { CUSTOM_FUNCTION_HINTS } from './casbin-function-hints.js';
 import { CasbinModel } from './engine/casbin-model.js';
 import { checkMatcher, compileEngine } from './engine/compile-engine.js';
+import { turnsOf, type Pacing } from './engine/cooperative.js';
 import type { PolicyEngine } from './engine/policy-engine.js';
+import { PolicyRows } from './engine/policy-rows.js';
 import { readPolicyRules, type PolicyRules } from './engine/policy-rules.js';
 import { PolicyErrors } from './policy-errors.js';
 import type { NamedPolicyFiles } from './policy-files.js';
+import { PolicySet } from './policy-set.js';
+import { wholeText, type DecodedText } from './policy-text.js';
 
 export const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip'] as const;
 type RequestToken = (typeof REQUEST_TOKENS)[number];
 
-export interface CompileOptions {
-  /** Rows between pauses for the event loop (0: never pause). */
-  readonly yieldEvery: number;
-}
+/** Rules kept ready to be named in decisions (the ones that decide are few; a bound all the same). */
+const MAX_NAMED = 10_000;
+
+/** How the build pauses for the event loop (engine/cooperative.ts). */
+export type CompileOptions = Pacing;
 
 /** A p row as an explanation shows it: its values and where it is written. */
 export interface PolicyRule {
@@ -42,10 +46,10 @@ export interface PolicyExplanation {
 }
 
 export class CompiledPolicy implements AccessControl {
-  private readonly pRows: readonly (readonly string[])[];
-  private readonly pLines: readonly number[];
-  /** "file:line" of rows already named in a decision. */
-  private readonly places: string[] = [];
+  private readonly pRows: PolicyRows;
+  private readonly pLines: Int32Array;
+  /** Rows already named in a decision: their values and "file:line". */
+  private readonly named = new Map<number, PolicyRule>();
 
   constructor(
     readonly files: NamedPolicyFiles,
@@ -55,8 +59,8 @@ export class CompiledPolicy implements AccessControl {
     private readonly tokens: readonly RequestToken[],
     readonly buildMs: number,
   ) {
-    this.pRows = rules.rows.get('p') ?? [];
-    this.pLines = rules.lines.get('p') ?? [];
+    this.pRows = rules.rows.get('p') ?? PolicyRows.empty(0);
+    this.pLines = rules.lines.get('p') ?? new Int32Array(0);
   }
 
   get name(): string {
@@ -84,16 +88,17 @@ export class CompiledPolicy implements AccessControl {
   /** Attribute ids the rows speak about ("attr:NAME" / "attr:NAME=VALUE" values). */
   get attributeIds(): string[] {
     const ids = new Set<string>();
-    for (const rows of this.rules.rows.values()) {
-      for (const row of rows) {
-        for (const v of row) if (v.startsWith(ATTRIBUTE_PREFIX)) ids.add(v.slice(ATTRIBUTE_PREFIX.length).split('=')[0]!);
-      }
-    }
+    for (const v of this.pRows.values()) if (v.startsWith(ATTRIBUTE_PREFIX)) ids.add(v.slice(ATTRIBUTE_PREFIX.length).split('=')[0]!);
     return [...ids];
   }
 
   private rule(row: number): PolicyRule {
-    return { values: this.pRows[row]!, at: (this.places[row] ??= `${this.rules.label}:${this.pLines[row]!}`) };
+    let rule = this.named.get(row);
+    if (!rule) {
+      rule = { values: this.pRows.row(row), at: `${this.rules.label}:${this.pLines[row]!}` };
+      if (this.named.size < MAX_NAMED) this.named.set(row, rule);
+    }
+    return rule;
   }
 
   private requestValues(request: AccessRequest): unknown[] {
@@ -111,8 +116,22 @@ export class CompiledPolicy implements AccessControl {
 
 /** Reads, checks and compiles one named policy; every problem is a ConfigurationError with file:line. */
 export async function compilePolicy(files: NamedPolicyFiles, options: CompileOptions): Promise<CompiledPolicy> {
+  const turns = turnsOf(options);
+  const set = await PolicySet.ofFiles([files]);
+  const [model, policy] = [await set.decode(files.modelFile, turns), await set.decode(files.policyFile, turns)];
+  const problems = [...model.problems, ...policy.problems];
+  if (problems.length > 0) throw new PolicyErrors(problems);
+  return compilePolicyText(files, model, policy, { turns });
+}
+
+/**
+ * Compiles one named policy from its files as read and decoded (policy-set.ts), which must be
+ * complete, clean text (their `problems` empty); every problem is a ConfigurationError with file:line.
+ */
+export async function compilePolicyText(files: NamedPolicyFiles, modelSource: DecodedText, policySource: DecodedText, options: CompileOptions): Promise<CompiledPolicy> {
   const started = performance.now();
-  const model = CasbinModel.parse(await read(files.modelFile, files.modelLabel, files.name), files.modelLabel);
+  const turns = turnsOf(options);
+  const model = CasbinModel.parse(wholeText(modelSource), files.modelLabel);
   const problems: ConfigurationError[] = [];
   const tokens = model.requestTokens.map((t) => t.replace(/^r_/, ''));
   for (const t of tokens) {
@@ -126,22 +145,15 @@ export async function compilePolicy(files: NamedPolicyFiles, options: CompileOpt
     if (!(err instanceof ConfigurationError)) throw err;
     problems.push(err);
   }
-  const reading = await readPolicyRules(await read(files.policyFile, files.policyLabel, files.name), files.policyLabel, model, options);
+  const reading = await readPolicyRules(
+    policySource.chunks.map((c) => c.text),
+    files.policyLabel,
+    model,
+    { turns },
+  );
   problems.push(...reading.problems);
   if (problems.length > 0) throw new PolicyErrors(problems);
   const rules = reading.rules;
-  const engine = await compileEngine(model, rules, {
-    functions: CUSTOM_FUNCTIONS,
-    hints: CUSTOM_FUNCTION_HINTS,
-    yieldEvery: options.yieldEvery,
-  });
+  const engine = await compileEngine(model, rules, { functions: CUSTOM_FUNCTIONS, hints: CUSTOM_FUNCTION_HINTS, turns });
   return new CompiledPolicy(files, model, rules, engine, tokens as RequestToken[], performance.now() - started);
-}
-
-async function read(file: string, label: string, policy: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigurationError(label, policy, `cannot read the file: ${(err as Error).message}`, { cause: err });
-  }
 }

@@ -1,10 +1,12 @@
 /**
  * conf/access-control.yaml: which casbin model and policy file make up each named policy. Read at
- * start-up by the configuration validator, and again by every policy reload and by the policy CLI.
+ * start-up by the configuration validator, and again by every policy reload and by the policy CLI
+ * (policy-set.ts, which first checks the file is complete).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { YamlConf, type ConfNode } from '../config/yaml-conf.js';
+import type { ConfNode } from '../config/yaml-conf.js';
+import { safeForLog } from '../logging/process-log.js';
 
 export const ACCESS_CONTROL_FILE = 'access-control.yaml';
 
@@ -22,9 +24,11 @@ export interface NamedPolicyFiles {
 export function readAccessControlConf(root: ConfNode, confDir: string): NamedPolicyFiles[] {
   root.allowKeys('policies');
   return root.entries('policies').map(([name, node]: [string, ConfNode]) => {
+    // Names and paths reach the admin page, JSON and log lines: nothing in them may hide or fake text.
+    if (safeForLog(name) !== name) node.fail('a policy name must not contain control or invisible characters');
     node.allowKeys('model', 'policy');
-    const modelFile = path.resolve(confDir, node.string('model'));
-    const policyFile = path.resolve(confDir, node.string('policy'));
+    const modelFile = path.resolve(confDir, printablePath(node, 'model'));
+    const policyFile = path.resolve(confDir, printablePath(node, 'policy'));
     if (!existsSync(modelFile)) node.fail(`file not found: ${modelFile}`, 'model');
     if (!existsSync(policyFile)) node.fail(`file not found: ${policyFile}`, 'policy');
     return {
@@ -38,9 +42,10 @@ export function readAccessControlConf(root: ConfNode, confDir: string): NamedPol
   });
 }
 
-/** Reads conf/access-control.yaml afresh (%{…} references expanded with `lookup`). */
-export function readAccessControlFile(confDir: string, lookup: (key: string) => string | undefined): NamedPolicyFiles[] {
-  return readAccessControlConf(YamlConf.read(path.join(confDir, ACCESS_CONTROL_FILE), lookup).root, confDir);
+function printablePath(node: ConfNode, key: string): string {
+  const value = node.string(key);
+  if (safeForLog(value) !== value) node.fail('must not contain control or invisible characters', key);
+  return value;
 }
 
 /** A file named the way YamlConf names conf files: from the configuration folder's name down. */

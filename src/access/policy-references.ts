@@ -6,6 +6,8 @@
  * keep them closed (optional): only a note. A feature that asks for a policy by a property adds
  * the property here.
  */
+import { quoted } from '../logging/process-log.js';
+
 export interface PolicyNameProperty {
   readonly property: string;
   /** Leaving the policy undefined is a supported way to turn the feature off. */
@@ -36,5 +38,5 @@ export function policyReferences(lookup: (key: string) => string | undefined): P
 export function missingPolicies(references: readonly PolicyReference[], defined: ReadonlySet<string>, file: string): string[] {
   return references
     .filter((r) => !r.optional && !defined.has(r.name))
-    .map((r) => `${r.property} names policy '${r.name}', which ${file} does not define: every such check is denied`);
+    .map((r) => `${r.property} names policy ${quoted(r.name)}, which ${file} does not define: every such check is denied`);
 }

@@ -4,9 +4,11 @@
  * building collects every problem of every policy and throws them together (PolicyErrors).
  */
 import type { ConfigurationError } from '../errors.js';
-import { compilePolicy, type CompiledPolicy, type CompileOptions } from './compiled-policy.js';
+import { compilePolicyText, type CompiledPolicy, type CompileOptions } from './compiled-policy.js';
+import { turnsOf } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';
 import type { NamedPolicyFiles } from './policy-files.js';
+import { PolicySet } from './policy-set.js';
 
 export interface PolicyStatus {
   readonly name: string;
@@ -29,13 +31,21 @@ export class PolicySnapshot {
     readonly buildMs: number,
   ) {}
 
-  static async build(files: readonly NamedPolicyFiles[], options: CompileOptions): Promise<PolicySnapshot> {
+  /** Compiles every policy of the set as read; or reads these policies' files first. */
+  static async build(source: PolicySet | readonly NamedPolicyFiles[], options: CompileOptions): Promise<PolicySnapshot> {
     const started = performance.now();
+    const set = source instanceof PolicySet ? source : await PolicySet.ofFiles(source);
+    const turns = turnsOf(options);
+    // A file that is incomplete or not clean text is not compiled: what else is wrong with it
+    // would mostly be where the save was cut. Those problems are the only ones reported.
+    const incomplete: ConfigurationError[] = [];
+    for (const file of set.policyFiles) incomplete.push(...(await set.decode(file, turns)).problems);
+    if (incomplete.length > 0) throw new PolicyErrors(incomplete);
     const policies = new Map<string, CompiledPolicy>();
     const problems: ConfigurationError[] = [];
-    for (const f of files) {
+    for (const f of set.files) {
       try {
-        policies.set(f.name, await compilePolicy(f, options));
+        policies.set(f.name, await compilePolicyText(f, await set.decode(f.modelFile, turns), await set.decode(f.policyFile, turns), { turns }));
       } catch (err) {
         const found = PolicyErrors.of(err);
         if (found.length === 0) throw err;

@@ -4,19 +4,25 @@
  * reload() (the admin endpoint) — builds a complete new snapshot off to the side while the current
  * one keeps answering, and swaps the reference only once every policy has compiled. So no
  * decision ever sees a half-loaded policy (casbin's own loadPolicy() clears the rules first and
- * answers from an empty or partial policy meanwhile). A broken edit changes nothing: the last good
- * policies stay in force, an ERROR names each problem's file and line, and status() shows it.
- * The first load is strict: a broken policy keeps the IdP from starting.
+ * answers from an empty or partial policy meanwhile). The build pauses every few milliseconds
+ * (engine/cooperative.ts), so decisions keep being answered — by the previous snapshot — while it
+ * runs.
+ *
+ * Only a complete, consistent save takes effect (policy-loader.ts): every file must end with the
+ * end marker, and the files must not change while they are read. A broken or incomplete edit
+ * changes nothing: the last good policies stay in force, an ERROR names each problem's file and
+ * line, and status() shows it. The first load is strict: such a policy keeps the IdP from starting.
  */
 import path from 'node:path';
-import type { ProcessLog } from '../logging/process-log.js';
+import { safeForLog, type ProcessLog } from '../logging/process-log.js';
 import type { AccessControl, AccessControlService, AccessRequest } from './access-control.js';
 import { missingPolicy } from './casbin-access-control.js';
-import { DEFAULT_YIELD_EVERY } from './engine/cooperative.js';
+import type { Pacing } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';
-import { ACCESS_CONTROL_FILE, fileLabel, readAccessControlFile } from './policy-files.js';
+import { ACCESS_CONTROL_FILE, fileLabel } from './policy-files.js';
+import { loadPolicies } from './policy-loader.js';
 import { missingPolicies, policyReferences, type PolicyReference } from './policy-references.js';
-import { PolicySnapshot, type PolicyStatus } from './policy-snapshot.js';
+import type { PolicySnapshot, PolicyStatus } from './policy-snapshot.js';
 import { PolicyWatcher } from './policy-watcher.js';
 
 export interface ReloadableOptions {
@@ -32,8 +38,8 @@ export interface ReloadableOptions {
   readonly debounceMs?: number;
   /** Reload on this signal (default SIGHUP; null for none). */
   readonly signal?: NodeJS.Signals | null;
-  /** Rows between pauses for the event loop while building. */
-  readonly yieldEvery?: number;
+  /** How often a build pauses for the event loop (default: every DEFAULT_SLICE_MS). */
+  readonly pacing?: Pacing;
 }
 
 export type ReloadTrigger = 'startup' | 'file' | 'signal' | 'api';
@@ -79,13 +85,14 @@ export class ReloadableAccessControlService implements AccessControlService {
     private current: PolicySnapshot,
     private readonly options: ReloadableOptions,
     started: number,
+    sourceFiles: readonly string[],
   ) {
     this.lastReload = { ok: true, trigger: 'startup', at: new Date().toISOString(), durationMs: Math.round(performance.now() - started), generation: 1 };
     this.warnings = this.missing(current);
     for (const w of this.warnings) options.log.warn(w);
     if (options.watch !== false) {
       this.watcher = new PolicyWatcher(() => void this.reload('file'), options.debounceMs ?? 250, (m) => options.log.warn(m));
-      this.watcher.watch([this.yamlFile, ...current.sourceFiles]);
+      this.watcher.watch(sourceFiles);
     }
     if (this.signal) process.on(this.signal, this.onSignal);
   }
@@ -93,9 +100,8 @@ export class ReloadableAccessControlService implements AccessControlService {
   /** Loads every policy; throws a ConfigurationError (file:line, key) when one is broken. */
   static async start(options: ReloadableOptions): Promise<ReloadableAccessControlService> {
     const started = performance.now();
-    const files = readAccessControlFile(options.confDir, options.lookup);
-    const snapshot = await PolicySnapshot.build(files, { yieldEvery: options.yieldEvery ?? DEFAULT_YIELD_EVERY });
-    return new ReloadableAccessControlService(snapshot, options, started);
+    const { snapshot, set } = await loadPolicies({ confDir: options.confDir, lookup: options.lookup, pacing: options.pacing ?? {} });
+    return new ReloadableAccessControlService(snapshot, options, started, set.sourceFiles);
   }
 
   /** The policy's decisions always come from the snapshot in force at the time of the call. */
@@ -159,18 +165,22 @@ export class ReloadableAccessControlService implements AccessControlService {
     const { log } = this.options;
     let watched = [this.yamlFile, ...this.current.sourceFiles];
     try {
-      const files = readAccessControlFile(this.options.confDir, this.options.lookup);
-      watched = [this.yamlFile, ...files.flatMap((f) => [f.modelFile, f.policyFile])];
-      const next = await PolicySnapshot.build(files, { yieldEvery: this.options.yieldEvery ?? DEFAULT_YIELD_EVERY });
+      const { snapshot: next, attempts } = await loadPolicies({
+        confDir: this.options.confDir,
+        lookup: this.options.lookup,
+        pacing: this.options.pacing ?? {},
+        onRead: (set) => (watched = set.sourceFiles),
+      });
       this.current = next; // the swap: one assignment, between two decisions
       this.generationCount++;
       this.warnings = this.missing(next);
       this.lastReload = this.result(true, trigger, started);
-      log.info(`Access-control policies reloaded (${trigger}, generation ${this.generationCount}, ${this.lastReload.durationMs} ms): ${summary(next)}`);
+      const reread = attempts > 1 ? `, read ${attempts} times: the files changed meanwhile` : '';
+      log.info(`Access-control policies reloaded (${trigger}, generation ${this.generationCount}, ${this.lastReload.durationMs} ms${reread}): ${summary(next)}`);
       for (const w of this.warnings) log.warn(w);
     } catch (err) {
       const problems = PolicyErrors.of(err);
-      const errors = problems.length > 0 ? problems.map((p) => p.message) : [(err as Error).message];
+      const errors = problems.length > 0 ? problems.map((p) => p.message) : [safeForLog((err as Error).message)];
       this.lastReload = { ...this.result(false, trigger, started), errors };
       for (const e of errors) log.error(`Access-control policies not reloaded: ${e}`);
       log.error(`Access-control policies not reloaded (${trigger}): the previous policies (generation ${this.generationCount}) stay in force`);

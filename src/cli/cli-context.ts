@@ -7,7 +7,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PolicySnapshot } from '../access/policy-snapshot.js';
+import { NO_PAUSES } from '../access/engine/cooperative.js';
+import { loadPolicies } from '../access/policy-loader.js';
+import type { PolicySnapshot } from '../access/policy-snapshot.js';
 import { AttributeResolver } from '../attribute/attribute-resolver.js';
 import { DirectoryDataConnector } from '../attribute/data-connector.js';
 import { PROPERTIES_FILE } from '../config/idp-properties.js';
@@ -33,8 +35,10 @@ export function loadIdpConfiguration(at: Location): IdpConfiguration {
   return loadConfiguration({ home, confDir, env: at.env });
 }
 
-export function compilePolicies(config: IdpConfiguration): Promise<PolicySnapshot> {
-  return PolicySnapshot.build(config.accessControlPolicies, { yieldEvery: 0 });
+/** The policies as the IdP loads them: the same checks (complete files, plain text), the same engine. */
+export async function compilePolicies(config: IdpConfiguration): Promise<PolicySnapshot> {
+  const { confDir, lookup } = config.properties;
+  return (await loadPolicies({ confDir, lookup, pacing: NO_PAUSES })).snapshot;
 }
 
 export interface CliDirectory {

@@ -14,6 +14,7 @@
  * (policy-remote.ts). Exit status: 0 fine, 1 problems found, 2 wrong usage.
  */
 import { pathToFileURL } from 'node:url';
+import { safeLines } from '../logging/process-log.js';
 import { parseArgs } from 'node:util';
 import type { Location } from './cli-context.js';
 import { explainCommand } from './policy-explain.js';
@@ -105,9 +106,10 @@ function processIo(): CliIo {
       if (err.code !== 'EPIPE') throw err;
     });
   }
+  // What is printed comes from files, the directory and a running IdP: nothing of it may drive the terminal.
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => process.stdout.write(`${safeLines(line)}\n`),
+    err: (line) => process.stderr.write(`${safeLines(line)}\n`),
     env: process.env,
   };
 }

@@ -73,6 +73,7 @@ export function propertyDefinitions(): PropertyDefinition[] {
     // --- Administration of the access-control policies
     p('idp.accessControl.statusPolicy', 'AccessControlStatusPolicy', 'string', 'Access-control policy protecting the status view /idp/profile/admin/access-control (operation status; a missing policy denies).'),
     p('idp.accessControl.reloadPolicy', 'AccessControlReloadPolicy', 'string', 'Access-control policy protecting /idp/profile/admin/access-control/reload (operation reload; a missing policy denies).'),
+    p('idp.accessControl.watch', 'true', 'boolean', 'Whether the IdP reloads the access-control policies by itself when conf/access-control.yaml or a file it names changes. Turn it off to change several files at once and load them with `policy reload` (or SIGHUP) when all are saved.'),
 
     // --- OpenID Connect
     p('idp.oidc.issuer', '%{idp.baseURL}', 'url', 'Issuer of the OpenID Provider; discovery is at <issuer>/.well-known/openid-configuration.'),

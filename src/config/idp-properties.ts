@@ -35,7 +35,7 @@ export interface IdpProperties {
   readonly login: { readonly maxFailures: number; readonly maxFailuresPerAccount: number; readonly failureWindowMs: number };
   readonly signing: { readonly key: string; readonly cert: string };
   readonly samlInbound: { readonly maxConcurrent: number; readonly maxMessageSize: number; readonly bodyTimeoutMs: number };
-  readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string };
+  readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string; readonly watch: boolean };
   readonly impersonate: {
     readonly generalPolicy: string;
     readonly specificPolicy: string;
@@ -161,6 +161,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     accessControl: {
       statusPolicy: str('idp.accessControl.statusPolicy'),
       reloadPolicy: str('idp.accessControl.reloadPolicy'),
+      watch: bool('idp.accessControl.watch'),
     },
     impersonate: {
       generalPolicy: str('idp.impersonate.generalPolicy'),

@@ -53,14 +53,25 @@ function wrap(root: winston.Logger, logger: winston.Logger): ProcessLog {
   };
 }
 
-/** Escapes line breaks and other control characters (as \n, \u001b, …) in a log line. */
+/**
+ * Escapes line breaks, other control characters (ESC, NUL, …), invisible formatting characters
+ * (bidi overrides, zero-width characters) and lone surrogates as \n, \u001b, \u202e …, so a value
+ * can neither start a new line nor hide, reorder or recolour text wherever it is shown: a log
+ * line, a terminal, a web page. Escaping twice changes nothing.
+ */
 export function safeForLog(text: string): string {
-  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Cf}]/gu, (ch) => {
+  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Cf}\p{Cs}]/gu, (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\r') return '\\r';
     if (ch === '\t') return '\\t';
-    return `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`;
+    const code = ch.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
+}
+
+/** Text of several lines for a terminal: each line made safe (safeForLog), the line breaks kept. */
+export function safeLines(text: string): string {
+  return text.split('\n').map(safeForLog).join('\n');
 }
 
 /** A user-supplied value quoted for a log line, as Shibboleth's messages quote them: 'value'. */

@@ -10,6 +10,7 @@ import { compilePolicy, type CompiledPolicy } from '../../src/access/compiled-po
 import { fileLabel } from '../../src/access/policy-files.js';
 import { DEFAULT_CONF_DIR } from '../../src/paths.js';
 import { coreServices, type CoreServices } from '../support/core-services.js';
+import { NO_PAUSES } from '../../src/access/engine/cooperative.js';
 
 let policy: CompiledPolicy;
 let s: CoreServices;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   const policyFile = path.join(DEFAULT_CONF_DIR, 'access-control/admin.policy.csv');
   policy = await compilePolicy(
     { name: 'AccessControlStatusPolicy', modelFile, policyFile, modelLabel: fileLabel(DEFAULT_CONF_DIR, modelFile), policyLabel: fileLabel(DEFAULT_CONF_DIR, policyFile), declaredAt: 'test' },
-    { yieldEvery: 0 },
+    NO_PAUSES,
   );
   s = await coreServices();
 });

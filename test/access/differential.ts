@@ -12,6 +12,7 @@ import { CasbinModel } from '../../src/access/engine/casbin-model.js';
 import { compileEngine } from '../../src/access/engine/compile-engine.js';
 import type { IndexHint } from '../../src/access/engine/index-hints.js';
 import { readPolicyRules } from '../../src/access/engine/policy-rules.js';
+import { NO_PAUSES } from '../../src/access/engine/cooperative.js';
 
 export interface DifferentialCase {
   readonly model: string;
@@ -41,18 +42,18 @@ export async function runDifferential(c: DifferentialCase): Promise<Differential
   for (const [name, fn] of Object.entries(CUSTOM_FUNCTIONS)) await enforcer.addFunction(name, fn);
 
   const model = CasbinModel.parse(c.model, 'model.conf');
-  const { rules, problems } = await readPolicyRules(policy.csv, 'policy.csv', model, { yieldEvery: 0 });
+  const { rules, problems } = await readPolicyRules(policy.csv, 'policy.csv', model, NO_PAUSES);
   if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('\n'));
   const engine = await compileEngine(model, rules, {
     functions: CUSTOM_FUNCTIONS,
     hints: new Map([...CUSTOM_FUNCTION_HINTS, ...(c.hints ?? [])]),
-    yieldEvery: 0,
+    ...NO_PAUSES,
   });
   const casbinRows = (type: string) => enforcer.getModel().model.get(type.slice(0, 1))?.get(type)?.policy ?? [];
-  const sameRows = [...rules.rows].every(([type, rows]) => JSON.stringify(rows) === JSON.stringify(casbinRows(type)));
+  const sameRows = [...rules.rows].every(([type, rows]) => JSON.stringify(rows.toArrays()) === JSON.stringify(casbinRows(type)));
 
   const random = seededRandom(c.seed * 7919 + 1);
-  const pRows = rules.rows.get('p') ?? [];
+  const pRows = rules.rows.get('p');
   const mismatches: string[] = [];
   let allowed = 0;
   let explained = 0;
@@ -61,7 +62,7 @@ export async function runDifferential(c: DifferentialCase): Promise<Differential
     const values = [r.subject, r.attributes, r.relyingParty, r.operation, r.resource];
     const [casbinAllowed, casbinRule] = enforcer.enforceExSync(...values);
     const decision = engine.decide(values);
-    const engineRule = decision.rule === -1 ? [] : pRows[decision.rule];
+    const engineRule = decision.rule === -1 || !pRows ? [] : pRows.row(decision.rule);
     if (casbinAllowed) allowed++;
     if (casbinRule.length > 0) explained++;
     if (casbinAllowed !== decision.allowed || JSON.stringify(casbinRule) !== JSON.stringify(engineRule)) {

@@ -10,7 +10,9 @@ import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/access/compiled-policy.js';
 import { fileLabel, type NamedPolicyFiles } from '../../src/access/policy-files.js';
+import { END_MARKER } from '../../src/access/policy-text.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { NO_PAUSES } from '../../src/access/engine/cooperative.js';
 
 const GOOD_MODEL = `[request_definition]
 r = sub, obj, act
@@ -32,13 +34,13 @@ function files(model: string, policy: string): NamedPolicyFiles {
   const dir = mkdtempSync(path.join(tmpdir(), 'policy-loading-'));
   const modelFile = path.join(dir, 'm.conf');
   const policyFile = path.join(dir, 'p.csv');
-  writeFileSync(modelFile, model);
-  writeFileSync(policyFile, policy);
+  writeFileSync(modelFile, `${model.trimEnd()}\n${END_MARKER}\n`); // complete files (policy-text.ts)
+  writeFileSync(policyFile, `${policy.trimEnd()}\n${END_MARKER}\n`);
   return { name: 'TestPolicy', modelFile, policyFile, modelLabel: fileLabel(dir, modelFile), policyLabel: fileLabel(dir, policyFile), declaredAt: 'test' };
 }
 
 async function loadError(model: string, policy = 'p, alice, doc, read, allow\n'): Promise<ConfigurationError> {
-  const err: unknown = await compilePolicy(files(model, policy), { yieldEvery: 0 }).catch((e: unknown) => e);
+  const err: unknown = await compilePolicy(files(model, policy), NO_PAUSES).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ConfigurationError);
   return err as ConfigurationError;
 }
@@ -79,18 +81,18 @@ describe('models the indexes do not take on', () => {
     ['eval()', GOOD_MODEL.replace('p = sub, obj, act, eft', 'p = sub_rule, obj, act, eft').replace(/^m = .*$/m, 'm = eval(p.sub_rule) && keyMatch(r.obj, p.obj) && r.act == p.act'), 'p, r.sub == "alice", doc, read, allow\np, r.sub != "alice", doc*, write, allow\n', 'the matcher uses eval()'],
     ['no indexable term', GOOD_MODEL.replace(/^m = .*$/m, 'm = regexMatch(r.sub, p.sub) && !(r.obj != p.obj) && r.act == r.act'), 'p, ^a.*, doc, read, allow\np, b, doc, read, deny\n', 'no term of the matcher can use an index'],
   ])('%s: decided by plain casbin, with the reason', async (_what, model, policy, note) => {
-    const compiled = await compilePolicy(files(model, policy), { yieldEvery: 0 });
+    const compiled = await compilePolicy(files(model, policy), NO_PAUSES);
     expect(compiled.engine).toMatchObject({ indexed: false, note });
     const enforcer = await newEnforcer(newModelFromString(model), new StringAdapter(policy));
     for (const [sub, obj, act] of requests) {
       const [allowed, rule] = enforcer.enforceExSync(sub, obj, act);
       const decision = compiled.engine.decide([sub, obj, act]);
-      expect({ sub, obj, act, allowed: decision.allowed, rule: compiled.rules.rows.get('p')?.[decision.rule] ?? [] }).toEqual({ sub, obj, act, allowed, rule });
+      expect({ sub, obj, act, allowed: decision.allowed, rule: decision.rule === -1 ? [] : (compiled.rules.rows.get('p')?.row(decision.rule) ?? []) }).toEqual({ sub, obj, act, allowed, rule });
     }
   });
 
   it('the same model with allow-and-deny and a g() term is indexed', async () => {
-    const compiled = await compilePolicy(files(GOOD_MODEL, 'p, alice, doc, read, allow\n'), { yieldEvery: 0 });
+    const compiled = await compilePolicy(files(GOOD_MODEL, 'p, alice, doc, read, allow\n'), NO_PAUSES);
     expect(compiled.engine.indexed).toBe(true);
     expect(compiled.engine.indexedTerms).toEqual(['g(r.sub, p.sub)', 'keyMatch(r.obj, p.obj)', 'r.act == p.act']);
   });

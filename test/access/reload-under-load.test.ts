@@ -97,7 +97,7 @@ describe('reloading under load', () => {
     expect(f.answers.A.filter((a, i) => a && f.answers.B[i]).length).toBeGreaterThan(20); // allowed by both: a partial policy would deny
     expect(f.answers.A.filter((a, i) => a !== f.answers.B[i]).length).toBeGreaterThan(20);
     const conf = policyConf(f.csv.A);
-    const service = await ReloadableAccessControlService.start({ confDir: conf.confDir, lookup: () => undefined, log: conf.log, watch: false, signal: null, yieldEvery: 64 });
+    const service = await ReloadableAccessControlService.start({ confDir: conf.confDir, lookup: () => undefined, log: conf.log, watch: false, signal: null, pacing: { yieldEvery: 64 } });
     const versionOf = new Map<number, Version>([[1, 'A']]);
     const policy = service.getInstance(POLICY);
 

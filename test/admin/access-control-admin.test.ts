@@ -3,9 +3,10 @@
  * reload on demand, a broken edit that keeps the last good policies serving, an edit picked up by
  * the file watcher, and endpoints closed when their policy is missing.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addRows } from '../cli/run-policy.js';
 import { Browser } from '../support/browser.js';
 import { startTestIdp, type TestIdp } from '../support/test-idp.js';
 import { hasSamlResponse, TestSp } from '../support/test-sp.js';
@@ -20,7 +21,7 @@ async function reload(t: TestIdp) {
 
 async function status(t: TestIdp) {
   const res = await fetch(`${t.baseURL}${STATUS}`, { headers: { accept: 'application/json' } });
-  return (await res.json()) as { generation: number; policies: { name: string; rules: Record<string, number>; indexed: boolean }[]; lastReload: { ok: boolean; errors?: string[] } };
+  return (await res.json()) as { generation: number; watching: boolean; policies: { name: string; rules: Record<string, number>; indexed: boolean }[]; lastReload: { ok: boolean; errors?: string[] } };
 }
 
 /** alice asks for bob at the demo SP over SAML: does the SP get bob? */
@@ -68,17 +69,39 @@ describe('access-control admin endpoints', () => {
 
   it('keeps the last good policies serving after a broken edit, and says where the error is', async () => {
     expect(await aliceGetsBob(sp)).toBe(true);
-    appendFileSync(specificFile, 'p, role:helpdesk, *, *, impersonate\n'); // one column short
+    addRows(specificFile, 'p, role:helpdesk, *, *, impersonate\n'); // one column short
     const { status: code, body } = await reload(t);
     expect(code).toBe(422);
     expect(body.ok).toBe(false);
-    const lines = original.split('\n').length;
-    expect(body.errors!.join('\n')).toContain(`conf/access-control/specific-impersonation.policy.csv:${lines}`);
+    const line = original.trimEnd().split('\n').length; // where the end marker was
+    expect(body.errors).toEqual([`conf/access-control/specific-impersonation.policy.csv:${line}: p: expected 5 values after p (sub, obj, rp, act, eft), found 4`]);
     expect(await aliceGetsBob(sp)).toBe(true); // still the previous policy
     expect((await status(t)).lastReload.ok).toBe(false);
     await expect.poll(() => t.processLog()).toMatch(/ERROR \[net\.shibboleth\.idp\.access\] - .*specific-impersonation\.policy\.csv:\d+/);
     writeFileSync(specificFile, original);
     expect((await reload(t)).body.ok).toBe(true);
+  });
+
+  it('shows what a broken file holds escaped — in JSON, on the page and in the process log', async () => {
+    addRows(specificFile, 'x\x1b[31mq\u202e\0, erin, admin\n'); // a row of an unknown type, with raw control bytes
+    try {
+      const { status: code, body } = await reload(t);
+      expect(code).toBe(422);
+      const page = await new Browser().get(`${t.baseURL}${STATUS}`);
+      const raw = /(?![\t\n\r])[\p{Cc}\p{Cf}]/u;
+      expect(body.errors!.join('\n')).not.toMatch(raw);
+      expect(page.body).not.toMatch(raw);
+      const line = original.trimEnd().split('\n').length;
+      expect(body.errors).toEqual([
+        `conf/access-control/specific-impersonation.policy.csv:${line}: (text): has the control character U+001B at column 2: policy files are plain text (save without a byte-order mark; remove the character)`,
+      ]);
+      expect(page.body).toContain('U+001B at column 2');
+      await expect.poll(() => t.processLog()).toContain('U+001B at column 2');
+      expect(t.processLog()).not.toMatch(raw);
+    } finally {
+      writeFileSync(specificFile, original);
+      expect((await reload(t)).body.ok).toBe(true);
+    }
   });
 
   it('picks up an edit by itself (the files are watched)', async () => {
@@ -92,10 +115,27 @@ describe('access-control admin endpoints', () => {
   });
 });
 
+describe('with idp.accessControl.watch = false', () => {
+  it('does not reload when a file changes, only when asked', async () => {
+    const t = await startTestIdp({ properties: { 'idp.accessControl.watch': 'false' }, conf: { 'idp.properties': (old) => old } });
+    try {
+      const file = path.join(t.confDir, 'access-control', 'specific-impersonation.policy.csv');
+      const before = await status(t);
+      expect(before).toMatchObject({ watching: false });
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^p, attr:impersonatableUsernames,.*$/m, '# (rule removed by the test)'));
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // a watched IdP reloads within 250 ms
+      expect((await status(t)).generation).toBe(before.generation);
+      expect((await reload(t)).body).toMatchObject({ ok: true, generation: before.generation + 1 });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('admin endpoints without their policies', () => {
   it('deny everyone', async () => {
     const t = await startTestIdp({
-      conf: { 'access-control.yaml': (old) => old.slice(0, old.indexOf('  # The admin endpoints')) },
+      conf: { 'access-control.yaml': (old) => `${old.slice(0, old.indexOf('  # The admin endpoints'))}# end of policy\n` },
     });
     try {
       const page = await new Browser().get(`${t.baseURL}${STATUS}`);

@@ -27,7 +27,9 @@ beforeAll(async () => {
   };
   const pRows = generated.filter((l) => l.startsWith('p, ') && aboutGeneratedOnly(l)).slice(0, GENERATED_ROWS);
   const roleRows = generated.filter((l) => l.startsWith('g'));
-  policyLines = [...readFileSync(policyFile, 'utf8').trimEnd().split('\n'), ...pRows, ...roleRows];
+  const shipped = readFileSync(policyFile, 'utf8').trimEnd().split('\n');
+  const ending = shipped.splice(-2); // the note and the end marker stay the last lines
+  policyLines = [...shipped, ...pRows, ...roleRows, ...ending];
   writeFileSync(policyFile, `${policyLines.join('\n')}\n`);
 
   const index = policyLines.findIndex((l, i) => i > 5000 && /^p, u[1-9]\d*, u[1-9]\d*, https:\/\/app\d+\.example\.org\/shibboleth, impersonate, allow$/.test(l));

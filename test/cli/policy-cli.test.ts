@@ -3,7 +3,7 @@
  * (with accounts from the seed file, and from an existing IdP database opened read-only), wrong
  * usage, and broken configurations reported as file:line with a non-zero exit.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { loadConfiguration } from '../../src/config/load-configuration.js';
 import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';
 import { DEFAULT_CONF_DIR } from '../../src/paths.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
-import { confCopy, runPolicy } from './run-policy.js';
+import { addRows, confCopy, runPolicy } from './run-policy.js';
 
 const DEMO_SP = 'https://sp.demo.example.org/shibboleth';
 
@@ -25,15 +25,28 @@ describe('policy validate', () => {
 
   it('lists every problem of a broken configuration as file:line and fails', async () => {
     const conf = confCopy();
-    appendFileSync(path.join(conf, 'access-control/specific-impersonation.policy.csv'), 'p, erin, *, *, impersonate\nq, erin, bob\n');
+    const policy = path.join(conf, 'access-control/specific-impersonation.policy.csv');
+    const marker = readFileSync(policy, 'utf8').trimEnd().split('\n').length; // the new rows go where the end marker was
+    addRows(policy, 'p, erin, *, *, impersonate\nq, erin, bob\n');
     const model = path.join(conf, 'access-control/impersonation.model.conf');
     writeFileSync(model, readFileSync(model, 'utf8').replace('keyMatch(r.sub, p.sub)', 'keyMach(r.sub, p.sub)'));
     const run = await runPolicy(['validate', '--conf', conf]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('conf/access-control/impersonation.model.conf:28: [matchers] m: unknown function keyMach()');
-    expect(run.stderr).toContain('conf/access-control/specific-impersonation.policy.csv:16: p: expected 5 values after p (sub, obj, rp, act, eft), found 4');
-    expect(run.stderr).toContain('conf/access-control/specific-impersonation.policy.csv:17: q: unknown policy type "q"');
+    expect(run.stderr).toContain(`conf/access-control/specific-impersonation.policy.csv:${marker}: p: expected 5 values after p (sub, obj, rp, act, eft), found 4`);
+    expect(run.stderr).toContain(`conf/access-control/specific-impersonation.policy.csv:${marker + 1}: q: unknown policy type "q"`);
     expect(run.stderr).toContain('3 problems: the IdP would not start with this configuration');
+  });
+
+  it('refuses a policy file cut short (no end marker), as the IdP would', async () => {
+    const conf = confCopy();
+    const policy = path.join(conf, 'access-control/specific-impersonation.policy.csv');
+    const text = readFileSync(policy, 'utf8');
+    writeFileSync(policy, text.slice(0, text.indexOf('g2, admin, group:protected'))); // an interrupted save
+    const run = await runPolicy(['validate', '--conf', conf]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^conf\/access-control\/specific-impersonation\.policy\.csv:14: \(end\): the file does not end with the line "# end of policy"/m);
+    expect(run.stderr).toContain('1 problem: the IdP would not start with this configuration');
   });
 
   it('fails when a property names a policy that does not exist', async () => {
@@ -47,7 +60,7 @@ describe('policy validate', () => {
 
   it('reports a broken access-control.yaml with its line', async () => {
     const conf = confCopy();
-    appendFileSync(path.join(conf, 'access-control.yaml'), '  Extra:\n    model: access-control/impersonation.model.conf\n    polcy: x.csv\n');
+    addRows(path.join(conf, 'access-control.yaml'), '  Extra:\n    model: access-control/impersonation.model.conf\n    polcy: x.csv\n');
     const run = await runPolicy(['validate', '--conf', conf]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/conf\/access-control\.yaml:\d+: policies\.Extra\.polcy: unknown key/);

@@ -1,10 +1,10 @@
 /** `policy reload` and `policy status --url` against a running IdP, as an admin runs them. */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIdp, type TestIdp } from '../support/test-idp.js';
 import { freePort } from '../support/free-port.js';
-import { runPolicy } from './run-policy.js';
+import { addRows, runPolicy } from './run-policy.js';
 
 describe('policy reload / status --url', () => {
   let t: TestIdp;
@@ -27,7 +27,7 @@ describe('policy reload / status --url', () => {
   });
 
   it('reports a refused reload with file:line and exits 1, the previous policies still served', async () => {
-    appendFileSync(policyFile, 'p, role:helpdesk, *, *, impersonate, maybe\n');
+    addRows(policyFile, 'p, role:helpdesk, *, *, impersonate, maybe\n');
     try {
       const run = await runPolicy(['reload', '--url', t.baseURL]);
       expect(run.code).toBe(1);

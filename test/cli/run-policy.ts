@@ -4,9 +4,10 @@
  * developer's own data/idp.db never changes what a test sees.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { END_MARKER } from '../../src/access/policy-text.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../../src/paths.js';
 
 export interface CliRun {
@@ -32,4 +33,12 @@ export function confCopy(): string {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'policy-cli-conf-')), 'conf');
   cpSync(DEFAULT_CONF_DIR, dir, { recursive: true });
   return dir;
+}
+
+/** Adds rows to a policy file the way an admin does: above its end marker, so the file stays complete. */
+export function addRows(file: string, rows: string): void {
+  const text = readFileSync(file, 'utf8');
+  const at = text.lastIndexOf(END_MARKER);
+  if (at === -1) throw new Error(`${file} has no end marker`);
+  writeFileSync(file, `${text.slice(0, at)}${rows}${text.slice(at)}`);
 }

@@ -10,6 +10,8 @@
 import { evaluate, type Expression } from './casbin-expression.js';
 import type { PlanNode } from './matcher-plan.js';
 import { IntersectionCandidates, ListCandidates, RowMarks, UnionCandidates, type AllRows, type Candidates } from './candidates.js';
+import type { Turns } from './cooperative.js';
+import type { PolicyRows } from './policy-rows.js';
 import { TermIndex } from './term-index.js';
 
 export type CandidatePlan =
@@ -22,8 +24,8 @@ const FEW = 2;
 
 export async function buildCandidatePlan(
   plan: PlanNode,
-  rows: readonly (readonly string[])[],
-  yieldEvery: number,
+  rows: PolicyRows,
+  turns: Turns,
   shared = new Map<string, TermIndex>(),
 ): Promise<CandidatePlan> {
   switch (plan.kind) {
@@ -33,19 +35,19 @@ export async function buildCandidatePlan(
       const key = `${plan.hint.name}#${plan.column}`;
       let index = shared.get(key);
       if (!index) {
-        index = await TermIndex.build(plan.hint, rows, plan.column, yieldEvery);
+        index = await TermIndex.build(plan.hint, rows, plan.column, turns);
         shared.set(key, index);
       }
       return { kind: 'term', index, args: plan.args, typical: index.typical };
     }
     case 'or': {
       const children: CandidatePlan[] = [];
-      for (const child of plan.children) children.push(await buildCandidatePlan(child, rows, yieldEvery, shared));
+      for (const child of plan.children) children.push(await buildCandidatePlan(child, rows, turns, shared));
       return { kind: 'or', children, typical: children.reduce((n, c) => n + c.typical, 0) };
     }
     case 'and': {
       const children: CandidatePlan[] = [];
-      for (const child of plan.children) children.push(await buildCandidatePlan(child, rows, yieldEvery, shared));
+      for (const child of plan.children) children.push(await buildCandidatePlan(child, rows, turns, shared));
       children.sort((a, b) => a.typical - b.typical);
       return { kind: 'and', children, typical: children[0]?.typical ?? rows.length };
     }

@@ -18,14 +18,14 @@ export interface Candidates {
 }
 
 export class AllRows implements Candidates {
-  private readonly list: readonly number[];
+  /** Made on first use: few matchers need it, and a reload should not build a 100k-element list for nothing. */
+  private list?: readonly number[];
 
-  constructor(readonly estimate: number) {
-    this.list = Array.from({ length: estimate }, (_, i) => i);
-  }
+  constructor(readonly estimate: number) {}
 
   rows(keep?: (row: number) => boolean): readonly number[] {
-    return keep ? this.list.filter(keep) : this.list;
+    const list = (this.list ??= Array.from({ length: this.estimate }, (_, i) => i));
+    return keep ? list.filter(keep) : list;
   }
 
   has(): boolean {
@@ -33,7 +33,7 @@ export class AllRows implements Candidates {
   }
 
   forEach(visit: (row: number) => void): void {
-    for (const row of this.list) visit(row);
+    for (let row = 0; row < this.estimate; row++) visit(row);
   }
 }
 

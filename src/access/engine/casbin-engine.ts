@@ -25,7 +25,7 @@ export class CasbinEngine implements PolicyEngine {
     const enforcer = await newEnforcer(model.newCasbinModel(), new RulesAdapter(rules));
     for (const [name, fn] of Object.entries(functions)) await enforcer.addFunction(name, fn);
     const tokens = model.policyTypes.get('p') ?? [];
-    return new CasbinEngine(enforcer, rules.rows.get('p') ?? [], tokens.indexOf('p_eft'), note);
+    return new CasbinEngine(enforcer, rules.rows.get('p')?.toArrays() ?? [], tokens.indexOf('p_eft'), note);
   }
 
   decide(rvals: readonly unknown[]): EngineDecision {
@@ -54,7 +54,7 @@ class RulesAdapter implements Adapter {
   loadPolicy(model: Model): Promise<void> {
     for (const [type, rows] of this.rules.rows) {
       const assertion = model.model.get(type.slice(0, 1))?.get(type);
-      for (const row of rows) assertion?.policy.push([...row]);
+      for (let i = 0; i < rows.length; i++) assertion?.policy.push(rows.row(i));
     }
     return Promise.resolve();
   }

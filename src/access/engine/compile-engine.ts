@@ -8,22 +8,21 @@ import { DefaultRoleManager, FunctionMap, Util, type RoleManager } from 'casbin'
 import { CasbinEngine, type MatcherFunction } from './casbin-engine.js';
 import { EFFECTS, type CasbinModel } from './casbin-model.js';
 import { buildCandidatePlan } from './candidate-plan.js';
-import { due, nextTurn } from './cooperative.js';
+import { turnsOf, type Pacing, type Turns } from './cooperative.js';
 import { IndexedEngine } from './indexed-engine.js';
 import { memoizedStringPredicate } from './memoized.js';
 import { BUILT_IN_HINTS, roleHint, type IndexHint } from './index-hints.js';
 import { planMatcher, planTerms } from './matcher-plan.js';
 import type { PolicyEngine } from './policy-engine.js';
+import { PolicyRows } from './policy-rows.js';
 import type { PolicyRules } from './policy-rules.js';
 import { CASBIN_MAX_HIERARCHY_LEVEL, RoleGraph } from './role-graph.js';
 
-export interface EngineOptions {
+export interface EngineOptions extends Pacing {
   /** Custom matcher functions, as for enforcer.addFunction. */
   readonly functions: Readonly<Record<string, MatcherFunction>>;
   /** Index hints for custom functions, by function name. */
   readonly hints: ReadonlyMap<string, IndexHint>;
-  /** Rows between pauses for the event loop (0: never pause). */
-  readonly yieldEvery: number;
 }
 
 const INDEXED_EFFECTS: readonly string[] = [EFFECTS.allowOverride, EFFECTS.denyOverride, EFFECTS.allowAndDeny];
@@ -43,12 +42,13 @@ export function checkMatcher(model: CasbinModel, custom: Readonly<Record<string,
 }
 
 export async function compileEngine(model: CasbinModel, rules: PolicyRules, options: EngineOptions): Promise<PolicyEngine> {
+  const turns = turnsOf(options);
   const functions = functionMap(options.functions);
   const tree = checkMatcher(model, options.functions);
   const usesEval = Util.hasEval(model.matcher);
 
-  const rows = rules.rows.get('p') ?? [];
   const policyTokens = model.policyTypes.get('p') ?? [];
+  const rows = rules.rows.get('p') ?? PolicyRows.empty(policyTokens.length);
   const fallback = (note: string) => CasbinEngine.create(model, rules, options.functions, note);
   if (!INDEXED_EFFECTS.includes(model.effect)) return fallback('the effect depends on rule priority');
   if (usesEval) return fallback('the matcher uses eval()');
@@ -59,9 +59,14 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
   const roleManagers = new Map<string, RoleManager>();
   const hints = new Map<string, IndexHint>([...BUILT_IN_HINTS, ...options.hints]);
   for (const [type, arity] of model.roleTypes) {
-    const { manager, graph } = await buildRoles(rules.rows.get(type) ?? [], arity, options.yieldEvery);
-    roleManagers.set(type, manager);
-    if (graph) hints.set(type, roleHint(type, graph));
+    const rows = rules.rows.get(type) ?? PolicyRows.empty(arity);
+    if (arity === 2) {
+      const graph = await RoleGraph.build(rows, turns); // g(), g2() …: the graph both the index and casbin's g() read
+      roleManagers.set(type, graph);
+      hints.set(type, roleHint(type, graph));
+    } else {
+      roleManagers.set(type, await buildDomainRoles(rows, turns));
+    }
   }
 
   const plan = planMatcher(tree, { requestTokens: new Set(model.requestTokens), policyTokens, hints });
@@ -72,7 +77,7 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
     requestTokens: model.requestTokens,
     policyTokens,
     rows,
-    plan: await buildCandidatePlan(plan, rows, options.yieldEvery),
+    plan: await buildCandidatePlan(plan, rows, turns),
     indexedTerms: planTerms(plan),
     // casbin's own globMatch, its results remembered: it recompiles the glob on every call (memoized.ts).
     functions: { ...Object.fromEntries(functions), globMatch: memoizedStringPredicate(Util.globMatch) },
@@ -80,15 +85,13 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
   });
 }
 
-/** casbin's role manager for g(), as Assertion.buildRoleLinks fills it, and the graph the index reads. */
-async function buildRoles(rows: readonly (readonly string[])[], arity: number, yieldEvery: number) {
+/** A role definition with domains (g = _, _, _): casbin's own role manager, as Assertion.buildRoleLinks fills it. */
+async function buildDomainRoles(rows: PolicyRows, turns: Turns): Promise<RoleManager> {
   const manager = new DefaultRoleManager(CASBIN_MAX_HIERARCHY_LEVEL);
-  const graph = arity === 2 ? new RoleGraph() : undefined;
   for (let i = 0; i < rows.length; i++) {
-    if (due(i, yieldEvery)) await nextTurn();
-    const [name, role, ...domain] = rows[i]! as [string, string, ...string[]];
+    if (turns.due()) await turns.pause();
+    const [name, role, ...domain] = rows.row(i) as [string, string, ...string[]];
     await manager.addLink(name, role, ...domain);
-    graph?.addLink(name, role);
   }
-  return { manager, graph };
+  return manager;
 }

@@ -17,13 +17,14 @@ import { evaluate, type Expression } from './casbin-expression.js';
 import { candidatesOf, MarksByDepth, type CandidatePlan } from './candidate-plan.js';
 import type { EngineDecision, PolicyEngine, RuleMatch } from './policy-engine.js';
 import { AllRows } from './candidates.js';
+import type { PolicyRows } from './policy-rows.js';
 
 export interface IndexedEngineParts {
   readonly tree: Expression;
   readonly effect: string;
   readonly requestTokens: readonly string[];
   readonly policyTokens: readonly string[];
-  readonly rows: readonly (readonly string[])[];
+  readonly rows: PolicyRows;
   readonly plan: CandidatePlan;
   readonly indexedTerms: readonly string[];
   /** casbin's function map (built-ins and custom functions), without g(). */
@@ -94,8 +95,8 @@ export class IndexedEngine implements PolicyEngine {
 
   /** The matcher's result on one row, as casbin maps it to an effect before looking at eft. */
   private matcherEffect(row: number, context: Context): Effect {
-    const values = this.parts.rows[row]!;
-    this.parts.policyTokens.forEach((token, j) => (context[token] = values[j]));
+    const { rows, policyTokens } = this.parts;
+    for (let j = 0; j < policyTokens.length; j++) context[policyTokens[j]!] = rows.value(row, j);
     const result = evaluate(this.parts.tree, context);
     switch (typeof result) {
       case 'boolean':
@@ -110,7 +111,7 @@ export class IndexedEngine implements PolicyEngine {
   }
 
   private withEft(row: number, effect: Effect): Effect {
-    const eft = this.eftColumn === -1 ? undefined : this.parts.rows[row]![this.eftColumn];
+    const eft = this.eftColumn === -1 ? undefined : this.parts.rows.value(row, this.eftColumn);
     if (!eft || effect !== Effect.Allow) return effect;
     return eft === 'allow' ? Effect.Allow : eft === 'deny' ? Effect.Deny : Effect.Indeterminate;
   }
