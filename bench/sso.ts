@@ -5,7 +5,9 @@
  * The IdP runs in a child process on the shipped configuration (fresh home); this process is the
  * load: `--concurrency` virtual users per flow, each with a warm IdP session (signed in once,
  * before measuring), repeat the flow until `--flows` flows are done. For each flow the table gives
- * flows/s, p50/p99 latency, the IdP's CPU time per flow and its RSS afterwards. RSA-2048
+ * flows/s, p50/p99 latency, the IdP's CPU time per flow (all its threads), the time its event loop
+ * was busy per flow (the one JavaScript thread; RSA signatures run beside it on the thread pool)
+ * and its RSS afterwards. RSA-2048
  * signatures/s is measured here first (one core, Node's crypto with a KeyObject): a SAML response
  * carries that many signatures, so signatures/s ÷ signatures per response is the rate at which
  * signing alone would saturate the IdP's one JavaScript thread.
@@ -43,6 +45,7 @@ const SOAK = Number(args.soak);
 
 interface Stats {
   readonly cpuMicros: number;
+  readonly loopActiveMs: number;
   readonly rssBytes: number;
   readonly dbBytes: number;
 }
@@ -106,6 +109,7 @@ interface Result {
   readonly p50: number;
   readonly p99: number;
   readonly cpuMsPerFlow: number;
+  readonly loopMsPerFlow: number;
   readonly rssMB: number;
 }
 
@@ -141,6 +145,7 @@ async function measure(name: string, idp: IdpProcess, users: readonly HttpUser[]
     p50: at(0.5),
     p99: at(0.99),
     cpuMsPerFlow: (after.cpuMicros - before.cpuMicros) / 1000 / FLOWS,
+    loopMsPerFlow: (after.loopActiveMs - before.loopActiveMs) / FLOWS,
     rssMB: after.rssBytes / 1e6,
   };
 }
@@ -179,9 +184,11 @@ const fixed = (n: number, digits = 1) => n.toFixed(digits);
 console.log(`bench:sso — Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), concurrency ${CONCURRENCY}, ${FLOWS} flows per row after ${WARMUP} warm-up flows`);
 console.log(`RSA-2048 signatures/s (one core, this run): ${fixed(signatureRate, 0)}; a SAML response carries ${signatures} → signing-bound limit ${fixed(bound, 0)} flows/s`);
 console.log('');
-console.log('| flow | flows/s | p50 ms | p99 ms | IdP CPU ms/flow | IdP RSS MB |');
-console.log('|---|---:|---:|---:|---:|---:|');
-for (const r of results) console.log(`| ${r.name} | ${fixed(r.perSecond)} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${fixed(r.cpuMsPerFlow, 2)} | ${fixed(r.rssMB, 0)} |`);
+console.log('| flow | flows/s | p50 ms | p99 ms | IdP CPU ms/flow | event loop ms/flow | IdP RSS MB |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  console.log(`| ${r.name} | ${fixed(r.perSecond)} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${fixed(r.cpuMsPerFlow, 2)} | ${fixed(r.loopMsPerFlow, 2)} | ${fixed(r.rssMB, 0)} |`);
+}
 const rate = (name: string) => results.find((r) => r.name === name)?.perSecond ?? NaN;
 console.log('');
 console.log(`SAML impersonated / plain: ${fixed(rate('SAML impersonated') / rate('SAML plain'), 2)} (target ≥ 0.8)`);

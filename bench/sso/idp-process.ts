@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createIdp } from '../../src/idp.js';
 import { freePort } from '../../test/support/free-port.js';
 
 export type ToIdp = { readonly type: 'stats' } | { readonly type: 'close' };
 export type FromIdp =
   | { readonly type: 'ready'; readonly baseURL: string; readonly signaturesPerSamlResponse: number }
-  | { readonly type: 'stats'; readonly cpuMicros: number; readonly rssBytes: number; readonly dbBytes: number };
+  | { readonly type: 'stats'; readonly cpuMicros: number; readonly loopActiveMs: number; readonly rssBytes: number; readonly dbBytes: number };
 
 const home = mkdtempSync(path.join(tmpdir(), 'bench-sso-'));
 const port = await freePort(); // the IdP's URLs name its port, so it must be known before it starts
@@ -43,6 +44,8 @@ process.on('message', (message: ToIdp) => {
     send({
       type: 'stats',
       cpuMicros: cpu.user + cpu.system,
+      // The event loop's busy time: what the one JavaScript thread spent, thread-pool work excluded.
+      loopActiveMs: performance.eventLoopUtilization().active,
       rssBytes: process.memoryUsage().rss,
       dbBytes: size(props.storagePath) + size(`${props.storagePath}-wal`),
     });

@@ -150,10 +150,13 @@ export class ProfileFlow {
   private async show(exchange: HttpExchange, prc: ProfileRequestContext, rp: RelyingParty, view: string, model: Record<string, unknown>): Promise<void> {
     const { req, res } = exchange;
     // The session must exist, with its cookie, before a form is bound to it. Saved now rather than
-    // when the response ends, so a store that fails stops the request here, with an error page.
-    requireSession(req).createdAt ??= Date.now();
+    // when the response ends, so a store that fails stops the request here, with an error page —
+    // when there is something to save: a session already holding its form binding is stored.
+    const session = requireSession(req);
+    const unsaved = session.createdAt === undefined || session.formBinding === undefined;
+    session.createdAt ??= Date.now();
     const binding = formBinding(req);
-    await saveSession(req);
+    if (unsaved) await saveSession(req);
     const csrfToken = randomBytes(20).toString('base64url');
     const key = await this.services.executions.save(
       { sessionId: binding, csrfToken, view, context: prc },

@@ -13,6 +13,15 @@ import type { SqliteDatabase } from '../storage/sqlite-database.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
+/**
+ * Rolling sessions move their idle expiry forward on every request; writing it each time is a
+ * write per request for nothing. A touch that would move the stored expiry by less than this is
+ * skipped: the session may then end up to this much before its idle timeout — the safe side.
+ */
+const TOUCH_GRANULARITY_MS = 60_000;
+/** Sessions whose stored expiry is remembered for that; beyond it the oldest are forgotten. */
+const REMEMBERED_EXPIRIES = 100_000;
+
 export class SqliteSessionStore extends session.Store {
   private readonly pruneTimer: NodeJS.Timeout;
   private readonly select: Statement<[string], { data: string; expires: number }>;
@@ -20,6 +29,8 @@ export class SqliteSessionStore extends session.Store {
   private readonly extend: Statement<[number, string]>;
   private readonly remove: Statement<[string]>;
   private readonly pruneExpired: Statement<[number]>;
+  /** sid → the expiry last read or written, for skipping touches that change almost nothing. */
+  private readonly storedExpiry = new Map<string, number>();
 
   constructor(
     db: SqliteDatabase,
@@ -49,6 +60,7 @@ export class SqliteSessionStore extends session.Store {
     this.run(callback, () => {
       const row = this.select.get(sid);
       if (!row || row.expires <= this.now()) return null;
+      this.remember(sid, row.expires);
       return JSON.parse(row.data) as session.SessionData;
     });
   }
@@ -56,7 +68,10 @@ export class SqliteSessionStore extends session.Store {
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
     const json = JSON.stringify(data);
     const expires = this.expiry(data);
-    this.run(callback, () => void this.upsert.run(sid, json, expires));
+    this.run(callback, () => {
+      this.upsert.run(sid, json, expires);
+      this.remember(sid, expires);
+    });
   }
 
   /**
@@ -66,15 +81,21 @@ export class SqliteSessionStore extends session.Store {
    * earlier — the safe direction — and the next read or write reports a failing store.
    */
   override touch(sid: string, data: session.SessionData, callback?: Callback): void {
-    try {
-      this.extend.run(this.expiry(data), sid);
-    } catch {
-      // See above: best effort.
+    const expires = this.expiry(data);
+    const stored = this.storedExpiry.get(sid);
+    if (stored === undefined || expires - stored >= TOUCH_GRANULARITY_MS) {
+      try {
+        this.extend.run(expires, sid);
+        this.remember(sid, expires);
+      } catch {
+        // See above: best effort.
+      }
     }
     callback?.();
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.storedExpiry.delete(sid);
     this.run(callback, () => void this.remove.run(sid));
   }
 
@@ -88,6 +109,12 @@ export class SqliteSessionStore extends session.Store {
     } catch {
       // Pruning is housekeeping; the next read still refuses expired rows.
     }
+  }
+
+  private remember(sid: string, expires: number): void {
+    this.storedExpiry.delete(sid); // re-inserted last: the Map's order is the order of use
+    this.storedExpiry.set(sid, expires);
+    if (this.storedExpiry.size > REMEMBERED_EXPIRIES) this.storedExpiry.delete(this.storedExpiry.keys().next().value!);
   }
 
   private expiry(data: session.SessionData): number {
