@@ -170,6 +170,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const flow = new ProfileFlow(services);
   const app = createApp({
     props,
+    frontGuards: [saml.admission()],
     sessionStore,
     sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
     routers: [

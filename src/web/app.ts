@@ -3,7 +3,7 @@
  * front-ends' routes, and the error handler last.
  */
 import path from 'node:path';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import type { IdpProperties } from '../config/idp-properties.js';
@@ -16,6 +16,8 @@ import type { Views } from './views.js';
 
 export interface AppParts {
   readonly props: IdpProperties;
+  /** Run before anything else (the SAML admission gate): what they refuse costs almost nothing. */
+  readonly frontGuards?: readonly RequestHandler[];
   readonly sessionStore: session.Store;
   readonly sessionSecret: string;
   readonly routers: readonly Router[];
@@ -43,6 +45,7 @@ export function createApp(parts: AppParts): express.Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
 
+  for (const guard of parts.frontGuards ?? []) app.use(guard);
   // helmet's headers, with its CSP replaced by ours (per-page nonce and form-action).
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(contentSecurityPolicy());

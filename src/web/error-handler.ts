@@ -1,23 +1,27 @@
 /**
- * The one error handler at the edge: whatever went wrong becomes an IdpError, is logged once, and
- * is shown as the error page of its event — or, to a caller that asks for JSON (the admin API),
- * as {error, error_description}. Details are shown for client errors (they help a tester fix a
+ * The one error handler at the edge: whatever went wrong becomes an IdpError, is logged (at most a
+ * few lines per error code and interval), and is shown as the error page of its event — or, to a
+ * caller that asks for JSON (the admin API), as {error, error_description}. Details are shown for client errors (they help a tester fix a
  * request) and never for server errors.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { asIdpError, IdpError, type IdpErrorCode } from '../errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
+import { RateLimitedLog } from '../logging/rate-limited-log.js';
 import type { Views } from './views.js';
 
 /** How long a client is asked to wait after a 503 (a database lock, a failing store). */
 const RETRY_AFTER_SECONDS = '5';
 
 export function errorHandler(views: Views, log: ProcessLog) {
+  // Each error code gets a few lines per interval; a flood of bad requests is counted, not logged
+  // line by line (see RateLimitedLog).
+  const limited = new RateLimitedLog();
   return (thrown: unknown, req: Request, res: Response, next: NextFunction): void => {
     const err = fromHttpError(thrown) ?? asIdpError(thrown);
     const line = `${req.method} ${req.originalUrl.split('?')[0]} failed: ${err.code}: ${err.message}`;
-    if (err.status >= 500) log.error(err.cause instanceof Error && err.code === 'INTERNAL' ? `${line}\n${err.cause.stack}` : line);
-    else log.warn(line);
+    if (err.status >= 500) limited.write(err.code, err.cause instanceof Error && err.code === 'INTERNAL' ? `${line}\n${err.cause.stack}` : line, (l) => log.error(l));
+    else limited.write(err.code, line, (l) => log.warn(l));
     if (res.headersSent) return next(err);
     res.set('Cache-Control', 'no-store');
     if (err.status === 503) res.set('Retry-After', RETRY_AFTER_SECONDS);

@@ -20,7 +20,7 @@
  * (REQUEST_CAPACITY_EXCEEDED, RequestCapacityExceeded; its text is in messages.properties), sent
  * from here rather than from the edge error handler for that reason.
  */
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { IdpError } from '../../errors.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import type { Messages } from '../../web/messages.js';
@@ -28,10 +28,14 @@ import type { Views } from '../../web/views.js';
 
 export const RETRY_AFTER_SECONDS = 2;
 const LOG_INTERVAL_MS = 10_000;
+const REFUSALS_PER_TURN = 64;
 
 export class AdmissionGate {
   private active = 0;
   private page: Buffer | undefined;
+  private readonly refusals: Response[] = [];
+  /** One error for every refusal: creating one (and its stack trace) per refused request costs more than the rest of it. */
+  private readonly capacityExceeded: IdpError;
   private refusedSinceLog = 0;
   private lastLog = 0;
 
@@ -40,7 +44,9 @@ export class AdmissionGate {
     private readonly views: Views,
     private readonly messages: Messages,
     private readonly log: ProcessLog,
-  ) {}
+  ) {
+    this.capacityExceeded = new IdpError('REQUEST_CAPACITY_EXCEEDED', `more than ${limit} SAML requests are being processed at once (idp.saml.inbound.maxConcurrent)`);
+  }
 
   /** A release function (safe to call twice), or undefined when the cap is reached. */
   tryEnter(): (() => void) | undefined {
@@ -59,11 +65,47 @@ export class AdmissionGate {
     return new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Answers 503 with Retry-After; the body, if any, is never read and the connection closes. */
-  async refuse(res: Response): Promise<void> {
-    const error = new IdpError('REQUEST_CAPACITY_EXCEEDED', `more than ${this.limit} SAML requests are being processed at once (idp.saml.inbound.maxConcurrent)`);
+  /**
+   * The gate as the first middleware of the IdP, ahead of security headers, sessions and routing:
+   * a new SAML message on one of `paths` (not a form posted back with ?execution=, which belongs to
+   * a request already admitted) takes a place or is refused right there, and everything else that
+   * request costs happens in the next turn of the event loop. So in a burst of connections each
+   * SAML request costs the turn that reads it only its HTTP parsing and this check; the place is
+   * given back when the response is finished or the connection closes.
+   */
+  middleware(paths: readonly string[], resumesAdmitted: (req: Request) => boolean) {
+    const gated = new Set(paths);
+    return (req: Request, res: Response, next: NextFunction): void => {
+      if (!gated.has(req.path) || resumesAdmitted(req)) return next();
+      const release = this.tryEnter();
+      if (!release) return this.refuse(res);
+      res.once('finish', release);
+      res.once('close', release);
+      setImmediate(next);
+    };
+  }
+
+  /**
+   * Answers 503 with Retry-After; the body, if any, is never read and the connection closes.
+   * Refusals are written a batch per turn of the event loop: a burst of thousands of them would
+   * otherwise be one long turn of socket writes and closes, during which nothing else is answered.
+   */
+  refuse(res: Response): void {
+    this.refusals.push(res);
+    if (this.refusals.length === 1) setImmediate(() => void this.writeRefusals());
+  }
+
+  private async writeRefusals(): Promise<void> {
+    const batch = this.refusals.splice(0, REFUSALS_PER_TURN);
+    for (const res of batch) await this.writeRefusal(res);
+    if (this.refusals.length > 0) setImmediate(() => void this.writeRefusals());
+  }
+
+  private async writeRefusal(res: Response): Promise<void> {
+    const error = this.capacityExceeded;
     this.noteRefusal(error);
     this.page ??= Buffer.from(await this.views.renderToString('error', { event: error.event, ...this.messages.forEvent(error.event), detail: undefined }, undefined));
+    if (res.writableEnded || res.destroyed) return;
     // The page as bytes, straight to the socket: no template, no ETag, no content negotiation.
     res.writeHead(error.status, {
       'Retry-After': String(RETRY_AFTER_SECONDS),

@@ -73,6 +73,11 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     }
   }
 
+  /** The admission gate, to run before anything else the IdP does with a request (see AdmissionGate). */
+  admission() {
+    return this.gate.middleware([SSO_PATHS.redirect, SSO_PATHS.post], (req) => executionOf(req) !== undefined);
+  }
+
   routes(flow: ProfileFlow): Router {
     const router = express.Router();
     // Only the IdP's own forms (?execution=…) are parsed by express; SAML messages are read below.
@@ -96,18 +101,12 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
             res.status(405).set('Allow', 'POST').end();
             return;
           }
-          const release = this.gate.tryEnter();
-          if (!release) return this.gate.refuse(res);
-          try {
-            await this.gate.nextTurn();
-            const decoded = decodeAuthnRequest(await this.parameters(req, res, binding), binding, this.decoderDeps);
-            const prc = this.contextFor(decoded);
-            // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.
-            if (binding === 'post') return flow.parkInbound(exchange, prc);
-            return await flow.start(exchange, prc);
-          } finally {
-            release();
-          }
+          // Admitted by the gate in front of the app (admission()) and already a turn later.
+          const decoded = decodeAuthnRequest(await this.parameters(req, res, binding), binding, this.decoderDeps);
+          const prc = this.contextFor(decoded);
+          // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.
+          if (binding === 'post') return flow.parkInbound(exchange, prc);
+          return flow.start(exchange, prc);
         },
       );
     }
