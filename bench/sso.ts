@@ -13,9 +13,11 @@
  * signing alone would saturate the IdP's one JavaScript thread.
  *
  * `--soak N` then runs N more flows (the four flows in turn) and prints the IdP's RSS and database
- * size every N/10 flows: both must stay flat once retention has reached its steady state.
+ * size every N/10 flows: both must stay flat once retention has reached its steady state — which
+ * takes the longest token lifetime (an hour by default; shorten it for the run with
+ * `--property idp.oidc.accessTokenLifetime=PT1M` and the like).
  *
- *   npm run bench:sso [-- --flows 2000 --concurrency 8 --soak 100000 --only oidc]
+ *   npm run bench:sso [-- --flows 2000 --concurrency 8 --soak 100000 --only oidc --property key=value]
  *   BENCH_CPU_PROFILE=/tmp/prof npm run bench:sso   (a V8 CPU profile of the IdP, for --cpu-prof viewers)
  */
 import { fork } from 'node:child_process';
@@ -36,8 +38,17 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '200' },
     soak: { type: 'string', default: '0' },
     only: { type: 'string' },
+    property: { type: 'string', multiple: true, default: [] },
   },
 });
+/** IdP properties for this run, e.g. --property idp.oidc.accessTokenLifetime=PT30S. */
+const PROPERTIES = Object.fromEntries(
+  args.property.map((p) => {
+    const eq = p.indexOf('=');
+    if (eq < 1) throw new Error(`--property ${p}: expected key=value`);
+    return [p.slice(0, eq), p.slice(eq + 1)];
+  }),
+);
 const FLOWS = Number(args.flows);
 const CONCURRENCY = Number(args.concurrency);
 const WARMUP = Number(args.warmup);
@@ -61,7 +72,11 @@ class IdpProcess {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sso', 'idp-process.ts');
     // BENCH_CPU_PROFILE=<folder>: the IdP writes a V8 CPU profile there when it exits.
     const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
-    const child = fork(script, [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(script, [], {
+      execArgv: ['--import', 'tsx', ...profile],
+      env: { ...process.env, BENCH_IDP_PROPERTIES: JSON.stringify(PROPERTIES) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     const idp = new IdpProcess(child);
     const ready = await idp.next();
     if (ready.type !== 'ready') throw new Error('the IdP did not start');

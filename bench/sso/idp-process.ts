@@ -21,7 +21,14 @@ const live = await createIdp({
   home,
   env: {},
   console: false,
-  overrides: { 'idp.port': String(port), 'idp.baseURL': `http://127.0.0.1:${port}`, 'idp.loglevel.idp': 'WARN', 'idp.login.maxFailures': '0' },
+  overrides: {
+    'idp.port': String(port),
+    'idp.baseURL': `http://127.0.0.1:${port}`,
+    'idp.loglevel.idp': 'WARN',
+    'idp.login.maxFailures': '0',
+    // Extra properties from the parent (bench:sso --property key=value).
+    ...(JSON.parse(process.env.BENCH_IDP_PROPERTIES ?? '{}') as Record<string, string>),
+  },
 });
 await live.listen();
 const props = live.config.properties;
