@@ -122,6 +122,16 @@ describe.skipIf(!browserAvailable)('parallel OIDC authorizations in one browser 
     return outcome!;
   }
 
+  /** Answers the tabs one after another as planned: each must land as planned, audited as such. */
+  async function answerInTurn(tabs: readonly Page[], plan: readonly [number, Answer, string][]): Promise<void> {
+    for (const [tab, a, sub] of plan) {
+      const seen = rp.outcomes.length;
+      await answer(tabs[tab]!, a);
+      expect(await landedAs(tabs[tab]!), `tab ${tab}`).toBe(sub);
+      expectAudited(outcomeOf(sub, seen), sub, sub === 'alice' ? '' : 'alice');
+    }
+  }
+
   function expectAudited(outcome: TabOutcome, u: string, uu: string): void {
     const records = t.auditRecords().map(auditRecord);
     const authorization = records.find((r) => r.i === outcome.codeHash);
@@ -154,12 +164,7 @@ describe.skipIf(!browserAvailable)('parallel OIDC authorizations in one browser 
       [3, 'proceed', 'alice'],
       [1, { impersonate: 'bob' }, 'bob'],
     ];
-    for (const [tab, a, sub] of plan) {
-      const seen = rp.outcomes.length;
-      await answer(tabs[tab]!, a);
-      expect(await landedAs(tabs[tab]!), `tab ${tab}`).toBe(sub);
-      expectAudited(outcomeOf(sub, seen), sub, sub === 'alice' ? '' : 'alice');
-    }
+    await answerInTurn(tabs, plan);
   });
 
   it('each tab ends as chosen when one tab answers while another has not yet followed its redirect', async () => {
@@ -228,12 +233,7 @@ describe.skipIf(!browserAvailable)('parallel OIDC authorizations in one browser 
       [1, 'proceed', 'alice'],
       [2, { impersonate: 'carol' }, 'carol'],
     ];
-    for (const [tab, a, sub] of plan) {
-      const seen = rp.outcomes.length;
-      await answer(tabs[tab]!, a);
-      expect(await landedAs(tabs[tab]!), `tab ${tab}`).toBe(sub);
-      expectAudited(outcomeOf(sub, seen), sub, sub === 'alice' ? '' : 'alice');
-    }
+    await answerInTurn(tabs, plan);
   });
 
   it('a tab that signs in with a password does not spoil another tab waiting at the login form', async () => {

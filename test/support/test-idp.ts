@@ -23,6 +23,8 @@ export interface TestIdp {
   readonly confDir: string;
   /** Lines of the audit log, each split into its fields (Shibboleth's | separator). */
   auditRecords(): string[][];
+  /** The last audit line as field → value (default format). */
+  lastAudit(): ReturnType<typeof auditRecord>;
   processLog(): string;
   close(): Promise<void>;
 }
@@ -56,16 +58,18 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
   });
   await idp.listen();
   const props = idp.config.properties;
+  const auditRecords = () =>
+    readFileSync(props.logs.auditFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split('|'));
   return {
     idp,
     baseURL,
     home,
     confDir,
-    auditRecords: () =>
-      readFileSync(props.logs.auditFile, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => l.split('|')),
+    auditRecords,
+    lastAudit: () => auditRecord(auditRecords().at(-1) ?? []),
     processLog: () => readFileSync(props.logs.processFile, 'utf8'),
     async close() {
       await idp.close();

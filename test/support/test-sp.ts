@@ -6,7 +6,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile } from '@node-saml/node-saml';
 import { fetchIdpMetadata } from '../../src/demo/idp-metadata.js';
-import type { Page } from './browser.js';
+import type { Browser, Page } from './browser.js';
 
 class Cache implements CacheProvider {
   private readonly items = new Map<string, CacheItem>();
@@ -133,3 +133,9 @@ export const OID = {
   eppn: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
   entitlement: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.7',
 } as const;
+
+/** A fresh SSO from `sp` in `browser`, signed in at the login form as a demo account (password demo-<user>). */
+export async function signInThrough(sp: TestSp, browser: Browser, user: string): Promise<Page> {
+  const page = await browser.get(await sp.loginURL());
+  return browser.submit(page, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
+}

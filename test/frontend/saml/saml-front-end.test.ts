@@ -48,11 +48,6 @@ async function login(browser: Browser, page: Page, user: string): Promise<Page> 
   return browser.submit(page, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
 }
 
-function lastAudit() {
-  const records = t.auditRecords();
-  return auditRecord(records[records.length - 1]!);
-}
-
 describe('metadata', () => {
   it('is published at /idp/shibboleth with the signing certificate and both SSO bindings', async () => {
     const res = await fetch(`${t.baseURL}/idp/shibboleth`);
@@ -84,7 +79,7 @@ describe('bindings and RelayState', () => {
     const profile = await postSp.receive(second);
     expect(profile.nameID).toBe('dave');
     expect(responseFields(second).RelayState).toBe('post-relay');
-    expect(lastAudit()).toMatchObject({ b: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', SSO: 'true' });
+    expect(t.lastAudit()).toMatchObject({ b: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', SSO: 'true' });
   });
 });
 
@@ -139,7 +134,7 @@ describe('signed AuthnRequests', () => {
     expect(url).toContain('Signature=');
     const post = await login(browser, await browser.get(url), 'dave');
     expect((await signed.receive(post)).nameID).toBe('dave');
-    expect(lastAudit()).toMatchObject({ SP: SIGNED_SP, XX: 'true' });
+    expect(t.lastAudit()).toMatchObject({ SP: SIGNED_SP, XX: 'true' });
   });
 
   it('refuses an unsigned or tampered request when the SP must sign', async () => {
@@ -164,7 +159,7 @@ describe('ForceAuthn and IsPassive', () => {
     expect(page.html.querySelector('input[name=j_password]')).not.toBeNull();
     const profile = await forced.receive(await login(browser, page, 'dave'));
     expect(profile.nameID).toBe('dave');
-    expect(lastAudit().SSO).toBe('false');
+    expect(t.lastAudit().SSO).toBe('false');
   });
 
   it('answers NoPassive to a passive request without a session', async () => {
@@ -172,7 +167,7 @@ describe('ForceAuthn and IsPassive', () => {
     const page = await new Browser().get(await passive.loginURL());
     expect((await passive.validate(page)).profile).toBeNull(); // node-saml: "passive and not signed in"
     expect(responseXml(page)).toContain('Value="urn:oasis:names:tc:SAML:2.0:status:NoPassive"');
-    expect(lastAudit()).toMatchObject({ e: 'NoPassive', S: 'Responder', SS: 'NoPassive' });
+    expect(t.lastAudit()).toMatchObject({ e: 'NoPassive', S: 'Responder', SS: 'NoPassive' });
   });
 
   it('answers NoPassive rather than showing the impersonate form to a passive request', async () => {
@@ -182,7 +177,7 @@ describe('ForceAuthn and IsPassive', () => {
     const page = await browser.get(await passive.loginURL());
     expect((await passive.validate(page)).profile).toBeNull();
     expect(responseXml(page)).toContain('status:NoPassive');
-    expect(lastAudit()).toMatchObject({ e: 'NoPassive', u: 'alice', uu: '' });
+    expect(t.lastAudit()).toMatchObject({ e: 'NoPassive', u: 'alice', uu: '' });
   });
 
   it('signs in passively when there is a session and nothing to show', async () => {

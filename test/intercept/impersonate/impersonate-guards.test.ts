@@ -5,12 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Page } from '../../support/browser.js';
 import { auditRecord, startTestIdp, type TestIdp } from '../../support/test-idp.js';
-import { hasSamlResponse, TestSp } from '../../support/test-sp.js';
-
-async function loginAs(sp: TestSp, browser: Browser, user: string): Promise<Page> {
-  const page = await browser.get(await sp.loginURL());
-  return browser.submit(page, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
-}
+import { hasSamlResponse, signInThrough, TestSp } from '../../support/test-sp.js';
 
 describe('(e) forged and replayed form posts', () => {
   let t: TestIdp;
@@ -23,7 +18,7 @@ describe('(e) forged and replayed form posts', () => {
 
   it('rejects a post without the CSRF token', async () => {
     const browser = new Browser();
-    const form = await loginAs(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     const { action, fields } = browser.form(form);
     const { csrf_token: _dropped, ...rest } = fields;
     const page = await browser.post(action, { ...rest, principal: 'bob', _eventId_impersonate: 'Impersonate' });
@@ -34,7 +29,7 @@ describe('(e) forged and replayed form posts', () => {
 
   it('rejects a post with a wrong CSRF token, and the form cannot then be retried', async () => {
     const browser = new Browser();
-    const form = await loginAs(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     const { action, fields } = browser.form(form);
     const forged = await browser.post(action, { ...fields, csrf_token: `${fields.csrf_token}x`, principal: 'bob', _eventId_impersonate: 'x' });
     expect(forged.status).toBe(403);
@@ -46,7 +41,7 @@ describe('(e) forged and replayed form posts', () => {
 
   it('rejects a replayed post of a form that already succeeded', async () => {
     const browser = new Browser();
-    const form = await loginAs(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     const { action, fields } = browser.form(form);
     const submitted = { ...fields, principal: 'bob', _eventId_impersonate: 'Impersonate' };
     const first = await browser.post(action, submitted);
@@ -59,7 +54,7 @@ describe('(e) forged and replayed form posts', () => {
 
   it('rejects a valid token and execution posted from another browser (no session cookie)', async () => {
     const browser = new Browser();
-    const form = await loginAs(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     const { action, fields } = browser.form(form);
     const attacker = new Browser();
     const page = await attacker.post(action, { ...fields, principal: 'bob', _eventId_impersonate: 'x' });
@@ -86,7 +81,7 @@ describe('(f) a policy name that does not exist', () => {
     const t = await startTestIdp({ properties: { 'idp.impersonate.generalPolicy': 'NoSuchPolicy' } });
     try {
       const sp = await TestSp.create(t.baseURL);
-      const post = await loginAs(sp, new Browser(), 'alice');
+      const post = await signInThrough(sp, new Browser(), 'alice');
       expect((await sp.receive(post)).nameID).toBe('alice');
       await expect.poll(() => t.processLog()).toContain("No policy named 'NoSuchPolicy' found, returning default denial policy");
     } finally {
@@ -99,7 +94,7 @@ describe('(f) a policy name that does not exist', () => {
     try {
       const sp = await TestSp.create(t.baseURL);
       const browser = new Browser();
-      const form = await loginAs(sp, browser, 'alice');
+      const form = await signInThrough(sp, browser, 'alice');
       const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
       expect(page.status).toBe(403);
       expect(hasSamlResponse(page)).toBe(false);
@@ -121,7 +116,7 @@ describe('(g) wildcard, case and Unicode variants of a protected account', () =>
   // erin (help desk) may impersonate any account at the demo SP except the protected admin.
   async function attempt(name: string): Promise<Page> {
     const browser = new Browser();
-    const form = await loginAs(sp, browser, 'erin');
+    const form = await signInThrough(sp, browser, 'erin');
     return browser.submit(form, { principal: name }, '_eventId_impersonate');
   }
 
@@ -160,7 +155,7 @@ describe('(g) wildcard, case and Unicode variants of a protected account', () =>
 
   it('canonicalizes an allowed account the same way (BOB is bob)', async () => {
     const browser = new Browser();
-    const form = await loginAs(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     // alice's form is a select list; a hand-made post with another spelling still names bob.
     const { action, fields } = browser.form(form);
     const profile = await sp.receive(await browser.post(action, { ...fields, principal: '\uff22\uff2f\uff22', _eventId_impersonate: 'x' }));

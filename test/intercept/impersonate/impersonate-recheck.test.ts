@@ -5,23 +5,13 @@
  * database file), or the login can run out. Whatever happened, the form post releases nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, type Page } from '../../support/browser.js';
+import { Browser } from '../../support/browser.js';
 import { deleteAccount, disableAccount, enableAccount, lockAccount, unlockAccount } from '../../support/admin-db.js';
-import { auditRecord, startTestIdp, type TestIdp } from '../../support/test-idp.js';
+import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
 import { callbackParams, TestRp } from '../../support/test-rp.js';
-import { hasSamlResponse, TestSp } from '../../support/test-sp.js';
+import { hasSamlResponse, signInThrough, TestSp } from '../../support/test-sp.js';
 
 const SP = 'https://sp.demo.example.org/shibboleth';
-
-async function signIn(sp: TestSp, browser: Browser, user: string): Promise<Page> {
-  const page = await browser.get(await sp.loginURL());
-  return browser.submit(page, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
-}
-
-function lastAudit(t: TestIdp) {
-  const records = t.auditRecords();
-  return auditRecord(records[records.length - 1]!);
-}
 
 describe('the real user changes while the impersonate form is open', () => {
   let t: TestIdp;
@@ -37,7 +27,7 @@ describe('the real user changes while the impersonate form is open', () => {
     ['locked', lockAccount, unlockAccount, 'is locked'],
   ] as const)('releases nothing when alice is %s before she posts the form', async (_what, change, undo, logged) => {
     const browser = new Browser();
-    const form = await signIn(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
     change(t, 'alice');
     try {
@@ -46,7 +36,7 @@ describe('the real user changes while the impersonate form is open', () => {
       expect(page.status).toBe(403);
       expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
       expect(page.body).not.toContain('bob@example.org');
-      expect(lastAudit(t)).toMatchObject({ e: 'AccountDisabled', u: 'alice', uu: '', SP, attr: '', n: '' });
+      expect(t.lastAudit()).toMatchObject({ e: 'AccountDisabled', u: 'alice', uu: '', SP, attr: '', n: '' });
       await expect.poll(() => t.processLog()).toContain(
         `Request by principal 'alice' to relying party '${SP}' refused: account 'alice' ${logged}`,
       );
@@ -57,7 +47,7 @@ describe('the real user changes while the impersonate form is open', () => {
 
   it('refuses a disabled alice the plain "Continue normally" too', async () => {
     const browser = new Browser();
-    const form = await signIn(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     disableAccount(t, 'alice');
     try {
       const page = await browser.submit(form, {}, '_eventId_proceed');
@@ -72,13 +62,13 @@ describe('the real user changes while the impersonate form is open', () => {
     // The form and the policies are fine with bob, and bob's attributes resolve; only the check
     // before the respond step sees the lock.
     const browser = new Browser();
-    const form = await signIn(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     lockAccount(t, 'bob');
     try {
       const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
       expect(hasSamlResponse(page)).toBe(false);
       expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
-      expect(lastAudit(t)).toMatchObject({ e: 'AccountDisabled', u: 'bob', uu: 'alice', attr: '', n: '' });
+      expect(t.lastAudit()).toMatchObject({ e: 'AccountDisabled', u: 'bob', uu: 'alice', attr: '', n: '' });
       await expect.poll(() => t.processLog()).toContain(
         `Impersonation by principal 'alice' as 'bob' to relying party '${SP}' refused: account 'bob' is locked`,
       );
@@ -89,13 +79,13 @@ describe('the real user changes while the impersonate form is open', () => {
 
   it('releases nothing to an SSO that shows no form once the account is locked', async () => {
     const browser = new Browser();
-    expect(hasSamlResponse(await signIn(sp, browser, 'dave'))).toBe(true);
+    expect(hasSamlResponse(await signInThrough(sp, browser, 'dave'))).toBe(true);
     lockAccount(t, 'dave');
     try {
       const page = await browser.get(await sp.loginURL());
       expect(hasSamlResponse(page)).toBe(false);
       expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
-      expect(lastAudit(t)).toMatchObject({ e: 'AccountDisabled', u: 'dave', SSO: 'true' });
+      expect(t.lastAudit()).toMatchObject({ e: 'AccountDisabled', u: 'dave', SSO: 'true' });
     } finally {
       unlockAccount(t, 'dave');
     }
@@ -105,7 +95,7 @@ describe('the real user changes while the impersonate form is open', () => {
     lockAccount(t, 'carol');
     try {
       const browser = new Browser();
-      const page = await signIn(sp, browser, 'carol');
+      const page = await signInThrough(sp, browser, 'carol');
       expect(hasSamlResponse(page)).toBe(false);
       expect(page.html.querySelector('.error')?.text).toBe('The username or password is wrong.');
     } finally {
@@ -120,7 +110,7 @@ describe('alice is deleted while her form is open', () => {
     try {
       const sp = await TestSp.create(t.baseURL);
       const browser = new Browser();
-      const form = await signIn(sp, browser, 'alice');
+      const form = await signInThrough(sp, browser, 'alice');
       deleteAccount(t, 'alice');
       const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
       expect(hasSamlResponse(page)).toBe(false);
@@ -144,7 +134,7 @@ describe('the login behind the form runs out or is replaced', () => {
 
   it('treats the form as stale once the login is older than idp.session.maxLifetime', async () => {
     const browser = new Browser();
-    const form = await signIn(sp, browser, 'alice');
+    const form = await signInThrough(sp, browser, 'alice');
     expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
     await new Promise((r) => setTimeout(r, 2_200));
     const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
@@ -159,8 +149,8 @@ describe('the login behind the form runs out or is replaced', () => {
 
   it('treats the form as stale once another login replaced the session (regression guard)', async () => {
     const browser = new Browser();
-    const form = await signIn(sp, browser, 'alice');
-    await signIn(await TestSp.create(t.baseURL, { forceAuthn: true }), browser, 'dave'); // same browser, new login
+    const form = await signInThrough(sp, browser, 'alice');
+    await signInThrough(await TestSp.create(t.baseURL, { forceAuthn: true }), browser, 'dave'); // same browser, new login
     const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
     expect(hasSamlResponse(page)).toBe(false);
     expect(page.html.querySelector('h1')?.text).toBe('Stale Request');
@@ -195,7 +185,7 @@ describe('over OpenID Connect', () => {
       expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
       const location = page.headers.get('location');
       expect(location === null || callbackParams(location).get('code') === null).toBe(true);
-      expect(lastAudit(t)).toMatchObject({ e: 'AccountDisabled', u: 'alice', SP: 'demo-rp' });
+      expect(t.lastAudit()).toMatchObject({ e: 'AccountDisabled', u: 'alice', SP: 'demo-rp' });
     } finally {
       enableAccount(t, 'alice');
     }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Page } from '../../support/browser.js';
-import { auditRecord, startTestIdp, type TestIdp } from '../../support/test-idp.js';
+import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
 import { attribute, hasSamlResponse, OID, TestSp } from '../../support/test-sp.js';
 
 const SP = 'https://sp.demo.example.org/shibboleth';
@@ -26,11 +26,6 @@ async function login(browser: Browser, username: string, password: string): Prom
   return browser.submit(loginPage, { j_username: username, j_password: password }, '_eventId_proceed');
 }
 
-function lastAudit() {
-  const records = t.auditRecords();
-  return auditRecord(records[records.length - 1]!);
-}
-
 describe('impersonate intercept over SAML', () => {
   it('(a) lets an entitled user impersonate an allowed account: the SP gets the target, the audit log the real user', async () => {
     const browser = new Browser();
@@ -49,7 +44,7 @@ describe('impersonate intercept over SAML', () => {
     expect(attribute(profile, OID.displayName)).toEqual(['Bob Builder']);
     expect(attribute(profile, OID.entitlement)).toEqual([]); // bob has none; alice's are not lent
 
-    const audit = lastAudit();
+    const audit = t.lastAudit();
     expect(audit.u).toBe('bob');
     expect(audit.uu).toBe('alice');
     expect(audit.SP).toBe(SP);
@@ -69,7 +64,7 @@ describe('impersonate intercept over SAML', () => {
     expect(denied.html.querySelector('h1')?.text).toBe('Access Denied');
     expect(hasSamlResponse(denied)).toBe(false);
 
-    const audit = lastAudit();
+    const audit = t.lastAudit();
     expect(audit.e).toBe('ImpersonationViolation');
     expect(audit.u).toBe('erin');
     expect(audit.uu).toBe('');
@@ -86,7 +81,7 @@ describe('impersonate intercept over SAML', () => {
     const denied = await browser.submit(form, { principal: 'dave' }, '_eventId_impersonate');
     expect(denied.status).toBe(403);
     expect(hasSamlResponse(denied)).toBe(false);
-    expect(lastAudit()).toMatchObject({ e: 'ImpersonationViolation', u: 'alice', uu: '' });
+    expect(t.lastAudit()).toMatchObject({ e: 'ImpersonationViolation', u: 'alice', uu: '' });
   });
 
   it('(c) shows no form when the general policy denies, and the SP receives the real user', async () => {
@@ -95,7 +90,7 @@ describe('impersonate intercept over SAML', () => {
     const profile = await sp.receive(post);
     expect(profile.nameID).toBe('dave');
     expect(attribute(profile, OID.mail)).toEqual(['dave@example.org']);
-    expect(lastAudit()).toMatchObject({ u: 'dave', uu: '', e: '' });
+    expect(t.lastAudit()).toMatchObject({ u: 'dave', uu: '', e: '' });
   });
 
   it('(d) runs the next SSO as the real user again, offering the form without asking for the password', async () => {
@@ -109,7 +104,7 @@ describe('impersonate intercept over SAML', () => {
     const profile = await sp.receive(await browser.submit(again, {}, '_eventId_proceed'));
     expect(profile.nameID).toBe('alice');
     expect(attribute(profile, OID.mail)).toEqual(['alice@example.org']);
-    const audit = lastAudit();
+    const audit = t.lastAudit();
     expect(audit).toMatchObject({ u: 'alice', uu: '', SSO: 'true' });
   });
 
@@ -121,7 +116,7 @@ describe('impersonate intercept over SAML', () => {
     const again = await browser.get(await sp.loginURL());
     const own = await sp.receive(await browser.submit(again, { principal: ' ERIN ' }, '_eventId_impersonate'));
     expect(own.nameID).toBe('erin');
-    expect(lastAudit()).toMatchObject({ u: 'erin', uu: '' });
+    expect(t.lastAudit()).toMatchObject({ u: 'erin', uu: '' });
   });
 
   it('fails clearly, audited and with nothing released, for an allowed name that is no account', async () => {
@@ -131,6 +126,6 @@ describe('impersonate intercept over SAML', () => {
     expect(page.status).toBe(404);
     expect(page.html.querySelector('h1')?.text).toBe('No Such Account');
     expect(hasSamlResponse(page)).toBe(false);
-    expect(lastAudit()).toMatchObject({ e: 'UnknownImpersonationTarget', u: 'erin', uu: '' });
+    expect(t.lastAudit()).toMatchObject({ e: 'UnknownImpersonationTarget', u: 'erin', uu: '' });
   });
 });
