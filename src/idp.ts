@@ -42,6 +42,8 @@ import { answerClientErrors } from './web/client-errors.js';
 import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export interface IdpOptions {
   /** Folder for data/, logs/ and credentials/ (default: IDP_HOME or the project folder). */
   readonly home?: string;
@@ -131,6 +133,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
 
   const oidc = new OidcFrontEnd({
     props,
+    directory,
     relyingParties,
     definitions: config.attributeDefinitions,
     resolver,
@@ -191,6 +194,10 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     log,
     async listen() {
       server = createServer(app);
+      // A whole request (headers and body) must arrive within this; Node's default, 5 minutes, lets
+      // a slow client hold a connection and a parser for that long. The IdP's forms are small.
+      server.requestTimeout = REQUEST_TIMEOUT_MS;
+      server.headersTimeout = Math.min(server.headersTimeout, REQUEST_TIMEOUT_MS);
       await answerClientErrors(server, views, messages);
       server.listen(props.port, props.listenAddress);
       await once(server, 'listening');

@@ -9,8 +9,11 @@
  *   account everywhere for the rest of the window: the ceiling on guessing from many addresses,
  *   and necessarily also a way for an attacker with enough addresses to lock the account.
  *
- * A successful login clears the failures of its own (account, address) pair only, so a user who
- * signs in does not wipe out what other addresses have tried. Kept in SQLite so a restart does not
+ * An attempt is counted as a failure before its password is checked, in one step with the check
+ * of the limits (begin()): however many attempts arrive at once, each one sees those before it, so
+ * a burst of posts cannot all pass the check while the first passwords are still being hashed.
+ * A successful login then clears the failures of its own (account, address) pair only, so a user
+ * who signs in does not wipe out what other addresses have tried. Kept in SQLite so a restart does not
  * reset it. Every call may wait for a database lock (sqlite-busy.ts) and is therefore async.
  */
 import type { Statement } from 'better-sqlite3';
@@ -32,7 +35,7 @@ export type Lockout = 'address' | 'account';
 export class LoginThrottle {
   private readonly countForAddress: Statement<[string, string, number], { n: number }>;
   private readonly countForAccount: Statement<[string, number], { n: number }>;
-  private readonly record: (username: string, address: string) => void;
+  private readonly reserve: (username: string, address: string) => Lockout | undefined;
   private readonly clearAddress: Statement<[string, string]>;
 
   constructor(
@@ -53,26 +56,24 @@ export class LoginThrottle {
     this.countForAccount = db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at > ?');
     const prune = db.prepare<[number]>('DELETE FROM login_failures WHERE at <= ?');
     const insert = db.prepare<[string, string, number]>('INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)');
-    this.record = db.transaction((username: string, address: string) => {
-      prune.run(this.now() - this.limits.windowMs);
+    this.reserve = db.transaction((username: string, address: string): Lockout | undefined => {
+      const { maxFailures, maxFailuresPerAccount, windowMs } = this.limits;
+      const since = this.now() - windowMs;
+      if (maxFailures > 0 && this.countForAddress.get(username, address, since)!.n >= maxFailures) return 'address';
+      if (maxFailuresPerAccount > 0 && this.countForAccount.get(username, since)!.n >= maxFailuresPerAccount) return 'account';
+      prune.run(since);
       insert.run(username, address, this.now());
+      return undefined;
     });
     this.clearAddress = db.prepare('DELETE FROM login_failures WHERE username = ? AND address = ?');
   }
 
-  /** Whether a login for this account from this address is refused now, and by which limit. */
-  check(username: string, address: string): Promise<Lockout | undefined> {
-    const { maxFailures, maxFailuresPerAccount, windowMs } = this.limits;
-    return this.guard(() => {
-      const since = this.now() - windowMs;
-      if (maxFailures > 0 && this.countForAddress.get(username, address, since)!.n >= maxFailures) return 'address';
-      if (maxFailuresPerAccount > 0 && this.countForAccount.get(username, since)!.n >= maxFailuresPerAccount) return 'account';
-      return undefined;
-    });
-  }
-
-  recordFailure(username: string, address: string): Promise<void> {
-    return this.guard(() => this.record(username, address));
+  /**
+   * A login attempt for this account from this address: refused (and by which limit) when the
+   * limits are reached; otherwise counted as a failure now, until clear() says it succeeded.
+   */
+  begin(username: string, address: string): Promise<Lockout | undefined> {
+    return this.guard(() => this.reserve(username, address));
   }
 
   /** After a successful login: forget this (account, address) pair's failures. */

@@ -110,3 +110,25 @@ describe('exact passwords (issue 7, item 12)', () => {
     expect(errorOf(page)).toBe('That password is longer than any password here.');
   });
 });
+
+describe('a burst of attempts at once', () => {
+  it('cannot get more guesses than the limit by posting many login forms together', async () => {
+    const idp = await startTestIdp();
+    try {
+      const idpSp = await TestSp.create(idp.baseURL);
+      const browser = new Browser({ localAddress: '127.0.0.30' });
+      // Twelve login forms open at once, eleven wrong passwords and the right one last, all posted
+      // together: each attempt must see the ones before it, though none has finished hashing yet.
+      const first = await browser.get(await idpSp.loginURL()); // the session (and its cookie) exists from here
+      const forms = [first, ...(await Promise.all(Array.from({ length: 11 }, async () => browser.get(await idpSp.loginURL()))))];
+      const pages = await Promise.all(
+        forms.map((form, i) => browser.submit(form, { j_username: 'dave', j_password: i === 11 ? 'demo-dave' : `wrong-${i}` }, '_eventId_proceed')),
+      );
+      expect(pages.filter((p) => errorOf(p) === WRONG)).toHaveLength(5);
+      expect(pages.filter((p) => errorOf(p) === LOCKED_HERE)).toHaveLength(7);
+      expect(pages.some(hasSamlResponse)).toBe(false);
+    } finally {
+      await idp.close();
+    }
+  });
+});

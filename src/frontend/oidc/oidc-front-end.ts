@@ -23,6 +23,7 @@ import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
 import { IdpError } from '../../errors.js';
 import { IMPERSONATE_RESOLUTION_LABEL } from '../../intercept/impersonate/impersonate-flow.js';
+import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { auditFieldsOf } from '../../profile/audit-record.js';
 import type { ProfileFlow } from '../../profile/profile-flow.js';
@@ -58,6 +59,7 @@ const OIDC_ERRORS: Record<string, string> = {
 
 export interface OidcFrontEndDeps {
   readonly props: IdpProperties;
+  readonly directory: Pick<UserDirectory, 'accountState'>;
   readonly relyingParties: RelyingPartyRegistry;
   readonly definitions: readonly AttributeDefinition[];
   readonly resolver: AttributeResolver;
@@ -86,6 +88,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       resolver: deps.resolver,
       filter: deps.filter,
       records: this.records,
+      accountState: (account) => deps.directory.accountState(account),
       db: deps.db,
       jwks: deps.jwks,
       cookieSecret: deps.cookieSecret,

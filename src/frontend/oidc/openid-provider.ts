@@ -17,6 +17,7 @@ import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 import type { AuthorizationRecords } from './authorization-records.js';
 import { claimsByScope, claimsOf } from './claims.js';
 import { CODE_LIFETIME_S, grantLifetimeMs } from './grant-retention.js';
+import type { AccountState } from '../../directory/user-directory.js';
 import { OIDC_PATHS } from './oidc-paths.js';
 import { ReleasedClaims } from './released-claims.js';
 import { sqliteAdapterFactory } from './sqlite-oidc-adapter.js';
@@ -29,6 +30,8 @@ export interface OpenIdProviderParts {
   readonly resolver: AttributeResolver;
   readonly filter: AttributeFilter;
   readonly records: AuthorizationRecords;
+  /** The directory's verdict on an account (for the real user behind an impersonation's tokens). */
+  readonly accountState: (account: string) => Promise<AccountState>;
   readonly db: SqliteDatabase;
   readonly jwks: PrivateJwks;
   readonly cookieSecret: string;
@@ -50,7 +53,7 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   const impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) =>
     records.get(grantIdOf(ctx, token))?.impersonator !== undefined;
   const byScope = claimsByScope(definitions);
-  const release = new ReleasedClaims(parts.resolver, parts.filter, records);
+  const release = new ReleasedClaims(parts.resolver, parts.filter, records, parts.accountState);
 
   const clients: ClientMetadata[] = relyingParties.oidcClients.map((c) => ({
     client_id: c.id,

@@ -4,10 +4,14 @@
  * issued under impersonation) and filtered for that requester — at the moment a token is used,
  * never stored with it. Resolved once per request: a token response asks twice (ID token claims,
  * then the audit), an introspection by a resource server twice (the caller's, the token client's).
+ * A token issued under impersonation releases nothing once the real user behind it is no longer
+ * active (disabled, locked or gone): the browser pipeline checks that before release, and the
+ * token, userinfo and introspection endpoints check it here, for the token's whole lifetime.
  */
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import type { AttributeValues } from '../../attribute/attribute-values.js';
+import type { AccountState } from '../../directory/user-directory.js';
 import type { AuthorizationRecords } from './authorization-records.js';
 import { OIDC_SSO_PROFILE } from './oidc-paths.js';
 
@@ -18,19 +22,24 @@ export class ReleasedClaims {
     private readonly resolver: AttributeResolver,
     private readonly filter: AttributeFilter,
     private readonly records: AuthorizationRecords,
+    private readonly accountState: (account: string) => Promise<AccountState>,
   ) {}
 
-  /** The released attributes, or undefined when the account no longer exists. */
+  /** The released attributes, or undefined when the account (or the impersonator behind the token) is no longer active. */
   to(request: object, account: string, requester: string, grantId: string | undefined): Promise<AttributeValues | undefined> {
     const cache = this.perRequest.get(request) ?? new Map<string, Promise<AttributeValues | undefined>>();
     this.perRequest.set(request, cache);
     const key = `${account}\u0000${requester}\u0000${grantId ?? ''}`;
     let released = cache.get(key);
     if (!released) {
-      const label = this.records.get(grantId)?.resolutionLabel ?? OIDC_SSO_PROFILE;
-      released = this.resolver
-        .resolve({ principal: account, label })
-        .then((r) => (r.principalFound ? this.filter.filter(r.attributes, requester) : undefined));
+      const record = this.records.get(grantId);
+      const label = record?.resolutionLabel ?? OIDC_SSO_PROFILE;
+      const impersonator = record?.impersonator;
+      released = (impersonator ? this.accountState(impersonator) : Promise.resolve<AccountState>('active')).then(async (state) => {
+        if (state !== 'active') return undefined;
+        const r = await this.resolver.resolve({ principal: account, label });
+        return r.principalFound ? this.filter.filter(r.attributes, requester) : undefined;
+      });
       cache.set(key, released);
     }
     return released;

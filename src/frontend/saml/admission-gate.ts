@@ -29,6 +29,7 @@ import type { Views } from '../../web/views.js';
 export const RETRY_AFTER_SECONDS = 2;
 const LOG_INTERVAL_MS = 10_000;
 const REFUSALS_PER_TURN = 64;
+const ADMITTED = 'samlAdmitted';
 
 export class AdmissionGate {
   private active = 0;
@@ -76,13 +77,31 @@ export class AdmissionGate {
   middleware(paths: readonly string[], resumesAdmitted: (req: Request) => boolean) {
     const gated = new Set(paths);
     return (req: Request, res: Response, next: NextFunction): void => {
-      if (!gated.has(req.path) || resumesAdmitted(req)) return next();
-      const release = this.tryEnter();
-      if (!release) return this.refuse(res);
-      res.once('finish', release);
-      res.once('close', release);
-      setImmediate(next);
+      // Routers ignore a trailing slash; so does the gate. (admitted() backs this up at the route.)
+      if (!gated.has(req.path.replace(/\/+$/, '')) || resumesAdmitted(req)) return next();
+      if (this.admit(res)) setImmediate(next);
     };
+  }
+
+  /**
+   * Whether the request holds a place — the route handler asks before decoding anything, so a
+   * path spelling the middleware did not recognise still cannot bypass the cap: it takes a place
+   * there, or is refused.
+   */
+  admitted(res: Response): boolean {
+    return res.locals[ADMITTED] === true || this.admit(res);
+  }
+
+  private admit(res: Response): boolean {
+    const release = this.tryEnter();
+    if (!release) {
+      this.refuse(res);
+      return false;
+    }
+    res.locals[ADMITTED] = true;
+    res.once('finish', release);
+    res.once('close', release);
+    return true;
   }
 
   /**

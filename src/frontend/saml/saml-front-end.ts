@@ -101,7 +101,8 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
             res.status(405).set('Allow', 'POST').end();
             return;
           }
-          // Admitted by the gate in front of the app (admission()) and already a turn later.
+          // Admitted by the gate in front of the app (admission()), a turn ago — or now.
+          if (!this.gate.admitted(res)) return;
           const decoded = decodeAuthnRequest(await this.parameters(req, res, binding), binding, this.decoderDeps);
           const prc = this.contextFor(decoded);
           // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.

@@ -22,6 +22,16 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const DECLARATION = /^(\uFEFF)?<\?xml\s[^?]*\?>/;
 const DECLARED_ENCODING = /\sencoding\s*=\s*["']([^"']*)["']/;
 const PROCESSING_INSTRUCTIONS = XmlXPath.compile('//processing-instruction()');
+const ELEMENT_COUNT = XmlXPath.compile('count(//*)');
+const NAMESPACE_DECLARATION = /\sxmlns(?::[^\s=/>]+)?\s*=/g;
+/**
+ * Shape limits. Canonicalization (for the signature) works per element against every namespace in
+ * scope and every InclusiveNamespaces prefix: a message of 32 KB made of a thousand namespace
+ * declarations and a thousand empty elements costs libxml2 seconds. A real AuthnRequest has a few
+ * dozen elements and a handful of declarations.
+ */
+export const MAX_ELEMENTS = 256;
+export const MAX_NAMESPACE_DECLARATIONS = 50;
 
 /** Parses the message; the caller must dispose() the document. */
 export function parseSamlXml(bytes: Uint8Array): XmlDocument {
@@ -36,6 +46,9 @@ export function parseSamlXml(bytes: Uint8Array): XmlDocument {
   if (encoding && !/^utf-?8$/i.test(encoding)) throw malformed(`AuthnRequest declares encoding ${JSON.stringify(encoding)}; only UTF-8 is accepted`);
   if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY')) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
   if (text.indexOf('<?', declaration?.length ?? 0) !== -1) throw malformed('AuthnRequest contains a processing instruction');
+  // Counted on the text, so an occurrence inside a value counts too: that errs on the safe side.
+  const declarations = text.match(NAMESPACE_DECLARATION)?.length ?? 0;
+  if (declarations > MAX_NAMESPACE_DECLARATIONS) throw malformed(`AuthnRequest declares ${declarations} namespaces; at most ${MAX_NAMESPACE_DECLARATIONS} are accepted`);
 
   let doc: XmlDocument;
   try {
@@ -47,6 +60,8 @@ export function parseSamlXml(bytes: Uint8Array): XmlDocument {
   try {
     if (doc.dtd !== null) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
     if (doc.find(PROCESSING_INSTRUCTIONS).length > 0) throw malformed('AuthnRequest contains a processing instruction');
+    const elements = doc.eval(ELEMENT_COUNT) as number;
+    if (elements > MAX_ELEMENTS) throw malformed(`AuthnRequest has ${elements} elements; at most ${MAX_ELEMENTS} are accepted`);
     const root = doc.root;
     if (root.namespaceUri !== NS.samlp || root.name !== 'AuthnRequest') throw malformed('message is not a SAML 2.0 AuthnRequest');
     return doc;

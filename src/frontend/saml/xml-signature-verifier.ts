@@ -27,6 +27,8 @@ const SIGNATURES = XmlXPath.compile('//ds:Signature', { ds: NS.ds });
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const NCNAME_OR_DEFAULT = /^(#default|[A-Za-z_][\w.-]*)$/;
+/** Canonicalization's cost grows with the prefixes it must render everywhere; signers list a few. */
+const MAX_INCLUSIVE_PREFIXES = 16;
 
 export interface VerifiedSignature {
   readonly algorithm: string;
@@ -76,13 +78,13 @@ export function verifyEnvelopedSignature(doc: XmlDocument, keys: readonly KeyObj
 
   const without = (node: XmlNode) => !node.isSameNode(signature);
   const canonical = new XmlStringOutputBufferHandler();
-  doc.canonicalize(canonical, { mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false, isVisible: without, inclusiveNamespacePrefixes: digestPrefixes });
+  canonicalizing(() => doc.canonicalize(canonical, { mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false, isVisible: without, inclusiveNamespacePrefixes: digestPrefixes }));
   const digest = createHash(digestAlg.hash).update(canonical.result, 'utf8').digest();
   const expected = base64(digestValue.content, 'DigestValue');
   if (digest.length !== expected.length || !timingSafeEqual(digest, expected)) throw refused('the digest does not match: the AuthnRequest was changed after it was signed');
 
   const signedBytes = Buffer.from(
-    signedInfo.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false, inclusiveNamespacePrefixes: signedInfoPrefixes }),
+    canonicalizing(() => signedInfo.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false, inclusiveNamespacePrefixes: signedInfoPrefixes })),
     'utf8',
   );
   const value = base64(signatureValue.content, 'SignatureValue');
@@ -116,7 +118,17 @@ function exclusiveC14n(el: XmlElement, what: string): string[] | undefined {
   if (params.length > 1 || !is(inclusive, NS.ec, 'InclusiveNamespaces')) throw refused(`${what} has parameters other than InclusiveNamespaces`);
   const prefixes = (attribute(inclusive, 'PrefixList') ?? '').split(/\s+/).filter((p) => p !== '');
   if (!prefixes.every((p) => NCNAME_OR_DEFAULT.test(p))) throw refused(`${what} has an invalid InclusiveNamespaces PrefixList`);
+  if (prefixes.length > MAX_INCLUSIVE_PREFIXES) throw refused(`${what} lists ${prefixes.length} InclusiveNamespaces prefixes; at most ${MAX_INCLUSIVE_PREFIXES} are accepted`);
   return prefixes;
+}
+
+/** libxml2 refuses to canonicalize some well-formed documents (a relative namespace URI): that is the message's fault. */
+function canonicalizing<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    throw refused(`the signed content cannot be canonicalized (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  }
 }
 
 function base64(text: string, what: string): Buffer {

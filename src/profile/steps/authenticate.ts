@@ -52,7 +52,8 @@ export const authenticate: ProfileStepHandler = {
     }
     const username = checked.name;
     const address = throttleAddress(exchange.req.ip);
-    const lockout = await services.throttle.check(username, address);
+    // From here on the attempt counts as a failure, until the password proves right.
+    const lockout = await services.throttle.begin(username, address);
     if (lockout) {
       const scope = lockout === 'address' ? 'from this address' : 'from all addresses together';
       log.warn(`Login by ${quoted(username)} refused: too many failed attempts ${scope} (client ${quoted(address)})`);
@@ -60,12 +61,10 @@ export const authenticate: ProfileStepHandler = {
     }
     const problem = passwordProblem(password);
     if (problem) {
-      await services.throttle.recordFailure(username, address);
       log.warn(`Login by ${quoted(username)} failed: the password ${problem === 'too-long' ? 'is too long' : 'contains a control character'} (client ${quoted(address)})`);
       return loginView(input, `login.error.password-${problem}`, typed);
     }
     if (!(await services.directory.authenticate(username, password))) {
-      await services.throttle.recordFailure(username, address);
       log.warn(`Login by ${quoted(username)} failed (client ${quoted(address)})`);
       return loginView(input, 'login.error.failed', typed);
     }

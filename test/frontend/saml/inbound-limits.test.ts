@@ -56,6 +56,8 @@ describe('no HTTP 500 on input: a 4xx page with a clear message', () => {
     ['a processing instruction', { body: form({ SAMLRequest: b64(demoRequest().replace('<saml:Issuer>', '<?xml-stylesheet href="x"?><saml:Issuer>')) }), contentType: 'application/x-www-form-urlencoded' }, 400, /contains a processing instruction/],
     ['XML that is not well-formed', { body: form({ SAMLRequest: b64('<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">') }), contentType: 'application/x-www-form-urlencoded' }, 400, /not well-formed XML/],
     ['XML that is not valid SAML', { body: form({ SAMLRequest: b64(demoRequest().replace(' Version="2.0"', '')) }), contentType: 'application/x-www-form-urlencoded' }, 400, /not valid SAML 2\.0 \(.*'Version' is required but missing/],
+    ['more namespace declarations than any request needs', { body: form({ SAMLRequest: b64(demoRequest(Array.from({ length: 60 }, (_, i) => ` xmlns:p${i}="urn:p${i}"`).join(''))) }), contentType: 'application/x-www-form-urlencoded' }, 400, /declares 6\d namespaces; at most 50 are accepted/],
+    ['more elements than any request has', { body: form({ SAMLRequest: b64(authnRequestXml({ issuer: DEMO_SP, extensions: `<x:list xmlns:x="urn:x">${'<x:e/>'.repeat(600)}</x:list>` })) }), contentType: 'application/x-www-form-urlencoded' }, 400, /has 60\d elements; at most 256 are accepted/],
     ['an XML message larger than the limit', { body: form({ SAMLRequest: b64(demoRequest(` x="${'a'.repeat(40_000)}"`)) }), contentType: 'application/x-www-form-urlencoded' }, 413, /SAMLRequest is larger than|AuthnRequest is larger than/],
     ['a body larger than the limit', { body: form({ SAMLRequest: 'A'.repeat(300_000) }), contentType: 'application/x-www-form-urlencoded' }, 413, /request body is larger than/],
   ] as const)('POST binding: %s', async (_what, init, status, detail) => {
@@ -145,6 +147,9 @@ describe('admission cap and body deadline', () => {
     expect(refused.body).toContain('Wait a few seconds');
     expect(hasSamlResponse(refused)).toBe(false);
     expect((await new Browser().get(await sp.loginURL())).status).toBe(503);
+    // The same request to the same endpoint spelt with a trailing slash is no way round the cap.
+    const slashed = await sp.loginURL();
+    expect((await new Browser().get(slashed.replace('/SSO?', '/SSO/?'))).status).toBe(503);
     // A flood of refusals is one WARN with a count, not a line per request.
     await expect.poll(() => small.processLog()).toMatch(/WARN .*REQUEST_CAPACITY_EXCEEDED: more than 1 SAML requests are being processed at once/);
     expect(small.processLog().match(/REQUEST_CAPACITY_EXCEEDED/g)).toHaveLength(1);

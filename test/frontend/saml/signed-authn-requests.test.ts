@@ -253,6 +253,22 @@ describe('signature wrapping over the POST binding', () => {
     await expectRefused(() => post(withComments), /CanonicalizationMethod .* is not exclusive C14N without comments/);
   });
 
+  it('refuses an InclusiveNamespaces list long enough to make canonicalization costly', async () => {
+    const xml = await signedXml();
+    const prefixes = Array.from({ length: 17 }, (_, i) => `p${i}`).join(' ');
+    const listed = xml.replace(
+      `<Transform Algorithm="${EXC_C14N}"/>`,
+      `<Transform Algorithm="${EXC_C14N}"><ec:InclusiveNamespaces xmlns:ec="${EXC_C14N}" PrefixList="${prefixes}"/></Transform>`,
+    );
+    expect(listed).not.toBe(xml);
+    await expectRefused(() => post(listed), /lists 17 InclusiveNamespaces prefixes; at most 16/);
+  });
+
+  it('refuses, with a 4xx, a signed request that libxml2 cannot canonicalize (a relative namespace URI)', async () => {
+    const xml = signXml(authnRequestXml({ issuer: SIGNED_SP, acs: acsOf(SIGNED_SP), attributes: ' xmlns:p0="relative"' }), { privateKey: spKey });
+    await expectRefused(() => post(xml), /cannot be canonicalized/);
+  });
+
   it('reads the whole text of the signed Issuer, never a fragment before a comment', async () => {
     // A comment inside the signed Issuer does not change the signed text: still accepted, as SIGNED_SP.
     const browser = new Browser();
