@@ -89,7 +89,7 @@ export class SqliteUserDirectory implements UserDirectory {
   lookup(username: string): Promise<SourceAttributes | undefined> {
     return this.guard(() => {
       const account = this.account.get(username);
-      if (!account || stateOf(account) !== 'active') return undefined;
+      if (!account || account.enabled !== 1) return undefined;
       const attributes: SourceAttributes = { uid: [username] };
       for (const { name, value } of this.attributes.all(username)) (attributes[name] ??= []).push(value);
       return attributes;

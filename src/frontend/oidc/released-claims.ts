@@ -4,9 +4,10 @@
  * issued under impersonation) and filtered for that requester — at the moment a token is used,
  * never stored with it. Resolved once per request: a token response asks twice (ID token claims,
  * then the audit), an introspection by a resource server twice (the caller's, the token client's).
- * A token issued under impersonation releases nothing once the real user behind it is no longer
- * active (disabled, locked or gone): the browser pipeline checks that before release, and the
- * token, userinfo and introspection endpoints check it here, for the token's whole lifetime.
+ * Nothing is released for an account that is no longer active (disabled, locked or gone), nor for
+ * a token issued under impersonation once the real user behind it is not: the browser pipeline
+ * checks that before release, and the token, userinfo and introspection endpoints check it here,
+ * for the token's whole lifetime.
  */
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
@@ -35,13 +36,19 @@ export class ReleasedClaims {
       const record = this.records.get(grantId);
       const label = record?.resolutionLabel ?? OIDC_SSO_PROFILE;
       const impersonator = record?.impersonator;
-      released = (impersonator ? this.accountState(impersonator) : Promise.resolve<AccountState>('active')).then(async (state) => {
-        if (state !== 'active') return undefined;
+      released = this.usable([account, ...(impersonator ? [impersonator] : [])]).then(async (usable) => {
+        if (!usable) return undefined;
         const r = await this.resolver.resolve({ principal: account, label });
         return r.principalFound ? this.filter.filter(r.attributes, requester) : undefined;
       });
       cache.set(key, released);
     }
     return released;
+  }
+
+  /** Whether every account is active: neither disabled, nor locked, nor gone. */
+  private async usable(accounts: readonly string[]): Promise<boolean> {
+    for (const account of accounts) if ((await this.accountState(account)) !== 'active') return false;
+    return true;
   }
 }
