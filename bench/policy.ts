@@ -33,7 +33,7 @@ import { CUSTOM_FUNCTIONS } from '../src/access/casbin-functions.js';
 import { END_MARKER } from '../src/access/policy-text.js';
 import { ReloadableAccessControlService } from '../src/access/reloadable-access-control.js';
 import { createProcessLog } from '../src/logging/process-log.js';
-import { DEFAULT_CONF_DIR } from '../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../src/core/paths.js';
 import { generatePolicy, seededRandom } from './policy-generator.js';
 
 const POLICY = 'BenchPolicy';

@@ -32,7 +32,7 @@ import { loadConfiguration } from '../src/config/load-configuration.js';
 import { decodeAuthnRequest, type InboundBinding } from '../src/frontend/saml/authn-request.js';
 import { samlParameters } from '../src/frontend/saml/binding-parameters.js';
 import { createProcessLog } from '../src/logging/process-log.js';
-import { DEFAULT_CONF_DIR } from '../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../src/core/paths.js';
 import { RelyingPartyRegistry } from '../src/relying-party/relying-party.js';
 import { authnRequestXml, signXml } from '../test/support/saml-messages.js';
 

@@ -29,7 +29,7 @@ import { loadOidcSigningKeys } from './credentials/oidc-signing-keys.js';
 import { availableInterceptFlows } from './intercept/intercept-registry.js';
 import { InterceptRunner } from './intercept/intercept-runner.js';
 import { createProcessLog, type ProcessLog } from './logging/process-log.js';
-import { DEFAULT_CONF_DIR, PROJECT_ROOT } from './paths.js';
+import { DEFAULT_CONF_DIR, PROJECT_ROOT } from './core/paths.js';
 import { ProfileFlow } from './profile/profile-flow.js';
 import type { ProfileServices } from './profile/profile-services.js';
 import { RelyingPartyRegistry } from './relying-party/relying-party.js';

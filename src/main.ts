@@ -5,7 +5,7 @@
 import { inspect } from 'node:util';
 import { startDemoOidcClient } from './demo/demo-oidc-client.js';
 import { startDemoSp } from './demo/demo-sp.js';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError } from './core/errors.js';
 import { createIdp } from './idp.js';
 import { safeLines } from './logging/process-log.js';
 

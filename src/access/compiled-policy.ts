@@ -8,7 +8,7 @@
  *   obj    the resource (the requested account; "" for the general check)
  *   ip     the client's IP address ("" when the caller has none), for ipMatch
  */
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import type { AccessControl, AccessDecision, AccessRequest } from './access-control.js';
 import { ATTRIBUTE_PREFIX, CUSTOM_FUNCTIONS } from './casbin-functions.js';
 import { CUSTOM_FUNCTION_HINTS } from './casbin-function-hints.js';

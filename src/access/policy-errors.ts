@@ -8,7 +8,7 @@
  * every problem is made printable here, once, for all of them: control characters, bidi
  * overrides and other invisible characters are written as \uXXXX escapes (safeForLog).
  */
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import { safeForLog } from '../logging/process-log.js';
 
 export class PolicyErrors extends ConfigurationError {

@@ -5,7 +5,7 @@
  * MAX_ATTEMPTS times: a snapshot is only ever built from one state of the files as a whole.
  */
 import path from 'node:path';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import { turnsOf, type Pacing } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';
 import { ACCESS_CONTROL_FILE, fileLabel } from './policy-files.js';

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { YamlConf } from '../config/yaml-conf.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import type { Turns } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';
 import { ACCESS_CONTROL_FILE, fileLabel, readAccessControlConf, type NamedPolicyFiles } from './policy-files.js';

@@ -3,7 +3,7 @@
  * the unit a reload builds off to the side and swaps in. A snapshot is complete or does not exist:
  * building collects every problem of every policy and throws them together (PolicyErrors).
  */
-import type { ConfigurationError } from '../errors.js';
+import type { ConfigurationError } from '../core/errors.js';
 import { compilePolicyText, type CompiledPolicy, type CompileOptions } from './compiled-policy.js';
 import { turnsOf } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';

@@ -21,7 +21,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import type { Turns } from './engine/cooperative.js';
 
 export const END_MARKER = '# end of policy';

@@ -14,7 +14,7 @@ import type { AccessControlService } from '../access/access-control.js';
 import type { AccessControlStatus, ReloadResult, ReloadTrigger } from '../access/reloadable-access-control.js';
 import type { AttributeResolver } from '../attribute/attribute-resolver.js';
 import type { IdpProperties } from '../config/idp-properties.js';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import { quoted } from '../logging/process-log.js';
 import { activeLogin } from '../session/idp-session.js';

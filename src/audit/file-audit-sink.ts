@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import type { AuditSink } from './audit-sink.js';
 

@@ -17,7 +17,7 @@
  * reset it. Every call may wait for a database lock (sqlite-busy.ts) and is therefore async.
  */
 import type { Statement } from 'better-sqlite3';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 

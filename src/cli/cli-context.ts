@@ -14,9 +14,9 @@ import { AttributeResolver } from '../attribute/attribute-resolver.js';
 import { DirectoryDataConnector } from '../attribute/data-connector.js';
 import { PROPERTIES_FILE } from '../config/idp-properties.js';
 import { loadConfiguration, type IdpConfiguration } from '../config/load-configuration.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import { SqliteUserDirectory } from '../directory/sqlite-user-directory.js';
-import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../paths.js';
+import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../core/paths.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../storage/sqlite-database.js';
 
 export interface Location {

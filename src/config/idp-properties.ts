@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import { propertyDefinitions, type PropertyDefinition } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { expandReferences, parseProperties, type PropertyEntry } from './properties.js';

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { readAccessControlConf, type NamedPolicyFiles } from '../access/policy-files.js';
 import type { AttributeFilterPolicy } from '../attribute/attribute-filter.js';
 import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import { NAMEID_FORMATS, type NameIdFormat, type RelyingParty, type ResourceServer } from '../relying-party/relying-party.js';
 import { spMetadataKeys, toPem } from '../relying-party/sp-metadata.js';
 import { loadIdpProperties, type IdpProperties, type PropertySources } from './idp-properties.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { generate } from 'selfsigned';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import type { XmlSigningKey } from '../frontend/saml/xml/enveloped-signature.js';
 import type { ProcessLog } from '../logging/process-log.js';
 

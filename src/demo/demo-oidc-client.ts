@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import * as oidc from 'openid-client';
-import { VIEWS_DIR } from '../paths.js';
+import { VIEWS_DIR } from '../core/paths.js';
 
 export interface DemoOidcClientOptions {
   readonly issuer: string;

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile } from '@node-saml/node-saml';
-import { VIEWS_DIR } from '../paths.js';
+import { VIEWS_DIR } from '../core/paths.js';
 import { fetchIdpMetadata, type IdpMetadata } from './idp-metadata.js';
 
 export interface DemoSpOptions {

@@ -5,7 +5,7 @@
  * it. Admin tools change these columns directly in the database file.
  */
 import type { Statement } from 'better-sqlite3';
-import { ConfigurationError, IdpError } from '../errors.js';
+import { ConfigurationError, IdpError } from '../core/errors.js';
 import { YamlConf } from '../config/yaml-conf.js';
 import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';

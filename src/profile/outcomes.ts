@@ -4,7 +4,7 @@
  * marked true — and every other event goes back to the relying party as a protocol error.
  */
 import { AuditField } from '../audit/audit-fields.js';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 import type { HttpExchange } from '../frontend/protocol-front-end.js';
 import { quoted } from '../logging/process-log.js';
 import { auditFieldsOf } from './audit-record.js';

@@ -15,7 +15,7 @@
  * already has a subject, and right before the step that releases anything.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 import { setContentSecurityPolicy } from '../web/content-security-policy.js';
 import type { HttpExchange } from '../frontend/protocol-front-end.js';
 import type { FormFields } from '../intercept/intercept-flow.js';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 
 export interface IdpSessionData {
   readonly principalName: string;

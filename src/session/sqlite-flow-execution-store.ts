@@ -1,7 +1,7 @@
 /** The default FlowExecutionStore, a table in the embedded SQLite database. */
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 import type { FlowExecution, FlowExecutionStore } from './flow-execution-store.js';

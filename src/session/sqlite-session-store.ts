@@ -7,7 +7,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import session from 'express-session';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 

@@ -9,7 +9,7 @@
  * clear page), and nothing half-done is kept: the work must be one statement or one transaction.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 
 export interface BusyPolicy {
   /** How long to keep trying, in total, before giving up with STORAGE_BUSY. */

@@ -8,7 +8,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { IdpProperties } from '../config/idp-properties.js';
 import type { ProcessLog } from '../logging/process-log.js';
-import { VIEWS_DIR } from '../paths.js';
+import { VIEWS_DIR } from '../core/paths.js';
 import { contentSecurityPolicy } from './content-security-policy.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { caseSensitivePaths, singleValuedQuery } from './request-guards.js';

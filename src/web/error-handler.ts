@@ -5,7 +5,7 @@
  * request) and never for server errors.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { asIdpError, IdpError, type IdpErrorCode } from '../errors.js';
+import { asIdpError, IdpError, type IdpErrorCode } from '../core/errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import { RateLimitedLog } from '../logging/rate-limited-log.js';
 import type { Views } from './views.js';

@@ -3,7 +3,7 @@
  * page instead of surprising a handler.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { IdpError } from '../errors.js';
+import { IdpError } from '../core/errors.js';
 
 /**
  * The IdP's paths are case-sensitive, as Shibboleth's (servlet paths) and cookie paths are. The

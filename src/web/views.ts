@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Response } from 'express';
-import { VIEWS_DIR } from '../paths.js';
+import { VIEWS_DIR } from '../core/paths.js';
 import type { Messages } from './messages.js';
 
 export class Views {

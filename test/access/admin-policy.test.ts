@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccessRequest } from '../../src/access/access-control.js';
 import { compilePolicy, type CompiledPolicy } from '../../src/access/compiled-policy.js';
 import { fileLabel } from '../../src/access/policy-files.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { coreServices, type CoreServices } from '../support/core-services.js';
 import { NO_PAUSES } from '../../src/access/engine/cooperative.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessRequest } from '../../src/access/access-control.js';
 import { ReloadableAccessControlService } from '../../src/access/reloadable-access-control.js';
-import { ConfigurationError } from '../../src/errors.js';
+import { ConfigurationError } from '../../src/core/errors.js';
 import { POLICY, policyConf, type PolicyConf } from './policy-conf.js';
 
 const RP = 'https://sp.demo.example.org/shibboleth';

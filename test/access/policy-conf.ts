@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { END_MARKER } from '../../src/access/policy-text.js';
 import { createProcessLog, type ProcessLog } from '../../src/logging/process-log.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 
 export const POLICY = 'SpecificImpersonationPolicy';
 

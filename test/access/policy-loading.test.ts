@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../src/access/compiled-policy.js';
 import { fileLabel, type NamedPolicyFiles } from '../../src/access/policy-files.js';
 import { END_MARKER } from '../../src/access/policy-text.js';
-import { ConfigurationError } from '../../src/errors.js';
+import { ConfigurationError } from '../../src/core/errors.js';
 import { NO_PAUSES } from '../../src/access/engine/cooperative.js';
 
 const GOOD_MODEL = `[request_definition]

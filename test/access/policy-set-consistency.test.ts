@@ -12,7 +12,7 @@ import { generatePolicy } from '../../bench/policy-generator.js';
 import type { AccessRequest } from '../../src/access/access-control.js';
 import { ReloadableAccessControlService } from '../../src/access/reloadable-access-control.js';
 import { createProcessLog } from '../../src/logging/process-log.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 
 const MARKER = '# end of policy\n';
 /** Version A offers the form to "probe" and lets it impersonate x; version B does neither, but lets it impersonate y. */

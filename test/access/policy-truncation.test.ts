@@ -24,7 +24,7 @@ import { readExpectations } from '../../src/cli/expectations.js';
 import { SIGN_IN_LABEL } from '../../src/cli/impersonation-question.js';
 import { loadConfiguration } from '../../src/config/load-configuration.js';
 import { createProcessLog } from '../../src/logging/process-log.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { eventually } from './policy-conf.js';
 
 /** The files that make up the shipped policy set, relative to conf/. */

@@ -17,7 +17,7 @@ import type { AccessRequest } from '../../src/access/access-control.js';
 import { CUSTOM_FUNCTIONS } from '../../src/access/casbin-functions.js';
 import { nextTurn } from '../../src/access/engine/cooperative.js';
 import { ReloadableAccessControlService } from '../../src/access/reloadable-access-control.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { POLICY, policyConf } from './policy-conf.js';
 
 const MODEL = readFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), 'utf8');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileAuditSink } from '../../src/audit/file-audit-sink.js';
-import { IdpError } from '../../src/errors.js';
+import { IdpError } from '../../src/core/errors.js';
 import { createProcessLog } from '../../src/logging/process-log.js';
 
 let dir: string | undefined;

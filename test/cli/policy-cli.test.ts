@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../src/config/load-configuration.js';
 import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
 import { addRows, confCopy, runPolicy } from './run-policy.js';
 

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { END_MARKER } from '../../src/access/policy-text.js';
-import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../../src/core/paths.js';
 
 export interface CliRun {
   readonly code: number;

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { confCopy, runPolicy } from './run-policy.js';
 
 const EXPECTATIONS = path.join(DEFAULT_CONF_DIR, 'access-control/expectations.yaml');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { propertyDefinitions } from '../../src/config/defaults.js';
 import { CONF_FILES } from '../../src/config/load-configuration.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
+import { PROJECT_ROOT } from '../../src/core/paths.js';
 
 const reference = readFileSync(path.join(PROJECT_ROOT, 'docs', 'configuration.md'), 'utf8');
 const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../src/config/load-configuration.js';
-import { ConfigurationError } from '../../src/errors.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { ConfigurationError } from '../../src/core/errors.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 
 function confWith(changes: Record<string, (old: string) => string>): string {
   const home = mkdtempSync(path.join(tmpdir(), 'conf-'));

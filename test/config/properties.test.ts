@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandReferences, parseProperties } from '../../src/config/properties.js';
-import { ConfigurationError } from '../../src/errors.js';
+import { ConfigurationError } from '../../src/core/errors.js';
 import { parseDuration } from '../../src/config/duration.js';
 
 describe('parseProperties', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';
-import { ConfigurationError } from '../../src/errors.js';
+import { ConfigurationError } from '../../src/core/errors.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
 
 const RULES = { caseSensitive: false, maxLength: 64 };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PolicyErrors } from '../../src/access/policy-errors.js';
-import { ConfigurationError } from '../../src/errors.js';
+import { ConfigurationError } from '../../src/core/errors.js';
 import { createProcessLog, safeForLog, safeLines } from '../../src/logging/process-log.js';
 
 describe('safeForLog', () => {

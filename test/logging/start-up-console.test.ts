@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../../src/core/paths.js';
 
 function start(confDir: string, home: string): Promise<{ code: number; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_') && !k.startsWith('DEMO_')));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IdpError } from '../../src/errors.js';
+import { IdpError } from '../../src/core/errors.js';
 import { isBusy, retryWhileBusy } from '../../src/storage/sqlite-busy.js';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/storage/sqlite-database.js';
 

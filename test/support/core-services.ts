@@ -14,7 +14,7 @@ import { DirectoryDataConnector } from '../../src/attribute/data-connector.js';
 import { loadConfiguration, type IdpConfiguration } from '../../src/config/load-configuration.js';
 import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';
 import { createProcessLog, type ProcessLog } from '../../src/logging/process-log.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
 
 export interface CoreServices {

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createIdp, type Idp } from '../../src/idp.js';
-import { DEFAULT_CONF_DIR } from '../../src/paths.js';
+import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { freePort } from './free-port.js';
 
 export interface TestIdpOptions {

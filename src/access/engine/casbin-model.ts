@@ -6,7 +6,7 @@
  */
 import { newModelFromString, sectionNameMap, type Assertion, type Model } from 'casbin';
 import type jsep from 'jsep';
-import { ConfigurationError } from '../../errors.js';
+import { ConfigurationError } from '../../core/errors.js';
 import { parseMatcher, type Expression } from './casbin-expression.js';
 
 export type Section = 'r' | 'p' | 'g' | 'e' | 'm';

@@ -8,7 +8,7 @@
  * gives the same values ~30 times faster. The rows are kept column by column (policy-rows.ts).
  */
 import { BracketAwareCsvParser } from 'casbin';
-import { ConfigurationError } from '../../errors.js';
+import { ConfigurationError } from '../../core/errors.js';
 import type { CasbinModel } from './casbin-model.js';
 import { turnsOf, type Pacing } from './cooperative.js';
 import { PolicyRowsBuilder, StringTable, type PolicyRows } from './policy-rows.js';

@@ -21,7 +21,7 @@ import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 import { IMPERSONATE_RESOLUTION_LABEL } from '../../intercept/impersonate/impersonate-flow.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';

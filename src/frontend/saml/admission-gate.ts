@@ -21,7 +21,7 @@
  * from here rather than from the edge error handler for that reason.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';

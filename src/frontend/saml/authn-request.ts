@@ -16,7 +16,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import type { RelyingPartyRegistry, SamlServiceProvider } from '../../relying-party/relying-party.js';
 import type { SamlParameters } from './binding-parameters.js';

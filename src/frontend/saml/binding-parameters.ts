@@ -4,7 +4,7 @@
  * percent-encoded UTF-8, within its length limit. For the Redirect binding the raw values are kept
  * too, because its signature is over the octet string exactly as it was sent.
  */
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 import { malformed } from './saml-xml.js';
 
 const SAML_PARAMETERS = ['SAMLRequest', 'RelayState', 'SigAlg', 'Signature'] as const;

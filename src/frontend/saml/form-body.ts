@@ -4,7 +4,7 @@
  * large or slow body costs neither memory nor a place in the admission cap for long.
  */
 import type { Request } from 'express';
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 import { malformed } from './saml-xml.js';
 
 export interface FormLimits {

@@ -7,7 +7,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import { auditFieldsOf } from '../../profile/audit-record.js';
 import type { ProfileFlow } from '../../profile/profile-flow.js';

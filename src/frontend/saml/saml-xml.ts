@@ -7,7 +7,7 @@
  */
 import type { XmlTreeNode } from 'libxml2-wasm';
 import { ParseOption, XmlDocument, XmlElement, XmlParseError, XmlXPath } from './libxml2.js';
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 
 export const NS = {
   samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',

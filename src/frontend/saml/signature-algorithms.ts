@@ -3,7 +3,7 @@
  * SigAlg takes the same URIs). Everything else — HMAC (a shared secret is no SP signature), DSA,
  * MD5, unknown URIs — is refused. SHA-1 is refused too unless the SP sets allowSha1Signatures.
  */
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 
 export interface SignatureAlgorithm {
   /** Node's digest name for crypto.verify. */

@@ -1,5 +1,5 @@
 /** Step 4: the protocol front-end builds the response, writes its audit record, and sends it. */
-import { IdpError } from '../../errors.js';
+import { IdpError } from '../../core/errors.js';
 import type { ProfileStepHandler } from './profile-step.js';
 
 export const respond: ProfileStepHandler = {

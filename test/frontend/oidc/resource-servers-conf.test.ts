@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../../src/config/load-configuration.js';
-import { ConfigurationError } from '../../../src/errors.js';
-import { DEFAULT_CONF_DIR } from '../../../src/paths.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { DEFAULT_CONF_DIR } from '../../../src/core/paths.js';
 import { RelyingPartyRegistry } from '../../../src/relying-party/relying-party.js';
 
 function load(resourceServers: string) {

@@ -3,7 +3,7 @@
  * what is refused and with which message.
  */
 import { describe, expect, it } from 'vitest';
-import { IdpError } from '../../../src/errors.js';
+import { IdpError } from '../../../src/core/errors.js';
 import { checkIdUniqueness } from '../../../src/frontend/saml/id-uniqueness.js';
 import { parseSamlXml } from '../../../src/frontend/saml/saml-xml.js';
 import { samlifySchemaValidator, validateSamlSchema } from '../../../src/frontend/saml/schema-validator.js';

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { generate } from 'selfsigned';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../../src/config/load-configuration.js';
-import { ConfigurationError } from '../../../src/errors.js';
-import { DEFAULT_CONF_DIR } from '../../../src/paths.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { DEFAULT_CONF_DIR } from '../../../src/core/paths.js';
 import type { SamlServiceProvider } from '../../../src/relying-party/relying-party.js';
 
 const SP = 'https://md-sp.example.org/shibboleth';
