@@ -22,8 +22,6 @@ import { SqliteUserDirectory } from './directory/sqlite-user-directory.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
 import { SamlEntities } from './frontend/saml/saml-entities.js';
 import { SamlFrontEnd } from './frontend/saml/saml-front-end.js';
-import { SSO_PATHS } from './frontend/saml/saml-bindings.js';
-import { OIDC_PATHS } from './frontend/oidc/oidc-paths.js';
 import { OidcFrontEnd } from './frontend/oidc/oidc-front-end.js';
 import { loadOidcSigningKeys } from './credentials/oidc-signing-keys.js';
 import { availableInterceptFlows } from './intercept/intercept-registry.js';
@@ -147,6 +145,8 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     log: log.child('net.shibboleth.idp.oidc'),
   });
 
+  const frontEnds: readonly ProtocolFrontEnd[] = [saml, oidc];
+
   const sessionStore = new SqliteSessionStore(db, props.session.timeoutMs, busy);
   const services: ProfileServices = {
     props,
@@ -161,10 +161,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     filter,
     intercepts,
     executions: new SqliteFlowExecutionStore(db, busy),
-    frontEnds: new Map<string, ProtocolFrontEnd>([
-      [saml.id, saml],
-      [oidc.id, oidc],
-    ]),
+    frontEnds: new Map(frontEnds.map((f) => [f.id, f])),
     audit: auditLog,
     localEvents: config.localEvents,
     views,
@@ -173,16 +170,15 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const flow = new ProfileFlow(services);
   const app = createApp({
     props,
-    frontGuards: [saml.admission()],
+    frontGuards: frontEnds.flatMap((f) => (f.admission ? [f.admission()] : [])),
     sessionStore,
     sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
     routers: [
-      saml.routes(flow),
-      oidc.routes(flow),
+      ...frontEnds.map((f) => f.routes(flow)),
       accessControlAdminRoutes({ props, accessControl, resolver, views, log: log.child('net.shibboleth.idp.admin') }),
     ],
-    paths: [...Object.values(SSO_PATHS), ...Object.values(OIDC_PATHS), ...Object.values(ADMIN_PATHS)],
-    sessionlessPaths: [SSO_PATHS.metadata, OIDC_PATHS.jwks],
+    paths: [...frontEnds.flatMap((f) => f.paths), ...Object.values(ADMIN_PATHS)],
+    sessionlessPaths: frontEnds.flatMap((f) => f.sessionlessPaths),
     views,
     log: idpLog,
   });

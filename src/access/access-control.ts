@@ -3,7 +3,7 @@
  * for a policy by name and gets an AccessControl; a name with no policy behind it gets one that
  * denies everything, so enabling a feature without writing its policy is safe.
  */
-import type { AttributeValues } from '../attribute/attribute-values.js';
+import type { AttributeValues } from '../core/attribute-values.js';
 
 export interface AccessRequest {
   /** The real (authenticated) principal — never the impersonated one. */

@@ -9,7 +9,7 @@
  * Values are compared exactly; "*" has no special meaning here (unlike Shibboleth's
  * DynamicAttributePredicate, where a typed "*" matched everything).
  */
-import type { AttributeValues } from '../attribute/attribute-values.js';
+import type { AttributeValues } from '../core/attribute-values.js';
 
 export const ATTRIBUTE_PREFIX = 'attr:';
 

@@ -3,7 +3,7 @@
  * released unless a policy that applies to the relying party permits it; a deny in any applicable
  * policy wins over every permit.
  */
-import type { AttributeValues } from './attribute-values.js';
+import type { AttributeValues } from '../core/attribute-values.js';
 
 export interface AttributeFilterPolicy {
   readonly id: string;

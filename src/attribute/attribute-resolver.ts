@@ -5,7 +5,7 @@
  * conf, for example, does not resolve impersonatableUsernames for an impersonated account.
  */
 import type { DataConnector } from './data-connector.js';
-import type { AttributeValues } from './attribute-values.js';
+import type { AttributeValues } from '../core/attribute-values.js';
 import type { SourceAttributes } from '../directory/user-directory.js';
 
 export interface AttributeEncoding {

@@ -9,7 +9,7 @@
 import type { AccessRequest } from '../access/access-control.js';
 import type { PolicyExplanation } from '../access/compiled-policy.js';
 import type { PolicySnapshot } from '../access/policy-snapshot.js';
-import type { AttributeValues } from '../attribute/attribute-values.js';
+import type { AttributeValues } from '../core/attribute-values.js';
 import type { IdpConfiguration } from '../config/load-configuration.js';
 import { IMPERSONATE_OPERATION, IMPERSONATE_RESOLUTION_LABEL } from '../intercept/impersonate/impersonate-flow.js';
 import type { CliDirectory } from './cli-context.js';

@@ -1,7 +1,7 @@
 /** How the policy CLI writes policies, rules and answers for a person to read. */
 import type { PolicyRule } from '../access/compiled-policy.js';
 import type { PolicyStatus } from '../access/policy-snapshot.js';
-import type { AttributeValues } from '../attribute/attribute-values.js';
+import type { AttributeValues } from '../core/attribute-values.js';
 import type { PolicyAnswer } from './impersonation-question.js';
 
 export interface CliIo {

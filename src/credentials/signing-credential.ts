@@ -4,12 +4,19 @@
  * for production, where the deployer installs a real key. One file without the other is an error.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { ConfigurationError } from '../core/errors.js';
-import type { XmlSigningKey } from '../frontend/saml/xml/enveloped-signature.js';
 import type { ProcessLog } from '../logging/process-log.js';
+
+/** The signing key as XML signing uses it. */
+export interface XmlSigningKey {
+  /** An RSA key: what SAML service providers verify (xml-crypto, under node-saml and others, has no ECDSA). */
+  readonly privateKey: KeyObject;
+  /** The certificate for KeyInfo, base64 DER (the PEM body). */
+  readonly certificateBase64: string;
+}
 
 export interface SigningCredential {
   readonly privateKey: string;

@@ -5,7 +5,8 @@
  * Adding a flow means implementing this interface and registering it (see intercept-registry.ts);
  * the pipeline does not change.
  */
-import type { Json, ProfileRequestContext } from '../profile/profile-request-context.js';
+import type { Json, ResolvedContext } from '../core/request-context.js';
+import type { FormFields } from '../core/form-fields.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
 
 export const INTERCEPT_PREFIX = 'intercept/';
@@ -20,7 +21,7 @@ export const COMMON_INTERCEPT_EVENTS: readonly string[] = [
 
 export interface InterceptContext {
   /** The request; flows may change its subject, attributes and audit fields. */
-  readonly prc: ProfileRequestContext;
+  readonly prc: ResolvedContext;
   readonly relyingParty: RelyingParty;
 }
 
@@ -29,8 +30,6 @@ export type InterceptOutcome =
   | { readonly end: string }
   /** Show a view and wait for the browser; `state` comes back to resume(). */
   | { readonly view: string; readonly model: Record<string, unknown>; readonly state: Json };
-
-export type FormFields = Readonly<Record<string, string>>;
 
 export interface InterceptFlow {
   /** "intercept/<name>"; relying parties list it as "<name>". */

@@ -7,13 +7,13 @@
  */
 import type { ProcessLog } from '../logging/process-log.js';
 import { quoted } from '../logging/process-log.js';
-import type { ProfileRequestContext } from '../profile/profile-request-context.js';
+import type { InterceptState, ProfileRequestContext } from '../core/request-context.js';
+import type { FormFields } from '../core/form-fields.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
 import {
   COMMON_INTERCEPT_EVENTS,
   INTERCEPT_PREFIX,
   PROCEED,
-  type FormFields,
   type InterceptContext,
   type InterceptFlow,
   type InterceptOutcome,
@@ -51,13 +51,14 @@ export class InterceptRunner {
 
   /** Runs flows until one shows a view or all are done. */
   async run(ctx: InterceptContext): Promise<InterceptResult> {
-    const state = ctx.prc.intercept!;
+    const state = ctx.prc.intercept;
+    if (!state) return { event: 'InvalidProfileContext' };
     while (state.remaining.length > 0) {
       const flow = this.flows.get(state.remaining[0]!)!;
       state.remaining.shift();
       if (flow.isActive && !flow.isActive(ctx)) continue;
       const outcome = await flow.start(ctx);
-      const result = this.settle(ctx, flow, outcome);
+      const result = this.settle(ctx, state, flow, outcome);
       if (result) return result;
     }
     return { event: PROCEED };
@@ -65,19 +66,20 @@ export class InterceptRunner {
 
   /** The browser answered the current flow's view. */
   async resume(ctx: InterceptContext, event: string, form: FormFields): Promise<InterceptResult> {
-    const current = ctx.prc.intercept?.current;
+    const state = ctx.prc.intercept;
+    const current = state?.current;
     const flow = current && this.flows.get(current.flowId);
-    if (!current || !flow) return { event: 'InvalidProfileContext' };
-    ctx.prc.intercept!.current = undefined;
-    const result = this.settle(ctx, flow, await flow.resume(ctx, current.state, event, form));
+    if (!state || !current || !flow) return { event: 'InvalidProfileContext' };
+    state.current = undefined;
+    const result = this.settle(ctx, state, flow, await flow.resume(ctx, current.state, event, form));
     return result ?? this.run(ctx);
   }
 
   /** undefined = the flow proceeded, go on with the next one. */
-  private settle(ctx: InterceptContext, flow: InterceptFlow, outcome: InterceptOutcome): InterceptResult | undefined {
+  private settle(ctx: InterceptContext, state: InterceptState, flow: InterceptFlow, outcome: InterceptOutcome): InterceptResult | undefined {
     if ('view' in outcome) {
       if (ctx.prc.passive) return { event: 'NoPassive' };
-      ctx.prc.intercept!.current = { flowId: flow.id, state: outcome.state };
+      state.current = { flowId: flow.id, state: outcome.state };
       return { view: outcome.view, model: outcome.model };
     }
     if (outcome.end === PROCEED) return undefined;

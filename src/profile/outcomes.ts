@@ -5,10 +5,10 @@
  */
 import { AuditField } from '../audit/audit-fields.js';
 import { IdpError } from '../core/errors.js';
-import type { HttpExchange } from '../frontend/protocol-front-end.js';
+import type { HttpExchange } from '../core/http-exchange.js';
 import { quoted } from '../logging/process-log.js';
-import { auditFieldsOf } from './audit-record.js';
-import type { ProfileRequestContext } from './profile-request-context.js';
+import { auditFieldsOf } from '../audit/audit-record.js';
+import type { ProfileRequestContext } from '../core/request-context.js';
 import type { ProfileServices } from './profile-services.js';
 
 /** Events LogEvent does not report (Shibboleth's shibboleth.DefaultSuppressedEvents). */

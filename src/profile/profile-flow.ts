@@ -17,21 +17,25 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IdpError } from '../core/errors.js';
 import { setContentSecurityPolicy } from '../web/content-security-policy.js';
-import type { HttpExchange } from '../frontend/protocol-front-end.js';
-import type { FormFields } from '../intercept/intercept-flow.js';
+import { eventOf, formOf, type FormFields } from '../core/form-fields.js';
+import type { HttpExchange } from '../core/http-exchange.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
 import { formBinding, requireSession, saveSession } from '../session/idp-session.js';
 import { endWithEvent } from './outcomes.js';
-import type { ProfileRequestContext, ProfileStep, SubjectContext } from './profile-request-context.js';
+import { isAuthenticated, type ProfileRequestContext } from '../core/request-context.js';
+import type { DryRunResult, ProfilePipeline } from '../frontend/protocol-front-end.js';
 import type { ProfileServices } from './profile-services.js';
 import { recheckSubject } from './recheck-subject.js';
-import { authenticate } from './steps/authenticate.js';
+import { authenticateStep } from './steps/authenticate.js';
 import type { ProfileStepHandler, StepInput, StepResult } from './steps/profile-step.js';
-import { resolveAttributes } from './steps/resolve-attributes.js';
-import { respond } from './steps/respond.js';
-import { runIntercepts } from './steps/run-intercepts.js';
+import { resolveAttributesStep } from './steps/resolve-attributes.js';
+import { respondStep } from './steps/respond.js';
+import { runInterceptsStep } from './steps/run-intercepts.js';
 
-export const PROFILE_STEPS: readonly ProfileStepHandler[] = [authenticate, resolveAttributes, runIntercepts, respond];
+/** The steps in pipeline order, each given only the services it uses. */
+export function profileSteps(services: ProfileServices): readonly ProfileStepHandler[] {
+  return [authenticateStep(services), resolveAttributesStep(services), runInterceptsStep(services), respondStep(services)];
+}
 
 /** Executions created from a relying party's POST before the browser's cookie was visible. */
 const INBOUND_VIEW = '(inbound)';
@@ -39,8 +43,11 @@ const UNBOUND_SESSION = '-';
 /** The shape of the keys the store hands out (sqlite-flow-execution-store.ts); anything else is stale. */
 const EXECUTION_KEY = /^e[A-Za-z0-9_-]{24}$/;
 
-export class ProfileFlow {
-  constructor(private readonly services: ProfileServices) {}
+export class ProfileFlow implements ProfilePipeline {
+  constructor(
+    private readonly services: ProfileServices,
+    private readonly steps: readonly ProfileStepHandler[] = profileSteps(services),
+  ) {}
 
   /** A front-end decoded a new request from a relying party. */
   async start(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
@@ -64,16 +71,17 @@ export class ProfileFlow {
    * nothing: who the request would be for, or the event (and step) that stops it. OIDC's
    * prompt=none is answered from this.
    */
-  async dryRun(exchange: HttpExchange, prc: ProfileRequestContext): Promise<{ event: string; step: ProfileStep } | { ready: true; subject: SubjectContext }> {
+  async dryRun(exchange: HttpExchange, prc: ProfileRequestContext): Promise<DryRunResult> {
     const rp = this.services.relyingParties.get(prc.relyingPartyId);
     if (!rp) return { event: 'UnknownRelyingParty', step: prc.step };
-    const input: StepInput = { exchange, prc: { ...prc, passive: true }, rp, services: this.services };
-    for (const handler of PROFILE_STEPS) {
+    const input: StepInput = { exchange, prc: { ...prc, passive: true }, rp };
+    for (const handler of this.steps) {
       if (handler.releases) {
         const recheck = await recheckSubject(exchange.req, input.prc, this.services);
         if ('event' in recheck) return { event: recheck.event, step: handler.step };
         if ('stale' in recheck) return { event: 'NoPassive', step: 'authenticate' };
-        return { ready: true, subject: input.prc.subject! };
+        if (!isAuthenticated(input.prc)) throw new IdpError('INTERNAL', 'the pipeline reached a release without a subject');
+        return { ready: true, subject: input.prc.subject };
       }
       input.prc.step = handler.step;
       const result = await handler.run(input);
@@ -119,10 +127,11 @@ export class ProfileFlow {
   ): Promise<void> {
     const rp = this.services.relyingParties.get(prc.relyingPartyId);
     if (!rp) throw new IdpError('UNKNOWN_RELYING_PARTY', `relying party ${prc.relyingPartyId} is no longer configured`);
-    const input: StepInput = { exchange, prc, rp, services: this.services };
-    let index = PROFILE_STEPS.findIndex((s) => s.step === prc.step);
+    const input: StepInput = { exchange, prc, rp };
+    let index = this.steps.findIndex((s) => s.step === prc.step);
     let result: StepResult;
-    const current = PROFILE_STEPS[index]!;
+    const current = this.steps[index];
+    if (!current) throw new IdpError('INTERNAL', `the request is at an unknown step ${prc.step}`);
     if (answer) {
       if (!current.resume) return endWithEvent(exchange, prc, 'InvalidEvent', this.services);
       result = await current.resume(input, answer.event, answer.form);
@@ -131,7 +140,8 @@ export class ProfileFlow {
     }
     while ('next' in result) {
       index += 1;
-      const handler = PROFILE_STEPS[index]!;
+      const handler = this.steps[index];
+      if (!handler) throw new IdpError('INTERNAL', 'the profile pipeline has no step after the last one');
       prc.step = handler.step;
       if (handler.releases) {
         const recheck = await recheckSubject(exchange.req, prc, this.services);
@@ -179,23 +189,6 @@ function stale(detail = 'the form was already submitted or has expired'): IdpErr
 
 function pathOf({ req }: HttpExchange): string {
   return req.originalUrl.split('?')[0]!;
-}
-
-/** The posted fields; a field given twice is ambiguous (which one is the password?) and refused. */
-function formOf(body: unknown): FormFields {
-  const form: Record<string, string> = {};
-  if (typeof body !== 'object' || body === null) return form;
-  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-    if (typeof v === 'string') form[k] = v;
-    else if (Array.isArray(v)) throw new IdpError('MESSAGE_MALFORMED', `the form field ${JSON.stringify(k)} was sent more than once`);
-  }
-  return form;
-}
-
-/** Spring Web Flow's convention: a field named _eventId_<event>, or _eventId=<event>. */
-function eventOf(form: FormFields): string {
-  for (const name of Object.keys(form)) if (name.startsWith('_eventId_')) return name.slice('_eventId_'.length);
-  return form._eventId ?? '';
 }
 
 function sameToken(given: string | undefined, expected: string): boolean {

@@ -16,7 +16,7 @@ import type { Request } from 'express';
 import type { AccountState } from '../directory/user-directory.js';
 import { quoted } from '../logging/process-log.js';
 import { activeLogin } from '../session/idp-session.js';
-import type { ProfileRequestContext } from './profile-request-context.js';
+import type { ProfileRequestContext } from '../core/request-context.js';
 import type { ProfileServices } from './profile-services.js';
 
 export type Recheck = { readonly ok: true } | { readonly event: 'AccountDisabled' } | { readonly stale: string };

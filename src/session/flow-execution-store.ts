@@ -5,7 +5,7 @@
  * replayed post finds nothing. Both operations are asynchronous: a store may have to wait for a
  * lock (sqlite-busy.ts) without holding up other requests.
  */
-import type { ProfileRequestContext } from '../profile/profile-request-context.js';
+import type { ProfileRequestContext } from '../core/request-context.js';
 
 export interface FlowExecution {
   readonly key: string;

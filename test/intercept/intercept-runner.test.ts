@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { InterceptContext, InterceptFlow, InterceptOutcome } from '../../src/intercept/intercept-flow.js';
 import { InterceptRunner } from '../../src/intercept/intercept-runner.js';
 import { createProcessLog } from '../../src/logging/process-log.js';
-import type { ProfileRequestContext } from '../../src/profile/profile-request-context.js';
+import type { ResolvedContext } from '../../src/core/request-context.js';
 import type { RelyingParty } from '../../src/relying-party/relying-party.js';
 
 const log = createProcessLog({ file: path.join(mkdtempSync(path.join(tmpdir(), 'runner-')), 'p.log'), fileLevel: 'DEBUG', consoleLevel: 'ERROR', console: false });
@@ -35,7 +35,7 @@ function testFlow(name: string, behaviour: { end?: string; view?: boolean; event
 
 function context(flows: string[], passive = false): InterceptContext {
   const relyingParty = { id: 'rp', displayName: 'RP', postAuthenticationFlows: flows, declaredAt: 'test', kind: 'saml' } as unknown as RelyingParty;
-  const prc = { relyingPartyId: 'rp', passive, audit: {}, inbound: {} } as unknown as ProfileRequestContext;
+  const prc = { relyingPartyId: 'rp', passive, audit: {}, inbound: {} } as unknown as ResolvedContext;
   return { prc, relyingParty };
 }
 
@@ -56,7 +56,7 @@ describe('InterceptRunner', () => {
     runner.begin(ctx.prc, ctx.relyingParty);
     expect(await runner.run(ctx)).toEqual({ view: 'intercept/terms', model: {} });
     // The context survives a round trip through JSON, as it does in the flow-execution store.
-    const stored = { ...ctx, prc: JSON.parse(JSON.stringify(ctx.prc)) as ProfileRequestContext };
+    const stored = { ...ctx, prc: JSON.parse(JSON.stringify(ctx.prc)) as ResolvedContext };
     expect(await runner.resume(stored, 'accept', {})).toEqual({ event: 'proceed' });
     expect(trace).toEqual(['terms:start', 'terms:resume:accept:{"n":1}', 'after:start']);
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { CasbinAccessControlService } from '../../src/access/casbin-access-control.js';
 import { AttributeFilter } from '../../src/attribute/attribute-filter.js';
 import { AttributeResolver } from '../../src/attribute/attribute-resolver.js';
-import type { AttributeValues } from '../../src/attribute/attribute-values.js';
+import type { AttributeValues } from '../../src/core/attribute-values.js';
 import { DirectoryDataConnector } from '../../src/attribute/data-connector.js';
 import { loadConfiguration, type IdpConfiguration } from '../../src/config/load-configuration.js';
 import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';

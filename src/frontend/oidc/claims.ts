@@ -5,7 +5,7 @@
  * the scopes it was granted.
  */
 import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
-import type { AttributeValues } from '../../attribute/attribute-values.js';
+import type { AttributeValues } from '../../core/attribute-values.js';
 
 export type ClaimValue = string | string[];
 

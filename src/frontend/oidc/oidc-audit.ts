@@ -15,7 +15,7 @@ import { AuditField, type AuditFields } from '../../audit/audit-fields.js';
 import { auditTimestamp } from '../../audit/audit-format.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { ProcessLog } from '../../logging/process-log.js';
-import { idpSessionHandle } from '../../profile/audit-record.js';
+import { idpSessionHandle } from '../../audit/audit-record.js';
 import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
 import { OIDC_SSO_PROFILE, OIDC_TOKEN_PROFILE, param } from './oidc-paths.js';
 

@@ -25,14 +25,14 @@ import { IdpError } from '../../core/errors.js';
 import { IMPERSONATE_RESOLUTION_LABEL } from '../../intercept/impersonate/impersonate-flow.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';
-import { auditFieldsOf } from '../../profile/audit-record.js';
-import type { ProfileFlow } from '../../profile/profile-flow.js';
-import type { Json, ProfileRequestContext } from '../../profile/profile-request-context.js';
+import { auditFieldsOf } from '../../audit/audit-record.js';
+import type { Json, ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
 import type { OidcClient, RelyingPartyRegistry } from '../../relying-party/relying-party.js';
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
-import type { HttpExchange, ProtocolFrontEnd } from '../protocol-front-end.js';
+import type { HttpExchange } from '../../core/http-exchange.js';
+import type { ProfilePipeline, ProtocolFrontEnd } from '../protocol-front-end.js';
 import { AuthorizationRecords } from './authorization-records.js';
 import { carrierSessionMiddleware } from './carrier-session.js';
 import { grantLifetimeMs, silentReuseMiddleware } from './grant-retention.js';
@@ -75,9 +75,11 @@ export interface OidcFrontEndDeps {
 
 export class OidcFrontEnd implements ProtocolFrontEnd {
   readonly id = OIDC_FRONT_END;
+  readonly paths = Object.values(OIDC_PATHS);
+  readonly sessionlessPaths = [OIDC_PATHS.jwks];
   readonly provider: Provider;
   private readonly records: AuthorizationRecords;
-  private flow: ProfileFlow | undefined;
+  private flow: ProfilePipeline | undefined;
 
   constructor(private readonly deps: OidcFrontEndDeps) {
     this.records = new AuthorizationRecords(deps.db);
@@ -111,7 +113,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
   }
 
   /** The interaction endpoint (the pipeline) and, after it, oidc-provider's own endpoints. */
-  routes(flow: ProfileFlow): Router {
+  routes(flow: ProfilePipeline): Router {
     this.flow = flow;
     const router = express.Router();
     const form = express.urlencoded({ extended: false, limit: '64kb' });
@@ -141,12 +143,12 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     return [(prc.inbound as OidcInbound).redirectUri];
   }
 
-  async respond(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
+  async respond(exchange: HttpExchange, prc: ResolvedContext): Promise<void> {
     const { req, res } = exchange;
     const inbound = prc.inbound as OidcInbound;
     await this.interaction(req, res, inbound.uid);
     const client = this.client(prc);
-    const subject = prc.subject!;
+    const subject = prc.subject;
     const impersonator = subject.impersonatingPrincipalName;
     const scopes = grantedScopes(inbound.scope, client);
     // Kept as long as tokens can be issued and used under it (grant-retention.ts), no longer.
@@ -162,7 +164,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       subject: subject.principalName,
       impersonator,
       resolutionLabel: impersonator ? IMPERSONATE_RESOLUTION_LABEL : OIDC_SSO_PROFILE,
-      claims: Object.keys(claimsOf(prc.attributes!.filtered, this.deps.definitions, new Set(scopes))),
+      claims: Object.keys(claimsOf(prc.attributes.filtered, this.deps.definitions, new Set(scopes))),
       sso: subject.sso,
       authnInstant: subject.authnInstant,
       authnMethod: subject.authnMethod,

@@ -11,7 +11,7 @@
  */
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
-import type { AttributeValues } from '../../attribute/attribute-values.js';
+import type { AttributeValues } from '../../core/attribute-values.js';
 import type { AccountState } from '../../directory/user-directory.js';
 import type { AuthorizationRecords } from './authorization-records.js';
 import { OIDC_SSO_PROFILE } from './oidc-paths.js';

@@ -9,14 +9,14 @@ import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { IdpError } from '../../core/errors.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
-import { auditFieldsOf } from '../../profile/audit-record.js';
-import type { ProfileFlow } from '../../profile/profile-flow.js';
-import type { Json, ProfileRequestContext } from '../../profile/profile-request-context.js';
+import { auditFieldsOf } from '../../audit/audit-record.js';
+import type { Json, ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
 import { NAMEID_FORMATS, type RelyingPartyRegistry, type SamlServiceProvider } from '../../relying-party/relying-party.js';
 import { setContentSecurityPolicy } from '../../web/content-security-policy.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
-import type { HttpExchange, ProtocolFrontEnd } from '../protocol-front-end.js';
+import type { HttpExchange } from '../../core/http-exchange.js';
+import type { ProfilePipeline, ProtocolFrontEnd } from '../protocol-front-end.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { AdmissionGate } from './admission-gate.js';
 import { decodeAuthnRequest, type DecodedAuthnRequest, type DecoderDeps, type InboundBinding } from './authn-request.js';
@@ -25,7 +25,7 @@ import { readFormBody } from './form-body.js';
 import { BINDING, SAML2_SSO_PROFILE, SSO_PATHS, STATUS } from './saml-bindings.js';
 import type { SamlEntities } from './saml-entities.js';
 import { encodableAttributes, errorResponseXml, samlId, successResponseXml } from './saml-response.js';
-import type { XmlSigningKey } from './xml/enveloped-signature.js';
+import type { XmlSigningKey } from '../../credentials/signing-credential.js';
 
 export const SAML_FRONT_END = 'saml2';
 
@@ -60,6 +60,8 @@ export interface SamlFrontEndDeps {
 
 export class SamlFrontEnd implements ProtocolFrontEnd {
   readonly id = SAML_FRONT_END;
+  readonly paths = Object.values(SSO_PATHS);
+  readonly sessionlessPaths = [SSO_PATHS.metadata];
   private readonly gate: AdmissionGate;
   private readonly decoderDeps: DecoderDeps;
 
@@ -78,7 +80,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     return this.gate.middleware([SSO_PATHS.redirect, SSO_PATHS.post], (req) => executionOf(req) !== undefined);
   }
 
-  routes(flow: ProfileFlow): Router {
+  routes(flow: ProfilePipeline): Router {
     const router = express.Router();
     // Only the IdP's own forms (?execution=…) are parsed by express; SAML messages are read below.
     const continuationForm = express.urlencoded({ extended: false, limit: '128kb' });
@@ -133,13 +135,13 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     }
   }
 
-  async respond(exchange: HttpExchange, prc: ProfileRequestContext): Promise<void> {
+  async respond(exchange: HttpExchange, prc: ResolvedContext): Promise<void> {
     const sp = this.sp(prc);
     const inbound = prc.inbound as SamlInbound;
-    const subject = prc.subject!;
+    const subject = prc.subject;
     const nameId = this.nameIdFor(sp, prc);
     if (!nameId) return this.respondError(exchange, prc, 'InvalidNameIDPolicy');
-    const attributes = encodableAttributes(prc.attributes!.filtered, (id) => this.deps.resolver.definition(id));
+    const attributes = encodableAttributes(prc.attributes.filtered, (id) => this.deps.resolver.definition(id));
     const responseId = samlId();
     const assertionId = samlId();
     const xml = await successResponseXml(
@@ -242,15 +244,15 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     return sp;
   }
 
-  private nameIdFor(sp: SamlServiceProvider, prc: ProfileRequestContext): { value: string; format: string } | undefined {
+  private nameIdFor(sp: SamlServiceProvider, prc: ResolvedContext): { value: string; format: string } | undefined {
     const format = NAMEID_FORMATS[sp.nameIDFormat];
     switch (sp.nameIDFormat) {
       case 'unspecified':
-        return { value: prc.subject!.principalName, format };
+        return { value: prc.subject.principalName, format };
       case 'transient':
         return { value: samlId(), format };
       case 'emailAddress': {
-        const mail = prc.attributes!.filtered.mail?.[0];
+        const mail = prc.attributes.filtered.mail?.[0];
         return mail ? { value: mail, format } : undefined;
       }
     }

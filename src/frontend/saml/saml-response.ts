@@ -6,9 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
-import type { AttributeValues } from '../../attribute/attribute-values.js';
+import type { AttributeValues } from '../../core/attribute-values.js';
 import { STATUS } from './saml-bindings.js';
-import { signEnveloped, type XmlSigningKey } from './xml/enveloped-signature.js';
+import type { XmlSigningKey } from '../../credentials/signing-credential.js';
+import { signEnveloped } from './xml/enveloped-signature.js';
 import { el, serialize, type XmlElement } from './xml/xml-tree.js';
 
 const NAMESPACES = { samlp: 'urn:oasis:names:tc:SAML:2.0:protocol', saml: 'urn:oasis:names:tc:SAML:2.0:assertion' };

@@ -29,8 +29,9 @@ import { AuditField } from '../../audit/audit-fields.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { quoted } from '../../logging/process-log.js';
-import type { Json } from '../../profile/profile-request-context.js';
-import { PROCEED, type FormFields, type InterceptContext, type InterceptFlow, type InterceptOutcome } from '../intercept-flow.js';
+import type { Json } from '../../core/request-context.js';
+import type { FormFields } from '../../core/form-fields.js';
+import { PROCEED, type InterceptContext, type InterceptFlow, type InterceptOutcome } from '../intercept-flow.js';
 
 export const IMPERSONATE_FLOW_ID = 'intercept/impersonate';
 export const IMPERSONATE_OPERATION = 'impersonate';
@@ -124,7 +125,7 @@ export class ImpersonateFlow implements InterceptFlow {
       view: 'intercept/impersonate',
       model: {
         relyingParty: { id: ctx.relyingParty.id, displayName: ctx.relyingParty.displayName },
-        principalName: ctx.prc.subject!.principalName,
+        principalName: ctx.prc.subject.principalName,
         choices: choices && choices.length > 0 ? [...choices] : undefined,
         error: data.error,
         typed: data.principalToSpoof,
@@ -134,7 +135,7 @@ export class ImpersonateFlow implements InterceptFlow {
   }
 
   private canonicalizeName(ctx: InterceptContext, data: StateData): Transition {
-    const real = ctx.prc.subject!.principalName;
+    const real = ctx.prc.subject.principalName;
     const checked = this.services.directory.canonicalName(data.principalToSpoof!);
     if (!checked.ok && checked.problem === 'empty') return { end: PROCEED }; // only white space
     if (!checked.ok) {
@@ -150,14 +151,14 @@ export class ImpersonateFlow implements InterceptFlow {
   private checkSpecificAccess(ctx: InterceptContext, data: StateData): Transition {
     if (this.check(ctx, this.settings.specificPolicy, data.target!)) return { to: 'DoImpersonate', data };
     this.services.log.warn(
-      `Unauthorized impersonation attempt by principal ${quoted(ctx.prc.subject!.principalName)} as ${quoted(data.target!)} to relying party ${quoted(ctx.relyingParty.id)}`,
+      `Unauthorized impersonation attempt by principal ${quoted(ctx.prc.subject.principalName)} as ${quoted(data.target!)} to relying party ${quoted(ctx.relyingParty.id)}`,
     );
     return { end: 'ImpersonationViolation' };
   }
 
   private async doImpersonate(ctx: InterceptContext, data: StateData): Promise<Transition> {
     const { prc, relyingParty } = ctx;
-    const subject = prc.subject!;
+    const subject = prc.subject;
     const target = data.target!;
     const resolution = await this.services.resolver.resolve({ principal: target, label: IMPERSONATE_RESOLUTION_LABEL });
     if (!resolution.principalFound) {
@@ -169,7 +170,6 @@ export class ImpersonateFlow implements InterceptFlow {
     this.services.log.info(
       `Impersonation by principal ${quoted(subject.principalName)} as ${quoted(target)} to relying party ${quoted(relyingParty.id)}`,
     );
-    prc.attributes = undefined;
     subject.impersonatingPrincipalName = subject.principalName;
     subject.principalName = target;
     prc.audit[AuditField.IMPERSONATING_USERNAME] = [subject.impersonatingPrincipalName];
@@ -184,7 +184,7 @@ export class ImpersonateFlow implements InterceptFlow {
   private check(ctx: InterceptContext, policy: string, resource: string): boolean {
     const { prc, relyingParty } = ctx;
     return this.services.accessControl.getInstance(policy).checkAccess({
-      subject: prc.subject!.principalName,
+      subject: prc.subject.principalName,
       attributes: prc.attributes?.unfiltered ?? {},
       relyingParty: relyingParty.id,
       operation: IMPERSONATE_OPERATION,

@@ -10,8 +10,17 @@ import type { IdpProperties } from '../../config/idp-properties.js';
 import { passwordProblem } from '../../directory/password-rules.js';
 import { quoted } from '../../logging/process-log.js';
 import { activeLogin, startLoginSession } from '../../session/idp-session.js';
-import type { ProfileStepHandler, StepInput, StepResult } from './profile-step.js';
-import { NEXT } from './profile-step.js';
+import type { LoginThrottle } from '../../authn/login-throttle.js';
+import type { UserDirectory } from '../../directory/user-directory.js';
+import type { ProcessLog } from '../../logging/process-log.js';
+import { anyStage, atStage, NEXT, type ProfileStepHandler, type StepInput, type StepResult } from './profile-step.js';
+
+export interface AuthenticateServices {
+  readonly props: IdpProperties;
+  readonly directory: Pick<UserDirectory, 'canonicalName' | 'authenticate'>;
+  readonly throttle: Pick<LoginThrottle, 'begin' | 'clear'>;
+  readonly log: ProcessLog;
+}
 
 export function authnMethod(props: IdpProperties): string {
   return props.baseURL.startsWith('https:')
@@ -26,11 +35,12 @@ function loginView(input: StepInput, error?: string, username?: string): StepRes
   };
 }
 
-export const authenticate: ProfileStepHandler = {
+export function authenticateStep(services: AuthenticateServices): ProfileStepHandler {
+  return atStage(anyStage, {
   step: 'authenticate',
 
   run(input) {
-    const { exchange, prc, services } = input;
+    const { exchange, prc } = input;
     const login = activeLogin(exchange.req, Math.min(services.props.session.maxLifetimeMs, prc.maxAuthnAgeMs ?? Infinity));
     if (login && !prc.forceAuthn) {
       prc.subject = { ...login, sso: true };
@@ -41,7 +51,7 @@ export const authenticate: ProfileStepHandler = {
   },
 
   async resume(input, event, form) {
-    const { exchange, prc, services } = input;
+    const { exchange, prc } = input;
     if (event !== 'proceed') return { event: 'InvalidEvent' };
     const typed = form.j_username ?? '';
     const password = form.j_password ?? '';
@@ -75,4 +85,5 @@ export const authenticate: ProfileStepHandler = {
     prc.subject = { ...login, sso: false };
     return NEXT;
   },
-};
+});
+}

@@ -1,15 +1,18 @@
-/** One step of the SSO pipeline (see profile-flow.ts for the order). */
-import type { HttpExchange } from '../../frontend/protocol-front-end.js';
-import type { FormFields } from '../../intercept/intercept-flow.js';
+/**
+ * One step of the SSO pipeline (see profile-flow.ts for the order). A step is built with the
+ * services it uses and nothing else, and states the stage of the request it needs (an
+ * authenticated request, a resolved one…); the pipeline checks the stage before running it.
+ */
+import { IdpError } from '../../core/errors.js';
+import type { FormFields } from '../../core/form-fields.js';
+import type { HttpExchange } from '../../core/http-exchange.js';
+import type { ProfileRequestContext, ProfileStep as StepName } from '../../core/request-context.js';
 import type { RelyingParty } from '../../relying-party/relying-party.js';
-import type { ProfileRequestContext, ProfileStep as StepName } from '../profile-request-context.js';
-import type { ProfileServices } from '../profile-services.js';
 
-export interface StepInput {
+export interface StepInput<C extends ProfileRequestContext = ProfileRequestContext> {
   readonly exchange: HttpExchange;
-  readonly prc: ProfileRequestContext;
+  readonly prc: C;
   readonly rp: RelyingParty;
-  readonly services: ProfileServices;
 }
 
 export type StepResult =
@@ -29,6 +32,41 @@ export interface ProfileStepHandler {
   run(input: StepInput): Promise<StepResult>;
   /** Takes the browser's answer to a view this step showed. */
   resume?(input: StepInput, event: string, form: FormFields): Promise<StepResult>;
+}
+
+/** A step's own definition, written against the stage of the request it needs. */
+export interface StageStep<C extends ProfileRequestContext> {
+  readonly step: StepName;
+  readonly releases?: boolean;
+  run(input: StepInput<C>): Promise<StepResult>;
+  resume?(input: StepInput<C>, event: string, form: FormFields): Promise<StepResult>;
+}
+
+/**
+ * Makes a pipeline step of a stage step: the request must have reached `stage` (a type guard such
+ * as isAuthenticated) — anything else is a defect of the pipeline, not of the request.
+ */
+export function atStage<C extends ProfileRequestContext>(
+  stage: (prc: ProfileRequestContext) => prc is C,
+  definition: StageStep<C>,
+): ProfileStepHandler {
+  const narrow = (input: StepInput): StepInput<C> => {
+    const { prc } = input;
+    if (!stage(prc)) throw new IdpError('INTERNAL', `the ${definition.step} step was reached before its stage (${stage.name})`);
+    return { exchange: input.exchange, rp: input.rp, prc };
+  };
+  const resume = definition.resume?.bind(definition);
+  return {
+    step: definition.step,
+    releases: definition.releases,
+    run: (input) => definition.run(narrow(input)),
+    resume: resume && ((input, event, form) => resume(narrow(input), event, form)),
+  };
+}
+
+/** Any request may enter the first step. */
+export function anyStage(_prc: ProfileRequestContext): _prc is ProfileRequestContext {
+  return true;
 }
 
 export const NEXT: StepResult = { next: true };

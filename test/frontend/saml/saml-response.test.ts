@@ -11,7 +11,7 @@ import { SignedXml } from 'xml-crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttributeDefinition } from '../../../src/attribute/attribute-resolver.js';
 import { errorResponseXml, successResponseXml, type AssertionContent } from '../../../src/frontend/saml/saml-response.js';
-import type { XmlSigningKey } from '../../../src/frontend/saml/xml/enveloped-signature.js';
+import type { XmlSigningKey } from '../../../src/credentials/signing-credential.js';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImpersonateFlow } from '../../../src/intercept/impersonate/impersonate-flow.js';
 import type { InterceptContext } from '../../../src/intercept/intercept-flow.js';
-import type { ProfileRequestContext } from '../../../src/profile/profile-request-context.js';
+import type { ResolvedContext } from '../../../src/core/request-context.js';
 import type { RelyingParty } from '../../../src/relying-party/relying-party.js';
 import { coreServices, type CoreServices } from '../../support/core-services.js';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
 
 async function contextFor(user: string): Promise<InterceptContext> {
   const unfiltered = await s.attributesOf(user);
-  const prc: ProfileRequestContext = {
+  const prc: ResolvedContext = {
     profile: 'SAML2/SSO',
     frontEnd: 'saml2',
     relyingPartyId: rp.id,
@@ -45,7 +45,7 @@ describe('CheckGeneralAccess', () => {
   it('ends with proceed, showing nothing, when the general policy denies', async () => {
     const ctx = await contextFor('dave');
     expect(await flow.start(ctx)).toEqual({ end: 'proceed' });
-    expect(ctx.prc.subject!.principalName).toBe('dave');
+    expect(ctx.prc.subject.principalName).toBe('dave');
   });
 
   it('shows ImpersonateView when it allows, with the select list from impersonatableUsernames', async () => {
@@ -63,8 +63,8 @@ describe('ImpersonateView → CheckForImpersonation', () => {
   it('"Continue normally" (event proceed) ends with proceed even with a name filled in', async () => {
     const ctx = await contextFor('alice');
     expect(await flow.resume(ctx, {}, 'proceed', { principal: 'bob' })).toEqual({ end: 'proceed' });
-    expect(ctx.prc.subject!.principalName).toBe('alice');
-    expect(ctx.prc.subject!.impersonatingPrincipalName).toBeUndefined();
+    expect(ctx.prc.subject.principalName).toBe('alice');
+    expect(ctx.prc.subject.impersonatingPrincipalName).toBeUndefined();
   });
 
   it('an empty principal ends with proceed', async () => {
@@ -82,7 +82,7 @@ describe('CanonicalizeName', () => {
       view: 'intercept/impersonate',
       model: { error: 'impersonate.invalid-name.wildcard', typed: 'b*' },
     });
-    expect(ctx.prc.subject!.principalName).toBe('erin');
+    expect(ctx.prc.subject.principalName).toBe('erin');
   });
 
   it('treats the own name, in any spelling, as continuing normally', async () => {
@@ -98,10 +98,10 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'Bob' })).toEqual({ end: 'proceed' });
     expect(ctx.prc.subject).toMatchObject({ principalName: 'bob', impersonatingPrincipalName: 'alice' });
     expect(ctx.prc.audit).toEqual({ uu: ['alice'] });
-    expect(ctx.prc.attributes!.unfiltered.mail).toEqual(['bob@example.org']);
+    expect(ctx.prc.attributes.unfiltered.mail).toEqual(['bob@example.org']);
     // Resolved with label intercept/impersonate: impersonation rights are never resolved for the target.
-    expect(ctx.prc.attributes!.unfiltered.impersonatableUsernames).toBeUndefined();
-    expect(ctx.prc.attributes!.filtered).toEqual(s.filter.filter(ctx.prc.attributes!.unfiltered, rp.id));
+    expect(ctx.prc.attributes.unfiltered.impersonatableUsernames).toBeUndefined();
+    expect(ctx.prc.attributes.filtered).toEqual(s.filter.filter(ctx.prc.attributes.unfiltered, rp.id));
     await expect.poll(() => readFileSync(s.logFile, 'utf8')).toContain(
       "INFO [idp] - Impersonation by principal 'alice' as 'bob' to relying party 'https://sp.demo.example.org/shibboleth'",
     );
@@ -124,7 +124,7 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
   it('asks the policies about the real user, with the real user’s unfiltered attributes', async () => {
     const ctx = await contextFor('alice');
     // The filter releases no impersonation attributes, yet the policy decides on them.
-    expect(ctx.prc.attributes!.filtered.impersonatableUsernames).toBeUndefined();
+    expect(ctx.prc.attributes.filtered.impersonatableUsernames).toBeUndefined();
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'carol' })).toEqual({ end: 'proceed' });
   });
 });

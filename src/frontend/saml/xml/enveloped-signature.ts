@@ -7,6 +7,7 @@
  */
 import { createHash, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { XmlSigningKey } from '../../../credentials/signing-credential.js';
 import { canonicalize, el, scopeAt, type XmlElement } from './xml-tree.js';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -21,13 +22,6 @@ const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
 const signOffLoop = promisify((data: Buffer, key: KeyObject, done: (err: Error | null, signature: Buffer) => void) => sign('sha256', data, key, done));
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
-
-export interface XmlSigningKey {
-  /** An RSA key: what SAML service providers verify (xml-crypto, under node-saml and others, has no ECDSA). */
-  readonly privateKey: KeyObject;
-  /** The certificate for KeyInfo, base64 DER (the PEM body). */
-  readonly certificateBase64: string;
-}
 
 /**
  * Signs `target` (which must carry an ID attribute and be `root` or inside it) and inserts the

@@ -2,8 +2,12 @@
  * The state of one SSO request from the moment a relying party's request arrives until the
  * response leaves (Shibboleth's ProfileRequestContext and its children, flattened). It is plain
  * JSON so it can wait in the flow-execution store while the browser shows a form.
+ *
+ * The context fills up as the pipeline runs; the stage types below say what a step may rely on:
+ * authentication gives it a subject, attribute resolution its attributes. A step states the stage
+ * it needs (profile/steps/profile-step.ts) and the pipeline checks it before running the step.
  */
-import type { AttributeValues } from '../attribute/attribute-values.js';
+import type { AttributeValues } from './attribute-values.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -26,6 +30,12 @@ export interface InterceptState {
   current?: { readonly flowId: string; readonly state: Json };
 }
 
+/** The principal's attributes: unfiltered (seen by policies and intercept flows) and released. */
+export interface ResolvedAttributes {
+  readonly unfiltered: AttributeValues;
+  readonly filtered: AttributeValues;
+}
+
 export type ProfileStep = 'authenticate' | 'resolve-attributes' | 'intercept' | 'respond';
 
 export interface ProfileRequestContext {
@@ -45,8 +55,26 @@ export interface ProfileRequestContext {
   step: ProfileStep;
   subject?: SubjectContext;
   /** Unfiltered attributes (seen by policies and the impersonate form) and those released. */
-  attributes?: { unfiltered: AttributeValues; filtered: AttributeValues };
+  attributes?: ResolvedAttributes;
   intercept?: InterceptState;
   /** Audit fields gathered along the way (field id → values). */
   audit: { [field: string]: string[] };
+}
+
+/** After authentication: the request knows who it is for. */
+export interface AuthenticatedContext extends ProfileRequestContext {
+  subject: SubjectContext;
+}
+
+/** After attribute resolution: the subject's attributes are known and filtered for the RP. */
+export interface ResolvedContext extends AuthenticatedContext {
+  attributes: ResolvedAttributes;
+}
+
+export function isAuthenticated(prc: ProfileRequestContext): prc is AuthenticatedContext {
+  return prc.subject !== undefined;
+}
+
+export function isResolved(prc: ProfileRequestContext): prc is ResolvedContext {
+  return prc.subject !== undefined && prc.attributes !== undefined;
 }

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import { AuditField, type AuditFields } from '../audit/audit-fields.js';
-import { auditTimestamp } from '../audit/audit-format.js';
-import type { ProfileRequestContext } from './profile-request-context.js';
+import { AuditField, type AuditFields } from './audit-fields.js';
+import { auditTimestamp } from './audit-format.js';
+import type { ProfileRequestContext } from '../core/request-context.js';
 
 export function auditFieldsOf(prc: ProfileRequestContext, req: Request, extra: Record<string, string | string[] | undefined> = {}): AuditFields {
   const fields: AuditFields = new Map();
