@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ConfNode } from '../config/yaml-conf.js';
+import type { ConfNode } from '../core/yaml-conf.js';
 import { safeForLog } from '../logging/process-log.js';
 
 export const ACCESS_CONTROL_FILE = 'access-control.yaml';

@@ -8,7 +8,7 @@
  * reload reads the set again.
  */
 import path from 'node:path';
-import { YamlConf } from '../config/yaml-conf.js';
+import { YamlConf } from '../core/yaml-conf.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Turns } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';

@@ -17,7 +17,7 @@
  *         impersonate: deny              # and/or the whole question
  *       note: protected accounts are never impersonated   # shown when it fails
  */
-import { YamlConf, type ConfNode } from '../config/yaml-conf.js';
+import { YamlConf, type ConfNode } from '../core/yaml-conf.js';
 
 export const WHOLE_QUESTION = 'impersonate';
 

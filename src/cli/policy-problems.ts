@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PolicyErrors } from '../access/policy-errors.js';
 import { fileLabel } from '../access/policy-files.js';
 import { PROPERTIES_FILE } from '../config/idp-properties.js';
-import { parseProperties } from '../config/properties.js';
+import { parseProperties } from '../core/properties.js';
 import type { CliIo } from './policy-output.js';
 
 /** Prints every problem of a configuration error and returns the exit status; rethrows anything else. */

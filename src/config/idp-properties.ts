@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../core/errors.js';
-import { propertyDefinitions, type PropertyDefinition } from './defaults.js';
+import { expandReferences, parseProperties, type PropertyEntry } from '../core/properties.js';
+import { propertyDefinitions, type PropertyDefinition, type PropertyType } from './defaults.js';
 import { parseDuration } from './duration.js';
-import { expandReferences, parseProperties, type PropertyEntry } from './properties.js';
 
 export interface IdpProperties {
   readonly home: string;
@@ -78,6 +78,59 @@ export const PROPERTIES_FILE = 'idp.properties';
 
 export function loadIdpProperties(sources: PropertySources): IdpProperties {
   const definitions = propertyDefinitions();
+  const raw = rawProperties(sources, definitions);
+  const lookup = expandingLookup(raw);
+  const p = typedProperties(definitions, raw, lookup, sources.home);
+  const baseURL = stripSlash(p.str('idp.baseURL'));
+  const session = sessionProperties(p, raw, baseURL);
+  return {
+    home: sources.home,
+    confDir: sources.confDir,
+    port: p.num('idp.port'),
+    listenAddress: p.str('idp.listenAddress'),
+    baseURL,
+    entityID: p.str('idp.entityID'),
+    scope: p.str('idp.scope'),
+    storagePath: p.str('idp.storage.sqlite.path'),
+    storageBusyTimeoutMs: p.num('idp.storage.sqlite.busyTimeout'),
+    directory: { seedFile: p.str('idp.directory.seedFile'), caseSensitive: p.bool('idp.directory.caseSensitive') },
+    session,
+    flowTimeoutMs: p.num('idp.flow.timeout'),
+    csrfParameter: p.str('idp.csrf.token.parameter'),
+    login: {
+      maxFailures: p.num('idp.login.maxFailures'),
+      maxFailuresPerAccount: p.num('idp.login.maxFailuresPerAccount'),
+      failureWindowMs: p.num('idp.login.failureWindow'),
+    },
+    signing: { key: p.str('idp.signing.key'), cert: p.str('idp.signing.cert') },
+    samlInbound: samlInboundProperties(p),
+    accessControl: {
+      statusPolicy: p.str('idp.accessControl.statusPolicy'),
+      reloadPolicy: p.str('idp.accessControl.reloadPolicy'),
+      watch: p.bool('idp.accessControl.watch'),
+    },
+    impersonate: {
+      generalPolicy: p.str('idp.impersonate.generalPolicy'),
+      specificPolicy: p.str('idp.impersonate.specificPolicy'),
+      maxNameLength: p.num('idp.impersonate.maxNameLength'),
+    },
+    oidc: oidcProperties(p),
+    logs: {
+      auditFile: p.str('idp.audit.file'),
+      processFile: p.str('idp.process.file'),
+      fileLevel: p.str('idp.loglevel.idp'),
+      consoleLevel: p.str('idp.loglevel.console'),
+    },
+    demo: demoProperties(p),
+    lookup,
+  };
+}
+
+/**
+ * Every property with where its value comes from, lowest precedence first: idp.home and idp.conf,
+ * the defaults, conf/idp.properties, the environment, the programmatic overrides.
+ */
+function rawProperties(sources: PropertySources, definitions: PropertyDefinition[]): Map<string, PropertyEntry> {
   const fileLabel = path.join(path.basename(sources.confDir), PROPERTIES_FILE);
   const fromFile = parseProperties(readFileSync(path.join(sources.confDir, PROPERTIES_FILE), 'utf8'), fileLabel);
   rejectUnknownKeys(fromFile, definitions);
@@ -92,9 +145,13 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     if (fromEnv !== undefined && fromEnv !== '') raw.set(def.key, { value: fromEnv, source: `environment ${def.env}` });
   }
   for (const [key, value] of Object.entries(sources.overrides ?? {})) raw.set(key, { value, source: 'override' });
+  return raw;
+}
 
+/** The value of a property with its %{…} references expanded, each expanded once. */
+function expandingLookup(raw: ReadonlyMap<string, PropertyEntry>): (key: string) => string | undefined {
   const expanded = new Map<string, string>();
-  const lookup = (key: string): string | undefined => {
+  return (key: string): string | undefined => {
     const cached = expanded.get(key);
     if (cached !== undefined) return cached;
     const entry = raw.get(key);
@@ -103,97 +160,88 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     expanded.set(key, value);
     return value;
   };
+}
 
+/** The defined properties, each checked against its type. */
+interface TypedProperties {
+  str(key: string): string;
+  num(key: string): number;
+  bool(key: string): boolean;
+  /** A number property that must lie between min and max. */
+  inRange(key: string, min: number, max: number): number;
+}
+
+function typedProperties(
+  definitions: PropertyDefinition[],
+  raw: ReadonlyMap<string, PropertyEntry>,
+  lookup: (key: string) => string | undefined,
+  home: string,
+): TypedProperties {
   const typed = new Map<string, string | number | boolean>();
   for (const def of definitions) {
-    typed.set(def.key, checkType(def, lookup(def.key)!, raw.get(def.key)!.source, sources.home));
+    typed.set(def.key, checkType(def, lookup(def.key)!, raw.get(def.key)!.source, home));
   }
-  const str = (k: string) => typed.get(k) as string;
   const num = (k: string) => typed.get(k) as number;
-  const bool = (k: string) => typed.get(k) as boolean;
+  return {
+    str: (k) => typed.get(k) as string,
+    num,
+    bool: (k) => typed.get(k) as boolean,
+    inRange: (key, min, max) => {
+      const n = num(key);
+      if (n < min || n > max) throw new ConfigurationError(raw.get(key)!.source, key, `must be between ${min} and ${max} (got ${n})`);
+      return n;
+    },
+  };
+}
 
-  const baseURL = stripSlash(str('idp.baseURL'));
-  const secureSetting = str('idp.cookie.secure');
-  const sameSite = str('idp.cookie.sameSite') as 'lax' | 'strict' | 'none';
+/** Session cookie settings; SameSite=None is refused unless the cookie is Secure. */
+function sessionProperties(p: TypedProperties, raw: ReadonlyMap<string, PropertyEntry>, baseURL: string): IdpProperties['session'] {
+  const secureSetting = p.str('idp.cookie.secure');
+  const sameSite = p.str('idp.cookie.sameSite') as 'lax' | 'strict' | 'none';
   const cookieSecure = secureSetting === 'auto' ? baseURL.startsWith('https:') : secureSetting === 'true';
   if (sameSite === 'none' && !cookieSecure) {
     throw new ConfigurationError(raw.get('idp.cookie.sameSite')!.source, 'idp.cookie.sameSite', 'none requires secure cookies (an https idp.baseURL or idp.cookie.secure = true)');
   }
-
-  const inRange = (key: string, min: number, max: number) => {
-    const n = num(key);
-    if (n < min || n > max) throw new ConfigurationError(raw.get(key)!.source, key, `must be between ${min} and ${max} (got ${n})`);
-    return n;
-  };
-
   return {
-    home: sources.home,
-    confDir: sources.confDir,
-    port: num('idp.port'),
-    listenAddress: str('idp.listenAddress'),
-    baseURL,
-    entityID: str('idp.entityID'),
-    scope: str('idp.scope'),
-    storagePath: str('idp.storage.sqlite.path'),
-    storageBusyTimeoutMs: num('idp.storage.sqlite.busyTimeout'),
-    directory: { seedFile: str('idp.directory.seedFile'), caseSensitive: bool('idp.directory.caseSensitive') },
-    session: {
-      cookieName: str('idp.session.cookieName'),
-      timeoutMs: num('idp.session.timeout'),
-      maxLifetimeMs: num('idp.session.maxLifetime'),
-      secretFile: str('idp.session.secretFile'),
-      cookieSecure,
-      sameSite,
-    },
-    flowTimeoutMs: num('idp.flow.timeout'),
-    csrfParameter: str('idp.csrf.token.parameter'),
-    login: {
-      maxFailures: num('idp.login.maxFailures'),
-      maxFailuresPerAccount: num('idp.login.maxFailuresPerAccount'),
-      failureWindowMs: num('idp.login.failureWindow'),
-    },
-    signing: { key: str('idp.signing.key'), cert: str('idp.signing.cert') },
-    samlInbound: {
-      maxConcurrent: inRange('idp.saml.inbound.maxConcurrent', 1, 100_000),
-      maxMessageSize: inRange('idp.saml.inbound.maxMessageSize', 1024, 1024 * 1024),
-      bodyTimeoutMs: num('idp.saml.inbound.bodyTimeout'),
-    },
-    accessControl: {
-      statusPolicy: str('idp.accessControl.statusPolicy'),
-      reloadPolicy: str('idp.accessControl.reloadPolicy'),
-      watch: bool('idp.accessControl.watch'),
-    },
-    impersonate: {
-      generalPolicy: str('idp.impersonate.generalPolicy'),
-      specificPolicy: str('idp.impersonate.specificPolicy'),
-      maxNameLength: num('idp.impersonate.maxNameLength'),
-    },
+    cookieName: p.str('idp.session.cookieName'),
+    timeoutMs: p.num('idp.session.timeout'),
+    maxLifetimeMs: p.num('idp.session.maxLifetime'),
+    secretFile: p.str('idp.session.secretFile'),
+    cookieSecure,
+    sameSite,
+  };
+}
+
+function samlInboundProperties(p: TypedProperties): IdpProperties['samlInbound'] {
+  return {
+    maxConcurrent: p.inRange('idp.saml.inbound.maxConcurrent', 1, 100_000),
+    maxMessageSize: p.inRange('idp.saml.inbound.maxMessageSize', 1024, 1024 * 1024),
+    bodyTimeoutMs: p.num('idp.saml.inbound.bodyTimeout'),
+  };
+}
+
+function oidcProperties(p: TypedProperties): IdpProperties['oidc'] {
+  return {
+    issuer: stripSlash(p.str('idp.oidc.issuer')),
+    keysFile: p.str('idp.oidc.keysFile'),
+    cookieSecretFile: p.str('idp.oidc.cookieSecretFile'),
+    accessTokenLifetimeMs: p.num('idp.oidc.accessTokenLifetime'),
+    idTokenLifetimeMs: p.num('idp.oidc.idTokenLifetime'),
+    refreshTokenLifetimeMs: p.num('idp.oidc.refreshTokenLifetime'),
+    impersonationTokenLifetimeMs: p.num('idp.oidc.impersonation.tokenLifetime'),
+    impersonationRefreshTokens: p.bool('idp.oidc.impersonation.refreshTokens'),
+  };
+}
+
+function demoProperties(p: TypedProperties): IdpProperties['demo'] {
+  return {
+    sp: { port: p.num('demo.sp.port'), baseURL: stripSlash(p.str('demo.sp.baseURL')), entityID: p.str('demo.sp.entityID') },
     oidc: {
-      issuer: stripSlash(str('idp.oidc.issuer')),
-      keysFile: str('idp.oidc.keysFile'),
-      cookieSecretFile: str('idp.oidc.cookieSecretFile'),
-      accessTokenLifetimeMs: num('idp.oidc.accessTokenLifetime'),
-      idTokenLifetimeMs: num('idp.oidc.idTokenLifetime'),
-      refreshTokenLifetimeMs: num('idp.oidc.refreshTokenLifetime'),
-      impersonationTokenLifetimeMs: num('idp.oidc.impersonation.tokenLifetime'),
-      impersonationRefreshTokens: bool('idp.oidc.impersonation.refreshTokens'),
+      port: p.num('demo.oidc.port'),
+      baseURL: stripSlash(p.str('demo.oidc.baseURL')),
+      clientId: p.str('demo.oidc.clientId'),
+      clientSecret: p.str('demo.oidc.clientSecret'),
     },
-    logs: {
-      auditFile: str('idp.audit.file'),
-      processFile: str('idp.process.file'),
-      fileLevel: str('idp.loglevel.idp'),
-      consoleLevel: str('idp.loglevel.console'),
-    },
-    demo: {
-      sp: { port: num('demo.sp.port'), baseURL: stripSlash(str('demo.sp.baseURL')), entityID: str('demo.sp.entityID') },
-      oidc: {
-        port: num('demo.oidc.port'),
-        baseURL: stripSlash(str('demo.oidc.baseURL')),
-        clientId: str('demo.oidc.clientId'),
-        clientSecret: str('demo.oidc.clientSecret'),
-      },
-    },
-    lookup,
   };
 }
 
@@ -215,32 +263,34 @@ function checkType(def: PropertyDefinition, value: string, source: string, home:
   if (typeof type === 'object') {
     return type.enum.includes(value) ? value : fail(`must be one of ${type.enum.join(', ')}`);
   }
-  switch (type) {
-    case 'port': {
-      const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      return n >= 0 && n <= 65535 ? n : fail('must be a TCP port number (0-65535)');
-    }
-    case 'integer':
-      return /^\d+$/.test(value) ? Number(value) : fail('must be a non-negative integer');
-    case 'boolean':
-      return value === 'true' ? true : value === 'false' ? false : fail('must be true or false');
-    case 'duration': {
-      const ms = parseDuration(value);
-      return ms !== undefined && ms > 0 ? ms : fail('must be a positive ISO-8601 duration such as PT10M');
-    }
-    case 'url':
-      try {
-        const url = new URL(value);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? value : fail('must be an http(s) URL');
-      } catch {
-        return fail('must be an absolute URL');
-      }
-    case 'path':
-      return value === '' ? fail('must not be empty') : path.resolve(home, value);
-    case 'string':
-      return value === '' ? fail('must not be empty') : value;
-  }
+  return TYPE_CHECKS[type](value, fail, home);
 }
+
+type TypeCheck = (value: string, fail: (why: string) => never, home: string) => string | number | boolean;
+
+/** The value of a property of each (non-enum) type, or fail's error saying what it must be. */
+const TYPE_CHECKS: Record<Exclude<PropertyType, object>, TypeCheck> = {
+  port: (value, fail) => {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    return n >= 0 && n <= 65535 ? n : fail('must be a TCP port number (0-65535)');
+  },
+  integer: (value, fail) => (/^\d+$/.test(value) ? Number(value) : fail('must be a non-negative integer')),
+  boolean: (value, fail) => (value === 'true' ? true : value === 'false' ? false : fail('must be true or false')),
+  duration: (value, fail) => {
+    const ms = parseDuration(value);
+    return ms !== undefined && ms > 0 ? ms : fail('must be a positive ISO-8601 duration such as PT10M');
+  },
+  url: (value, fail) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? value : fail('must be an http(s) URL');
+    } catch {
+      return fail('must be an absolute URL');
+    }
+  },
+  path: (value, fail, home) => (value === '' ? fail('must not be empty') : path.resolve(home, value)),
+  string: (value, fail) => (value === '' ? fail('must not be empty') : value),
+};
 
 function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');

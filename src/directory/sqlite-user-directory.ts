@@ -6,7 +6,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { ConfigurationError, IdpError } from '../core/errors.js';
-import { YamlConf } from '../config/yaml-conf.js';
+import { YamlConf } from '../core/yaml-conf.js';
 import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 import { canonicalAccountName, type AccountNameRules } from './account-name.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandReferences, parseProperties } from '../../src/config/properties.js';
+import { expandReferences, parseProperties } from '../../src/core/properties.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { parseDuration } from '../../src/config/duration.js';
 

@@ -1,11 +1,13 @@
 /**
  * Reading the YAML configuration files with errors that name file, line and key. Every string value
  * has %{property} references expanded, so a relying party can say "%{demo.sp.baseURL}/saml/acs".
+ * Shared: the configuration validator reads conf files with it at start-up, the access folder reads
+ * access-control.yaml again at every policy reload, the directory and the policy CLI their own files.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { ConfigurationError } from '../core/errors.js';
+import { ConfigurationError } from './errors.js';
 import { expandReferences } from './properties.js';
 
 type PathPart = string | number;

@@ -2,7 +2,7 @@
  * Java-style .properties files (the format of Shibboleth's conf/idp.properties) with the line each
  * key came from, so a bad value can be reported as file:line.
  */
-import { ConfigurationError } from '../core/errors.js';
+import { ConfigurationError } from './errors.js';
 
 export interface PropertyEntry {
   value: string;

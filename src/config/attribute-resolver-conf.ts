@@ -1,0 +1,88 @@
+/**
+ * conf/attribute-resolver.yaml: the data connectors and the attribute definitions resolved over
+ * them, with how each attribute is encoded for SAML and as an OpenID Connect claim.
+ */
+import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
+import type { ConfNode } from '../core/yaml-conf.js';
+
+/** Claims the OpenID Provider sets itself; no attribute may be released under these names. */
+const RESERVED_CLAIMS = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 'act', 'may_act', 'client_id', 'scope', 'cnf']);
+
+export interface DataConnectorConfig {
+  readonly id: string;
+  readonly type: 'directory';
+}
+
+export function loadDataConnectors(root: ConfNode): DataConnectorConfig[] {
+  root.allowKeys('dataConnectors', 'attributeDefinitions');
+  return root.list('dataConnectors').map((c: ConfNode) => {
+    c.allowKeys('id', 'type');
+    const type = c.string('type');
+    if (type !== 'directory') c.fail('must be directory (the embedded user directory)', 'type');
+    return { id: c.string('id'), type };
+  });
+}
+
+/** What the definitions read so far have taken, and the connectors they may name. */
+interface Declared {
+  readonly connectorIds: ReadonlySet<string>;
+  readonly defaultConnector: string;
+  readonly ids: Set<string>;
+  readonly claims: Set<string>;
+}
+
+export function loadAttributeDefinitions(root: ConfNode, connectors: readonly DataConnectorConfig[]): AttributeDefinition[] {
+  const declared: Declared = {
+    connectorIds: new Set(connectors.map((c) => c.id)),
+    defaultConnector: connectors[0]?.id ?? '',
+    ids: new Set<string>(),
+    claims: new Set<string>(),
+  };
+  return root.list('attributeDefinitions').map((d) => attributeDefinition(d, declared));
+}
+
+function attributeDefinition(d: ConfNode, declared: Declared): AttributeDefinition {
+  d.allowKeys('id', 'type', 'dataConnector', 'sourceAttribute', 'scope', 'excludeLabels', 'saml2', 'oidc');
+  const id = d.string('id');
+  if (declared.ids.has(id)) d.fail('duplicate attribute id', 'id');
+  declared.ids.add(id);
+  const type = attributeType(d);
+  const connector = d.string('dataConnector', declared.defaultConnector);
+  if (!declared.connectorIds.has(connector)) d.fail(`names no data connector (have ${[...declared.connectorIds].join(', ')})`, 'dataConnector');
+  const saml2 = d.has('saml2') ? d.child('saml2').allowKeys('name', 'friendlyName', 'nameFormat') : undefined;
+  const oidc = d.has('oidc') ? d.child('oidc').allowKeys('claim', 'scope', 'multiValued') : undefined;
+  const claim = oidc && releasedClaim(oidc, declared.claims);
+  return {
+    id,
+    type,
+    connector,
+    sourceAttribute: d.string('sourceAttribute', id),
+    scope: type === 'scoped' ? d.string('scope') : undefined,
+    excludeLabels: d.strings('excludeLabels'),
+    saml2: saml2 && {
+      name: saml2.string('name'),
+      friendlyName: saml2.optionalString('friendlyName'),
+      nameFormat: saml2.string('nameFormat', 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri'),
+    },
+    oidc: oidc && {
+      claim: claim!,
+      scope: oidc.string('scope', 'profile'),
+      multiValued: oidc.boolean('multiValued', false),
+    },
+  };
+}
+
+function attributeType(d: ConfNode): AttributeDefinition['type'] {
+  const type = d.string('type', 'simple');
+  if (type !== 'simple' && type !== 'scoped' && type !== 'principalName') d.fail('must be simple, scoped or principalName', 'type');
+  return type;
+}
+
+/** oidc.claim: neither one the OpenID Provider sets itself nor one another attribute produces. */
+function releasedClaim(oidc: ConfNode, claims: Set<string>): string {
+  const claim = oidc.string('claim');
+  if (RESERVED_CLAIMS.has(claim)) oidc.fail(`${claim} is set by the OpenID Provider itself`, 'claim');
+  if (claims.has(claim)) oidc.fail(`claim ${claim} is already produced by another attribute`, 'claim');
+  claims.add(claim);
+  return claim;
+}

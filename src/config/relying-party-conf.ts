@@ -1,0 +1,188 @@
+/**
+ * conf/relying-party.yaml: SAML service providers, OpenID Connect clients and the resource servers
+ * that may introspect those clients' access tokens. Entity IDs, client ids and resource server ids
+ * share one namespace.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ConfNode } from '../core/yaml-conf.js';
+import {
+  NAMEID_FORMATS,
+  type NameIdFormat,
+  type OidcClient,
+  type RelyingParty,
+  type ResourceServer,
+  type SamlServiceProvider,
+} from '../relying-party/relying-party.js';
+import { spMetadataKeys, toPem } from '../relying-party/sp-metadata.js';
+
+const OIDC_SCOPES_ALWAYS = ['openid'];
+
+/** SAML service providers first, then OpenID Connect clients, each in file order. */
+export function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
+  root.allowKeys('defaults', 'samlServiceProviders', 'oidcClients', 'resourceServers');
+  const defaults = root.child('defaults').allowKeys('postAuthenticationFlows');
+  const defaultFlows = defaults.strings('postAuthenticationFlows');
+  const seen = new Set<string>();
+  const saml = root.list('samlServiceProviders').map((sp) => samlServiceProvider(sp, confDir, seen, defaultFlows));
+  const oidc = root.list('oidcClients').map((c) => oidcClient(c, seen, defaultFlows));
+  return [...saml, ...oidc];
+}
+
+function samlServiceProvider(sp: ConfNode, confDir: string, seen: Set<string>, defaultFlows: string[]): SamlServiceProvider {
+  sp.allowKeys(
+    'entityID', 'displayName', 'assertionConsumerServiceURL', 'metadataFile', 'signingCertificate',
+    'wantAuthnRequestsSigned', 'allowSha1Signatures', 'signAssertions', 'signResponses', 'nameIDFormat',
+    'postAuthenticationFlows',
+  );
+  const id = sp.string('entityID');
+  if (seen.has(id)) sp.fail('duplicate relying party', 'entityID');
+  seen.add(id);
+  const acs = sp.string('assertionConsumerServiceURL');
+  checkUrl(sp, 'assertionConsumerServiceURL', acs);
+  const metadataFile = sp.optionalString('metadataFile');
+  const metadataXml = metadataFile ? readText(sp, 'metadataFile', path.resolve(confDir, metadataFile)) : undefined;
+  const certFile = sp.optionalString('signingCertificate');
+  const signingCertificate = certFile ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile)) : undefined;
+  const keys = requestSigning(sp, id, signingCertificate, metadataXml);
+  const format = sp.string('nameIDFormat', 'unspecified');
+  if (!(format in NAMEID_FORMATS)) sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
+  return {
+    kind: 'saml' as const,
+    id,
+    displayName: sp.string('displayName', id),
+    assertionConsumerServiceURL: acs,
+    signingCertificate,
+    metadataXml,
+    ...keys,
+    signAssertions: sp.boolean('signAssertions', true),
+    signResponses: sp.boolean('signResponses', true),
+    nameIDFormat: format as NameIdFormat,
+    postAuthenticationFlows: postAuthenticationFlows(sp, defaultFlows),
+    declaredAt: sp.conf.where(sp.at),
+  };
+}
+
+function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): OidcClient {
+  c.allowKeys(
+    'clientId', 'clientSecret', 'displayName', 'redirectUris', 'scopes', 'refreshTokens',
+    'tokenEndpointAuthMethod', 'postAuthenticationFlows',
+  );
+  const id = c.string('clientId');
+  if (seen.has(id)) c.fail('duplicate relying party (client ids and entity IDs share one namespace)', 'clientId');
+  seen.add(id);
+  const redirectUris = c.strings('redirectUris');
+  if (redirectUris.length === 0) c.fail('must list at least one redirect URI', 'redirectUris');
+  for (const uri of redirectUris) checkUrl(c, 'redirectUris', uri);
+  return {
+    kind: 'oidc' as const,
+    id,
+    clientSecret: clientSecret(c),
+    displayName: c.string('displayName', id),
+    redirectUris,
+    scopes: [...new Set([...OIDC_SCOPES_ALWAYS, ...c.strings('scopes', ['openid', 'profile', 'email'])])],
+    refreshTokens: c.boolean('refreshTokens', false),
+    tokenEndpointAuthMethod: tokenEndpointAuthMethod(c),
+    postAuthenticationFlows: postAuthenticationFlows(c, defaultFlows),
+    declaredAt: c.conf.where(c.at),
+  };
+}
+
+/** The relying party's own postAuthenticationFlows, or those of `defaults`; blanks dropped. */
+function postAuthenticationFlows(node: ConfNode, defaultFlows: string[]): string[] {
+  return (node.has('postAuthenticationFlows') ? node.strings('postAuthenticationFlows') : defaultFlows)
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+}
+
+/**
+ * Which certificates verify the SP's AuthnRequests, whether it must sign them, and whether SHA-1
+ * is tolerated. A signature requirement (or a SHA-1 allowance) without any certificate could never
+ * be met, so it fails here rather than on every request.
+ */
+function requestSigning(sp: ConfNode, id: string, signingCertificate: string | undefined, metadataXml: string | undefined) {
+  let fromMetadata = { signingCertificates: [] as string[], authnRequestsSigned: false };
+  if (metadataXml !== undefined) {
+    try {
+      fromMetadata = spMetadataKeys(metadataXml, id);
+    } catch (err) {
+      sp.fail((err as Error).message, 'metadataFile');
+    }
+  }
+  const signingCertificates = [...new Set([...(signingCertificate ? [signingCertificate] : []), ...fromMetadata.signingCertificates])];
+  const hasCertificate = signingCertificates.length > 0;
+  const wantAuthnRequestsSigned = sp.boolean('wantAuthnRequestsSigned', hasCertificate || fromMetadata.authnRequestsSigned);
+  if (wantAuthnRequestsSigned && !hasCertificate) {
+    sp.fail('signed AuthnRequests are required but the SP has no certificate (signingCertificate, or a signing KeyDescriptor in metadataFile)', 'wantAuthnRequestsSigned');
+  }
+  const allowSha1Signatures = sp.boolean('allowSha1Signatures', false);
+  if (allowSha1Signatures && !hasCertificate) sp.fail('has no effect: the SP has no certificate to verify signatures with', 'allowSha1Signatures');
+  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures };
+}
+
+/**
+ * resourceServers[]: protected resources that authenticate like clients but may only introspect
+ * the access tokens of the clients they list. Their ids share the relying parties' namespace
+ * (the attribute filter names them as requesters).
+ */
+export function loadResourceServers(root: ConfNode, relyingParties: readonly RelyingParty[]): ResourceServer[] {
+  const taken = new Set(relyingParties.map((rp) => rp.id));
+  const clients = new Set(relyingParties.filter((rp) => rp.kind === 'oidc').map((rp) => rp.id));
+  return root.list('resourceServers').map((r: ConfNode): ResourceServer => {
+    r.allowKeys('clientId', 'clientSecret', 'displayName', 'tokenEndpointAuthMethod', 'introspectTokensOf');
+    const id = r.string('clientId');
+    if (taken.has(id)) r.fail('duplicate id (resource servers, client ids and entity IDs share one namespace)', 'clientId');
+    taken.add(id);
+    const introspectTokensOf = r.strings('introspectTokensOf');
+    if (introspectTokensOf.length === 0) r.fail('must list at least one OpenID Connect client id', 'introspectTokensOf');
+    introspectTokensOf.forEach((clientId, i) => {
+      if (!clients.has(clientId)) r.child('introspectTokensOf').fail(`${clientId} is no client in oidcClients`, i);
+    });
+    return {
+      id,
+      clientSecret: clientSecret(r),
+      displayName: r.string('displayName', id),
+      tokenEndpointAuthMethod: tokenEndpointAuthMethod(r),
+      introspectTokensOf,
+      declaredAt: r.conf.where(r.at),
+    };
+  });
+}
+
+function clientSecret(node: ConfNode): string {
+  const secret = node.string('clientSecret');
+  if (secret.length < 16) node.fail('must be at least 16 characters', 'clientSecret');
+  return secret;
+}
+
+function tokenEndpointAuthMethod(node: ConfNode): 'client_secret_basic' | 'client_secret_post' {
+  const method = node.string('tokenEndpointAuthMethod', 'client_secret_basic');
+  if (method !== 'client_secret_basic' && method !== 'client_secret_post') {
+    node.fail('must be client_secret_basic or client_secret_post', 'tokenEndpointAuthMethod');
+  }
+  return method;
+}
+
+function checkUrl(node: ConfNode, key: string, value: string): void {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') node.fail('must be an http(s) URL', key);
+  } catch {
+    node.fail('must be an absolute URL', key);
+  }
+}
+
+function readText(node: ConfNode, key: string, file: string): string {
+  if (!existsSync(file)) node.fail(`file not found: ${file}`, key);
+  return readFileSync(file, 'utf8');
+}
+
+function readPem(node: ConfNode, key: string, file: string): string {
+  const text = readText(node, key, file);
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) node.fail('is not a PEM certificate', key);
+  try {
+    return toPem(text);
+  } catch (err) {
+    return node.fail((err as Error).message, key);
+  }
+}
