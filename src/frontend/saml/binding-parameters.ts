@@ -5,7 +5,7 @@
  * too, because its signature is over the octet string exactly as it was sent.
  */
 import { IdpError } from '../../core/errors.js';
-import { malformed } from './saml-xml.js';
+import { malformed } from './inbound-errors.js';
 
 const SAML_PARAMETERS = ['SAMLRequest', 'RelayState', 'SigAlg', 'Signature'] as const;
 type SamlParameterName = (typeof SAML_PARAMETERS)[number];
@@ -22,31 +22,70 @@ export interface SamlParameters {
   readonly signedOctets?: string;
 }
 
-export function samlParameters(urlEncoded: string, where: 'query string' | 'form body', maxEncodedRequest: number): SamlParameters {
-  // URL-encoded text is printable ASCII; anything else (raw non-UTF-8 bytes, controls) is refused.
+type Where = 'query string' | 'form body';
+
+/** The SAML parameters read so far: each as sent (raw) and decoded (value). */
+type Found = Map<SamlParameterName, { raw: string; value: string }>;
+
+export function samlParameters(urlEncoded: string, where: Where, maxEncodedRequest: number): SamlParameters {
+  onlyUrlEncodedCharacters(urlEncoded, where);
+  const found: Found = new Map();
+  for (const pair of urlEncoded.split('&')) readPair(pair, found, where, maxEncodedRequest);
+  return {
+    samlRequest: samlRequest(found, where, maxEncodedRequest),
+    relayState: relayState(found),
+    sigAlg: found.get('SigAlg')?.value,
+    signature: found.get('Signature')?.value,
+    signedOctets: signedOctets(found),
+  };
+}
+
+/** URL-encoded text is printable ASCII; anything else (raw non-UTF-8 bytes, controls) is refused. */
+function onlyUrlEncodedCharacters(urlEncoded: string, where: Where): void {
   if (/[^\x21-\x7e]/.test(urlEncoded)) throw malformed(`the ${where} contains characters that are not URL-encoded`);
-  const found = new Map<SamlParameterName, { raw: string; value: string }>();
-  for (const pair of urlEncoded.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const rawName = eq === -1 ? pair : pair.slice(0, eq);
-    const raw = eq === -1 ? '' : pair.slice(eq + 1);
-    const name = decode(rawName, where);
-    if (!(SAML_PARAMETERS as readonly string[]).includes(name)) continue;
-    if (rawName !== name) throw malformed(`the ${where} spells the parameter name ${name} percent-encoded`);
-    if (found.has(name as SamlParameterName)) throw malformed(`${name} is given more than once in the ${where}`);
-    if (name === 'SAMLRequest' && raw.length > maxEncodedRequest * 3) throw tooLarge(maxEncodedRequest);
-    found.set(name as SamlParameterName, { raw, value: decode(raw, where, name) });
-  }
-  const samlRequest = found.get('SAMLRequest')?.value;
-  if (samlRequest === undefined || samlRequest === '') throw malformed(`the ${where} has no SAMLRequest parameter`);
-  if (samlRequest.length > maxEncodedRequest) throw tooLarge(maxEncodedRequest);
-  const relayState = found.get('RelayState')?.value ?? null;
-  if (relayState !== null && relayState.length > MAX_RELAY_STATE) throw malformed(`RelayState is longer than ${MAX_RELAY_STATE} characters`);
-  const signedOctets = SAML_PARAMETERS.filter((n) => n !== 'Signature' && found.has(n))
+}
+
+/** One name=value pair: a SAML parameter is kept, spelled plainly, once, within its limit; others are ignored. */
+function readPair(pair: string, found: Found, where: Where, maxEncodedRequest: number): void {
+  if (pair === '') return;
+  const eq = pair.indexOf('=');
+  const rawName = eq === -1 ? pair : pair.slice(0, eq);
+  const raw = eq === -1 ? '' : pair.slice(eq + 1);
+  const name = decode(rawName, where);
+  if (!isSamlParameter(name)) return;
+  // signedOctets rebuilds each pair with the plain name: any other spelling would not be the octets as sent.
+  if (rawName !== name) throw malformed(`the ${where} spells the parameter name ${name} percent-encoded`);
+  // With two values, the signature check and the decoder could each take a different one.
+  if (found.has(name)) throw malformed(`${name} is given more than once in the ${where}`);
+  // Bounded before decoding: percent-encoding can at most triple the length.
+  if (name === 'SAMLRequest' && raw.length > maxEncodedRequest * 3) throw tooLarge(maxEncodedRequest);
+  found.set(name, { raw, value: decode(raw, where, name) });
+}
+
+function isSamlParameter(name: string): name is SamlParameterName {
+  return (SAML_PARAMETERS as readonly string[]).includes(name);
+}
+
+/** Present, not empty, and within the limit once decoded. */
+function samlRequest(found: Found, where: Where, maxEncodedRequest: number): string {
+  const value = found.get('SAMLRequest')?.value;
+  if (value === undefined || value === '') throw malformed(`the ${where} has no SAMLRequest parameter`);
+  if (value.length > maxEncodedRequest) throw tooLarge(maxEncodedRequest);
+  return value;
+}
+
+/** RelayState comes back to the SP in the response form; its length is bounded (MAX_RELAY_STATE). */
+function relayState(found: Found): string | null {
+  const value = found.get('RelayState')?.value ?? null;
+  if (value !== null && value.length > MAX_RELAY_STATE) throw malformed(`RelayState is longer than ${MAX_RELAY_STATE} characters`);
+  return value;
+}
+
+/** The Redirect binding's signed octet string: the parameters but Signature, in the order the binding names them, as sent. */
+function signedOctets(found: Found): string {
+  return SAML_PARAMETERS.filter((n) => n !== 'Signature' && found.has(n))
     .map((n) => `${n}=${found.get(n)!.raw}`)
     .join('&');
-  return { samlRequest, relayState, sigAlg: found.get('SigAlg')?.value, signature: found.get('Signature')?.value, signedOctets };
 }
 
 /** application/x-www-form-urlencoded decoding that refuses what it cannot decode exactly. */

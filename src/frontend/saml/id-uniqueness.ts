@@ -6,7 +6,7 @@
  */
 import type { XmlAttribute, XmlDocument } from 'libxml2-wasm';
 import { XmlXPath } from './libxml2.js';
-import { malformed } from './saml-xml.js';
+import { malformed } from './inbound-errors.js';
 
 const ID_ATTRIBUTES = XmlXPath.compile("//@*[local-name()='ID' or local-name()='Id' or local-name()='id']");
 

@@ -8,7 +8,8 @@ import { verify, type KeyObject } from 'node:crypto';
 import type { SamlParameters } from './binding-parameters.js';
 import { keyFits } from './sp-verification-keys.js';
 import { strictBase64 } from './strict-base64.js';
-import { refused, signatureMethod, type SignaturePolicy } from './signature-algorithms.js';
+import { refused } from './inbound-errors.js';
+import { signatureMethod, type SignaturePolicy } from './signature-algorithms.js';
 import type { VerifiedSignature } from './xml-signature-verifier.js';
 
 /** Whether the query carries a signature at all (both parameters, or a refusal for half of one). */

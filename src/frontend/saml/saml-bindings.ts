@@ -4,6 +4,9 @@ export const BINDING = {
   post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
 } as const;
 
+/** The bindings an AuthnRequest may arrive by, as the SSO endpoints name them. */
+export type InboundBinding = 'redirect' | 'post';
+
 export const STATUS = {
   success: 'urn:oasis:names:tc:SAML:2.0:status:Success',
   requester: 'urn:oasis:names:tc:SAML:2.0:status:Requester',

@@ -4,17 +4,13 @@
  * what the message says. Refused before parsing: bytes that are not UTF-8, a DTD (entities, XXE),
  * processing instructions other than the XML declaration. The parser itself never loads anything
  * (no network, no external entities) and keeps libxml2's default depth and length limits.
+ *
+ * The checks run in the order of the two lists below: on the text first (cheap, and before
+ * libxml2 sees anything), then on the parsed document.
  */
-import type { XmlTreeNode } from 'libxml2-wasm';
-import { ParseOption, XmlDocument, XmlElement, XmlParseError, XmlXPath } from './libxml2.js';
-import { IdpError } from '../../core/errors.js';
-
-export const NS = {
-  samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',
-  saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
-  ds: 'http://www.w3.org/2000/09/xmldsig#',
-  ec: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-} as const;
+import { ParseOption, XmlDocument, XmlParseError, XmlXPath } from './libxml2.js';
+import { firstLine, malformed } from './inbound-errors.js';
+import { NS } from './xml-elements.js';
 
 const PARSE_OPTIONS =
   ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_NO_SYS_CATALOG | ParseOption.XML_PARSE_NOWARNING;
@@ -33,37 +29,25 @@ const NAMESPACE_DECLARATION = /\sxmlns(?::[^\s=/>]+)?\s*=/g;
 export const MAX_ELEMENTS = 256;
 export const MAX_NAMESPACE_DECLARATIONS = 50;
 
+/** The message as UTF-8 text, and its XML declaration when it starts with one. */
+interface MessageText {
+  readonly text: string;
+  readonly declaration: string | undefined;
+}
+
+/** On the text, in order, before parsing. */
+const TEXT_CHECKS: readonly ((message: MessageText) => void)[] = [onlyUtf8Declared, noDtdInText, noProcessingInstructionInText, fewNamespaceDeclarations];
+
+/** On the parsed document, in order: what the text checks cannot be sure of, and the root. */
+const DOCUMENT_CHECKS: readonly ((doc: XmlDocument) => void)[] = [noDtd, noProcessingInstruction, fewElements, isAuthnRequest];
+
 /** Parses the message; the caller must dispose() the document. */
 export function parseSamlXml(bytes: Uint8Array): XmlDocument {
-  let text: string;
+  const message = messageText(bytes);
+  for (const check of TEXT_CHECKS) check(message);
+  const doc = parse(bytes);
   try {
-    text = UTF8.decode(bytes);
-  } catch {
-    throw malformed('AuthnRequest is not UTF-8 text');
-  }
-  const declaration = DECLARATION.exec(text)?.[0];
-  const encoding = declaration && DECLARED_ENCODING.exec(declaration)?.[1];
-  if (encoding && !/^utf-?8$/i.test(encoding)) throw malformed(`AuthnRequest declares encoding ${JSON.stringify(encoding)}; only UTF-8 is accepted`);
-  if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY')) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
-  if (text.indexOf('<?', declaration?.length ?? 0) !== -1) throw malformed('AuthnRequest contains a processing instruction');
-  // Counted on the text, so an occurrence inside a value counts too: that errs on the safe side.
-  const declarations = text.match(NAMESPACE_DECLARATION)?.length ?? 0;
-  if (declarations > MAX_NAMESPACE_DECLARATIONS) throw malformed(`AuthnRequest declares ${declarations} namespaces; at most ${MAX_NAMESPACE_DECLARATIONS} are accepted`);
-
-  let doc: XmlDocument;
-  try {
-    doc = XmlDocument.fromBuffer(bytes, { option: PARSE_OPTIONS, encoding: 'utf-8' });
-  } catch (err) {
-    const detail = err instanceof XmlParseError ? firstLine(err.message) : String(err);
-    throw malformed(`AuthnRequest is not well-formed XML (${detail})`, err);
-  }
-  try {
-    if (doc.dtd !== null) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
-    if (doc.find(PROCESSING_INSTRUCTIONS).length > 0) throw malformed('AuthnRequest contains a processing instruction');
-    const elements = doc.eval(ELEMENT_COUNT) as number;
-    if (elements > MAX_ELEMENTS) throw malformed(`AuthnRequest has ${elements} elements; at most ${MAX_ELEMENTS} are accepted`);
-    const root = doc.root;
-    if (root.namespaceUri !== NS.samlp || root.name !== 'AuthnRequest') throw malformed('message is not a SAML 2.0 AuthnRequest');
+    for (const check of DOCUMENT_CHECKS) check(doc);
     return doc;
   } catch (err) {
     doc.dispose();
@@ -71,33 +55,66 @@ export function parseSamlXml(bytes: Uint8Array): XmlDocument {
   }
 }
 
-/** Element children of an element, in document order. */
-export function childElements(parent: XmlElement): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (let n: XmlTreeNode | null = parent.firstChild; n; n = n.next) {
-    if (n instanceof XmlElement) out.push(n);
+function messageText(bytes: Uint8Array): MessageText {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw malformed('AuthnRequest is not UTF-8 text');
   }
-  return out;
+  return { text, declaration: DECLARATION.exec(text)?.[0] };
 }
 
-export function is(el: XmlElement, ns: string, localName: string): boolean {
-  return el.namespaceUri === ns && el.name === localName;
+/** libxml2 would decode another declared encoding; the message is read as UTF-8 only. */
+function onlyUtf8Declared({ declaration }: MessageText): void {
+  const encoding = declaration && DECLARED_ENCODING.exec(declaration)?.[1];
+  if (encoding && !/^utf-?8$/i.test(encoding)) throw malformed(`AuthnRequest declares encoding ${JSON.stringify(encoding)}; only UTF-8 is accepted`);
 }
 
-/** An unprefixed attribute's value, or undefined when absent. */
-export function attribute(el: XmlElement, name: string): string | undefined {
-  return el.attrs.find((a) => a.name === name && a.namespaceUri === '')?.value;
+/** A DTD brings entities (expansion bombs, XXE): refused before libxml2 reads one. */
+function noDtdInText({ text }: MessageText): void {
+  if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY')) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
 }
 
-/** All unprefixed attributes of an element (one pass, for elements read several times). */
-export function attributes(el: XmlElement): ReadonlyMap<string, string> {
-  return new Map(el.attrs.filter((a) => a.namespaceUri === '').map((a) => [a.name, a.value]));
+/** Nothing but the XML declaration may look like a processing instruction. */
+function noProcessingInstructionInText({ text, declaration }: MessageText): void {
+  if (text.indexOf('<?', declaration?.length ?? 0) !== -1) throw malformed('AuthnRequest contains a processing instruction');
 }
 
-export function firstLine(text: string): string {
-  return text.split('\n', 1)[0]!.trim();
+/** Canonicalization's cost grows with the namespaces in scope (see MAX_NAMESPACE_DECLARATIONS). */
+function fewNamespaceDeclarations({ text }: MessageText): void {
+  // Counted on the text, so an occurrence inside a value counts too: that errs on the safe side.
+  const declarations = text.match(NAMESPACE_DECLARATION)?.length ?? 0;
+  if (declarations > MAX_NAMESPACE_DECLARATIONS) throw malformed(`AuthnRequest declares ${declarations} namespaces; at most ${MAX_NAMESPACE_DECLARATIONS} are accepted`);
 }
 
-export function malformed(message: string, cause?: unknown): IdpError {
-  return new IdpError('MESSAGE_MALFORMED', message, { cause });
+function parse(bytes: Uint8Array): XmlDocument {
+  try {
+    return XmlDocument.fromBuffer(bytes, { option: PARSE_OPTIONS, encoding: 'utf-8' });
+  } catch (err) {
+    const detail = err instanceof XmlParseError ? firstLine(err.message) : String(err);
+    throw malformed(`AuthnRequest is not well-formed XML (${detail})`, err);
+  }
+}
+
+/** What libxml2 parsed, in case the text check missed a spelling of a DTD. */
+function noDtd(doc: XmlDocument): void {
+  if (doc.dtd !== null) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
+}
+
+/** What libxml2 parsed, in case the text check missed a spelling of a processing instruction. */
+function noProcessingInstruction(doc: XmlDocument): void {
+  if (doc.find(PROCESSING_INSTRUCTIONS).length > 0) throw malformed('AuthnRequest contains a processing instruction');
+}
+
+/** Canonicalization's cost grows with the elements (see MAX_ELEMENTS). */
+function fewElements(doc: XmlDocument): void {
+  const elements = doc.eval(ELEMENT_COUNT) as number;
+  if (elements > MAX_ELEMENTS) throw malformed(`AuthnRequest has ${elements} elements; at most ${MAX_ELEMENTS} are accepted`);
+}
+
+/** The only message the SSO endpoints take. */
+function isAuthnRequest(doc: XmlDocument): void {
+  const root = doc.root;
+  if (root.namespaceUri !== NS.samlp || root.name !== 'AuthnRequest') throw malformed('message is not a SAML 2.0 AuthnRequest');
 }

@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XmlBufferInputProvider, XmlDocument, xmlRegisterInputProvider, XmlValidateError, XsdValidator } from './libxml2.js';
-import { firstLine, malformed, parseSamlXml } from './saml-xml.js';
+import { firstLine, malformed } from './inbound-errors.js';
+import { parseSamlXml } from './saml-xml.js';
 
 const SCHEMA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schemas');
 const MAIN_SCHEMA = 'saml-schema-protocol-2.0.xsd';

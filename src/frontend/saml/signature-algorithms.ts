@@ -3,7 +3,7 @@
  * SigAlg takes the same URIs). Everything else — HMAC (a shared secret is no SP signature), DSA,
  * MD5, unknown URIs — is refused. SHA-1 is refused too unless the SP sets allowSha1Signatures.
  */
-import { IdpError } from '../../core/errors.js';
+import { refused } from './inbound-errors.js';
 
 export interface SignatureAlgorithm {
   /** Node's digest name for crypto.verify. */
@@ -48,8 +48,4 @@ export function digestMethod(uri: string, sp: SignaturePolicy): { readonly hash:
   if (!alg) throw refused(`digest algorithm ${JSON.stringify(uri)} is not accepted`);
   if (alg.sha1 && !sp.allowSha1Signatures) throw refused(`digest algorithm ${uri} is SHA-1, which is refused (allowSha1Signatures is not set for ${sp.id})`);
   return alg;
-}
-
-export function refused(why: string): IdpError {
-  return new IdpError('MESSAGE_AUTHENTICATION_FAILED', `AuthnRequest signature refused: ${why}`);
 }
