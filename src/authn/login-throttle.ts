@@ -14,7 +14,8 @@
  * a burst of posts cannot all pass the check while the first passwords are still being hashed.
  * A successful login then clears the failures of its own (account, address) pair only, so a user
  * who signs in does not wipe out what other addresses have tried. Kept in SQLite so a restart does not
- * reset it. Every call may wait for a database lock (sqlite-busy.ts) and is therefore async.
+ * reset it (table login_failures, src/storage/sqlite-schema.ts). Every call may wait for a database
+ * lock (sqlite-busy.ts) and is therefore async.
  */
 import type { Statement } from 'better-sqlite3';
 import { IdpError } from '../core/errors.js';
@@ -44,14 +45,6 @@ export class LoginThrottle {
     private readonly busy: BusyPolicy,
     private readonly now: () => number = Date.now,
   ) {
-    // The table of earlier versions counted by account alone; its rows are at most one window
-    // old, so it is simply replaced.
-    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('login_failures')").all();
-    if (columns.length > 0 && !columns.some((c) => c.name === 'address')) db.exec('DROP TABLE login_failures');
-    db.exec('CREATE TABLE IF NOT EXISTS login_failures (username TEXT NOT NULL, address TEXT NOT NULL, at INTEGER NOT NULL)');
-    db.exec('CREATE INDEX IF NOT EXISTS login_failures_by_pair ON login_failures (username, address, at)');
-    db.exec('CREATE INDEX IF NOT EXISTS login_failures_by_user ON login_failures (username, at)');
-    db.exec('CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures (at)');
     this.countForAddress = db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND address = ? AND at > ?');
     this.countForAccount = db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at > ?');
     const prune = db.prepare<[number]>('DELETE FROM login_failures WHERE at <= ?');

@@ -2,11 +2,11 @@
  * What the policy CLI reads, the way the IdP reads it: the configuration folder (validated by the
  * IdP's own loader, so a command never trusts a conf the IdP would refuse), the policies compiled
  * by the IdP's own engine, and the user directory — the IdP's SQLite file opened read-only when it
- * exists, otherwise a fresh in-memory copy of the seed file, as the IdP would create on first start.
+ * exists (one written by a later release is refused: its schema is unknown here), otherwise a fresh
+ * in-memory copy of the seed file, as the IdP would create on first start.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { NO_PAUSES } from '../access/engine/cooperative.js';
 import { loadPolicies } from '../access/policy-loader.js';
 import type { PolicySnapshot } from '../access/policy-snapshot.js';
@@ -17,7 +17,8 @@ import { loadConfiguration, type IdpConfiguration } from '../config/load-configu
 import { ConfigurationError } from '../core/errors.js';
 import { SqliteUserDirectory } from '../directory/sqlite-user-directory.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../core/paths.js';
-import { openSqliteDatabase, type SqliteDatabase } from '../storage/sqlite-database.js';
+import { openSqliteDatabase, openSqliteDatabaseReadOnly, type SqliteDatabase } from '../storage/sqlite-database.js';
+import { SchemaVersionError } from '../storage/sqlite-schema.js';
 
 export interface Location {
   /** --conf, else IDP_CONF_DIR, else the project's conf/ (as the IdP chooses). */
@@ -58,11 +59,12 @@ export async function openDirectory(config: IdpConfiguration): Promise<CliDirect
   let source = `${props.directory.seedFile} (in memory: ${props.storagePath} does not exist yet)`;
   if (existsSync(props.storagePath)) {
     try {
-      db = new Database(props.storagePath, { readonly: true, fileMustExist: true });
+      db = openSqliteDatabaseReadOnly(props.storagePath);
       directory = await SqliteUserDirectory.open(db, rules, seed);
       source = `${props.storagePath} (read-only)`;
     } catch (err) {
       db?.close();
+      if (err instanceof SchemaVersionError) throw err;
       source = `${props.directory.seedFile} (in memory: ${props.storagePath} has no accounts yet: ${(err as Error).message})`;
       directory = undefined;
     }

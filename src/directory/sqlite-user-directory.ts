@@ -2,7 +2,8 @@
  * The embedded user directory: accounts and their attributes in SQLite, seeded from a readable YAML
  * file (conf/demo-users.yaml) the first time the database is created. An account can be disabled
  * (`enabled = 0`) or locked (`locked = 1`); either refuses its password and anything released for
- * it. Admin tools change these columns directly in the database file.
+ * it. Admin tools change these columns directly in the database file. Tables accounts and
+ * account_attributes (src/storage/sqlite-schema.ts).
  */
 import type { Statement } from 'better-sqlite3';
 import { ConfigurationError, IdpError } from '../core/errors.js';
@@ -32,12 +33,7 @@ export class SqliteUserDirectory implements UserDirectory {
     private readonly rules: AccountNameRules,
     private readonly busy: BusyPolicy,
   ) {
-    const hasLocked = db
-      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')")
-      .all()
-      .some((c) => c.name === 'locked');
-    // A read-only copy of a database from before the locked column (the policy CLI) has no lock.
-    this.account = db.prepare(`SELECT password_hash, enabled, ${hasLocked ? 'locked' : '0 AS locked'} FROM accounts WHERE username = ?`);
+    this.account = db.prepare('SELECT password_hash, enabled, locked FROM accounts WHERE username = ?');
     this.attributes = db.prepare('SELECT name, value FROM account_attributes WHERE username = ? ORDER BY name, position');
   }
 
@@ -47,25 +43,6 @@ export class SqliteUserDirectory implements UserDirectory {
     seed: { file: string; lookup: (key: string) => string | undefined },
     busy: BusyPolicy = NO_WAIT,
   ): Promise<SqliteUserDirectory> {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS accounts (
-        username TEXT PRIMARY KEY,
-        password_hash TEXT NOT NULL,
-        enabled INTEGER NOT NULL DEFAULT 1,
-        locked INTEGER NOT NULL DEFAULT 0
-      );
-      CREATE TABLE IF NOT EXISTS account_attributes (
-        username TEXT NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
-        name TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (username, name, position)
-      );
-    `);
-    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')").all();
-    if (!db.readonly && !columns.some((c) => c.name === 'locked')) {
-      db.exec('ALTER TABLE accounts ADD COLUMN locked INTEGER NOT NULL DEFAULT 0');
-    }
     const directory = new SqliteUserDirectory(db, rules, busy);
     const { n } = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts').get()!;
     if (n === 0) await directory.seed(seed.file, seed.lookup);

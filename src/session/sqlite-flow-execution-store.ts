@@ -1,4 +1,4 @@
-/** The default FlowExecutionStore, a table in the embedded SQLite database. */
+/** The default FlowExecutionStore: table flow_executions of the embedded SQLite database (src/storage/sqlite-schema.ts). */
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { IdpError } from '../core/errors.js';
@@ -15,14 +15,7 @@ export class SqliteFlowExecutionStore implements FlowExecutionStore {
     private readonly busy: BusyPolicy,
     private readonly now: () => number = Date.now,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS flow_executions (
-      key TEXT PRIMARY KEY,
-      session_id TEXT NOT NULL,
-      expires INTEGER NOT NULL,
-      data TEXT NOT NULL
-    )`);
-    // Expired executions are removed on every save; the index keeps that from scanning the table.
-    db.exec('CREATE INDEX IF NOT EXISTS flow_executions_expires ON flow_executions (expires)');
+    // Expired executions are removed on every save, through the expiry index (sqlite-schema.ts).
     const prune = db.prepare<[number]>('DELETE FROM flow_executions WHERE expires <= ?');
     const insert = db.prepare<[string, string, number, string]>('INSERT INTO flow_executions (key, session_id, expires, data) VALUES (?, ?, ?, ?)');
     // One transaction, so a retry after a lock never finds half of it done.

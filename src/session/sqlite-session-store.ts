@@ -3,7 +3,8 @@
  * MemoryStore is not for production, and the npm SQLite stores are unmaintained or GPL). Expired
  * sessions are refused on read and pruned periodically. A failing store surfaces as
  * SESSION_STORE_FAILED, which stops the request with an error page; a store locked by another
- * process is waited for on a timer (sqlite-busy.ts) and then surfaces as STORAGE_BUSY.
+ * process is waited for on a timer (sqlite-busy.ts) and then surfaces as STORAGE_BUSY. Table
+ * idp_sessions (src/storage/sqlite-schema.ts).
  */
 import type { Statement } from 'better-sqlite3';
 import session from 'express-session';
@@ -39,12 +40,6 @@ export class SqliteSessionStore extends session.Store {
     private readonly now: () => number = Date.now,
   ) {
     super();
-    db.exec(`CREATE TABLE IF NOT EXISTS idp_sessions (
-      sid TEXT PRIMARY KEY,
-      data TEXT NOT NULL,
-      expires INTEGER NOT NULL
-    )`);
-    db.exec('CREATE INDEX IF NOT EXISTS idp_sessions_expires ON idp_sessions (expires)');
     this.select = db.prepare('SELECT data, expires FROM idp_sessions WHERE sid = ?');
     this.upsert = db.prepare(
       'INSERT INTO idp_sessions (sid, data, expires) VALUES (?, ?, ?) ON CONFLICT(sid) DO UPDATE SET data = excluded.data, expires = excluded.expires',

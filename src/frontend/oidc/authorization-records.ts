@@ -4,7 +4,7 @@
  * user authenticated. Tokens carry the grant id, so for a token's whole lifetime the IdP knows
  * whether it was issued under impersonation — for its lifetime, its claims (resolved as the
  * impersonated account) and its audit records — while oidc-provider's own session only ever
- * carries one authorization.
+ * carries one authorization. Table oidc_authorizations (src/storage/sqlite-schema.ts).
  */
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 
@@ -39,12 +39,6 @@ export class AuthorizationRecords {
     db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS oidc_authorizations (
-      grant_id TEXT PRIMARY KEY,
-      expires_at INTEGER NOT NULL,
-      record TEXT NOT NULL
-    )`);
-    db.exec('CREATE INDEX IF NOT EXISTS oidc_authorizations_expires ON oidc_authorizations (expires_at)');
     this.insert = db.prepare('INSERT OR REPLACE INTO oidc_authorizations (grant_id, expires_at, record) VALUES (?, ?, ?)');
     this.select = db.prepare('SELECT record FROM oidc_authorizations WHERE grant_id = ? AND expires_at > ?');
     this.prolong = db.prepare('UPDATE oidc_authorizations SET expires_at = ?, record = json_set(record, \'$.expiresAt\', ?) WHERE grant_id = ? AND expires_at < ?');

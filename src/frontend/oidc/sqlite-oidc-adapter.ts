@@ -4,7 +4,8 @@
  * interactions, grants, codes, tokens — keyed by (model, id), with the lookups the provider needs:
  * by grant id (revocation), by uid (sessions) and by user code (device flow). Every write also
  * removes a few expired rows (bounded work per write, through the expiry index), so the table
- * holds what is still usable plus at most a small backlog.
+ * holds what is still usable plus at most a small backlog. The table is created with the others
+ * (src/storage/sqlite-schema.ts).
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
@@ -18,23 +19,6 @@ interface Row {
 }
 
 export function sqliteAdapterFactory(db: SqliteDatabase, now: () => number = Date.now): new (model: string) => Adapter {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS oidc_models (
-      model TEXT NOT NULL,
-      id TEXT NOT NULL,
-      payload TEXT NOT NULL,
-      grant_id TEXT,
-      user_code TEXT,
-      uid TEXT,
-      expires_at INTEGER,
-      consumed_at INTEGER,
-      PRIMARY KEY (model, id)
-    );
-    CREATE INDEX IF NOT EXISTS oidc_models_grant ON oidc_models (grant_id);
-    CREATE INDEX IF NOT EXISTS oidc_models_uid ON oidc_models (model, uid);
-    CREATE INDEX IF NOT EXISTS oidc_models_user_code ON oidc_models (model, user_code);
-    CREATE INDEX IF NOT EXISTS oidc_models_expires ON oidc_models (expires_at);
-  `);
   const upsert = db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
     ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
