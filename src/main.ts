@@ -1,5 +1,6 @@
 /**
- * `npm start`: the IdP and the demo SAML service provider, on the embedded defaults
+ * `npm start`: the IdP, the demo SAML service provider and the demo OpenID Connect client, on the
+ * embedded defaults
  * (conf/idp.properties; ports and base URLs overridable from the environment, see the README).
  */
 import { inspect } from 'node:util';

@@ -1,7 +1,7 @@
 /**
  * The one defaults module: every property the IdP reads from conf/idp.properties, with its default,
  * the environment variable that overrides it, its type and what it does. The README's property
- * reference is written from this table; `test/config/defaults.test.ts` keeps the two in step.
+ * reference is written from this table; `test/config/documentation.test.ts` keeps the two in step.
  *
  * Values may refer to other properties as %{name} (Shibboleth's syntax). `idp.home` (the folder for
  * data, logs and generated credentials) and `idp.conf` (the configuration folder) are always defined.
