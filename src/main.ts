@@ -1,7 +1,7 @@
 /**
  * `npm start`: the IdP, the demo SAML service provider and the demo OpenID Connect client, on the
- * embedded defaults
- * (conf/idp.properties; ports and base URLs overridable from the environment, see the README).
+ * embedded defaults (conf/idp.properties; ports and base URLs overridable from the environment,
+ * see the README).
  */
 import { inspect } from 'node:util';
 import { startDemoOidcClient } from './demo/demo-oidc-client.js';
