@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandReferences, parseProperties } from '../../src/core/properties.js';
 import { ConfigurationError } from '../../src/core/errors.js';
-import { parseDuration } from '../../src/config/duration.js';
 
 describe('parseProperties', () => {
   it('reads Java .properties syntax with the line of each key', () => {
@@ -27,15 +26,4 @@ describe('expandReferences', () => {
     expect(() => expandReferences('%{nope}', lookup, { file: 'conf/a.yaml:3', key: 'x.y' })).toThrow('conf/a.yaml:3: x.y: refers to undefined property %{nope}');
     expect(() => expandReferences('%{loop}', lookup, { file: 'f', key: 'k' })).toThrow(ConfigurationError);
   });
-});
-
-describe('parseDuration', () => {
-  it.each([
-    ['PT10M', 600_000],
-    ['PT1H30M', 5_400_000],
-    ['P1D', 86_400_000],
-    ['PT0.5S', 500],
-  ])('%s = %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
-
-  it.each(['10M', 'PT', 'P', 'PTM', 'minutes'])('refuses %s', (text) => expect(parseDuration(text)).toBeUndefined());
 });
