@@ -9,5 +9,7 @@ describe('parseDuration', () => {
     ['PT0.5S', 500],
   ])('%s = %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['10M', 'PT', 'P', 'PTM', 'minutes'])('refuses %s', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['10M', 'PT', 'P', 'PTM', 'minutes'])('refuses %s', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });
