@@ -13,7 +13,7 @@
  * Plain casbin evaluates the matcher on every row (about 5 µs a row here), so it gets a smaller
  * sample of the same requests at the larger sizes; the table says how many. Its answers on that
  * sample are compared with the engine's. Benchmarks are not tests: the suite checks correctness
- * (test/access/differential-*.test.ts), this only reports speed.
+ * (test/access/engine/differential-*.test.ts), this only reports speed.
  *
  * Each engine measurement starts after a warm-up pass and a full garbage collection (the script
  * runs with --expose-gc): the reload just before it leaves the previous snapshot — some 130 MB

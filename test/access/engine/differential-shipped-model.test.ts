@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KEY_MATCH_HINT, type IndexHint } from '../../src/access/engine/index-hints.js';
-import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
+import { KEY_MATCH_HINT, type IndexHint } from '../../../src/access/engine/index-hints.js';
+import { DEFAULT_CONF_DIR } from '../../../src/core/paths.js';
 import { runDifferential } from './differential.js';
 
 const MODEL = readFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), 'utf8');

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
+import { DEFAULT_CONF_DIR } from '../../../src/core/paths.js';
 import { runDifferential, withEffect } from './differential.js';
 
 const MODEL = withEffect(readFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), 'utf8'), 'some(where (p.eft == allow))');

@@ -5,14 +5,14 @@
  * compared too). A failure names the seed and the request, which reproduce it.
  */
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
-import { generatePolicy, seededRandom, type Shape } from '../../bench/policy-generator.js';
-import { CUSTOM_FUNCTION_HINTS } from '../../src/access/casbin-function-hints.js';
-import { CUSTOM_FUNCTIONS } from '../../src/access/casbin-functions.js';
-import { CasbinModel } from '../../src/access/engine/casbin-model.js';
-import { compileEngine } from '../../src/access/engine/compile-engine.js';
-import type { IndexHint } from '../../src/access/engine/index-hints.js';
-import { readPolicyRules } from '../../src/access/engine/policy-rules.js';
-import { NO_PAUSES } from '../../src/access/engine/cooperative.js';
+import { generatePolicy, seededRandom, type Shape } from '../../../bench/policy-generator.js';
+import { CUSTOM_FUNCTION_HINTS } from '../../../src/access/casbin-function-hints.js';
+import { CUSTOM_FUNCTIONS } from '../../../src/access/casbin-functions.js';
+import { CasbinModel } from '../../../src/access/engine/casbin-model.js';
+import { compileEngine } from '../../../src/access/engine/compile-engine.js';
+import type { IndexHint } from '../../../src/access/engine/index-hints.js';
+import { readPolicyRules } from '../../../src/access/engine/policy-rules.js';
+import { NO_PAUSES } from '../../../src/access/engine/cooperative.js';
 
 export interface DifferentialCase {
   readonly model: string;

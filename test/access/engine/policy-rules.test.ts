@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
 import { describe, expect, it } from 'vitest';
-import { CasbinModel } from '../../src/access/engine/casbin-model.js';
-import { readPolicyRules } from '../../src/access/engine/policy-rules.js';
-import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
-import { NO_PAUSES } from '../../src/access/engine/cooperative.js';
+import { CasbinModel } from '../../../src/access/engine/casbin-model.js';
+import { readPolicyRules } from '../../../src/access/engine/policy-rules.js';
+import { DEFAULT_CONF_DIR } from '../../../src/core/paths.js';
+import { NO_PAUSES } from '../../../src/access/engine/cooperative.js';
 
 const MODEL_TEXT = readFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), 'utf8');
 const MODEL = CasbinModel.parse(MODEL_TEXT, 'conf/access-control/impersonation.model.conf');
