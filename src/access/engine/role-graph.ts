@@ -9,7 +9,7 @@
  * builds each link through an async method; this one is filled synchronously, remembers each
  * name's closure, and is one structure instead of two. That it answers exactly like casbin —
  * chains deeper than 10 links, cycles, names that are only roles — is what
- * test/access/differential-*.test.ts compares.
+ * test/access/engine/differential-*.test.ts compares.
  */
 import type { RoleManager } from 'casbin';
 import type { Turns } from './cooperative.js';
