@@ -103,25 +103,38 @@ export class PolicyText {
     return { chunks, problems };
   }
 
+  /** The problems with the end marker: missing at the end, or present before it (see the module comment). */
   private async completeness(chunks: readonly Chunk[], turns: Turns): Promise<ConfigurationError[]> {
     const last = lastContentLine(chunks);
     const problems: ConfigurationError[] = [];
-    if (!last || last.text !== END_MARKER) {
-      const line = last?.line ?? 1;
-      const what = last ? `the file does not end with the line "${END_MARKER}"` : `the file is empty (not even the line "${END_MARKER}")`;
-      problems.push(this.problem(line, '(end)', `${what}, so it may be incomplete (a save that was interrupted or is still being written): a complete policy file ends with that line`));
-    }
+    const missing = this.missingEnd(last);
+    if (missing) problems.push(missing);
     for (const chunk of chunks) {
       await turns.between();
-      for (const match of chunk.text.matchAll(MARKER_LIKE)) {
-        const line = chunk.firstLine + countLines(chunk.text.slice(0, match.index));
-        if (last && line === last.line) continue;
-        problems.push(
-          this.problem(line, '(end)', last && last.line > line && isMarkerLine(chunk.text, match.index)
-            ? `"${END_MARKER}" must be the last line, but line ${last.line} follows it`
-            : `only the last line may start with "${END_MARKER}" (a save cut short right there would look complete)`),
-        );
-      }
+      problems.push(...this.earlyMarkers(chunk, last));
+    }
+    return problems;
+  }
+
+  /** The file's last line that is not blank must be END_MARKER. */
+  private missingEnd(last: ContentLine | undefined): ConfigurationError | undefined {
+    if (last && last.text === END_MARKER) return undefined;
+    const line = last?.line ?? 1;
+    const what = last ? `the file does not end with the line "${END_MARKER}"` : `the file is empty (not even the line "${END_MARKER}")`;
+    return this.problem(line, '(end)', `${what}, so it may be incomplete (a save that was interrupted or is still being written): a complete policy file ends with that line`);
+  }
+
+  /** Lines of the chunk, but the last line of the file, that start like END_MARKER. */
+  private earlyMarkers(chunk: Chunk, last: ContentLine | undefined): ConfigurationError[] {
+    const problems: ConfigurationError[] = [];
+    for (const match of chunk.text.matchAll(MARKER_LIKE)) {
+      const line = chunk.firstLine + countLines(chunk.text.slice(0, match.index));
+      if (last && line === last.line) continue;
+      problems.push(
+        this.problem(line, '(end)', last && last.line > line && isMarkerLine(chunk.text, match.index)
+          ? `"${END_MARKER}" must be the last line, but line ${last.line} follows it`
+          : `only the last line may start with "${END_MARKER}" (a save cut short right there would look complete)`),
+      );
     }
     return problems;
   }
@@ -145,8 +158,14 @@ export function wholeText(decoded: DecodedText): string {
   return decoded.chunks.map((c) => c.text).join('');
 }
 
+/** A line that is not blank, trimmed, with its number. */
+interface ContentLine {
+  readonly text: string;
+  readonly line: number;
+}
+
 /** The last line that is not blank, trimmed, with its number. */
-function lastContentLine(chunks: readonly Chunk[]): { readonly text: string; readonly line: number } | undefined {
+function lastContentLine(chunks: readonly Chunk[]): ContentLine | undefined {
   for (let i = chunks.length - 1; i >= 0; i--) {
     const { text, firstLine } = chunks[i]!;
     const end = text.trimEnd().length;

@@ -43,6 +43,11 @@ const SKELETON: Record<string, string> = {
   ω: 'w', ϲ: 'c', ϳ: 'j', ս: 'u', օ: 'o', ց: 'g', հ: 'h', ո: 'n', ı: 'i',
 };
 
+/**
+ * Keep the checks in this order: each runs only on a name that passed those before it, and the
+ * order decides which problem a name is refused with (a wildcard is reported as a wildcard even
+ * in a mixed-script name).
+ */
 export function canonicalAccountName(raw: string, rules: AccountNameRules): AccountNameResult {
   let name = raw.normalize('NFKC').trim();
   if (!rules.caseSensitive) name = name.toLowerCase().normalize('NFKC');
@@ -52,15 +57,26 @@ export function canonicalAccountName(raw: string, rules: AccountNameRules): Acco
   if (FORBIDDEN.test(name)) return { ok: false, problem: 'forbidden-character' };
   if ([...name].length > rules.maxLength) return { ok: false, problem: 'too-long', detail: String(rules.maxLength) };
 
+  const scripts = confusableScriptsOf(name);
+  if (scripts.size > 1) return { ok: false, problem: 'mixed-script', detail: [...scripts].join('+') };
+
+  const skeleton = asciiLookAlike(name);
+  if (skeleton !== undefined) return { ok: false, problem: 'look-alike', detail: skeleton };
+  return { ok: true, name };
+}
+
+/** The confusable scripts the name's characters belong to, in order of first appearance. */
+function confusableScriptsOf(name: string): Set<string> {
   const scripts = new Set<string>();
   for (const ch of name) {
     for (const [script, test] of SCRIPT_TESTS) if (test.test(ch)) scripts.add(script);
   }
-  if (scripts.size > 1) return { ok: false, problem: 'mixed-script', detail: [...scripts].join('+') };
+  return scripts;
+}
 
-  if (/[^\x20-\x7e]/.test(name)) {
-    const skeleton = [...name].map((ch) => SKELETON[ch.toLowerCase()] ?? ch).join('');
-    if (/^[\x20-\x7e]+$/.test(skeleton)) return { ok: false, problem: 'look-alike', detail: skeleton };
-  }
-  return { ok: true, name };
+/** The ASCII name that a name with non-ASCII characters imitates, when all of them are look-alikes of ASCII letters. */
+function asciiLookAlike(name: string): string | undefined {
+  if (!/[^\x20-\x7e]/.test(name)) return undefined;
+  const skeleton = [...name].map((ch) => SKELETON[ch.toLowerCase()] ?? ch).join('');
+  return /^[\x20-\x7e]+$/.test(skeleton) ? skeleton : undefined;
 }

@@ -99,11 +99,19 @@ export class ProfileFlow implements ProfilePipeline {
       throw new IdpError('METHOD_NOT_ALLOWED', `a form is resumed with GET or POST, not ${req.method}`);
     }
     if (!EXECUTION_KEY.test(key)) throw stale();
-    if (req.method === 'GET') {
-      const parked = await this.services.executions.take(key, UNBOUND_SESSION);
-      if (!parked || parked.view !== INBOUND_VIEW) throw stale();
-      return this.advance(exchange, parked.context, undefined);
-    }
+    return req.method === 'GET' ? this.continueInbound(exchange, key) : this.continueForm(exchange, key);
+  }
+
+  /** A GET: the browser follows parkInbound's redirect, now with its session cookie. */
+  private async continueInbound(exchange: HttpExchange, key: string): Promise<void> {
+    const parked = await this.services.executions.take(key, UNBOUND_SESSION);
+    if (!parked || parked.view !== INBOUND_VIEW) throw stale();
+    return this.advance(exchange, parked.context, undefined);
+  }
+
+  /** A POST: a form the pipeline showed, bound to this browser's session and carrying its CSRF token. */
+  private async continueForm(exchange: HttpExchange, key: string): Promise<void> {
+    const { req } = exchange;
     // Read the form before taking the execution, so a malformed post loses nothing.
     const form = formOf(req.body);
     const binding = req.session?.formBinding;

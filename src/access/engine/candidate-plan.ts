@@ -72,35 +72,47 @@ export function candidatesOf(plan: CandidatePlan, request: object, all: AllRows,
       return all;
     case 'term':
       return termCandidates(plan, request, all);
-    case 'or': {
-      const parts: Candidates[] = [];
-      for (const child of plan.children) {
-        const part = candidatesOf(child, request, all, marks, depth);
-        if (part === all) return all;
-        parts.push(part);
-      }
-      return new UnionCandidates(parts);
-    }
-    case 'and': {
-      let pending: Candidates[] = [];
-      let narrowed: readonly number[] | undefined;
-      for (const child of plan.children) {
-        const part = candidatesOf(child, request, all, marks, depth + 1);
-        if (part === all) continue;
-        if (narrowed) {
-          narrowed = narrowed.filter((row) => part.has(row));
-        } else {
-          pending.push(part);
-          if (pending.length < 2 && part.estimate > FEW) continue;
-          narrowed = pending.length === 1 ? part.rows() : new IntersectionCandidates(pending, marks.at(depth)).rows();
-          pending = [];
-        }
-        if (narrowed.length <= FEW) break;
-      }
-      if (narrowed) return new ListCandidates(narrowed);
-      return pending[0] ?? all;
-    }
+    case 'or':
+      return unionCandidates(plan.children, request, all, marks, depth);
+    case 'and':
+      return intersectionCandidates(plan.children, request, all, marks, depth);
   }
+}
+
+/** A disjunction: every row of any term; all rows as soon as one term cannot narrow. */
+function unionCandidates(children: readonly CandidatePlan[], request: object, all: AllRows, marks: MarksByDepth, depth: number): Candidates {
+  const parts: Candidates[] = [];
+  for (const child of children) {
+    const part = candidatesOf(child, request, all, marks, depth);
+    if (part === all) return all;
+    parts.push(part);
+  }
+  return new UnionCandidates(parts);
+}
+
+/**
+ * A conjunction, its terms most selective first: a term that alone leaves more than FEW rows waits
+ * for the next one to intersect with; once some rows are listed each further term filters them,
+ * and narrowing stops when FEW or fewer are left (the module comment says why).
+ */
+function intersectionCandidates(children: readonly CandidatePlan[], request: object, all: AllRows, marks: MarksByDepth, depth: number): Candidates {
+  let pending: Candidates[] = [];
+  let narrowed: readonly number[] | undefined;
+  for (const child of children) {
+    const part = candidatesOf(child, request, all, marks, depth + 1);
+    if (part === all) continue;
+    if (narrowed) {
+      narrowed = narrowed.filter((row) => part.has(row));
+    } else {
+      pending.push(part);
+      if (pending.length < 2 && part.estimate > FEW) continue;
+      narrowed = pending.length === 1 ? part.rows() : new IntersectionCandidates(pending, marks.at(depth)).rows();
+      pending = [];
+    }
+    if (narrowed.length <= FEW) break;
+  }
+  if (narrowed) return new ListCandidates(narrowed);
+  return pending[0] ?? all;
 }
 
 function termCandidates(plan: Extract<CandidatePlan, { kind: 'term' }>, request: object, all: AllRows): Candidates {

@@ -128,41 +128,60 @@ function dotted(token: string): string {
 
 /** The first name in the matcher that is neither a defined token nor a known function. */
 function unknownName(node: Expression, tokens: ReadonlySet<string>, functions: ReadonlySet<string>): string | undefined {
-  const children = (...nodes: Expression[]) => nodes.map((n) => unknownName(n, tokens, functions)).find((p) => p !== undefined);
   switch (node.type) {
-    case 'Identifier': {
-      const name = (node as jsep.Identifier).name;
-      if (tokens.has(name)) return undefined;
-      return /^[rp][0-9]*_/.test(name) ? `${dotted(name)} is neither a request (r) nor a policy (p) token` : `unknown name ${name}`;
-    }
-    case 'CallExpression': {
-      const call = node as jsep.CallExpression;
-      if (call.callee.type === 'Identifier') {
-        const name = (call.callee as jsep.Identifier).name;
-        if (!functions.has(name)) return `unknown function ${name}() (known: ${[...functions].sort().join(', ')})`;
-        return children(...call.arguments);
-      }
-      return children(call.callee, ...call.arguments);
-    }
+    case 'Identifier':
+      return unknownToken((node as jsep.Identifier).name, tokens);
+    case 'CallExpression':
+      return unknownCall(node as jsep.CallExpression, tokens, functions);
+    default:
+      return firstUnknownName(operandsOf(node), tokens, functions);
+  }
+}
+
+/** The first problem among the nodes, in matcher order. */
+function firstUnknownName(nodes: readonly Expression[], tokens: ReadonlySet<string>, functions: ReadonlySet<string>): string | undefined {
+  return nodes.map((n) => unknownName(n, tokens, functions)).find((p) => p !== undefined);
+}
+
+/** A bare name must be a request or policy token; r_/p_ names get their own message (a typo in a token). */
+function unknownToken(name: string, tokens: ReadonlySet<string>): string | undefined {
+  if (tokens.has(name)) return undefined;
+  return /^[rp][0-9]*_/.test(name) ? `${dotted(name)} is neither a request (r) nor a policy (p) token` : `unknown name ${name}`;
+}
+
+/** A call of a named function must name a known one; its callee is not a token, so only its arguments are checked further. */
+function unknownCall(call: jsep.CallExpression, tokens: ReadonlySet<string>, functions: ReadonlySet<string>): string | undefined {
+  if (call.callee.type !== 'Identifier') return firstUnknownName([call.callee, ...call.arguments], tokens, functions);
+  const name = (call.callee as jsep.Identifier).name;
+  if (!functions.has(name)) return `unknown function ${name}() (known: ${[...functions].sort().join(', ')})`;
+  return firstUnknownName(call.arguments, tokens, functions);
+}
+
+/**
+ * The subexpressions that may hold names, of any node but a name or a call. A member's property
+ * (r.sub's "sub") is a name only when computed (a[b]); literals have none.
+ */
+function operandsOf(node: Expression): Expression[] {
+  switch (node.type) {
     case 'MemberExpression': {
       const m = node as jsep.MemberExpression;
-      return m.computed ? children(m.object, m.property) : children(m.object);
+      return m.computed ? [m.object, m.property] : [m.object];
     }
     case 'BinaryExpression':
     case 'LogicalExpression': {
       const b = node as jsep.BinaryExpression;
-      return children(b.left, b.right);
+      return [b.left, b.right];
     }
     case 'UnaryExpression':
-      return children((node as jsep.UnaryExpression).argument);
+      return [(node as jsep.UnaryExpression).argument];
     case 'ConditionalExpression': {
       const c = node as jsep.ConditionalExpression;
-      return children(c.test, c.consequent, c.alternate);
+      return [c.test, c.consequent, c.alternate];
     }
     case 'ArrayExpression':
-      return children(...(node as jsep.ArrayExpression).elements);
+      return (node as jsep.ArrayExpression).elements;
     default:
-      return undefined;
+      return [];
   }
 }
 

@@ -49,37 +49,62 @@ export async function readPolicyRules(
     if (problems.length < maxProblems) problems.push(new ConfigurationError(`${label}:${line}`, key, message));
   };
   await forEachLine(text, turnsOf(options), (line, lineNumber) => {
-    if (!line || line.trim() === '' || line.trimStart().startsWith('#')) return;
-    let tokens: string[] | undefined;
-    try {
-      tokens = tokensOf(line);
-    } catch (err) {
-      problem(lineNumber, '(row)', `not a CSV row: ${(err as Error).message}`);
+    if (isSkipped(line)) return;
+    const tokens = rowTokens(line, lineNumber, problem);
+    if (!tokens) return;
+    const wrong = rowProblem(tokens, expected);
+    if (wrong) {
+      problem(lineNumber, wrong.key, wrong.message);
       return;
     }
-    if (!tokens || tokens.length === 0 || (tokens.length === 1 && tokens[0] === '')) return;
-    const type = tokens[0]!;
-    const columns = expected.get(type);
-    if (!columns) {
-      problem(lineNumber, cut(type), `unknown policy type ${JSON.stringify(cut(type))} (the model defines ${[...expected.keys()].join(', ')})`);
-      return;
-    }
-    if (tokens.length - 1 !== columns.length) {
-      problem(lineNumber, type, `expected ${columns.length} values after ${type} (${columns.join(', ')}), found ${tokens.length - 1}`);
-      return;
-    }
-    const eft = columns.indexOf('eft');
-    if (eft !== -1 && tokens[eft + 1] !== 'allow' && tokens[eft + 1] !== 'deny') {
-      problem(lineNumber, type, `eft must be allow or deny, found ${JSON.stringify(cut(tokens[eft + 1]!))}`);
-      return;
-    }
-    builders.get(type)!.add(tokens, 1, lineNumber); // the row is the values without the type column
+    builders.get(tokens[0]!)!.add(tokens, 1, lineNumber); // the row is the values without the type column
   });
   const built = [...builders].map(([type, builder]) => [type, builder.build()] as const);
   return {
     rules: { label, rows: new Map(built.map(([type, b]) => [type, b.rows])), lines: new Map(built.map(([type, b]) => [type, b.lines])) },
     problems,
   };
+}
+
+type Report = (line: number, key: string, message: string) => void;
+
+/** Lines casbin skips: empty, blank and comment lines. */
+function isSkipped(line: string): boolean {
+  return !line || line.trim() === '' || line.trimStart().startsWith('#');
+}
+
+/** The type column and values of a line that holds a row; undefined (reported when unreadable) otherwise. */
+function rowTokens(line: string, lineNumber: number, problem: Report): string[] | undefined {
+  let tokens: string[] | undefined;
+  try {
+    tokens = tokensOf(line);
+  } catch (err) {
+    problem(lineNumber, '(row)', `not a CSV row: ${(err as Error).message}`);
+    return undefined;
+  }
+  if (!tokens || tokens.length === 0 || (tokens.length === 1 && tokens[0] === '')) return undefined;
+  return tokens;
+}
+
+/**
+ * What casbin would load silently but wrongly (see the module comment): a type the model does not
+ * define, a missing or extra column, an effect other than allow or deny. The key and message of
+ * the problem, or undefined when the row is good.
+ */
+function rowProblem(tokens: readonly string[], expected: ReadonlyMap<string, string[]>): { key: string; message: string } | undefined {
+  const type = tokens[0]!;
+  const columns = expected.get(type);
+  if (!columns) {
+    return { key: cut(type), message: `unknown policy type ${JSON.stringify(cut(type))} (the model defines ${[...expected.keys()].join(', ')})` };
+  }
+  if (tokens.length - 1 !== columns.length) {
+    return { key: type, message: `expected ${columns.length} values after ${type} (${columns.join(', ')}), found ${tokens.length - 1}` };
+  }
+  const eft = columns.indexOf('eft');
+  if (eft !== -1 && tokens[eft + 1] !== 'allow' && tokens[eft + 1] !== 'deny') {
+    return { key: type, message: `eft must be allow or deny, found ${JSON.stringify(cut(tokens[eft + 1]!))}` };
+  }
+  return undefined;
 }
 
 /** The type column and the values of one line, as casbin's PolicyLoader.loadPolicyLine makes them. */

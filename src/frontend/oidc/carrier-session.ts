@@ -38,17 +38,28 @@ const RESUME_PREFIX = `${OIDC_PATHS.authorization}/`;
 export function carrierSessionMiddleware(provider: Provider) {
   const sessionCookie = provider.cookieName('session');
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
-    const resuming = ctx.method === 'GET' && ctx.path.startsWith(RESUME_PREFIX);
-    let replaced: string | undefined;
-    if (resuming) {
-      replaced = ctx.cookies.get(sessionCookie, { signed: true }) || undefined;
-      ctx.request.headers.cookie = withoutCookies(ctx.get('cookie'), sessionCookie);
-    }
+    const replaced = isResume(ctx) ? detachSession(ctx, sessionCookie) : undefined;
     await next();
-    const { route, entities } = ctx.oidc ?? {};
-    if (route === 'authorization' && entities?.Interaction?.session) await unbind(entities.Interaction);
-    if (route === 'resume' && replaced && entities?.Session?.accountId) await replace(provider, replaced, entities.Session);
+    await afterAnswer(provider, ctx, replaced);
   };
+}
+
+function isResume(ctx: KoaContextWithOIDC): boolean {
+  return ctx.method === 'GET' && ctx.path.startsWith(RESUME_PREFIX);
+}
+
+/** Step 2: the resume reaches oidc-provider without the session cookie; the id of the session it named. */
+function detachSession(ctx: KoaContextWithOIDC, sessionCookie: string): string | undefined {
+  const replaced = ctx.cookies.get(sessionCookie, { signed: true }) || undefined;
+  ctx.request.headers.cookie = withoutCookies(ctx.get('cookie'), sessionCookie);
+  return replaced;
+}
+
+/** Once oidc-provider has answered: a new interaction forgets its session (step 1), a resume's fresh session replaces the browser's (step 2). */
+async function afterAnswer(provider: Provider, ctx: KoaContextWithOIDC, replaced: string | undefined): Promise<void> {
+  const { route, entities } = ctx.oidc ?? {};
+  if (route === 'authorization' && entities?.Interaction?.session) await unbind(entities.Interaction);
+  if (route === 'resume' && replaced && entities?.Session?.accountId) await replace(provider, replaced, entities.Session);
 }
 
 type Interaction = NonNullable<KoaContextWithOIDC['oidc']['entities']['Interaction']>;

@@ -70,21 +70,36 @@ async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps):
 }
 
 async function auditTokens(ctx: KoaContextWithOIDC, deps: OidcAuditDeps): Promise<void> {
-  const body = ctx.body as { access_token: string; id_token?: string };
-  const e = ctx.oidc.entities;
-  const grantId = e.AccessToken?.grantId ?? e.AuthorizationCode?.grantId ?? e.RefreshToken?.grantId;
-  const record = deps.records.get(grantId);
-  const fields = common(ctx, record, OIDC_TOKEN_PROFILE, e.AccessToken?.accountId ?? record?.subject ?? '');
-  fields.set(AuditField.ASSERTION_ID, [tokenHash(body.id_token ?? body.access_token)]);
-  fields.set(AuditField.INBOUND_BINDING, [param(ctx.oidc.params?.grant_type)]);
+  const fields = tokenResponseFields(ctx, deps.records);
   try {
     await deps.audit.record(fields);
   } catch (err) {
-    deps.log.error(`Token response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`);
-    await Promise.all([e.AccessToken?.destroy(), e.RefreshToken?.destroy()]);
-    ctx.status = 500;
-    ctx.body = { error: 'server_error', error_description: 'the response could not be recorded in the audit log' };
+    await withholdTokens(ctx, deps.log, err);
   }
+}
+
+function tokenResponseFields(ctx: KoaContextWithOIDC, records: AuthorizationRecords): AuditFields {
+  const body = ctx.body as { access_token: string; id_token?: string };
+  const e = ctx.oidc.entities;
+  const record = records.get(tokenGrantId(e));
+  const fields = common(ctx, record, OIDC_TOKEN_PROFILE, e.AccessToken?.accountId ?? record?.subject ?? '');
+  fields.set(AuditField.ASSERTION_ID, [tokenHash(body.id_token ?? body.access_token)]);
+  fields.set(AuditField.INBOUND_BINDING, [param(ctx.oidc.params?.grant_type)]);
+  return fields;
+}
+
+/** The grant a token response comes from: the access token's, else the code's or refresh token's it was exchanged for. */
+function tokenGrantId(e: KoaContextWithOIDC['oidc']['entities']): string | undefined {
+  return e.AccessToken?.grantId ?? e.AuthorizationCode?.grantId ?? e.RefreshToken?.grantId;
+}
+
+/** The response could not be recorded: the tokens are revoked and the client gets an error instead. */
+async function withholdTokens(ctx: KoaContextWithOIDC, log: ProcessLog, err: unknown): Promise<void> {
+  log.error(`Token response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`);
+  const e = ctx.oidc.entities;
+  await Promise.all([e.AccessToken?.destroy(), e.RefreshToken?.destroy()]);
+  ctx.status = 500;
+  ctx.body = { error: 'server_error', error_description: 'the response could not be recorded in the audit log' };
 }
 
 function common(ctx: KoaContextWithOIDC, record: AuthorizationRecord | undefined, profile: string, subject: string): AuditFields {

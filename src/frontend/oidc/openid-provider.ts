@@ -7,7 +7,7 @@
  * Introspection and revocation are limited to the token's own client and the resource servers an
  * admin lists for it (token-access.ts).
  */
-import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type ClientMetadata, type Configuration, type FindAccount, type Grant, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeDefinition, AttributeResolver } from '../../attribute/attribute-resolver.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
@@ -41,20 +41,67 @@ export interface OpenIdProviderParts {
 
 const seconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
 
+/** Whether a grant (of the current request, or the token's) was made for an impersonation. */
+type Impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) => boolean;
+
 /** The grant behind whatever the current request is issuing or using. */
 export function grantIdOf(ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }): string | undefined {
-  const e = ctx?.oidc?.entities;
-  return token?.grantId ?? e?.AuthorizationCode?.grantId ?? e?.RefreshToken?.grantId ?? e?.AccessToken?.grantId ?? e?.Grant?.jti;
+  return token?.grantId ?? entitiesGrantId(ctx?.oidc?.entities);
+}
+
+/** The grant of what oidc-provider loaded for the request, the first of: code, refresh token, access token, grant. */
+function entitiesGrantId(e: KoaContextWithOIDC['oidc']['entities'] | undefined): string | undefined {
+  if (!e) return undefined;
+  return e.AuthorizationCode?.grantId ?? e.RefreshToken?.grantId ?? e.AccessToken?.grantId ?? e.Grant?.jti;
 }
 
 export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   const { props, records, definitions, relyingParties } = parts;
   const oidc = props.oidc;
-  const impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) =>
-    records.get(grantIdOf(ctx, token))?.impersonator !== undefined;
+  const impersonated: Impersonated = (ctx, token) => records.get(grantIdOf(ctx, token))?.impersonator !== undefined;
   const byScope = claimsByScope(definitions);
   const release = new ReleasedClaims(parts.resolver, parts.filter, records, parts.accountState);
+  const clients = clientsOf(relyingParties);
 
+  const provider = new Provider(oidc.issuer, {
+    adapter: sqliteAdapterFactory(parts.db),
+    clients,
+    jwks: parts.jwks,
+    cookies: { keys: [parts.cookieSecret] },
+    claims: byScope,
+    scopes: ['openid', 'offline_access', ...Object.keys(byScope)],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    conformIdTokenClaims: true,
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed(relyingParties) },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed() },
+      userinfo: { enabled: true },
+    },
+    routes: routes(),
+    interactions: {
+      policy: parts.policy,
+      url: (_ctx, interaction) => `${OIDC_PATHS.interaction}/${interaction.uid}`,
+    },
+    // Tokens outlive oidc-provider's session, which only carries one authorization.
+    expiresWithSession: () => false,
+    loadExistingGrant,
+    issueRefreshToken: (ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') &&
+      code.scopes.has('offline_access') &&
+      (oidc.impersonationRefreshTokens || !impersonated(ctx, code)),
+    ttl: lifetimes(props, impersonated),
+    findAccount: accountFinder(release, definitions),
+    renderError: parts.renderError,
+  });
+  // Introspection answers carry the claims released to the caller, computed when it asks.
+  provider.use(introspectionClaimsMiddleware(release, definitions));
+  return provider;
+}
+
+/** The relying parties' OIDC clients, then the resource servers. */
+function clientsOf(relyingParties: RelyingPartyRegistry): ClientMetadata[] {
   const clients: ClientMetadata[] = relyingParties.oidcClients.map((c) => ({
     client_id: c.id,
     client_secret: c.clientSecret,
@@ -78,75 +125,57 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
       token_endpoint_auth_method: rs.tokenEndpointAuthMethod,
     });
   }
+  return clients;
+}
 
-  const provider = new Provider(oidc.issuer, {
-    adapter: sqliteAdapterFactory(parts.db),
-    clients,
-    jwks: parts.jwks,
-    cookies: { keys: [parts.cookieSecret] },
-    claims: byScope,
-    scopes: ['openid', 'offline_access', ...Object.keys(byScope)],
-    responseTypes: ['code'],
-    pkce: { required: () => true },
-    conformIdTokenClaims: true,
-    features: {
-      devInteractions: { enabled: false },
-      introspection: { enabled: true, allowedPolicy: introspectionAllowed(relyingParties) },
-      revocation: { enabled: true, allowedPolicy: revocationAllowed() },
-      userinfo: { enabled: true },
-    },
-    routes: {
-      authorization: OIDC_PATHS.authorization,
-      token: OIDC_PATHS.token,
-      userinfo: OIDC_PATHS.userinfo,
-      jwks: OIDC_PATHS.jwks,
-      introspection: OIDC_PATHS.introspection,
-      revocation: OIDC_PATHS.revocation,
-      end_session: OIDC_PATHS.endSession,
-      pushed_authorization_request: OIDC_PATHS.pushedAuthorization,
-    },
-    interactions: {
-      policy: parts.policy,
-      url: (_ctx, interaction) => `${OIDC_PATHS.interaction}/${interaction.uid}`,
-    },
-    // Tokens outlive oidc-provider's session, which only carries one authorization.
-    expiresWithSession: () => false,
-    // Only a grant made for the account the session now holds may answer a silent request.
-    loadExistingGrant: async (ctx) => {
-      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
-      const grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
-      return grant && grant.accountId === ctx.oidc.session?.accountId ? grant : undefined;
-    },
-    issueRefreshToken: (ctx, client, code) =>
-      client.grantTypeAllowed('refresh_token') &&
-      code.scopes.has('offline_access') &&
-      (oidc.impersonationRefreshTokens || !impersonated(ctx, code)),
-    ttl: {
-      AccessToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.accessTokenLifetimeMs),
-      IdToken: (ctx) => seconds(impersonated(ctx) ? oidc.impersonationTokenLifetimeMs : oidc.idTokenLifetimeMs),
-      RefreshToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs),
-      AuthorizationCode: CODE_LIFETIME_S,
-      // The IdP sets each grant's lifetime when it makes it (oidc-front-end.ts); the same rule here.
-      Grant: (ctx, grant) =>
-        seconds(
-          grantLifetimeMs(oidc, {
-            impersonated: impersonated(ctx),
-            offlineAccess: (ctx.oidc.client?.grantTypeAllowed('refresh_token') ?? false) && grant.getOIDCScope().split(' ').includes('offline_access'),
-          }),
-        ),
-      Interaction: seconds(props.flowTimeoutMs),
-      Session: seconds(props.session.maxLifetimeMs),
-    },
-    findAccount: async (ctx, sub, token) => {
-      const clientId = (token as { clientId?: string } | undefined)?.clientId ?? ctx.oidc.client?.clientId ?? '';
-      const released = await release.to(ctx, sub, clientId, grantIdOf(ctx, token));
-      if (!released) return undefined;
-      // oidc-provider masks these by the granted scopes and the ID token / userinfo rules.
-      return { accountId: sub, claims: () => ({ sub, ...claimsOf(released, definitions) }) };
-    },
-    renderError: parts.renderError,
-  });
-  // Introspection answers carry the claims released to the caller, computed when it asks.
-  provider.use(introspectionClaimsMiddleware(release, definitions));
-  return provider;
+function routes(): NonNullable<Configuration['routes']> {
+  return {
+    authorization: OIDC_PATHS.authorization,
+    token: OIDC_PATHS.token,
+    userinfo: OIDC_PATHS.userinfo,
+    jwks: OIDC_PATHS.jwks,
+    introspection: OIDC_PATHS.introspection,
+    revocation: OIDC_PATHS.revocation,
+    end_session: OIDC_PATHS.endSession,
+    pushed_authorization_request: OIDC_PATHS.pushedAuthorization,
+  };
+}
+
+/** Only a grant made for the account the session now holds may answer a silent request. */
+async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
+  const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+  const grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+  return grant && grant.accountId === ctx.oidc.session?.accountId ? grant : undefined;
+}
+
+/** Lifetimes in seconds; an impersonation's tokens all live impersonationTokenLifetime. */
+function lifetimes(props: IdpProperties, impersonated: Impersonated): NonNullable<Configuration['ttl']> {
+  const oidc = props.oidc;
+  return {
+    AccessToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.accessTokenLifetimeMs),
+    IdToken: (ctx) => seconds(impersonated(ctx) ? oidc.impersonationTokenLifetimeMs : oidc.idTokenLifetimeMs),
+    RefreshToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs),
+    AuthorizationCode: CODE_LIFETIME_S,
+    // The IdP sets each grant's lifetime when it makes it (oidc-front-end.ts); the same rule here.
+    Grant: (ctx, grant) =>
+      seconds(
+        grantLifetimeMs(oidc, {
+          impersonated: impersonated(ctx),
+          offlineAccess: (ctx.oidc.client?.grantTypeAllowed('refresh_token') ?? false) && grant.getOIDCScope().split(' ').includes('offline_access'),
+        }),
+      ),
+    Interaction: seconds(props.flowTimeoutMs),
+    Session: seconds(props.session.maxLifetimeMs),
+  };
+}
+
+/** The account behind a token (or the request), with the claims released to the client it is for. */
+function accountFinder(release: ReleasedClaims, definitions: readonly AttributeDefinition[]): FindAccount {
+  return async (ctx, sub, token) => {
+    const clientId = (token as { clientId?: string } | undefined)?.clientId ?? ctx.oidc.client?.clientId ?? '';
+    const released = await release.to(ctx, sub, clientId, grantIdOf(ctx, token));
+    if (!released) return undefined;
+    // oidc-provider masks these by the granted scopes and the ID token / userinfo rules.
+    return { accountId: sub, claims: () => ({ sub, ...claimsOf(released, definitions) }) };
+  };
 }

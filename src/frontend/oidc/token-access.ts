@@ -44,22 +44,57 @@ export function revocationAllowed() {
 export function introspectionClaimsMiddleware(release: ReleasedClaims, definitions: readonly AttributeDefinition[]) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     await next();
-    if (ctx.oidc?.route !== 'introspection') return;
-    const body = ctx.body as Record<string, unknown> | undefined;
-    const token = ctx.oidc.entities.AccessToken;
-    const caller = ctx.oidc.client?.clientId;
-    if (body?.active !== true || !token?.accountId || !token.clientId || !caller) return;
-    const toCaller = await release.to(ctx, token.accountId, caller, token.grantId);
-    const toClient = caller === token.clientId ? toCaller : await release.to(ctx, token.accountId, token.clientId, token.grantId);
-    if (!toCaller || !toClient) {
-      ctx.body = { active: false }; // the account is gone: as at userinfo, the token is no longer good
-      return;
-    }
-    const own = claimsOf(toClient, definitions, token.scopes);
-    const claims: Record<string, ClaimValue> = {};
-    for (const [name, value] of Object.entries(claimsOf(toCaller, definitions, token.scopes))) {
-      if (name in own && !(name in body)) claims[name] = value;
-    }
-    ctx.body = { ...body, ...claims };
+    const asked = activeIntrospection(ctx);
+    if (asked) ctx.body = await withClaims(ctx, asked, release, definitions);
   };
+}
+
+type AccessToken = NonNullable<KoaContextWithOIDC['oidc']['entities']['AccessToken']>;
+
+/** An access token that names its account and its client. */
+type AccountToken = AccessToken & { readonly accountId: string; readonly clientId: string };
+
+/** An introspection answer that gets claims. */
+interface ActiveIntrospection {
+  /** oidc-provider's answer, active. */
+  readonly body: Record<string, unknown>;
+  readonly token: AccountToken;
+  /** The client or resource server that asked. */
+  readonly caller: string;
+}
+
+/** The answer, when the request was an introspection answered as active, about an access token, to a known caller. */
+function activeIntrospection(ctx: KoaContextWithOIDC): ActiveIntrospection | undefined {
+  if (ctx.oidc?.route !== 'introspection') return undefined;
+  const body = ctx.body as Record<string, unknown> | undefined;
+  const token = ctx.oidc.entities.AccessToken;
+  const caller = ctx.oidc.client?.clientId;
+  if (body?.active !== true || !isAccountToken(token) || !caller) return undefined;
+  return { body, token, caller };
+}
+
+function isAccountToken(token: AccessToken | undefined): token is AccountToken {
+  return !!token?.accountId && !!token.clientId;
+}
+
+/**
+ * The answer with the claims released both to the caller and to the token's own client (a
+ * resource server never reads more than the client it serves); claims oidc-provider already put in
+ * the answer stay as they are.
+ */
+async function withClaims(
+  ctx: KoaContextWithOIDC,
+  { body, token, caller }: ActiveIntrospection,
+  release: ReleasedClaims,
+  definitions: readonly AttributeDefinition[],
+): Promise<Record<string, unknown>> {
+  const toCaller = await release.to(ctx, token.accountId, caller, token.grantId);
+  const toClient = caller === token.clientId ? toCaller : await release.to(ctx, token.accountId, token.clientId, token.grantId);
+  if (!toCaller || !toClient) return { active: false }; // the account is gone: as at userinfo, the token is no longer good
+  const own = claimsOf(toClient, definitions, token.scopes);
+  const claims: Record<string, ClaimValue> = {};
+  for (const [name, value] of Object.entries(claimsOf(toCaller, definitions, token.scopes))) {
+    if (name in own && !(name in body)) claims[name] = value;
+  }
+  return { ...body, ...claims };
 }

@@ -51,7 +51,6 @@ export function authenticateStep(services: AuthenticateServices): ProfileStepHan
   },
 
   async resume(input, event, form) {
-    const { exchange, prc } = input;
     if (event !== 'proceed') return { event: 'InvalidEvent' };
     const typed = form.j_username ?? '';
     const password = form.j_password ?? '';
@@ -60,30 +59,51 @@ export function authenticateStep(services: AuthenticateServices): ProfileStepHan
     if (!checked.ok || password === '') {
       return loginView(input, checked.ok || checked.problem === 'empty' ? 'login.error.missing' : 'login.error.failed', typed);
     }
-    const username = checked.name;
-    const address = throttleAddress(exchange.req.ip);
-    // From here on the attempt counts as a failure, until the password proves right.
-    const lockout = await services.throttle.begin(username, address);
-    if (lockout) {
-      const scope = lockout === 'address' ? 'from this address' : 'from all addresses together';
-      log.warn(`Login by ${quoted(username)} refused: too many failed attempts ${scope} (client ${quoted(address)})`);
-      return loginView(input, lockout === 'address' ? 'login.error.locked' : 'login.error.locked-account', typed);
-    }
-    const problem = passwordProblem(password);
-    if (problem) {
-      log.warn(`Login by ${quoted(username)} failed: the password ${problem === 'too-long' ? 'is too long' : 'contains a control character'} (client ${quoted(address)})`);
-      return loginView(input, `login.error.password-${problem}`, typed);
-    }
-    if (!(await services.directory.authenticate(username, password))) {
-      log.warn(`Login by ${quoted(username)} failed (client ${quoted(address)})`);
-      return loginView(input, 'login.error.failed', typed);
-    }
-    await services.throttle.clear(username, address);
-    const login = { principalName: username, authnInstant: Date.now(), authnMethod: authnMethod(services.props) };
-    await startLoginSession(exchange.req, login);
-    log.info(`Login by ${quoted(username)} succeeded`);
-    prc.subject = { ...login, sso: false };
-    return NEXT;
+    const attempt: LoginAttempt = { username: checked.name, address: throttleAddress(input.exchange.req.ip), log };
+    const refused = await refusal(services, attempt, password);
+    if (refused) return loginView(input, refused, typed);
+    return logIn(services, input, attempt);
   },
 });
+}
+
+/** A login attempt for an account name that is well formed, from a client address. */
+interface LoginAttempt {
+  readonly username: string;
+  readonly address: string;
+  readonly log: ProcessLog;
+}
+
+/**
+ * Why the login fails, as the message key the form shows (each logged), or undefined when the
+ * password is right. From throttle.begin on the attempt counts as a failure, until the password
+ * proves right, so the checks after it cannot be tried without counting.
+ */
+async function refusal(services: AuthenticateServices, { username, address, log }: LoginAttempt, password: string): Promise<string | undefined> {
+  const lockout = await services.throttle.begin(username, address);
+  if (lockout) {
+    const scope = lockout === 'address' ? 'from this address' : 'from all addresses together';
+    log.warn(`Login by ${quoted(username)} refused: too many failed attempts ${scope} (client ${quoted(address)})`);
+    return lockout === 'address' ? 'login.error.locked' : 'login.error.locked-account';
+  }
+  const problem = passwordProblem(password);
+  if (problem) {
+    log.warn(`Login by ${quoted(username)} failed: the password ${problem === 'too-long' ? 'is too long' : 'contains a control character'} (client ${quoted(address)})`);
+    return `login.error.password-${problem}`;
+  }
+  if (!(await services.directory.authenticate(username, password))) {
+    log.warn(`Login by ${quoted(username)} failed (client ${quoted(address)})`);
+    return 'login.error.failed';
+  }
+  return undefined;
+}
+
+/** The password was right: the failures are forgiven and the IdP session starts (with a new id). */
+async function logIn(services: AuthenticateServices, input: StepInput, { username, address, log }: LoginAttempt): Promise<StepResult> {
+  await services.throttle.clear(username, address);
+  const login = { principalName: username, authnInstant: Date.now(), authnMethod: authnMethod(services.props) };
+  await startLoginSession(input.exchange.req, login);
+  log.info(`Login by ${quoted(username)} succeeded`);
+  input.prc.subject = { ...login, sso: false };
+  return NEXT;
 }
