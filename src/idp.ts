@@ -1,6 +1,12 @@
 /**
  * Composition root: reads and validates the configuration, builds every service in pipeline order,
  * and returns the IdP ready to listen. Nothing here listens on import.
+ *
+ *   configuration → logs + audit → storage, directory, attributes → access control + intercepts
+ *     → protocol front-ends → profile flow + app
+ *
+ * Each stage is one builder below, given what the earlier stages built. A protocol front-end is
+ * one line in buildFrontEnds' list; what must be closed is one line in createIdp's list.
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -9,16 +15,12 @@ import path from 'node:path';
 import { policyReferences } from './access/policy-references.js';
 import { ReloadableAccessControlService } from './access/reloadable-access-control.js';
 import { accessControlAdminRoutes, ADMIN_PATHS } from './admin/access-control-admin.js';
-import { AttributeFilter } from './attribute/attribute-filter.js';
-import { AttributeResolver } from './attribute/attribute-resolver.js';
-import { DirectoryDataConnector } from './attribute/data-connector.js';
 import { AuditFormatter, parseAuditFormat } from './audit/audit-format.js';
 import { AuditLog } from './audit/audit-log.js';
 import { FileAuditSink } from './audit/file-audit-sink.js';
 import { LoginThrottle } from './authn/login-throttle.js';
 import { loadConfiguration, type IdpConfiguration } from './config/load-configuration.js';
 import { loadSigningCredential } from './credentials/signing-credential.js';
-import { SqliteUserDirectory } from './directory/sqlite-user-directory.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
 import { SamlEntities } from './frontend/saml/saml-entities.js';
 import { SamlFrontEnd } from './frontend/saml/saml-front-end.js';
@@ -28,17 +30,19 @@ import { availableInterceptFlows } from './intercept/intercept-registry.js';
 import { InterceptRunner } from './intercept/intercept-runner.js';
 import { createProcessLog, type ProcessLog } from './logging/process-log.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from './core/paths.js';
-import { ProfileFlow } from './profile/profile-flow.js';
+import { ProfileFlow, profileSteps } from './profile/profile-flow.js';
 import type { ProfileServices } from './profile/profile-services.js';
 import { RelyingPartyRegistry } from './relying-party/relying-party.js';
 import { loadSecret } from './session/session-secret.js';
 import { SqliteFlowExecutionStore } from './session/sqlite-flow-execution-store.js';
 import { SqliteSessionStore } from './session/sqlite-session-store.js';
-import { openSqliteDatabase } from './storage/sqlite-database.js';
+import type { BusyPolicy } from './storage/sqlite-busy.js';
+import { openSqliteDatabase, type SqliteDatabase } from './storage/sqlite-database.js';
 import { createApp } from './web/app.js';
 import { answerClientErrors } from './web/client-errors.js';
 import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
+import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -66,12 +70,38 @@ export interface Idp {
 }
 
 export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
+  const config = configurationFor(options);
+  const logs = await openLogs(config, options);
+  const storage = await openStorage(config);
+  const access = await startAccessControl(config, options, logs, storage);
+  const web = await buildFrontEnds(config, logs, storage, access);
+  const { app, sessionStore } = buildApp(config, logs, storage, access, web);
+  // Closed in this order, after the server.
+  return serve(config, app, logs, web, [
+    () => sessionStore.close(),
+    () => access.accessControl.close(),
+    () => logs.audit.close(),
+    () => storage.db.close(),
+    () => logs.log.close(),
+  ]);
+}
+
+function configurationFor(options: IdpOptions): IdpConfiguration {
   const env = options.env ?? process.env;
   const home = path.resolve(options.home ?? env.IDP_HOME ?? PROJECT_ROOT);
   const confDir = path.resolve(options.confDir ?? env.IDP_CONF_DIR ?? DEFAULT_CONF_DIR);
-  const config = loadConfiguration({ home, confDir, env, overrides: options.overrides });
-  const props = config.properties;
+  return loadConfiguration({ home, confDir, env, overrides: options.overrides });
+}
 
+interface Logs {
+  readonly log: ProcessLog;
+  /** Category net.shibboleth.idp. */
+  readonly idpLog: ProcessLog;
+  readonly audit: AuditLog;
+}
+
+async function openLogs(config: IdpConfiguration, options: IdpOptions): Promise<Logs> {
+  const props = config.properties;
   const log = createProcessLog({
     file: props.logs.processFile,
     fileLevel: props.logs.fileLevel,
@@ -79,26 +109,37 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     console: options.console,
   });
   const idpLog = log.child('net.shibboleth.idp');
-  const auditLog = new AuditLog(
+  const audit = new AuditLog(
     new AuditFormatter(parseAuditFormat(config.audit.format), config.audit.fieldReplacements),
     await FileAuditSink.open(props.logs.auditFile, log.child('net.shibboleth.idp.audit')),
   );
+  return { log, idpLog, audit };
+}
 
+interface Storage extends AttributeServices {
+  readonly db: SqliteDatabase;
+  readonly busy: BusyPolicy;
+}
+
+/** The SQLite database, and the user directory and attribute services over it. */
+async function openStorage(config: IdpConfiguration): Promise<Storage> {
+  const props = config.properties;
   const db = openSqliteDatabase(props.storagePath);
   const busy = { maxWaitMs: props.storageBusyTimeoutMs };
-  const directory = await SqliteUserDirectory.open(
-    db,
-    { caseSensitive: props.directory.caseSensitive, maxLength: props.impersonate.maxNameLength },
-    { file: props.directory.seedFile, lookup: props.lookup },
-    busy,
-  );
-  const resolver = new AttributeResolver(
-    config.attributeDefinitions,
-    config.dataConnectors.map((c) => new DirectoryDataConnector(c.id, directory)),
-  );
-  const filter = new AttributeFilter(config.attributeFilterPolicies);
+  return { db, busy, ...(await openAttributeServices(config, db, busy)) };
+}
+
+interface Access {
+  readonly accessControl: ReloadableAccessControlService;
+  readonly intercepts: InterceptRunner;
+  readonly relyingParties: RelyingPartyRegistry;
+}
+
+/** The access-control policies, the intercept flows they guard, and the relying parties using them. */
+async function startAccessControl(config: IdpConfiguration, options: IdpOptions, { log, idpLog }: Logs, { directory, resolver, filter }: Storage): Promise<Access> {
+  const props = config.properties;
   const accessControl = await ReloadableAccessControlService.start({
-    confDir,
+    confDir: props.confDir,
     lookup: props.lookup,
     log: log.child('net.shibboleth.idp.access'),
     references: policyReferences(props.lookup),
@@ -106,13 +147,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     signal: options.reloadSignal ?? null,
   });
   const intercepts = new InterceptRunner(
-    availableInterceptFlows(props, {
-      accessControl,
-      directory,
-      resolver,
-      filter,
-      log: log.child('net.shibboleth.idp.profile.interceptor'),
-    }),
+    availableInterceptFlows(props, { accessControl, directory, resolver, filter, log: log.child('net.shibboleth.idp.profile.interceptor') }),
     idpLog,
   );
   const relyingParties = new RelyingPartyRegistry(config.relyingParties, config.resourceServers);
@@ -122,52 +157,82 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
       idpLog.error(`${rp.declaredAt}: ${rp.id}: postAuthenticationFlows names unknown flow(s) ${unknown.join(', ')}; its requests will fail with InvalidProfileConfiguration`);
     }
   }
+  return { accessControl, intercepts, relyingParties };
+}
 
+interface Web {
+  readonly messages: Messages;
+  readonly views: Views;
+  readonly frontEnds: readonly ProtocolFrontEnd[];
+}
+
+/** The views and the protocol front-ends, built in this order. */
+async function buildFrontEnds(config: IdpConfiguration, logs: Logs, storage: Storage, { relyingParties }: Access): Promise<Web> {
   const messages = new Messages(config.messages);
   const views = new Views(messages);
-  const credential = await loadSigningCredential(props.signing, props.entityID, idpLog);
-  const entities = new SamlEntities(props.entityID, props.baseURL, credential);
-  const saml = new SamlFrontEnd({ props, entities, signingKey: credential.xml, relyingParties, resolver, audit: auditLog, views, messages, log: log.child('net.shibboleth.idp.saml') });
+  const shared: FrontEndParts = { config, logs, storage, relyingParties, views, messages };
+  const frontEnds = [await samlFrontEnd(shared), await oidcFrontEnd(shared)];
+  return { messages, views, frontEnds };
+}
 
-  const oidc = new OidcFrontEnd({
+interface FrontEndParts {
+  readonly config: IdpConfiguration;
+  readonly logs: Logs;
+  readonly storage: Storage;
+  readonly relyingParties: RelyingPartyRegistry;
+  readonly views: Views;
+  readonly messages: Messages;
+}
+
+async function samlFrontEnd({ config, logs, storage, relyingParties, views, messages }: FrontEndParts): Promise<SamlFrontEnd> {
+  const props = config.properties;
+  const credential = await loadSigningCredential(props.signing, props.entityID, logs.idpLog);
+  const entities = new SamlEntities(props.entityID, props.baseURL, credential);
+  const { resolver } = storage;
+  return new SamlFrontEnd({ props, entities, signingKey: credential.xml, relyingParties, resolver, audit: logs.audit, views, messages, log: logs.log.child('net.shibboleth.idp.saml') });
+}
+
+async function oidcFrontEnd({ config, logs, storage, relyingParties, views, messages }: FrontEndParts): Promise<OidcFrontEnd> {
+  const props = config.properties;
+  const { db, directory, resolver, filter } = storage;
+  return new OidcFrontEnd({
     props,
     directory,
     relyingParties,
     definitions: config.attributeDefinitions,
     resolver,
     filter,
-    audit: auditLog,
+    audit: logs.audit,
     db,
-    jwks: await loadOidcSigningKeys(props.oidc.keysFile, idpLog),
+    jwks: await loadOidcSigningKeys(props.oidc.keysFile, logs.idpLog),
     cookieSecret: loadSecret(props.oidc.cookieSecretFile, 'idp.oidc.cookieSecretFile'),
     views,
     messages,
-    log: log.child('net.shibboleth.idp.oidc'),
+    log: logs.log.child('net.shibboleth.idp.oidc'),
   });
+}
 
-  const frontEnds: readonly ProtocolFrontEnd[] = [saml, oidc];
-
+/** The profile flow over the stores, its steps, and the express app mounting every front-end. */
+function buildApp(config: IdpConfiguration, { log, idpLog, audit }: Logs, storage: Storage, access: Access, web: Web) {
+  const props = config.properties;
+  const { db, busy, directory, resolver, filter } = storage;
+  const { accessControl, intercepts, relyingParties } = access;
+  const { frontEnds, views } = web;
   const sessionStore = new SqliteSessionStore(db, props.session.timeoutMs, busy);
   const services: ProfileServices = {
     props,
     relyingParties,
     directory,
-    throttle: new LoginThrottle(
-      db,
-      { maxFailures: props.login.maxFailures, maxFailuresPerAccount: props.login.maxFailuresPerAccount, windowMs: props.login.failureWindowMs },
-      busy,
-    ),
-    resolver,
-    filter,
-    intercepts,
     executions: new SqliteFlowExecutionStore(db, busy),
     frontEnds: new Map(frontEnds.map((f) => [f.id, f])),
-    audit: auditLog,
+    audit,
     localEvents: config.localEvents,
     views,
     log: idpLog,
   };
-  const flow = new ProfileFlow(services);
+  const login = props.login;
+  const throttle = new LoginThrottle(db, { maxFailures: login.maxFailures, maxFailuresPerAccount: login.maxFailuresPerAccount, windowMs: login.failureWindowMs }, busy);
+  const flow = new ProfileFlow(services, profileSteps({ ...services, throttle, resolver, filter, intercepts }));
   const app = createApp({
     props,
     frontGuards: frontEnds.flatMap((f) => (f.admission ? [f.admission()] : [])),
@@ -182,7 +247,12 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     views,
     log: idpLog,
   });
+  return { app, sessionStore };
+}
 
+/** The IdP ready to listen; close() stops the server, then closes `closing` in order. */
+function serve(config: IdpConfiguration, app: Idp['app'], { log, idpLog }: Logs, { views, messages }: Web, closing: readonly (() => void | Promise<void>)[]): Idp {
+  const props = config.properties;
   let server: Server | undefined;
   return {
     config,
@@ -206,11 +276,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
-      sessionStore.close();
-      accessControl.close();
-      await auditLog.close();
-      db.close();
-      await log.close();
+      for (const close of closing) await close();
     },
   };
 }

@@ -4,6 +4,7 @@
  * denies everything, so enabling a feature without writing its policy is safe.
  */
 import type { AttributeValues } from '../core/attribute-values.js';
+import { quoted, type ProcessLog } from '../logging/process-log.js';
 
 export interface AccessRequest {
   /** The real (authenticated) principal — never the impersonated one. */
@@ -38,4 +39,10 @@ export interface AccessControlService {
 
 export function denyAll(policy: string): AccessControl {
   return { checkAccess: () => ({ allowed: false, policy, matched: [] }) };
+}
+
+/** Shibboleth's answer to a name with no policy behind it: a WARN, and a policy that denies. */
+export function missingPolicy(policyName: string, log: ProcessLog): AccessControl {
+  log.warn(`No policy named ${quoted(policyName)} found, returning default denial policy`);
+  return denyAll(policyName);
 }

@@ -15,8 +15,7 @@
  */
 import path from 'node:path';
 import { safeForLog, type ProcessLog } from '../logging/process-log.js';
-import type { AccessControl, AccessControlService, AccessRequest } from './access-control.js';
-import { missingPolicy } from './casbin-access-control.js';
+import { missingPolicy, type AccessControl, type AccessControlService, type AccessRequest } from './access-control.js';
 import type { Pacing } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';
 import { ACCESS_CONTROL_FILE, fileLabel } from './policy-files.js';
@@ -71,7 +70,13 @@ export interface AccessControlStatus {
   readonly warnings: readonly string[];
 }
 
-export class ReloadableAccessControlService implements AccessControlService {
+/** What the admin view (src/admin/access-control-admin.ts) asks of the access-control service. */
+export interface ReloadableAccessControl extends AccessControlService {
+  status(): AccessControlStatus;
+  reload(trigger?: ReloadTrigger): Promise<ReloadResult>;
+}
+
+export class ReloadableAccessControlService implements ReloadableAccessControl {
   private generationCount = 1;
   private lastReload: ReloadResult;
   private warnings: string[] = [];

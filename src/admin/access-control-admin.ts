@@ -10,8 +10,7 @@
  *                                                   required, which no cross-site form can send.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import type { AccessControlService } from '../access/access-control.js';
-import type { AccessControlStatus, ReloadResult, ReloadTrigger } from '../access/reloadable-access-control.js';
+import type { ReloadableAccessControl } from '../access/reloadable-access-control.js';
 import type { AttributeResolver } from '../attribute/attribute-resolver.js';
 import type { IdpProperties } from '../config/idp-properties.js';
 import { IdpError } from '../core/errors.js';
@@ -26,11 +25,6 @@ export const ADMIN_PATHS = {
 } as const;
 
 export const ADMIN_RESOURCE = 'access-control';
-
-export interface ReloadableAccessControl extends AccessControlService {
-  status(): AccessControlStatus;
-  reload(trigger?: ReloadTrigger): Promise<ReloadResult>;
-}
 
 export interface AccessControlAdminDeps {
   readonly props: IdpProperties;

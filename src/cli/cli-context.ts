@@ -10,15 +10,13 @@ import path from 'node:path';
 import { NO_PAUSES } from '../access/engine/cooperative.js';
 import { loadPolicies } from '../access/policy-loader.js';
 import type { PolicySnapshot } from '../access/policy-snapshot.js';
-import { AttributeResolver } from '../attribute/attribute-resolver.js';
-import { DirectoryDataConnector } from '../attribute/data-connector.js';
 import { PROPERTIES_FILE } from '../config/idp-properties.js';
 import { loadConfiguration, type IdpConfiguration } from '../config/load-configuration.js';
 import { ConfigurationError } from '../core/errors.js';
-import { SqliteUserDirectory } from '../directory/sqlite-user-directory.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../core/paths.js';
 import { openSqliteDatabase, openSqliteDatabaseReadOnly, type SqliteDatabase } from '../storage/sqlite-database.js';
 import { SchemaVersionError } from '../storage/sqlite-schema.js';
+import { openAttributeServices, type AttributeServices } from '../wiring/attribute-services.js';
 
 export interface Location {
   /** --conf, else IDP_CONF_DIR, else the project's conf/ (as the IdP chooses). */
@@ -42,9 +40,7 @@ export async function compilePolicies(config: IdpConfiguration): Promise<PolicyS
   return (await loadPolicies({ confDir, lookup, pacing: NO_PAUSES })).snapshot;
 }
 
-export interface CliDirectory {
-  readonly directory: SqliteUserDirectory;
-  readonly resolver: AttributeResolver;
+export interface CliDirectory extends AttributeServices {
   /** Where the accounts come from, for the output. */
   readonly source: string;
   close(): void;
@@ -52,30 +48,23 @@ export interface CliDirectory {
 
 export async function openDirectory(config: IdpConfiguration): Promise<CliDirectory> {
   const props = config.properties;
-  const rules = { caseSensitive: props.directory.caseSensitive, maxLength: props.impersonate.maxNameLength };
-  const seed = { file: props.directory.seedFile, lookup: props.lookup };
+  if (!existsSync(props.storagePath)) return inMemory(config, `${props.storagePath} does not exist yet`);
   let db: SqliteDatabase | undefined;
-  let directory: SqliteUserDirectory | undefined;
-  let source = `${props.directory.seedFile} (in memory: ${props.storagePath} does not exist yet)`;
-  if (existsSync(props.storagePath)) {
-    try {
-      db = openSqliteDatabaseReadOnly(props.storagePath);
-      directory = await SqliteUserDirectory.open(db, rules, seed);
-      source = `${props.storagePath} (read-only)`;
-    } catch (err) {
-      db?.close();
-      if (err instanceof SchemaVersionError) throw err;
-      source = `${props.directory.seedFile} (in memory: ${props.storagePath} has no accounts yet: ${(err as Error).message})`;
-      directory = undefined;
-    }
+  try {
+    db = openSqliteDatabaseReadOnly(props.storagePath);
+    const services = await openAttributeServices(config, db);
+    const opened = db;
+    return { ...services, source: `${props.storagePath} (read-only)`, close: () => opened.close() };
+  } catch (err) {
+    db?.close();
+    if (err instanceof SchemaVersionError) throw err;
+    return inMemory(config, `${props.storagePath} has no accounts yet: ${(err as Error).message}`);
   }
-  if (!directory) {
-    db = openSqliteDatabase(':memory:');
-    directory = await SqliteUserDirectory.open(db, rules, seed);
-  }
-  const resolver = new AttributeResolver(
-    config.attributeDefinitions,
-    config.dataConnectors.map((c) => new DirectoryDataConnector(c.id, directory)),
-  );
-  return { directory, resolver, source, close: () => db?.close() };
+}
+
+/** A fresh in-memory directory seeded from the seed file, as the IdP would create on first start. */
+async function inMemory(config: IdpConfiguration, why: string): Promise<CliDirectory> {
+  const db = openSqliteDatabase(':memory:');
+  const services = await openAttributeServices(config, db);
+  return { ...services, source: `${config.properties.directory.seedFile} (in memory: ${why})`, close: () => db.close() };
 }

@@ -26,14 +26,17 @@ import { isAuthenticated, type ProfileRequestContext } from '../core/request-con
 import type { DryRunResult, ProfilePipeline } from '../frontend/protocol-front-end.js';
 import type { ProfileServices } from './profile-services.js';
 import { recheckSubject } from './recheck-subject.js';
-import { authenticateStep } from './steps/authenticate.js';
+import { authenticateStep, type AuthenticateServices } from './steps/authenticate.js';
 import type { ProfileStepHandler, StepInput, StepResult } from './steps/profile-step.js';
-import { resolveAttributesStep } from './steps/resolve-attributes.js';
-import { respondStep } from './steps/respond.js';
-import { runInterceptsStep } from './steps/run-intercepts.js';
+import { resolveAttributesStep, type ResolveAttributesServices } from './steps/resolve-attributes.js';
+import { respondStep, type RespondServices } from './steps/respond.js';
+import { runInterceptsStep, type RunInterceptsServices } from './steps/run-intercepts.js';
+
+/** Everything the steps use between them. */
+export type ProfileStepServices = AuthenticateServices & ResolveAttributesServices & RunInterceptsServices & RespondServices;
 
 /** The steps in pipeline order, each given only the services it uses. */
-export function profileSteps(services: ProfileServices): readonly ProfileStepHandler[] {
+export function profileSteps(services: ProfileStepServices): readonly ProfileStepHandler[] {
   return [authenticateStep(services), resolveAttributesStep(services), runInterceptsStep(services), respondStep(services)];
 }
 
@@ -46,7 +49,8 @@ const EXECUTION_KEY = /^e[A-Za-z0-9_-]{24}$/;
 export class ProfileFlow implements ProfilePipeline {
   constructor(
     private readonly services: ProfileServices,
-    private readonly steps: readonly ProfileStepHandler[] = profileSteps(services),
+    /** In pipeline order (profileSteps). */
+    private readonly steps: readonly ProfileStepHandler[],
   ) {}
 
   /** A front-end decoded a new request from a relying party. */

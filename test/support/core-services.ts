@@ -6,22 +6,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CasbinAccessControlService } from '../../src/access/casbin-access-control.js';
-import { AttributeFilter } from '../../src/attribute/attribute-filter.js';
-import { AttributeResolver } from '../../src/attribute/attribute-resolver.js';
 import type { AttributeValues } from '../../src/core/attribute-values.js';
-import { DirectoryDataConnector } from '../../src/attribute/data-connector.js';
 import { loadConfiguration, type IdpConfiguration } from '../../src/config/load-configuration.js';
-import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';
 import { createProcessLog, type ProcessLog } from '../../src/logging/process-log.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
+import { openAttributeServices, type AttributeServices } from '../../src/wiring/attribute-services.js';
+import { CasbinAccessControlService } from './casbin-access-control.js';
 
-export interface CoreServices {
+export interface CoreServices extends AttributeServices {
   readonly config: IdpConfiguration;
-  readonly directory: SqliteUserDirectory;
-  readonly resolver: AttributeResolver;
-  readonly filter: AttributeFilter;
   readonly accessControl: CasbinAccessControlService;
   readonly log: ProcessLog;
   readonly logFile: string;
@@ -32,20 +26,13 @@ export interface CoreServices {
 export async function coreServices(confDir = DEFAULT_CONF_DIR, overrides: Record<string, string> = {}): Promise<CoreServices> {
   const home = mkdtempSync(path.join(tmpdir(), 'idp-unit-'));
   const config = loadConfiguration({ home, confDir, env: {}, overrides });
-  const props = config.properties;
   const logFile = path.join(home, 'process.log');
   const log = createProcessLog({ file: logFile, fileLevel: 'DEBUG', consoleLevel: 'ERROR', console: false });
-  const directory = await SqliteUserDirectory.open(
-    openSqliteDatabase(':memory:'),
-    { caseSensitive: props.directory.caseSensitive, maxLength: props.impersonate.maxNameLength },
-    { file: props.directory.seedFile, lookup: props.lookup },
-  );
-  const resolver = new AttributeResolver(config.attributeDefinitions, config.dataConnectors.map((c) => new DirectoryDataConnector(c.id, directory)));
+  const attributes = await openAttributeServices(config, openSqliteDatabase(':memory:'));
+  const { resolver } = attributes;
   return {
     config,
-    directory,
-    resolver,
-    filter: new AttributeFilter(config.attributeFilterPolicies),
+    ...attributes,
     accessControl: await CasbinAccessControlService.load(config.accessControlPolicies, log),
     log,
     logFile,
