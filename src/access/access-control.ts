@@ -37,7 +37,7 @@ export interface AccessControlService {
   getInstance(policyName: string): AccessControl;
 }
 
-export function denyAll(policy: string): AccessControl {
+function denyAll(policy: string): AccessControl {
   return { checkAccess: () => ({ allowed: false, policy, matched: [] }) };
 }
 

@@ -13,7 +13,7 @@ import type { AttributeValues } from '../core/attribute-values.js';
 
 export const ATTRIBUTE_PREFIX = 'attr:';
 
-export function hasAttribute(attrs: unknown, spec: unknown): boolean {
+function hasAttribute(attrs: unknown, spec: unknown): boolean {
   if (typeof spec !== 'string' || !spec.startsWith(ATTRIBUTE_PREFIX)) return false;
   const body = spec.slice(ATTRIBUTE_PREFIX.length);
   const eq = body.indexOf('=');
@@ -21,7 +21,7 @@ export function hasAttribute(attrs: unknown, spec: unknown): boolean {
   return eq === -1 ? values.length > 0 : values.includes(body.slice(eq + 1));
 }
 
-export function inAttribute(attrs: unknown, spec: unknown, value: unknown): boolean {
+function inAttribute(attrs: unknown, spec: unknown, value: unknown): boolean {
   if (typeof spec !== 'string' || !spec.startsWith(ATTRIBUTE_PREFIX) || typeof value !== 'string') return false;
   return valuesOf(attrs, spec.slice(ATTRIBUTE_PREFIX.length)).includes(value);
 }

@@ -23,7 +23,7 @@ import type { NamedPolicyFiles } from './policy-files.js';
 import { PolicySet } from './policy-set.js';
 import { wholeText, type DecodedText } from './policy-text.js';
 
-export const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip'] as const;
+const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip'] as const;
 type RequestToken = (typeof REQUEST_TOKENS)[number];
 
 /** Rules kept ready to be named in decisions (the ones that decide are few; a bound all the same). */

@@ -12,7 +12,7 @@ import { ACCESS_CONTROL_FILE, fileLabel } from './policy-files.js';
 import { PolicySet } from './policy-set.js';
 import { PolicySnapshot } from './policy-snapshot.js';
 
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 
 export interface LoadedPolicies {
   readonly snapshot: PolicySnapshot;

@@ -8,13 +8,13 @@
  */
 import { quoted } from '../logging/process-log.js';
 
-export interface PolicyNameProperty {
+interface PolicyNameProperty {
   readonly property: string;
   /** Leaving the policy undefined is a supported way to turn the feature off. */
   readonly optional?: boolean;
 }
 
-export const POLICY_NAME_PROPERTIES: readonly PolicyNameProperty[] = [
+const POLICY_NAME_PROPERTIES: readonly PolicyNameProperty[] = [
   { property: 'idp.impersonate.generalPolicy' },
   { property: 'idp.impersonate.specificPolicy' },
   { property: 'idp.accessControl.statusPolicy', optional: true },

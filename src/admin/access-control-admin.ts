@@ -24,7 +24,7 @@ export const ADMIN_PATHS = {
   reload: '/idp/profile/admin/access-control/reload',
 } as const;
 
-export const ADMIN_RESOURCE = 'access-control';
+const ADMIN_RESOURCE = 'access-control';
 
 export interface AccessControlAdminDeps {
   readonly props: IdpProperties;

@@ -8,7 +8,7 @@ import type { DataConnector } from './data-connector.js';
 import type { AttributeValues } from '../core/attribute-values.js';
 import type { SourceAttributes } from '../directory/user-directory.js';
 
-export interface AttributeEncoding {
+interface AttributeEncoding {
   readonly saml2?: { readonly name: string; readonly friendlyName?: string; readonly nameFormat: string };
   /** How the attribute appears as an OpenID Connect claim, and the scope that asks for it. */
   readonly oidc?: { readonly claim: string; readonly scope: string; readonly multiValued: boolean };

@@ -108,7 +108,7 @@ function p(key: string, def: string, type: PropertyType, description: string): P
 }
 
 /** idp.session.maxLifetime → IDP_SESSION_MAX_LIFETIME; idp.baseURL → IDP_BASE_URL. */
-export function envName(key: string): string {
+function envName(key: string): string {
   return key
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[.-]/g, '_')

@@ -31,7 +31,7 @@ export interface InterceptState {
 }
 
 /** The principal's attributes: unfiltered (seen by policies and intercept flows) and released. */
-export interface ResolvedAttributes {
+interface ResolvedAttributes {
   readonly unfiltered: AttributeValues;
   readonly filtered: AttributeValues;
 }

@@ -10,7 +10,7 @@ export interface AccountNameRules {
   readonly maxLength: number;
 }
 
-export type AccountNameProblem =
+type AccountNameProblem =
   | 'empty'
   | 'too-long'
   | 'control-character'

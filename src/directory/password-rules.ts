@@ -14,7 +14,7 @@
  * UTF-8 without Unicode normalization, so "é" typed as one code point and as e + U+0301 are two
  * different passwords.
  */
-export const MAX_PASSWORD_LENGTH = 1024;
+const MAX_PASSWORD_LENGTH = 1024;
 
 export type PasswordProblem = 'control-character' | 'too-long';
 

@@ -3,7 +3,7 @@
  * providers and OpenID Connect clients. Each carries its ordered postAuthenticationFlows —
  * intercept ids without the "intercept/" prefix, as Shibboleth writes them.
  */
-export interface RelyingPartyBase {
+interface RelyingPartyBase {
   readonly id: string;
   readonly displayName: string;
   readonly postAuthenticationFlows: readonly string[];

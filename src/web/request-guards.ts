@@ -26,7 +26,7 @@ export function caseSensitivePaths(paths: readonly string[]) {
 }
 
 /** Protocol parameters that have exactly one value: given twice, which one counts is ambiguous. */
-export const SINGLE_VALUED_PARAMETERS = ['execution', 'SAMLRequest', 'SAMLResponse', 'RelayState', 'SigAlg', 'Signature'] as const;
+const SINGLE_VALUED_PARAMETERS = ['execution', 'SAMLRequest', 'SAMLResponse', 'RelayState', 'SigAlg', 'Signature'] as const;
 
 export function singleValuedQuery(names: readonly string[] = SINGLE_VALUED_PARAMETERS) {
   return (req: Request, _res: Response, next: NextFunction): void => {

@@ -26,7 +26,3 @@ export function parseMatcher(matcher: string): Expression {
 export function evaluate(tree: Expression, context: object): unknown {
   return evaluateTree(tree, context) as unknown;
 }
-
-export function isIdentifier(node: Expression): node is jsep.Identifier {
-  return node.type === 'Identifier';
-}

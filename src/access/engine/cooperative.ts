@@ -7,7 +7,7 @@
  * the machine is, so only the clock keeps every stretch short. The clock is read once every few
  * items, which costs nothing measurable.
  */
-export const DEFAULT_SLICE_MS = 2;
+const DEFAULT_SLICE_MS = 2;
 
 /** How often a build pauses. */
 export interface Pacing {

@@ -83,7 +83,7 @@ export const KEY_MATCH_HINT: IndexHint = {
 };
 
 /** globMatch(r.x, p.y): a matching r.x starts with the glob's literal prefix (see globLiteralPrefix). */
-export const GLOB_MATCH_HINT: IndexHint = {
+const GLOB_MATCH_HINT: IndexHint = {
   name: 'globMatch',
   arity: 2,
   policyArgument: 1,
@@ -104,7 +104,7 @@ const GLOB_MAGIC = /[*?[\]{}()!+@\\]/;
  * optimisation removes the segment before them — also when brace expansion produces them) and
  * Windows, whose path rules differ. A trailing "/" is dropped because "a/**" also matches "a".
  */
-export function globLiteralPrefix(glob: string): string | undefined {
+function globLiteralPrefix(glob: string): string | undefined {
   if (process.platform === 'win32') return undefined;
   const pattern = glob.startsWith('*/') ? glob.slice(1) : glob; // casbin's globMatch strips it too
   if (pattern.startsWith('!') || pattern.startsWith('#')) return undefined;

@@ -83,7 +83,7 @@ async function replace(provider: Provider, replacedId: string, fresh: Session): 
 }
 
 /** The Cookie header without the named cookie and its signature. */
-export function withoutCookies(header: string, name: string): string {
+function withoutCookies(header: string, name: string): string {
   return header
     .split(';')
     .map((c) => c.trim())

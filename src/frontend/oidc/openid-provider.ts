@@ -45,7 +45,7 @@ const seconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
 type Impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) => boolean;
 
 /** The grant behind whatever the current request is issuing or using. */
-export function grantIdOf(ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }): string | undefined {
+function grantIdOf(ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }): string | undefined {
   return token?.grantId ?? entitiesGrantId(ctx?.oidc?.entities);
 }
 

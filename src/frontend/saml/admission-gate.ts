@@ -26,7 +26,7 @@ import type { ProcessLog } from '../../logging/process-log.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
 
-export const RETRY_AFTER_SECONDS = 2;
+const RETRY_AFTER_SECONDS = 2;
 const LOG_INTERVAL_MS = 10_000;
 const REFUSALS_PER_TURN = 64;
 const ADMITTED = 'samlAdmitted';

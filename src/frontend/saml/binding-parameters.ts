@@ -11,7 +11,7 @@ const SAML_PARAMETERS = ['SAMLRequest', 'RelayState', 'SigAlg', 'Signature'] as 
 type SamlParameterName = (typeof SAML_PARAMETERS)[number];
 
 /** SAML's bindings allow 80 bytes; SPs in the wild send longer opaque values, so this is looser. */
-export const MAX_RELAY_STATE = 1024;
+const MAX_RELAY_STATE = 1024;
 
 export interface SamlParameters {
   readonly samlRequest: string;

@@ -26,8 +26,8 @@ const NAMESPACE_DECLARATION = /\sxmlns(?::[^\s=/>]+)?\s*=/g;
  * declarations and a thousand empty elements costs libxml2 seconds. A real AuthnRequest has a few
  * dozen elements and a handful of declarations.
  */
-export const MAX_ELEMENTS = 256;
-export const MAX_NAMESPACE_DECLARATIONS = 50;
+const MAX_ELEMENTS = 256;
+const MAX_NAMESPACE_DECLARATIONS = 50;
 
 /** The message as UTF-8 text, and its XML declaration when it starts with one. */
 interface MessageText {

@@ -12,7 +12,7 @@ export interface SignatureAlgorithm {
   readonly sha1: boolean;
 }
 
-export const SIGNATURE_METHODS: ReadonlyMap<string, SignatureAlgorithm> = new Map([
+const SIGNATURE_METHODS: ReadonlyMap<string, SignatureAlgorithm> = new Map([
   ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', { hash: 'sha256', key: 'rsa', sha1: false }],
   ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha384', { hash: 'sha384', key: 'rsa', sha1: false }],
   ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha512', { hash: 'sha512', key: 'rsa', sha1: false }],
@@ -23,7 +23,7 @@ export const SIGNATURE_METHODS: ReadonlyMap<string, SignatureAlgorithm> = new Ma
   ['http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1', { hash: 'sha1', key: 'ec', sha1: true }],
 ]);
 
-export const DIGEST_METHODS: ReadonlyMap<string, { readonly hash: string; readonly sha1: boolean }> = new Map([
+const DIGEST_METHODS: ReadonlyMap<string, { readonly hash: string; readonly sha1: boolean }> = new Map([
   ['http://www.w3.org/2001/04/xmlenc#sha256', { hash: 'sha256', sha1: false }],
   ['http://www.w3.org/2001/04/xmldsig-more#sha384', { hash: 'sha384', sha1: false }],
   ['http://www.w3.org/2001/04/xmlenc#sha512', { hash: 'sha512', sha1: false }],
