@@ -227,7 +227,8 @@ function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-function closest(key: string, candidates: string[]): string | undefined {
+/** The candidate nearest to a misspelt `key` (at most 3 edits, case aside), for a "did you mean". */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 4;
   for (const c of candidates) {

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { readAccessControlConf, type NamedPolicyFiles } from '../access/policy-files.js';
 import type { AttributeFilterPolicy } from '../attribute/attribute-filter.js';
 import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
+import type { IdpEvent } from '../core/events.js';
 import { YamlConf } from '../core/yaml-conf.js';
 import type { RelyingParty, ResourceServer } from '../relying-party/relying-party.js';
 import { loadAttributeFilter } from './attribute-filter-conf.js';
@@ -37,7 +38,7 @@ export interface IdpConfiguration {
   readonly attributeFilterPolicies: readonly AttributeFilterPolicy[];
   readonly accessControlPolicies: readonly NamedPolicyFiles[];
   /** event → whether it is audited (Shibboleth's shibboleth.LocalEventMap). */
-  readonly localEvents: ReadonlyMap<string, boolean>;
+  readonly localEvents: ReadonlyMap<IdpEvent, boolean>;
   readonly audit: { readonly format: string; readonly fieldReplacements: ReadonlyMap<string, string> };
   readonly messages: ReadonlyMap<string, string>;
 }

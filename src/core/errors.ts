@@ -3,6 +3,8 @@
  * IdpError: `code` is for programs and tests, `event` is the Shibboleth-style event id that picks the
  * error page text (conf/messages.properties) and the LocalEventMap entry (conf/errors.yaml).
  */
+import { EVENTS, type IdpEvent } from './events.js';
+
 export type IdpErrorCode =
   | 'CONFIGURATION_INVALID'
   | 'UNKNOWN_RELYING_PARTY'
@@ -14,51 +16,49 @@ export type IdpErrorCode =
   | 'MESSAGE_TOO_LARGE'
   | 'MESSAGE_TIMEOUT'
   | 'REQUEST_CAPACITY_EXCEEDED'
-  | 'CSRF_TOKEN_INVALID'
   | 'FLOW_EXECUTION_STALE'
   | 'AUDIT_WRITE_FAILED'
   | 'SESSION_STORE_FAILED'
   | 'DIRECTORY_FAILED'
   | 'STORAGE_BUSY'
-  | 'PROFILE_CONFIGURATION_INVALID'
   | 'ACCESS_DENIED'
   | 'NOT_FOUND'
   | 'INTERNAL';
 
-const EVENT_BY_CODE: Record<IdpErrorCode, { event: string; status: number }> = {
-  CONFIGURATION_INVALID: { event: 'InvalidConfiguration', status: 500 },
-  UNKNOWN_RELYING_PARTY: { event: 'UnknownRelyingParty', status: 400 },
-  MESSAGE_MALFORMED: { event: 'UnableToDecode', status: 400 },
-  METHOD_NOT_ALLOWED: { event: 'MethodNotAllowed', status: 405 },
-  REQUEST_TOO_LARGE: { event: 'RequestTooLarge', status: 413 },
-  UNSUPPORTED_MEDIA_TYPE: { event: 'UnsupportedMediaType', status: 415 },
-  MESSAGE_AUTHENTICATION_FAILED: { event: 'MessageAuthenticationError', status: 400 },
+/** The event of each code; the HTTP status is the event's (events.ts) unless the code has its own. */
+const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly status?: number }> = {
+  CONFIGURATION_INVALID: { event: 'InvalidConfiguration' },
+  UNKNOWN_RELYING_PARTY: { event: 'UnknownRelyingParty' },
+  MESSAGE_MALFORMED: { event: 'UnableToDecode' },
+  METHOD_NOT_ALLOWED: { event: 'MethodNotAllowed' },
+  REQUEST_TOO_LARGE: { event: 'RequestTooLarge' },
+  UNSUPPORTED_MEDIA_TYPE: { event: 'UnsupportedMediaType' },
+  MESSAGE_AUTHENTICATION_FAILED: { event: 'MessageAuthenticationError' },
   MESSAGE_TOO_LARGE: { event: 'UnableToDecode', status: 413 },
   MESSAGE_TIMEOUT: { event: 'UnableToDecode', status: 408 },
-  REQUEST_CAPACITY_EXCEEDED: { event: 'RequestCapacityExceeded', status: 503 },
-  CSRF_TOKEN_INVALID: { event: 'InvalidCSRFToken', status: 403 },
-  FLOW_EXECUTION_STALE: { event: 'StaleRequest', status: 400 },
-  AUDIT_WRITE_FAILED: { event: 'AuditLogFailure', status: 500 },
-  SESSION_STORE_FAILED: { event: 'SessionStoreFailure', status: 503 },
-  DIRECTORY_FAILED: { event: 'DirectoryFailure', status: 503 },
-  STORAGE_BUSY: { event: 'StorageBusy', status: 503 },
-  PROFILE_CONFIGURATION_INVALID: { event: 'InvalidProfileConfiguration', status: 500 },
-  ACCESS_DENIED: { event: 'AccessDenied', status: 403 },
-  NOT_FOUND: { event: 'NotFound', status: 404 },
-  INTERNAL: { event: 'RuntimeException', status: 500 },
+  REQUEST_CAPACITY_EXCEEDED: { event: 'RequestCapacityExceeded' },
+  FLOW_EXECUTION_STALE: { event: 'StaleRequest' },
+  AUDIT_WRITE_FAILED: { event: 'AuditLogFailure' },
+  SESSION_STORE_FAILED: { event: 'SessionStoreFailure' },
+  DIRECTORY_FAILED: { event: 'DirectoryFailure' },
+  STORAGE_BUSY: { event: 'StorageBusy' },
+  ACCESS_DENIED: { event: 'AccessDenied' },
+  NOT_FOUND: { event: 'NotFound' },
+  INTERNAL: { event: 'RuntimeException' },
 };
 
 export class IdpError extends Error {
   readonly code: IdpErrorCode;
-  readonly event: string;
+  readonly event: IdpEvent;
   readonly status: number;
 
   constructor(code: IdpErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'IdpError';
     this.code = code;
-    this.event = EVENT_BY_CODE[code].event;
-    this.status = EVENT_BY_CODE[code].status;
+    const { event, status } = EVENT_BY_CODE[code];
+    this.event = event;
+    this.status = status ?? EVENTS[event].status;
   }
 }
 

@@ -9,6 +9,7 @@
  * src/idp.ts; the pipeline, the app and the error handling do not change.
  */
 import type { RequestHandler, Router } from 'express';
+import type { IdpEvent } from '../core/events.js';
 import type { HttpExchange } from '../core/http-exchange.js';
 import type { ProfileRequestContext, ProfileStep, ResolvedContext, SubjectContext } from '../core/request-context.js';
 
@@ -24,7 +25,7 @@ export interface ProtocolFrontEnd {
   routes(pipeline: ProfilePipeline): Router;
   respond(exchange: HttpExchange, prc: ResolvedContext): Promise<void>;
   /** Tells the relying party the request failed with `event` (an event that is not local). */
-  respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: string): Promise<void>;
+  respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: IdpEvent): Promise<void>;
   /**
    * URLs a form of the IdP may end up at for this request, through redirects after the post
    * (OIDC: the client's redirect URI): the form's page allows them in its CSP form-action.
@@ -44,4 +45,4 @@ export interface ProfilePipeline {
   dryRun(exchange: HttpExchange, prc: ProfileRequestContext): Promise<DryRunResult>;
 }
 
-export type DryRunResult = { readonly event: string; readonly step: ProfileStep } | { readonly ready: true; readonly subject: SubjectContext };
+export type DryRunResult = { readonly event: IdpEvent; readonly step: ProfileStep } | { readonly ready: true; readonly subject: SubjectContext };

@@ -5,6 +5,7 @@
  * Adding a flow means implementing this interface and registering it (see intercept-registry.ts);
  * the pipeline does not change.
  */
+import { EVENTS, IDP_EVENTS, type IdpEvent } from '../core/events.js';
 import type { Json, ResolvedContext } from '../core/request-context.js';
 import type { FormFields } from '../core/form-fields.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
@@ -12,12 +13,8 @@ import type { RelyingParty } from '../relying-party/relying-party.js';
 export const INTERCEPT_PREFIX = 'intercept/';
 export const PROCEED = 'proceed';
 
-/** End-state events every intercept flow may signal (Shibboleth's intercept-abstract-flow.xml). */
-export const COMMON_INTERCEPT_EVENTS: readonly string[] = [
-  'InvalidEvent', 'InvalidProfileContext', 'MessageExpired', 'MessageReplay', 'MessageAuthenticationError',
-  'AttributeReleaseRejected', 'TermsRejected', 'ContextCheckDenied', 'ImpersonationViolation',
-  'RestartAuthentication', 'RuntimeException', 'NoPassive', 'InvalidCSRFToken', 'UpdateSecurityParameters',
-];
+/** End-state events every intercept flow may signal (Shibboleth's intercept-abstract-flow.xml; see events.ts). */
+export const COMMON_INTERCEPT_EVENTS: readonly IdpEvent[] = IDP_EVENTS.filter((event) => EVENTS[event].intercept);
 
 export interface InterceptContext {
   /** The request; flows may change its subject, attributes and audit fields. */
@@ -26,8 +23,8 @@ export interface InterceptContext {
 }
 
 export type InterceptOutcome =
-  /** The flow is finished: "proceed" or an event id. */
-  | { readonly end: string }
+  /** The flow is finished: "proceed" or an event. */
+  | { readonly end: typeof PROCEED | IdpEvent }
   /** Show a view and wait for the browser; `state` comes back to resume(). */
   | { readonly view: string; readonly model: Record<string, unknown>; readonly state: Json };
 
@@ -35,7 +32,7 @@ export interface InterceptFlow {
   /** "intercept/<name>"; relying parties list it as "<name>". */
   readonly id: string;
   /** Events this flow may end with besides proceed and the common ones; others become InvalidEvent. */
-  readonly events: readonly string[];
+  readonly events: readonly IdpEvent[];
   /** Whether the flow may run for requests without a browser. */
   readonly nonBrowserSupported: boolean;
   /** When false the flow is skipped for this request (default: always active). */

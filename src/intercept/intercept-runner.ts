@@ -5,6 +5,7 @@
  * InvalidProfileConfiguration; an event the flow did not declare becomes InvalidEvent; a flow that
  * wants to show a view during a passive request ends it with NoPassive.
  */
+import type { IdpEvent } from '../core/events.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import { quoted } from '../logging/process-log.js';
 import type { InterceptState, ProfileRequestContext } from '../core/request-context.js';
@@ -20,7 +21,7 @@ import {
 } from './intercept-flow.js';
 
 export type InterceptResult =
-  | { readonly event: string }
+  | { readonly event: typeof PROCEED | IdpEvent }
   | { readonly view: string; readonly model: Record<string, unknown> };
 
 export class InterceptRunner {

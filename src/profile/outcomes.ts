@@ -5,27 +5,15 @@
  */
 import { AuditField } from '../audit/audit-fields.js';
 import { IdpError } from '../core/errors.js';
+import { EVENTS, type IdpEvent } from '../core/events.js';
 import type { HttpExchange } from '../core/http-exchange.js';
 import { quoted } from '../logging/process-log.js';
 import { auditFieldsOf } from '../audit/audit-record.js';
 import type { ProfileRequestContext } from '../core/request-context.js';
 import type { ProfileServices } from './profile-services.js';
 
-/** Events LogEvent does not report (Shibboleth's shibboleth.DefaultSuppressedEvents). */
-const SUPPRESSED_EVENTS = new Set(['NoPotentialFlow', 'AttributeReleaseRejected', 'TermsRejected', 'ContextCheckDenied']);
-
-const STATUS_BY_EVENT: Record<string, number> = {
-  ImpersonationViolation: 403,
-  UnknownImpersonationTarget: 404,
-  ContextCheckDenied: 403,
-  AccountDisabled: 403,
-  InvalidCSRFToken: 403,
-  InvalidProfileConfiguration: 500,
-  RuntimeException: 500,
-};
-
-export async function endWithEvent(exchange: HttpExchange, prc: ProfileRequestContext, event: string, services: ProfileServices): Promise<void> {
-  if (!SUPPRESSED_EVENTS.has(event)) {
+export async function endWithEvent(exchange: HttpExchange, prc: ProfileRequestContext, event: IdpEvent, services: ProfileServices): Promise<void> {
+  if (!EVENTS[event].suppressed) {
     services.log.child('org.opensaml.profile.action.impl.LogEvent').warn(
       `A non-proceed event occurred while processing the request: ${quoted(event)}`,
     );
@@ -40,5 +28,5 @@ export async function endWithEvent(exchange: HttpExchange, prc: ProfileRequestCo
     // Nothing is released on a local error, so no attributes are listed.
     await services.audit.record(auditFieldsOf(prc, exchange.req, { [AuditField.EVENT]: event }));
   }
-  await services.views.renderError(exchange.res, event, STATUS_BY_EVENT[event] ?? 400);
+  await services.views.renderError(exchange.res, event, EVENTS[event].status);
 }

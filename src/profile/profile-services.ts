@@ -4,6 +4,7 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import type { IdpProperties } from '../config/idp-properties.js';
+import type { IdpEvent } from '../core/events.js';
 import type { UserDirectory } from '../directory/user-directory.js';
 import type { ProtocolFrontEnd } from '../frontend/protocol-front-end.js';
 import type { ProcessLog } from '../logging/process-log.js';
@@ -19,7 +20,7 @@ export interface ProfileServices {
   readonly frontEnds: ReadonlyMap<string, ProtocolFrontEnd>;
   readonly audit: AuditLog;
   /** event → audited? (conf/errors.yaml) */
-  readonly localEvents: ReadonlyMap<string, boolean>;
+  readonly localEvents: ReadonlyMap<IdpEvent, boolean>;
   readonly views: Views;
   readonly log: ProcessLog;
 }

@@ -6,13 +6,14 @@
  */
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { IdpEvent } from '../core/events.js';
 import type { Messages } from './messages.js';
 import type { Views } from './views.js';
 
 const REASONS = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as const;
 
 export async function answerClientErrors(server: Server, views: Views, messages: Messages): Promise<void> {
-  const page = async (event: string, detail: string) =>
+  const page = async (event: IdpEvent, detail: string) =>
     views.renderToString('error', { event, ...messages.forEvent(event), detail }, undefined);
   const pages = {
     431: await page('RequestTooLarge', 'the address or the request headers are longer than this server accepts'),

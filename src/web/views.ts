@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Response } from 'express';
+import type { IdpEvent } from '../core/events.js';
 import { VIEWS_DIR } from '../core/paths.js';
 import type { Messages } from './messages.js';
 
@@ -34,7 +35,7 @@ export class Views {
     }
   }
 
-  renderError(res: Response, event: string, status: number, detail?: string): Promise<void> {
+  renderError(res: Response, event: IdpEvent, status: number, detail?: string): Promise<void> {
     const { title, message } = this.messages.forEvent(event);
     return this.render(res, 'error', { event, title, message, detail }, status);
   }

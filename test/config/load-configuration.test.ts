@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfiguration } from '../../src/config/load-configuration.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
+import { Messages } from '../../src/web/messages.js';
 
 function confWith(changes: Record<string, (old: string) => string>): string {
   const home = mkdtempSync(path.join(tmpdir(), 'conf-'));
@@ -102,5 +103,27 @@ describe('loadConfiguration', () => {
   it('refuses an invalid assertion consumer service URL', () => {
     const dir = confWith({ 'relying-party.yaml': (old) => old.replace('"%{demo.sp.baseURL}/saml/acs"', 'not a url') });
     expect(failure(() => load(dir)).message).toMatch(/samlServiceProviders\[0\]\.assertionConsumerServiceURL: must be an absolute URL/);
+  });
+
+  it('refuses an unknown event in errors.yaml with its file and line, suggesting the nearest event', () => {
+    const dir = confWith({ 'errors.yaml': (old) => old.replace('  TermsRejected: true\n', '  TermsRejectd: true\n') });
+    const line = readFileSync(path.join(dir, 'errors.yaml'), 'utf8').split('\n').indexOf('  TermsRejectd: true') + 1;
+    expect(failure(() => load(dir)).message).toBe(`conf/errors.yaml:${line}: localEvents.TermsRejectd: unknown event (did you mean TermsRejected?)`);
+  });
+
+  it('refuses an event of errors.yaml that is like no event, without a suggestion', () => {
+    const dir = confWith({ 'errors.yaml': (old) => `${old}  SomethingElseEntirely: false\n` });
+    expect(failure(() => load(dir)).message).toMatch(/^conf\/errors\.yaml:\d+: localEvents\.SomethingElseEntirely: unknown event$/);
+  });
+
+  it('refuses a message key override in messages.properties for an unknown event', () => {
+    const dir = confWith({ 'messages.properties': (old) => `${old}\nAccesDenied = not-found\n` });
+    expect(failure(() => load(dir)).message).toMatch(/^conf\/messages\.properties:\d+: AccesDenied: unknown event \(did you mean AccessDenied\?\)$/);
+  });
+
+  it('lets messages.properties give an event another message key', () => {
+    const dir = confWith({ 'messages.properties': (old) => `${old}\nAccessDenied = not-found\n` });
+    expect(new Messages(load(dir).messages).forEvent('AccessDenied').title).toBe('Not Found');
+    expect(new Messages(load(DEFAULT_CONF_DIR).messages).forEvent('AccessDenied').title).toBe('Access Denied');
   });
 });

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { IdpEvent } from '../../src/core/events.js';
 import type { InterceptContext, InterceptFlow, InterceptOutcome } from '../../src/intercept/intercept-flow.js';
 import { InterceptRunner } from '../../src/intercept/intercept-runner.js';
 import { createProcessLog } from '../../src/logging/process-log.js';
@@ -16,7 +17,7 @@ import type { RelyingParty } from '../../src/relying-party/relying-party.js';
 const log = createProcessLog({ file: path.join(mkdtempSync(path.join(tmpdir(), 'runner-')), 'p.log'), fileLevel: 'DEBUG', consoleLevel: 'ERROR', console: false });
 
 /** A flow that records that it ran and ends as told; with a view, it waits for one answer. */
-function testFlow(name: string, behaviour: { end?: string; view?: boolean; events?: string[]; active?: boolean }, trace: string[]): InterceptFlow {
+function testFlow(name: string, behaviour: { end?: IdpEvent; view?: boolean; events?: IdpEvent[]; active?: boolean }, trace: string[]): InterceptFlow {
   return {
     id: `intercept/${name}`,
     events: behaviour.events ?? [],
@@ -72,7 +73,8 @@ describe('InterceptRunner', () => {
   });
 
   it('turns an event the flow did not declare into InvalidEvent', async () => {
-    const runner = new InterceptRunner([testFlow('odd', { end: 'SomethingMadeUp' }, [])], log);
+    // Not an event at all (a flow written without the types): the runner still checks at run time.
+    const runner = new InterceptRunner([testFlow('odd', { end: 'SomethingMadeUp' as IdpEvent }, [])], log);
     const ctx = context(['odd']);
     runner.begin(ctx.prc, ctx.relyingParty);
     expect(await runner.run(ctx)).toEqual({ event: 'InvalidEvent' });

@@ -21,6 +21,7 @@ import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
+import { EVENTS, type IdpEvent } from '../../core/events.js';
 import { IdpError } from '../../core/errors.js';
 import { IMPERSONATE_RESOLUTION_LABEL } from '../../intercept/impersonate/impersonate-flow.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
@@ -49,13 +50,6 @@ interface OidcInbound {
   scope: string;
   redirectUri: string;
 }
-
-/** How a non-local event is told to the client (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
-const OIDC_ERRORS: Record<string, string> = {
-  NoPassive: 'login_required',
-  InvalidProfileConfiguration: 'server_error',
-  RuntimeException: 'server_error',
-};
 
 export interface OidcFrontEndDeps {
   readonly props: IdpProperties;
@@ -184,9 +178,10 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     res.redirect(303, returnTo);
   }
 
-  async respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: string): Promise<void> {
+  async respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: IdpEvent): Promise<void> {
     const { req, res } = exchange;
-    const error = OIDC_ERRORS[event] ?? 'access_denied';
+    // How a non-local event is told to the client (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6).
+    const error = EVENTS[event].oidc;
     await this.interaction(req, res, (prc.inbound as OidcInbound).uid);
     await this.deps.audit.record(auditFieldsOf(prc, req, { [AuditField.EVENT]: event, [AuditField.STATUS]: error }));
     await this.provider.interactionFinished(
@@ -245,7 +240,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     return client;
   }
 
-  private errorPage(ctx: KoaContextWithOIDC, event: string, detail?: string): Promise<string> {
+  private errorPage(ctx: KoaContextWithOIDC, event: IdpEvent, detail?: string): Promise<string> {
     return this.deps.views.renderToString('error', { event, ...this.deps.messages.forEvent(event), detail }, (ctx.res as Response).locals?.cspNonce as string | undefined);
   }
 }

@@ -8,6 +8,7 @@ import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { IdpError } from '../../core/errors.js';
+import { EVENTS, type IdpEvent, type SamlSubStatus, type SamlTopStatus } from '../../core/events.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
 import type { Json, ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
@@ -38,13 +39,10 @@ interface SamlInbound {
   signed: boolean;
 }
 
-const ERROR_STATUS: Record<string, { status: string; subStatus?: string }> = {
-  NoPassive: { status: STATUS.responder, subStatus: STATUS.noPassive },
-  InvalidNameIDPolicy: { status: STATUS.requester, subStatus: STATUS.invalidNameIdPolicy },
-  ImpersonationViolation: { status: STATUS.responder, subStatus: STATUS.requestDenied },
-  AccessDenied: { status: STATUS.responder, subStatus: STATUS.requestDenied },
-  AccountDisabled: { status: STATUS.responder, subStatus: STATUS.authnFailed },
-};
+/** A SAML status code of events.ts as its URI (SAML core §3.2.2.2). */
+function statusUri(name: SamlTopStatus | SamlSubStatus): string {
+  return `urn:oasis:names:tc:SAML:2.0:status:${name}`;
+}
 
 export interface SamlFrontEndDeps {
   readonly props: IdpProperties;
@@ -176,10 +174,12 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     await this.post(exchange.res, sp, encoded, inbound.relayState);
   }
 
-  async respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: string): Promise<void> {
+  async respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: IdpEvent): Promise<void> {
     const sp = this.sp(prc);
     const inbound = prc.inbound as SamlInbound;
-    const { status, subStatus } = ERROR_STATUS[event] ?? { status: STATUS.responder };
+    const [top, sub] = EVENTS[event].saml;
+    const status = statusUri(top);
+    const subStatus = sub && statusUri(sub);
     const responseId = samlId();
     const xml = await errorResponseXml(
       {

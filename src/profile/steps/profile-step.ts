@@ -4,6 +4,7 @@
  * authenticated request, a resolved one…); the pipeline checks the stage before running it.
  */
 import { IdpError } from '../../core/errors.js';
+import type { IdpEvent } from '../../core/events.js';
 import type { FormFields } from '../../core/form-fields.js';
 import type { HttpExchange } from '../../core/http-exchange.js';
 import type { ProfileRequestContext, ProfileStep as StepName } from '../../core/request-context.js';
@@ -21,7 +22,7 @@ export type StepResult =
   /** Show a view and wait for the browser. */
   | { readonly view: string; readonly model: Record<string, unknown> }
   /** Stop with a non-proceed event (local error page or error response). */
-  | { readonly event: string }
+  | { readonly event: IdpEvent }
   /** The response has been sent. */
   | { readonly sent: true };
 
