@@ -1,10 +1,8 @@
 /**
  * IdpError's stable codes: each code carries the event that picks the error page text and the HTTP
- * status; every event an error can carry has its page text in the shipped conf/messages.properties.
+ * status (page texts for every event: test/config/events.test.ts).
  * ConfigurationError names file and key; asIdpError gives anything thrown the one shape.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   asIdpError,
@@ -12,8 +10,6 @@ import {
   IdpError,
   type IdpErrorCode,
 } from '../../src/core/errors.js';
-import { parseProperties } from '../../src/core/properties.js';
-import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 
 /** Every code with the event and status it must carry (a new code fails the typecheck until listed). */
 const EXPECTED: Record<IdpErrorCode, [event: string, status: number]> = {
@@ -27,13 +23,11 @@ const EXPECTED: Record<IdpErrorCode, [event: string, status: number]> = {
   MESSAGE_TOO_LARGE: ['UnableToDecode', 413],
   MESSAGE_TIMEOUT: ['UnableToDecode', 408],
   REQUEST_CAPACITY_EXCEEDED: ['RequestCapacityExceeded', 503],
-  CSRF_TOKEN_INVALID: ['InvalidCSRFToken', 403],
   FLOW_EXECUTION_STALE: ['StaleRequest', 400],
   AUDIT_WRITE_FAILED: ['AuditLogFailure', 500],
   SESSION_STORE_FAILED: ['SessionStoreFailure', 503],
   DIRECTORY_FAILED: ['DirectoryFailure', 503],
   STORAGE_BUSY: ['StorageBusy', 503],
-  PROFILE_CONFIGURATION_INVALID: ['InvalidProfileConfiguration', 500],
   ACCESS_DENIED: ['AccessDenied', 403],
   NOT_FOUND: ['NotFound', 404],
   INTERNAL: ['RuntimeException', 500],
@@ -56,19 +50,6 @@ describe('IdpError', () => {
   it('keeps the cause', () => {
     const cause = new Error('disk full');
     expect(new IdpError('AUDIT_WRITE_FAILED', 'audit', { cause }).cause).toBe(cause);
-  });
-
-  it('has, for every event it can carry, a page title and message in the shipped messages.properties', () => {
-    const file = path.join(DEFAULT_CONF_DIR, 'messages.properties');
-    const table = parseProperties(readFileSync(file, 'utf8'), 'conf/messages.properties');
-    const missing: string[] = [];
-    for (const event of new Set(Object.values(EXPECTED).map(([e]) => e))) {
-      const key = table.get(event)?.value;
-      if (!key) missing.push(`${event} (no message key)`);
-      else if (!table.get(`${key}.title`) || !table.get(`${key}.message`))
-        missing.push(`${event} → ${key} (no .title or .message)`);
-    }
-    expect(missing).toEqual([]);
   });
 });
 

@@ -58,7 +58,7 @@ function world(options: { accountState?: AccountState; localEvents?: Record<stri
       }],
     ]),
     audit: { record: (fields: Map<string, string[]>) => { trace.audited.push(fields.get('e')?.[0] ?? '?'); return Promise.resolve(); } },
-    localEvents: new Map(Object.entries(options.localEvents ?? { Refused: true, Quiet: false, InvalidCSRFToken: false, AccountDisabled: true })),
+    localEvents: new Map(Object.entries(options.localEvents ?? { ContextCheckDenied: true, InvalidEvent: false, InvalidCSRFToken: false, AccountDisabled: true })),
     views: {
       render: (_res: Response, view: string, model: Record<string, unknown>) => {
         trace.views.push({ view, model });
@@ -132,12 +132,12 @@ function steps(trace: Trace, behaviour: { intercept?: 'view' | 'event' | 'next';
       run: () => {
         trace.steps.push('intercept');
         if (behaviour.intercept === 'view') return Promise.resolve({ view: 'question', model: { asked: true } });
-        if (behaviour.intercept === 'event') return Promise.resolve({ event: 'Refused' });
+        if (behaviour.intercept === 'event') return Promise.resolve({ event: 'ContextCheckDenied' });
         return Promise.resolve(NEXT);
       },
       resume: (_input, event, form) => {
         trace.steps.push(`intercept:resume:${event}:${form.answer ?? ''}`);
-        return Promise.resolve(event === 'proceed' ? NEXT : { event: 'Quiet' });
+        return Promise.resolve(event === 'proceed' ? NEXT : { event: 'InvalidEvent' });
       },
     }),
     atStage(isResolved, {
@@ -196,13 +196,13 @@ describe('ProfileFlow with fake steps', () => {
   it('ends a local event with an error page (audited when errors.yaml says so) and any other at the relying party', async () => {
     const local = world();
     await new ProfileFlow(local.services, steps(local.trace, { intercept: 'event' })).start(exchange(browserSession()), request());
-    expect(local.trace.errorPages.map((p) => p.event)).toEqual(['Refused']);
-    expect(local.trace.audited).toEqual(['Refused']);
+    expect(local.trace.errorPages.map((p) => p.event)).toEqual(['ContextCheckDenied']);
+    expect(local.trace.audited).toEqual(['ContextCheckDenied']);
     expect(local.trace.errorResponses).toEqual([]);
 
     const remote = world({ localEvents: {} });
     await new ProfileFlow(remote.services, steps(remote.trace, { intercept: 'event' })).start(exchange(browserSession()), request());
-    expect(remote.trace.errorResponses).toEqual(['Refused']);
+    expect(remote.trace.errorResponses).toEqual(['ContextCheckDenied']);
     expect(remote.trace.errorPages).toEqual([]);
   });
 
