@@ -20,7 +20,6 @@ function testFlow(name: string, behaviour: { end?: string; view?: boolean; event
   return {
     id: `intercept/${name}`,
     events: behaviour.events ?? [],
-    nonBrowserSupported: true,
     isActive: () => behaviour.active ?? true,
     start: (): Promise<InterceptOutcome> => {
       trace.push(`${name}:start`);

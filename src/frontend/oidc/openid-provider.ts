@@ -2,8 +2,9 @@
  * The OpenID Provider engine: panva's oidc-provider (OpenID Certified), configured so that the
  * IdP's pipeline decides every authorization (interaction-policy.ts) and the IdP's directory,
  * resolver and filter produce every claim. Tokens record the grant they came from; the grant's
- * AuthorizationRecord says whether it was an impersonation, which makes those tokens short-lived,
- * refresh-less unless configured, and resolved as the impersonated account for their lifetime.
+ * AuthorizationRecord says whether it was an impersonation, and carries the limits the impersonated
+ * subject came with (TokenPolicy), which make those tokens short-lived and refresh-less unless
+ * configured; they are resolved as the impersonated account for their lifetime.
  * Introspection and revocation are limited to the token's own client and the resource servers an
  * admin lists for it (token-access.ts).
  */
@@ -16,7 +17,7 @@ import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js'
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 import type { AuthorizationRecords } from './authorization-records.js';
 import { claimsByScope, claimsOf } from './claims.js';
-import { CODE_LIFETIME_S, grantLifetimeMs } from './grant-retention.js';
+import { CODE_LIFETIME_S, grantLifetimeMs, tokenPolicyOf } from './grant-retention.js';
 import type { AccountState } from '../../directory/user-directory.js';
 import { OIDC_PATHS } from './oidc-paths.js';
 import { ReleasedClaims } from './released-claims.js';
@@ -50,8 +51,8 @@ export function grantIdOf(ctx: KoaContextWithOIDC | undefined, token?: { grantId
 export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   const { props, records, definitions, relyingParties } = parts;
   const oidc = props.oidc;
-  const impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) =>
-    records.get(grantIdOf(ctx, token))?.impersonator !== undefined;
+  /** The token limits of the grant behind the request (an impersonation's); undefined: the configured lifetimes. */
+  const limits = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) => tokenPolicyOf(oidc, records.get(grantIdOf(ctx, token)));
   const byScope = claimsByScope(definitions);
   const release = new ReleasedClaims(parts.resolver, parts.filter, records, parts.accountState);
 
@@ -120,17 +121,17 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
     issueRefreshToken: (ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&
       code.scopes.has('offline_access') &&
-      (oidc.impersonationRefreshTokens || !impersonated(ctx, code)),
+      (limits(ctx, code)?.refreshTokens ?? true),
     ttl: {
-      AccessToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.accessTokenLifetimeMs),
-      IdToken: (ctx) => seconds(impersonated(ctx) ? oidc.impersonationTokenLifetimeMs : oidc.idTokenLifetimeMs),
-      RefreshToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs),
+      AccessToken: (ctx, token) => seconds(limits(ctx, token)?.lifetimeMs ?? oidc.accessTokenLifetimeMs),
+      IdToken: (ctx) => seconds(limits(ctx)?.lifetimeMs ?? oidc.idTokenLifetimeMs),
+      RefreshToken: (ctx, token) => seconds(limits(ctx, token)?.lifetimeMs ?? oidc.refreshTokenLifetimeMs),
       AuthorizationCode: CODE_LIFETIME_S,
       // The IdP sets each grant's lifetime when it makes it (oidc-front-end.ts); the same rule here.
       Grant: (ctx, grant) =>
         seconds(
           grantLifetimeMs(oidc, {
-            impersonated: impersonated(ctx),
+            tokens: limits(ctx),
             offlineAccess: (ctx.oidc.client?.grantTypeAllowed('refresh_token') ?? false) && grant.getOIDCScope().split(' ').includes('offline_access'),
           }),
         ),
