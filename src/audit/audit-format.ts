@@ -31,11 +31,6 @@ export function parseAuditFormat(format: string): FormatToken[] {
   return tokens;
 }
 
-/** Fields a format uses; only those are extracted (as Shibboleth's FormattingMapParser does). */
-export function fieldsOf(tokens: readonly FormatToken[]): Set<string> {
-  return new Set(tokens.flatMap((t) => ('field' in t ? [t.field] : [])));
-}
-
 export class AuditFormatter {
   private readonly unsafe: RegExp;
 

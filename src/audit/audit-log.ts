@@ -4,24 +4,15 @@
  * at write time, as Shibboleth does.
  */
 import { AuditField, type AuditFields } from './audit-fields.js';
-import { auditTimestamp, fieldsOf, type AuditFormatter } from './audit-format.js';
+import { auditTimestamp, type AuditFormatter } from './audit-format.js';
 import type { AuditSink } from './audit-sink.js';
 
 export class AuditLog {
-  private readonly used: Set<string>;
-
   constructor(
     private readonly formatter: AuditFormatter,
     private readonly sink: AuditSink,
     private readonly now: () => number = Date.now,
-  ) {
-    this.used = fieldsOf(formatter.tokens);
-  }
-
-  /** Whether the format uses a field; callers skip extracting fields nobody writes. */
-  uses(field: string): boolean {
-    return this.used.has(field);
-  }
+  ) {}
 
   async record(fields: AuditFields): Promise<void> {
     const stamped = new Map(fields);

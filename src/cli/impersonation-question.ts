@@ -1,8 +1,8 @@
 /**
- * "May USER impersonate TARGET at RP?", answered the way the impersonate intercept answers it
- * (src/intercept/impersonate/impersonate-flow.ts), step by step, with the real pieces: the real
- * user's unfiltered attributes resolved as at sign-in, CheckGeneralAccess (resource ""), the typed
- * name canonicalized by the directory's rule, CheckSpecificAccess (resource: the canonical
+ * "May USER impersonate TARGET at RP?", answered by the impersonate intercept's own decision
+ * (src/intercept/impersonate/impersonation-decision.ts), step by step, with the real pieces: the
+ * real user's unfiltered attributes resolved as at sign-in, the general policy (resource ""), the
+ * typed name canonicalized by the directory's rule, the specific policy (resource: the canonical
  * account), and the account looked up as DoImpersonate does. Each policy's answer keeps its
  * explanation: the rule that decided, every rule that matched.
  */
@@ -11,7 +11,13 @@ import type { PolicyExplanation } from '../access/compiled-policy.js';
 import type { PolicySnapshot } from '../access/policy-snapshot.js';
 import type { AttributeValues } from '../core/attribute-values.js';
 import type { IdpConfiguration } from '../config/load-configuration.js';
-import { IMPERSONATE_OPERATION, IMPERSONATE_RESOLUTION_LABEL } from '../intercept/impersonate/impersonate-flow.js';
+import {
+  ImpersonationDecision,
+  type ImpersonationExplanation,
+  type ImpersonationReason,
+  type TargetDecision,
+} from '../intercept/impersonate/impersonation-decision.js';
+import type { RelyingParty } from '../relying-party/relying-party.js';
 import type { CliDirectory } from './cli-context.js';
 
 /** The resolution label of a sign-in (the SAML profile's; the first resolution of a request). */
@@ -77,58 +83,73 @@ export async function askImpersonation(
   ctx: QuestionContext,
   question: { readonly user: string; readonly target?: string; readonly rp: string },
 ): Promise<ImpersonationAnswer> {
-  const { config, policies, directory } = ctx;
-  const props = config.properties;
+  const { config, directory } = ctx;
   const canonicalUser = directory.directory.canonicalName(question.user);
   const user = canonicalUser.ok ? canonicalUser.name : question.user;
   const signIn = await directory.resolver.resolve({ principal: user, label: SIGN_IN_LABEL });
   const rp = config.relyingParties.find((r) => r.id === question.rp);
-
-  const ask = (name: string, resource: string, property?: string): PolicyAnswer => {
-    const request: AccessRequest = { subject: user, attributes: signIn.attributes, relyingParty: question.rp, operation: IMPERSONATE_OPERATION, resource };
-    const policy = policies.get(name);
-    const explanation = policy?.explain(request);
-    return { property, name, request, allowed: explanation?.decision.allowed ?? false, explanation };
-  };
-  const general = ask(props.impersonate.generalPolicy, '', 'idp.impersonate.generalPolicy');
-
-  let target: ImpersonationAnswer['target'];
-  let specific: PolicyAnswer | undefined;
-  if (question.target !== undefined) {
-    const checked = directory.directory.canonicalName(question.target);
-    if (!checked.ok) {
-      target = { typed: question.target, problem: checked.problem };
-    } else if (checked.name === user) {
-      target = { typed: question.target, canonical: checked.name };
-    } else {
-      // Asked even when the general policy denies, to show what it would say.
-      specific = ask(props.impersonate.specificPolicy, checked.name, 'idp.impersonate.specificPolicy');
-      const exists = specific.allowed ? (await directory.resolver.resolve({ principal: checked.name, label: IMPERSONATE_RESOLUTION_LABEL })).principalFound : undefined;
-      target = { typed: question.target, canonical: checked.name, exists };
-    }
-  }
-  let outcome: Outcome;
-  if (!general.allowed) outcome = 'form-not-offered';
-  else if (!target) outcome = 'form-offered';
-  else if (target.problem !== undefined) outcome = 'invalid-name';
-  else if (target.canonical === user) outcome = 'own-name';
-  else if (!specific?.allowed) outcome = 'violation';
-  else outcome = target.exists ? 'impersonates' : 'unknown-target';
-  if (rp && !rp.postAuthenticationFlows.includes(FLOW)) outcome = 'flow-not-enabled';
-  if (!rp) outcome = 'unknown-relying-party';
-  if (!signIn.principalFound) outcome = 'unknown-user';
+  const decision = decisionFor(ctx);
+  const explained = await decision.explain({ principalName: user, attributes: signIn.attributes, relyingParty: question.rp }, question.target);
+  const outcome = outcomeOf(explained, rp, signIn.principalFound);
   return {
     user,
     userFound: signIn.principalFound,
     attributes: signIn.attributes,
     relyingParty: question.rp,
     relyingPartyName: rp?.displayName,
-    target,
-    general,
-    specific,
+    target: question.target === undefined || !explained.target ? undefined : targetOf(question.target, explained.target),
+    general: explained.general,
+    specific: explained.target && 'specific' in explained.target ? explained.target.specific : undefined,
     outcome,
     mayImpersonate: outcome === 'impersonates',
   };
+}
+
+/** The intercept's decision, asking the compiled policies for their explanations. */
+function decisionFor(ctx: QuestionContext): ImpersonationDecision<PolicyAnswer> {
+  const { config, policies, directory } = ctx;
+  const { generalPolicy, specificPolicy } = config.properties.impersonate;
+  return new ImpersonationDecision({
+    generalPolicy: (request) => answerOf(policies, generalPolicy, request, 'idp.impersonate.generalPolicy'),
+    specificPolicy: (request) => answerOf(policies, specificPolicy, request, 'idp.impersonate.specificPolicy'),
+    canonicalName: (typed) => directory.directory.canonicalName(typed),
+    resolve: (request) => directory.resolver.resolve(request),
+  });
+}
+
+/** The typed name as the output shows it. */
+function targetOf(typed: string, decided: TargetDecision<PolicyAnswer>): NonNullable<ImpersonationAnswer['target']> {
+  switch (decided.reason) {
+    case 'no-name': // shown as the name it is not
+      return { typed, problem: 'empty' };
+    case 'invalid-name':
+      return { typed, problem: decided.problem };
+    case 'own-name':
+      return { typed, canonical: decided.account };
+    case 'specific-denied':
+      return { typed, canonical: decided.account, exists: undefined };
+    default:
+      return { typed, canonical: decided.account, exists: decided.reason === 'impersonate' };
+  }
+}
+
+const OUTCOME_OF_REASON: Record<ImpersonationReason, Outcome> = {
+  'general-denied': 'form-not-offered',
+  'form-offered': 'form-offered',
+  'no-name': 'invalid-name',
+  'invalid-name': 'invalid-name',
+  'own-name': 'own-name',
+  'specific-denied': 'violation',
+  'unknown-target': 'unknown-target',
+  impersonate: 'impersonates',
+};
+
+/** The intercept's answer, unless the request never gets that far (unknown user or relying party, no impersonate flow). */
+function outcomeOf(explained: ImpersonationExplanation<PolicyAnswer>, rp: RelyingParty | undefined, userFound: boolean): Outcome {
+  if (!userFound) return 'unknown-user';
+  if (!rp) return 'unknown-relying-party';
+  if (!rp.postAuthenticationFlows.includes(FLOW)) return 'flow-not-enabled';
+  return OUTCOME_OF_REASON[explained.reason];
 }
 
 /** One named policy's answer for the user (resource: the canonical target, or "" when none). */
@@ -136,7 +157,11 @@ export function askPolicy(ctx: QuestionContext, answer: ImpersonationAnswer, nam
   if (name === answer.general.name) return answer.general;
   if (answer.specific?.name === name) return answer.specific;
   const resource = name === ctx.config.properties.impersonate.generalPolicy ? '' : (answer.target?.canonical ?? answer.target?.typed ?? '');
-  const request: AccessRequest = { ...answer.general.request, resource };
-  const explanation = ctx.policies.get(name)?.explain(request);
-  return { name, request, allowed: explanation?.decision.allowed ?? false, explanation };
+  return answerOf(ctx.policies, name, { ...answer.general.request, resource });
+}
+
+/** A policy's answer with its explanation; a policy that does not exist denies. */
+function answerOf(policies: PolicySnapshot, name: string, request: AccessRequest, property?: string): PolicyAnswer {
+  const explanation = policies.get(name)?.explain(request);
+  return { property, name, request, allowed: explanation?.decision.allowed ?? false, explanation };
 }

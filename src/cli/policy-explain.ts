@@ -3,8 +3,9 @@
  * account — its attributes as at sign-in, each named policy's decision with the rule that decided
  * and every rule that matched, and what the IdP would do.
  */
+import type { PolicySnapshot } from '../access/policy-snapshot.js';
 import { compilePolicies, loadIdpConfiguration, openDirectory, type Location } from './cli-context.js';
-import { askImpersonation, OUTCOME_TEXT, SIGN_IN_LABEL } from './impersonation-question.js';
+import { askImpersonation, OUTCOME_TEXT, SIGN_IN_LABEL, type ImpersonationAnswer } from './impersonation-question.js';
 import { attributesUsed, policyAnswer, type CliIo } from './policy-output.js';
 import { reportProblems } from './policy-problems.js';
 
@@ -25,29 +26,41 @@ export async function explainCommand(at: Location, args: ExplainArgs, io: CliIo)
   const directory = await openDirectory(config);
   try {
     const a = await askImpersonation({ config, policies, directory }, args);
-    const used = [a.general.name, a.specific?.name].flatMap((n) => (n ? (policies.get(n)?.attributeIds ?? []) : []));
     io.out(`Directory:      ${directory.source}`);
-    io.out(`User:           ${a.user}${a.userFound ? '' : '  — NOT an enabled account in the directory'}`);
-    io.out(`Relying party:  ${a.relyingParty}${a.relyingPartyName ? ` (${a.relyingPartyName})` : '  — not configured in relying-party.yaml'}`);
-    if (a.target) {
-      const t = a.target;
-      const state = t.problem ? `refused before any policy: ${t.problem}` : t.exists === false ? 'no such account' : '';
-      io.out(`Target:         ${t.typed}${t.canonical && t.canonical !== t.typed ? ` → ${t.canonical}` : ''}${state ? `  — ${state}` : ''}`);
-    }
-    io.out('');
-    io.out(`Attributes the policies use (resolved as at sign-in, label ${SIGN_IN_LABEL}):`);
-    for (const line of attributesUsed(a.attributes, [...new Set(used)])) io.out(line);
-    io.out('');
-    for (const line of policyAnswer(a.general)) io.out(line);
-    if (a.specific) {
-      io.out('');
-      const notReached = a.general.allowed ? undefined : 'not reached: the form is not offered';
-      for (const line of policyAnswer(a.specific, notReached)) io.out(line);
-    }
-    io.out('');
+    for (const line of [...questionLines(a), '', ...attributeLines(a, policies), '', ...policyLines(a), '']) io.out(line);
     io.out(`Outcome: ${a.mayImpersonate ? 'YES' : 'NO'} — ${OUTCOME_TEXT[a.outcome]}`);
     return a.userFound ? 0 : 1;
   } finally {
     directory.close();
   }
+}
+
+/** Who, where, and as whom. */
+function questionLines(a: ImpersonationAnswer): string[] {
+  const lines = [
+    `User:           ${a.user}${a.userFound ? '' : '  — NOT an enabled account in the directory'}`,
+    `Relying party:  ${a.relyingParty}${a.relyingPartyName ? ` (${a.relyingPartyName})` : '  — not configured in relying-party.yaml'}`,
+  ];
+  const t = a.target;
+  if (t) {
+    const state = t.problem ? `refused before any policy: ${t.problem}` : t.exists === false ? 'no such account' : '';
+    lines.push(`Target:         ${t.typed}${t.canonical && t.canonical !== t.typed ? ` → ${t.canonical}` : ''}${state ? `  — ${state}` : ''}`);
+  }
+  return lines;
+}
+
+/** The user's values of the attributes the asked policies use. */
+function attributeLines(a: ImpersonationAnswer, policies: PolicySnapshot): string[] {
+  const used = [a.general.name, a.specific?.name].flatMap((n) => (n ? (policies.get(n)?.attributeIds ?? []) : []));
+  return [`Attributes the policies use (resolved as at sign-in, label ${SIGN_IN_LABEL}):`, ...attributesUsed(a.attributes, [...new Set(used)])];
+}
+
+/** Each policy's answer; the specific one marked when the general one keeps it from being asked. */
+function policyLines(a: ImpersonationAnswer): string[] {
+  const lines = policyAnswer(a.general);
+  if (a.specific) {
+    const notReached = a.general.allowed ? undefined : 'not reached: the form is not offered';
+    lines.push('', ...policyAnswer(a.specific, notReached));
+  }
+  return lines;
 }

@@ -45,22 +45,22 @@ export async function remoteStatusCommand(url: string, json: boolean, io: CliIo)
     return 1;
   }
   const status = response.body as AccessControlStatus;
-  if (json) {
-    io.out(JSON.stringify(status, null, 2));
-    return 0;
-  }
-  const last = status.lastReload;
-  io.out(`Access-control policies served by ${url}: generation ${status.generation}, loaded ${status.loadedAt} in ${status.loadMs} ms`);
-  io.out(`Last reload: ${last.ok ? 'succeeded' : 'FAILED (the previous policies stay in force)'} — ${last.trigger}, ${last.at}, ${last.durationMs} ms`);
-  for (const e of last.errors ?? []) io.out(`  ${e}`);
-  for (const p of status.policies) {
-    io.out('');
-    for (const line of policyStatus(p, [])) io.out(line);
-  }
-  io.out('');
-  io.out(`Files: ${status.sourceFiles.join(', ')}${status.watching ? ' (watched)' : ''}`);
-  for (const w of status.warnings) io.out(`WARNING: ${w}`);
+  for (const line of json ? [JSON.stringify(status, null, 2)] : statusLines(url, status)) io.out(line);
   return 0;
+}
+
+/** What the running IdP serves, with its last reload, for a person to read. */
+function statusLines(url: string, status: AccessControlStatus): string[] {
+  const last = status.lastReload;
+  return [
+    `Access-control policies served by ${url}: generation ${status.generation}, loaded ${status.loadedAt} in ${status.loadMs} ms`,
+    `Last reload: ${last.ok ? 'succeeded' : 'FAILED (the previous policies stay in force)'} — ${last.trigger}, ${last.at}, ${last.durationMs} ms`,
+    ...(last.errors ?? []).map((e) => `  ${e}`),
+    ...status.policies.flatMap((p) => ['', ...policyStatus(p, [])]),
+    '',
+    `Files: ${status.sourceFiles.join(', ')}${status.watching ? ' (watched)' : ''}`,
+    ...status.warnings.map((w) => `WARNING: ${w}`),
+  ];
 }
 
 async function call(url: string, method: 'GET' | 'POST', io: CliIo): Promise<{ status: number; body: unknown } | undefined> {

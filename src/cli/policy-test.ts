@@ -5,14 +5,21 @@
  */
 import path from 'node:path';
 import { policyReferences } from '../access/policy-references.js';
-import { compilePolicies, loadIdpConfiguration, openDirectory, type Location } from './cli-context.js';
+import { compilePolicies, loadIdpConfiguration, openDirectory, type CliDirectory, type Location } from './cli-context.js';
 import { readExpectations, WHOLE_QUESTION, type Expectation } from './expectations.js';
-import { askImpersonation, askPolicy, OUTCOME_TEXT, type QuestionContext } from './impersonation-question.js';
+import { askImpersonation, askPolicy, OUTCOME_TEXT, type ImpersonationAnswer, type PolicyAnswer, type QuestionContext } from './impersonation-question.js';
 import { rule, verdict, type CliIo } from './policy-output.js';
 import { reportProblems } from './policy-problems.js';
 
+type OfflineContext = Omit<QuestionContext, 'directory'>;
+
+interface Tally {
+  checks: number;
+  failures: number;
+}
+
 export async function testCommand(at: Location, file: string, io: CliIo): Promise<number> {
-  let ctx: Omit<QuestionContext, 'directory'>;
+  let ctx: OfflineContext;
   let expectations: Expectation[];
   try {
     const config = loadIdpConfiguration(at);
@@ -22,48 +29,58 @@ export async function testCommand(at: Location, file: string, io: CliIo): Promis
     return reportProblems(err, io);
   }
   try {
-    const names = new Set([...ctx.policies.names, ...policyReferences(ctx.config.properties.lookup).map((r) => r.name)]);
-    expectations = readExpectations(path.resolve(file), ctx.config.properties.lookup, names);
+    expectations = expectationsOf(ctx, file);
   } catch (err) {
     return reportProblems(err, io, 'nothing was tested');
   }
   const directory = await openDirectory(ctx.config);
-  let checks = 0;
-  let failures = 0;
+  const tally: Tally = { checks: 0, failures: 0 };
   try {
-    for (const e of expectations) {
-      const answer = await askImpersonation({ ...ctx, directory }, e);
-      const question = `${e.user}${e.target === undefined ? '' : ` as ${e.target}`} at ${e.rp}`;
-      if (!answer.userFound) {
-        failures++;
-        io.out(`FAIL ${e.at}: ${question}: ${e.user} is not an enabled account in the directory`);
-        continue;
-      }
-      for (const [name, expected] of e.expect) {
-        checks++;
-        const policy = name === WHOLE_QUESTION ? undefined : askPolicy({ ...ctx, directory }, answer, name);
-        const actual = policy ? policy.allowed : answer.mayImpersonate;
-        if (actual === expected) continue;
-        failures++;
-        const decided = policy?.explanation?.decision.matchedAt?.[0];
-        const rules = policy?.explanation?.matches ?? [];
-        const why = !policy
-          ? OUTCOME_TEXT[answer.outcome]
-          : !policy.explanation
-            ? 'no such policy: a missing policy denies'
-            : decided
-              ? `decided by ${rule(rules.find((m) => m.at === decided)!)}`
-              : rules.length === 0
-                ? 'no rule matches: denied by default'
-                : 'no rule decides: denied by default';
-        io.out(`FAIL ${e.at}: ${question}: ${name}: expected ${verdict(expected)}, got ${verdict(actual)} (${why})${e.note ? ` — ${e.note}` : ''}`);
-      }
-    }
+    for (const e of expectations) await check({ ...ctx, directory }, e, tally, io);
   } finally {
     directory.close();
   }
-  const summary = `${file}: ${expectations.length} expectations, ${checks} checks, ${failures} failed (directory: ${directory.source})`;
-  if (failures > 0) io.err(summary);
+  return summarize(file, expectations.length, tally, directory, io);
+}
+
+/** The expectations file, its policy names checked against those defined and referenced. */
+function expectationsOf(ctx: OfflineContext, file: string): Expectation[] {
+  const names = new Set([...ctx.policies.names, ...policyReferences(ctx.config.properties.lookup).map((r) => r.name)]);
+  return readExpectations(path.resolve(file), ctx.config.properties.lookup, names);
+}
+
+/** Checks one expectation, printing each mismatch. */
+async function check(ctx: QuestionContext, e: Expectation, tally: Tally, io: CliIo): Promise<void> {
+  const answer = await askImpersonation(ctx, e);
+  const question = `${e.user}${e.target === undefined ? '' : ` as ${e.target}`} at ${e.rp}`;
+  if (!answer.userFound) {
+    tally.failures++;
+    io.out(`FAIL ${e.at}: ${question}: ${e.user} is not an enabled account in the directory`);
+    return;
+  }
+  for (const [name, expected] of e.expect) {
+    tally.checks++;
+    const policy = name === WHOLE_QUESTION ? undefined : askPolicy(ctx, answer, name);
+    const actual = policy ? policy.allowed : answer.mayImpersonate;
+    if (actual === expected) continue;
+    tally.failures++;
+    io.out(`FAIL ${e.at}: ${question}: ${name}: expected ${verdict(expected)}, got ${verdict(actual)} (${why(answer, policy)})${e.note ? ` — ${e.note}` : ''}`);
+  }
+}
+
+/** Why the answer is what it is: the whole question's outcome, or how the policy decided. */
+function why(answer: ImpersonationAnswer, policy: PolicyAnswer | undefined): string {
+  if (!policy) return OUTCOME_TEXT[answer.outcome];
+  if (!policy.explanation) return 'no such policy: a missing policy denies';
+  const decided = policy.explanation.decision.matchedAt?.[0];
+  const rules = policy.explanation.matches;
+  if (decided) return `decided by ${rule(rules.find((m) => m.at === decided)!)}`;
+  return rules.length === 0 ? 'no rule matches: denied by default' : 'no rule decides: denied by default';
+}
+
+function summarize(file: string, expectations: number, tally: Tally, directory: CliDirectory, io: CliIo): number {
+  const summary = `${file}: ${expectations} expectations, ${tally.checks} checks, ${tally.failures} failed (directory: ${directory.source})`;
+  if (tally.failures > 0) io.err(summary);
   else io.out(summary);
-  return failures > 0 ? 1 : 0;
+  return tally.failures > 0 ? 1 : 0;
 }

@@ -52,51 +52,77 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
+type Values = ReturnType<typeof parse>['values'];
+
+/** One command line: the command, its arguments and options, and where it reads and writes. */
+interface Invocation {
+  readonly command: string;
+  readonly rest: readonly string[];
+  readonly values: Values;
+  readonly at: Location;
+  readonly io: CliIo;
+}
+
 export async function runPolicyCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
+    const { values, positionals } = parse(argv);
     const [command, ...rest] = positionals;
     if (values.help || command === undefined || command === 'help') {
       io.out(USAGE);
       return command === undefined && !values.help ? 2 : 0;
     }
-    const at: Location = { conf: values.conf, home: values.home, env: io.env };
-    const only = (allowed: readonly (keyof typeof values)[], positional = 0) => {
-      const extra = (Object.keys(values) as (keyof typeof values)[]).filter((k) => !allowed.includes(k));
-      if (extra.length > 0) throw new UsageError(`policy ${command}: unexpected option --${extra[0]}`);
-      if (rest.length !== positional) throw new UsageError(`policy ${command}: expected ${positional} argument${positional === 1 ? '' : 's'}, got ${rest.length}`);
-    };
-    switch (command) {
-      case 'validate':
-        only(['conf', 'home']);
-        return await validateCommand(at, io);
-      case 'explain': {
-        only(['conf', 'home', 'user', 'target', 'rp']);
-        if (!values.user || !values.rp) throw new UsageError('policy explain: --user and --rp are required');
-        return await explainCommand(at, { user: values.user, target: values.target, rp: values.rp }, io);
-      }
-      case 'test':
-        only(['conf', 'home'], 1);
-        return await testCommand(at, rest[0]!, io);
-      case 'status':
-        if (values.url) {
-          only(['url', 'json']);
-          return await remoteStatusCommand(values.url, values.json ?? false, io);
-        }
-        only(['conf', 'home', 'json']);
-        return await statusCommand(at, values.json ?? false, io);
-      case 'reload':
-        only(['conf', 'home', 'url']);
-        return await reloadCommand(at, values.url, io);
-      default:
-        throw new UsageError(`policy: unknown command ${command}`);
-    }
+    return await runCommand({ command, rest, values, at: { conf: values.conf, home: values.home, env: io.env }, io });
   } catch (err) {
     if (!(err instanceof UsageError) && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw err;
     io.err((err as Error).message);
     io.err(USAGE);
     return 2;
   }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
+}
+
+async function runCommand(inv: Invocation): Promise<number> {
+  const { values, at, io } = inv;
+  switch (inv.command) {
+    case 'validate':
+      only(inv, ['conf', 'home']);
+      return validateCommand(at, io);
+    case 'explain':
+      only(inv, ['conf', 'home', 'user', 'target', 'rp']);
+      if (!values.user || !values.rp) throw new UsageError('policy explain: --user and --rp are required');
+      return explainCommand(at, { user: values.user, target: values.target, rp: values.rp }, io);
+    case 'test':
+      only(inv, ['conf', 'home'], 1);
+      return testCommand(at, inv.rest[0]!, io);
+    case 'status':
+      return status(inv);
+    case 'reload':
+      only(inv, ['conf', 'home', 'url']);
+      return reloadCommand(at, values.url, io);
+    default:
+      throw new UsageError(`policy: unknown command ${inv.command}`);
+  }
+}
+
+/** policy status: of a running IdP with --url, else of the configuration folder. */
+function status(inv: Invocation): Promise<number> {
+  const { values, at, io } = inv;
+  if (values.url) {
+    only(inv, ['url', 'json']);
+    return remoteStatusCommand(values.url, values.json ?? false, io);
+  }
+  only(inv, ['conf', 'home', 'json']);
+  return statusCommand(at, values.json ?? false, io);
+}
+
+/** Refuses options the command does not take, and a wrong number of arguments. */
+function only(inv: Invocation, allowed: readonly (keyof Values)[], positional = 0): void {
+  const extra = (Object.keys(inv.values) as (keyof Values)[]).filter((k) => !allowed.includes(k));
+  if (extra.length > 0) throw new UsageError(`policy ${inv.command}: unexpected option --${extra[0]}`);
+  if (inv.rest.length !== positional) throw new UsageError(`policy ${inv.command}: expected ${positional} argument${positional === 1 ? '' : 's'}, got ${inv.rest.length}`);
 }
 
 function processIo(): CliIo {

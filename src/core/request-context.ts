@@ -11,12 +11,30 @@ import type { AttributeValues } from './attribute-values.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** Limits on the tokens issued for a subject (OIDC), in place of the configured lifetimes. */
+export interface TokenPolicy {
+  /** The lifetime of every token issued for the subject: access, ID and refresh tokens (ms). */
+  readonly lifetimeMs: number;
+  /** Whether a refresh token may be issued at all. */
+  readonly refreshTokens: boolean;
+}
+
+/** Set by the impersonate intercept when the request acts as another account. */
+interface Impersonation {
+  /** The real principal, who signed in (Shibboleth's impersonatingPrincipalName). */
+  readonly impersonator: string;
+  /** The label the effective principal's attributes are resolved with — now, and whenever tokens issued for it are used. */
+  readonly resolutionLabel: string;
+  /** Limits on the tokens issued for the effective principal. */
+  readonly tokens: TokenPolicy;
+}
+
 /** Who the request is for (Shibboleth's SubjectContext). */
 export interface SubjectContext {
   /** The effective principal: after impersonation, the impersonated account. */
   principalName: string;
-  /** The real principal when impersonating, otherwise absent. */
-  impersonatingPrincipalName?: string;
+  /** Present when impersonating: the real principal and what applies to the impersonated one. */
+  impersonation?: Impersonation;
   authnInstant: number;
   authnMethod: string;
   /** True when the IdP session was reused (no password asked in this request). */

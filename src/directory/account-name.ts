@@ -10,7 +10,7 @@ export interface AccountNameRules {
   readonly maxLength: number;
 }
 
-type AccountNameProblem =
+export type AccountNameProblem =
   | 'empty'
   | 'too-long'
   | 'control-character'

@@ -25,19 +25,20 @@ export interface InterceptContext {
 export type InterceptOutcome =
   /** The flow is finished: "proceed" or an event. */
   | { readonly end: typeof PROCEED | IdpEvent }
-  /** Show a view and wait for the browser; `state` comes back to resume(). */
-  | { readonly view: string; readonly model: Record<string, unknown>; readonly state: Json };
+  /**
+   * Show a view and wait for the browser; `state`, what the flow wants to remember meanwhile (it
+   * is parked with the request, so JSON), comes back to resume() — null when the flow gave none.
+   */
+  | { readonly view: string; readonly model: Record<string, unknown>; readonly state?: Json };
 
 export interface InterceptFlow {
   /** "intercept/<name>"; relying parties list it as "<name>". */
   readonly id: string;
   /** Events this flow may end with besides proceed and the common ones; others become InvalidEvent. */
   readonly events: readonly IdpEvent[];
-  /** Whether the flow may run for requests without a browser. */
-  readonly nonBrowserSupported: boolean;
   /** When false the flow is skipped for this request (default: always active). */
   isActive?(ctx: InterceptContext): boolean;
   start(ctx: InterceptContext): Promise<InterceptOutcome>;
-  /** The browser submitted the flow's view with `event` (from the _eventId_<name> button). */
+  /** The browser submitted the flow's view with `event` (from the _eventId_<name> button); `state` is the view's. */
   resume(ctx: InterceptContext, state: Json, event: string, form: FormFields): Promise<InterceptOutcome>;
 }

@@ -10,7 +10,11 @@ import { ImpersonateFlow, type ImpersonateServices } from './impersonate/imperso
 export function availableInterceptFlows(props: IdpProperties, services: ImpersonateServices): InterceptFlow[] {
   return [
     new ImpersonateFlow(
-      { generalPolicy: props.impersonate.generalPolicy, specificPolicy: props.impersonate.specificPolicy },
+      {
+        generalPolicy: props.impersonate.generalPolicy,
+        specificPolicy: props.impersonate.specificPolicy,
+        tokens: { lifetimeMs: props.oidc.impersonationTokenLifetimeMs, refreshTokens: props.oidc.impersonationRefreshTokens },
+      },
       services,
     ),
   ];

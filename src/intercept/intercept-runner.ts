@@ -80,7 +80,7 @@ export class InterceptRunner {
   private settle(ctx: InterceptContext, state: InterceptState, flow: InterceptFlow, outcome: InterceptOutcome): InterceptResult | undefined {
     if ('view' in outcome) {
       if (ctx.prc.passive) return { event: 'NoPassive' };
-      state.current = { flowId: flow.id, state: outcome.state };
+      state.current = { flowId: flow.id, state: outcome.state ?? null };
       return { view: outcome.view, model: outcome.model };
     }
     if (outcome.end === PROCEED) return undefined;

@@ -30,8 +30,8 @@ const STATE_TEXT: Record<Exclude<AccountState, 'active'>, string> = {
 export async function recheckSubject(req: Request, prc: ProfileRequestContext, services: ProfileServices): Promise<Recheck> {
   const subject = prc.subject;
   if (!subject) return { ok: true };
-  const real = subject.impersonatingPrincipalName ?? subject.principalName;
-  const what = subject.impersonatingPrincipalName
+  const real = subject.impersonation?.impersonator ?? subject.principalName;
+  const what = subject.impersonation
     ? `Impersonation by principal ${quoted(real)} as ${quoted(subject.principalName)} to relying party ${quoted(prc.relyingPartyId)}`
     : `Request by principal ${quoted(real)} to relying party ${quoted(prc.relyingPartyId)}`;
 
@@ -42,7 +42,7 @@ export async function recheckSubject(req: Request, prc: ProfileRequestContext, s
     return { stale: 'the sign-in this form belongs to has ended or is too old for this request; start again from the service' };
   }
 
-  const accounts = subject.impersonatingPrincipalName ? [real, subject.principalName] : [real];
+  const accounts = subject.impersonation ? [real, subject.principalName] : [real];
   for (const account of accounts) {
     const state = await services.directory.accountState(account);
     if (state !== 'active') {

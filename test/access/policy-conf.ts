@@ -61,7 +61,7 @@ export function policyConf(csv: string): PolicyConf {
 }
 
 /** A complete policy file: the rows, then the end marker (unless they end with it already). */
-export function complete(rows: string): string {
+function complete(rows: string): string {
   if (rows.trimEnd().endsWith(END_MARKER)) return rows;
   return `${rows}${rows === '' || rows.endsWith('\n') ? '' : '\n'}${END_MARKER}\n`;
 }

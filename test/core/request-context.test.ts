@@ -12,7 +12,7 @@ import {
 
 const subject: SubjectContext = {
   principalName: 'bob',
-  impersonatingPrincipalName: 'alice',
+  impersonation: { impersonator: 'alice', resolutionLabel: 'intercept/impersonate', tokens: { lifetimeMs: 600_000, refreshTokens: false } },
   authnInstant: 1,
   authnMethod: 'password',
   sso: false,
@@ -69,6 +69,6 @@ describe('stage guards', () => {
       JSON.stringify(context({ subject, attributes })),
     ) as ProfileRequestContext;
     expect(isResolved(prc)).toBe(true);
-    expect(isResolved(prc) && prc.subject.impersonatingPrincipalName).toBe('alice');
+    expect(isResolved(prc) && prc.subject.impersonation?.impersonator).toBe('alice');
   });
 });

@@ -21,7 +21,6 @@ function testFlow(name: string, behaviour: { end?: IdpEvent; view?: boolean; eve
   return {
     id: `intercept/${name}`,
     events: behaviour.events ?? [],
-    nonBrowserSupported: true,
     isActive: () => behaviour.active ?? true,
     start: (): Promise<InterceptOutcome> => {
       trace.push(`${name}:start`);

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import type { TestIdp } from './test-idp.js';
 
-export function adminSql(t: TestIdp, sql: string, ...params: unknown[]): void {
+function adminSql(t: TestIdp, sql: string, ...params: unknown[]): void {
   const db = new Database(t.idp.config.properties.storagePath, { fileMustExist: true });
   try {
     db.prepare(sql).run(...params);

@@ -21,7 +21,7 @@ export function fuzzParameters(defaultRuns: number): fc.Parameters<unknown> {
 /** Runs go over HTTP to a real IdP; on a loaded 2-core machine a suite takes tens of seconds. */
 export const FUZZ_TIMEOUT_MS = 300_000;
 
-export const DEMO_SP = 'https://sp.demo.example.org/shibboleth';
+const DEMO_SP = 'https://sp.demo.example.org/shibboleth';
 /** The demo SP's ACS in the test IdPs (test-idp.ts sets demo.sp.baseURL). */
 export const DEMO_ACS = 'http://127.0.0.1:9/saml/acs';
 export const ACCOUNTS = ['alice', 'bob', 'carol', 'dave', 'erin', 'admin'] as const;
@@ -55,7 +55,7 @@ export function authnRequestXml(f: AuthnRequestFields = {}): string {
 }
 
 /** The Redirect binding's SAMLRequest value (deflated, base64). */
-export function redirectEncoded(xml: string): string {
+function redirectEncoded(xml: string): string {
   return deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64');
 }
 

@@ -13,9 +13,9 @@ export const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 export const DS = 'http://www.w3.org/2000/09/xmldsig#';
 export const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 export const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
-export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 export const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
-export const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
 
 export function parseXml(xml: string): Document {
   return new DOMParser().parseFromString(xml, 'text/xml');

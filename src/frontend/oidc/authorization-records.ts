@@ -6,6 +6,7 @@
  * impersonated account) and its audit records — while oidc-provider's own session only ever
  * carries one authorization. Table oidc_authorizations (src/storage/sqlite-schema.ts).
  */
+import type { TokenPolicy } from '../../core/request-context.js';
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 
 export interface AuthorizationRecord {
@@ -17,6 +18,8 @@ export interface AuthorizationRecord {
   readonly impersonator?: string;
   /** Resolution label to resolve the subject's claims with ("OIDC/SSO" or "intercept/impersonate"). */
   readonly resolutionLabel: string;
+  /** Limits on the tokens issued under the grant (an impersonation's); absent: the configured lifetimes. */
+  readonly tokens?: TokenPolicy;
   /** Claim names released at authorization time, for the audit log. */
   readonly claims: readonly string[];
   readonly sso: boolean;

@@ -9,46 +9,74 @@
  *     expires still issues tokens
  *   + the longest access / ID token lifetime (under impersonation: the impersonation lifetime)
  *
+ * Under impersonation the limits are those the impersonated subject carries (TokenPolicy), kept on
+ * the grant's authorization record.
+ *
  * So a plain authorization of a client without refresh tokens keeps its rows about an hour, not the
  * fourteen days of a refresh token. A silent (prompt=none) authorization reuses the grant of an
  * earlier one, and issues tokens that must not outlive it: it extends the grant and its record to
  * the same rule, counted from then (silentReuseMiddleware).
  */
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
 import type { IdpProperties } from '../../config/idp-properties.js';
-import type { AuthorizationRecords } from './authorization-records.js';
+import type { TokenPolicy } from '../../core/request-context.js';
+import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
 
 /** oidc-provider's AuthorizationCode lifetime (seconds). */
 export const CODE_LIFETIME_S = 60;
 
+/** A saved grant: it has its id and expiry. */
+type SavedGrant = Grant & { readonly jti: string; exp: number };
+
 export interface GrantUse {
-  /** Issued under impersonation. */
-  readonly impersonated: boolean;
+  /** The limits on the tokens issued under it (an impersonation's, see TokenPolicy); absent: the configured lifetimes. */
+  readonly tokens?: TokenPolicy;
   /** A refresh token may be issued under it (client allowed, offline_access granted). */
   readonly offlineAccess: boolean;
 }
 
 export function grantLifetimeMs(oidc: IdpProperties['oidc'], use: GrantUse): number {
-  const tokens = use.impersonated ? oidc.impersonationTokenLifetimeMs : Math.max(oidc.accessTokenLifetimeMs, oidc.idTokenLifetimeMs);
-  const refreshes = use.offlineAccess && (!use.impersonated || oidc.impersonationRefreshTokens);
-  const refresh = refreshes ? (use.impersonated ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs) : 0;
+  const limits = use.tokens;
+  const tokens = limits ? limits.lifetimeMs : Math.max(oidc.accessTokenLifetimeMs, oidc.idTokenLifetimeMs);
+  const refreshes = use.offlineAccess && (limits?.refreshTokens ?? true);
+  const refresh = refreshes ? (limits?.lifetimeMs ?? oidc.refreshTokenLifetimeMs) : 0;
   return CODE_LIFETIME_S * 1000 + refresh + tokens;
+}
+
+/**
+ * The limits on the tokens of a grant, from its authorization record. A record an earlier release
+ * wrote for an impersonation carries none: it gets the configured impersonation limits, as it did
+ * then. (Such records are gone one impersonation grant lifetime after an upgrade.)
+ */
+export function tokenPolicyOf(oidc: IdpProperties['oidc'], record: AuthorizationRecord | undefined): TokenPolicy | undefined {
+  if (record?.impersonator === undefined || record.tokens) return record?.tokens;
+  return { lifetimeMs: oidc.impersonationTokenLifetimeMs, refreshTokens: oidc.impersonationRefreshTokens };
 }
 
 /** Extends a reused grant (and its record) when a silent authorization issues a code under it. */
 export function silentReuseMiddleware(oidc: IdpProperties['oidc'], records: AuthorizationRecords) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     await next();
-    const { route, entities } = ctx.oidc ?? {};
-    const code = entities?.AuthorizationCode;
-    const grant = entities?.Grant;
-    if (route !== 'authorization' || !code || !grant?.jti || !grant.exp) return;
-    const record = records.get(grant.jti);
-    const offlineAccess = grant.getOIDCScope().split(' ').includes('offline_access') && ctx.oidc.client!.grantTypeAllowed('refresh_token');
-    const expiresAt = Date.now() + grantLifetimeMs(oidc, { impersonated: record?.impersonator !== undefined, offlineAccess });
-    if (grant.exp * 1000 >= expiresAt) return;
-    grant.exp = Math.ceil(expiresAt / 1000);
-    await grant.save();
-    if (record) records.extend(grant.jti, expiresAt);
+    const grant = grantGivingCode(ctx);
+    if (grant) await extendGrant(ctx, grant, oidc, records);
   };
+}
+
+/** The reused grant an authorization just issued a code under, if it did. */
+function grantGivingCode(ctx: KoaContextWithOIDC): SavedGrant | undefined {
+  const { route, entities } = ctx.oidc ?? {};
+  const grant = entities?.Grant;
+  if (route !== 'authorization' || !entities?.AuthorizationCode || !grant?.jti || !grant.exp) return undefined;
+  return grant as SavedGrant;
+}
+
+/** Extends the grant and its record to the retention rule, counted from now, when that is longer. */
+async function extendGrant(ctx: KoaContextWithOIDC, grant: SavedGrant, oidc: IdpProperties['oidc'], records: AuthorizationRecords): Promise<void> {
+  const record = records.get(grant.jti);
+  const offlineAccess = grant.getOIDCScope().split(' ').includes('offline_access') && ctx.oidc.client!.grantTypeAllowed('refresh_token');
+  const expiresAt = Date.now() + grantLifetimeMs(oidc, { tokens: tokenPolicyOf(oidc, record), offlineAccess });
+  if (grant.exp * 1000 >= expiresAt) return;
+  grant.exp = Math.ceil(expiresAt / 1000);
+  await grant.save();
+  if (record) records.extend(grant.jti, expiresAt);
 }

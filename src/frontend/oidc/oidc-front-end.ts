@@ -23,7 +23,6 @@ import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
 import { EVENTS, type IdpEvent } from '../../core/events.js';
 import { IdpError } from '../../core/errors.js';
-import { IMPERSONATE_RESOLUTION_LABEL } from '../../intercept/impersonate/impersonate-flow.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
@@ -143,10 +142,10 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     await this.interaction(req, res, inbound.uid);
     const client = this.client(prc);
     const subject = prc.subject;
-    const impersonator = subject.impersonatingPrincipalName;
+    const impersonation = subject.impersonation;
     const scopes = grantedScopes(inbound.scope, client);
     // Kept as long as tokens can be issued and used under it (grant-retention.ts), no longer.
-    const lifetimeMs = grantLifetimeMs(this.deps.props.oidc, { impersonated: impersonator !== undefined, offlineAccess: scopes.includes('offline_access') });
+    const lifetimeMs = grantLifetimeMs(this.deps.props.oidc, { tokens: impersonation?.tokens, offlineAccess: scopes.includes('offline_access') });
 
     const grant = new this.provider.Grant({ accountId: subject.principalName, clientId: client.id });
     Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) });
@@ -156,8 +155,9 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       grantId,
       clientId: client.id,
       subject: subject.principalName,
-      impersonator,
-      resolutionLabel: impersonator ? IMPERSONATE_RESOLUTION_LABEL : OIDC_SSO_PROFILE,
+      impersonator: impersonation?.impersonator,
+      resolutionLabel: impersonation?.resolutionLabel ?? OIDC_SSO_PROFILE,
+      tokens: impersonation?.tokens,
       claims: Object.keys(claimsOf(prc.attributes.filtered, this.deps.definitions, new Set(scopes))),
       sso: subject.sso,
       authnInstant: subject.authnInstant,
@@ -213,6 +213,11 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
   private async judge(ctx: KoaContextWithOIDC): Promise<Verdict> {
     if ((ctx.oidc.result as { idp?: unknown } | undefined)?.idp) return 'done';
     if (!ctx.oidc.prompts.has('none')) return 'pipeline';
+    return this.judgeSilent(ctx);
+  }
+
+  /** A silent request (prompt=none): answered only when the pipeline would answer it without a page. */
+  private async judgeSilent(ctx: KoaContextWithOIDC): Promise<Verdict> {
     const client = this.deps.relyingParties.oidc(ctx.oidc.client?.clientId ?? '');
     if (!client || !this.flow) return 'login_required';
     const prc = this.contextFor(ctx.oidc.params as Record<string, unknown>, client, '');

@@ -2,8 +2,9 @@
  * The OpenID Provider engine: panva's oidc-provider (OpenID Certified), configured so that the
  * IdP's pipeline decides every authorization (interaction-policy.ts) and the IdP's directory,
  * resolver and filter produce every claim. Tokens record the grant they came from; the grant's
- * AuthorizationRecord says whether it was an impersonation, which makes those tokens short-lived,
- * refresh-less unless configured, and resolved as the impersonated account for their lifetime.
+ * AuthorizationRecord says whether it was an impersonation, and carries the limits the impersonated
+ * subject came with (TokenPolicy), which make those tokens short-lived and refresh-less unless
+ * configured; they are resolved as the impersonated account for their lifetime.
  * Introspection and revocation are limited to the token's own client and the resource servers an
  * admin lists for it (token-access.ts).
  */
@@ -16,7 +17,8 @@ import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js'
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 import type { AuthorizationRecords } from './authorization-records.js';
 import { claimsByScope, claimsOf } from './claims.js';
-import { CODE_LIFETIME_S, grantLifetimeMs } from './grant-retention.js';
+import { CODE_LIFETIME_S, grantLifetimeMs, tokenPolicyOf } from './grant-retention.js';
+import type { TokenPolicy } from '../../core/request-context.js';
 import type { AccountState } from '../../directory/user-directory.js';
 import { OIDC_PATHS } from './oidc-paths.js';
 import { ReleasedClaims } from './released-claims.js';
@@ -41,8 +43,8 @@ export interface OpenIdProviderParts {
 
 const seconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
 
-/** Whether a grant (of the current request, or the token's) was made for an impersonation. */
-type Impersonated = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) => boolean;
+/** The token limits of a grant (of the current request, or the token's) made for an impersonation. */
+type TokenLimits = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) => TokenPolicy | undefined;
 
 /** The grant behind whatever the current request is issuing or using. */
 function grantIdOf(ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }): string | undefined {
@@ -58,7 +60,8 @@ function entitiesGrantId(e: KoaContextWithOIDC['oidc']['entities'] | undefined):
 export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   const { props, records, definitions, relyingParties } = parts;
   const oidc = props.oidc;
-  const impersonated: Impersonated = (ctx, token) => records.get(grantIdOf(ctx, token))?.impersonator !== undefined;
+  /** The token limits of the grant behind the request (an impersonation's); undefined: the configured lifetimes. */
+  const limits: TokenLimits = (ctx, token) => tokenPolicyOf(oidc, records.get(grantIdOf(ctx, token)));
   const byScope = claimsByScope(definitions);
   const release = new ReleasedClaims(parts.resolver, parts.filter, records, parts.accountState);
   const clients = clientsOf(relyingParties);
@@ -90,8 +93,8 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
     issueRefreshToken: (ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&
       code.scopes.has('offline_access') &&
-      (oidc.impersonationRefreshTokens || !impersonated(ctx, code)),
-    ttl: lifetimes(props, impersonated),
+      (limits(ctx, code)?.refreshTokens ?? true),
+    ttl: lifetimes(props, limits),
     findAccount: accountFinder(release, definitions),
     renderError: parts.renderError,
   });
@@ -148,19 +151,19 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undef
   return grant && grant.accountId === ctx.oidc.session?.accountId ? grant : undefined;
 }
 
-/** Lifetimes in seconds; an impersonation's tokens all live impersonationTokenLifetime. */
-function lifetimes(props: IdpProperties, impersonated: Impersonated): NonNullable<Configuration['ttl']> {
+/** Lifetimes in seconds; an impersonation's tokens all live as long as its limits say. */
+function lifetimes(props: IdpProperties, limits: TokenLimits): NonNullable<Configuration['ttl']> {
   const oidc = props.oidc;
   return {
-    AccessToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.accessTokenLifetimeMs),
-    IdToken: (ctx) => seconds(impersonated(ctx) ? oidc.impersonationTokenLifetimeMs : oidc.idTokenLifetimeMs),
-    RefreshToken: (ctx, token) => seconds(impersonated(ctx, token) ? oidc.impersonationTokenLifetimeMs : oidc.refreshTokenLifetimeMs),
+    AccessToken: (ctx, token) => seconds(limits(ctx, token)?.lifetimeMs ?? oidc.accessTokenLifetimeMs),
+    IdToken: (ctx) => seconds(limits(ctx)?.lifetimeMs ?? oidc.idTokenLifetimeMs),
+    RefreshToken: (ctx, token) => seconds(limits(ctx, token)?.lifetimeMs ?? oidc.refreshTokenLifetimeMs),
     AuthorizationCode: CODE_LIFETIME_S,
     // The IdP sets each grant's lifetime when it makes it (oidc-front-end.ts); the same rule here.
     Grant: (ctx, grant) =>
       seconds(
         grantLifetimeMs(oidc, {
-          impersonated: impersonated(ctx),
+          tokens: limits(ctx),
           offlineAccess: (ctx.oidc.client?.grantTypeAllowed('refresh_token') ?? false) && grant.getOIDCScope().split(' ').includes('offline_access'),
         }),
       ),

@@ -28,7 +28,7 @@ import type { SamlEntities } from './saml-entities.js';
 import { encodableAttributes, errorResponseXml, samlId, successResponseXml } from './saml-response.js';
 import type { XmlSigningKey } from '../../credentials/signing-credential.js';
 
-export const SAML_FRONT_END = 'saml2';
+const SAML_FRONT_END = 'saml2';
 
 /** What the SAML front-end keeps of the request while the pipeline runs. */
 interface SamlInbound {

@@ -12,35 +12,39 @@
  *   CheckSpecificAccess ──deny──▶ ImpersonationViolation
  *        │allow
  *   DoImpersonate ──no such account──▶ UnknownImpersonationTarget         [not in Shibboleth]
- *        │  drop attributes; impersonatingPrincipalName := real; principalName := target;
+ *        │  drop attributes; impersonation := {real, label, token limits}; principalName := target;
  *        │  audit uu := real; resolve with label intercept/impersonate; filter for the RP
  *        ▼
  *     proceed
  *
- * Both policy checks see the real user and their unfiltered attributes. Shibboleth takes the typed
- * name raw; here it is canonicalized first (trim, NFKC, the directory's case rule) and names that
- * are wildcards, contain control characters, are too long or imitate another script are refused,
- * so every policy decision is about exactly one account.
+ * What each check answers, and their order, is the impersonation decision's
+ * (impersonation-decision.ts): the states take its steps one at a time and do what the IdP does with
+ * each answer — log, show the form, end with an event, swap the subject. Both policy checks see the
+ * real user and their unfiltered attributes. Shibboleth takes the typed name raw; here it is
+ * canonicalized first (trim, NFKC, the directory's case rule) and names that are wildcards, contain
+ * control characters, are too long or imitate another script are refused, so every policy decision
+ * is about exactly one account.
  */
-import type { AccessControlService } from '../../access/access-control.js';
+import type { AccessControlService, AccessDecision } from '../../access/access-control.js';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditField } from '../../audit/audit-fields.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { quoted } from '../../logging/process-log.js';
-import type { Json } from '../../core/request-context.js';
+import type { Json, TokenPolicy } from '../../core/request-context.js';
 import type { FormFields } from '../../core/form-fields.js';
 import { PROCEED, type InterceptContext, type InterceptFlow, type InterceptOutcome } from '../intercept-flow.js';
+import { ImpersonationDecision, type Impersonator, type NamedTarget, type PermittedTarget } from './impersonation-decision.js';
 
-export const IMPERSONATE_FLOW_ID = 'intercept/impersonate';
-export const IMPERSONATE_OPERATION = 'impersonate';
-export const IMPERSONATE_RESOLUTION_LABEL = 'intercept/impersonate';
-export const IMPERSONATABLE_USERNAMES = 'impersonatableUsernames';
+const IMPERSONATE_FLOW_ID = 'intercept/impersonate';
+const IMPERSONATABLE_USERNAMES = 'impersonatableUsernames';
 
 export interface ImpersonateSettings {
   readonly generalPolicy: string;
   readonly specificPolicy: string;
+  /** Limits on the tokens issued for an impersonated subject (idp.oidc.impersonation.*). */
+  readonly tokens: TokenPolicy;
 }
 
 export interface ImpersonateServices {
@@ -52,75 +56,74 @@ export interface ImpersonateServices {
   readonly log: ProcessLog;
 }
 
-/** What the form remembers between showing and submission. */
-interface ViewState {
-  readonly [key: string]: Json;
-}
-
-type Transition = { readonly to: StateName; readonly data?: StateData } | InterceptOutcome;
-type StateName =
-  | 'CheckGeneralAccess'
-  | 'ImpersonateView'
-  | 'CheckForImpersonation'
-  | 'CanonicalizeName'
-  | 'CheckSpecificAccess'
-  | 'DoImpersonate';
-
+/** What each state has to work with. */
 interface StateData {
+  readonly CheckGeneralAccess: Record<never, never>;
+  /** After a refused name: what was typed, and the message key saying why it was refused. */
+  readonly ImpersonateView: { readonly typed?: string; readonly error?: string };
   /** The raw value of the principal field. */
-  readonly principalToSpoof?: string;
-  /** The canonical account name. */
-  readonly target?: string;
-  /** Message key explaining why the typed name was refused. */
-  readonly error?: string;
+  readonly CheckForImpersonation: { readonly typed: string };
+  readonly CanonicalizeName: { readonly typed: string };
+  readonly CheckSpecificAccess: { readonly target: NamedTarget };
+  readonly DoImpersonate: { readonly target: PermittedTarget };
 }
+type StateName = keyof StateData;
+type Goto<S extends StateName = StateName> = { [K in S]: { readonly to: K; readonly data: StateData[K] } }[S];
+type Transition = Goto | InterceptOutcome;
+type States = { readonly [S in StateName]: (ctx: InterceptContext, data: StateData[S]) => Transition | Promise<Transition> };
 
 export class ImpersonateFlow implements InterceptFlow {
   readonly id = IMPERSONATE_FLOW_ID;
   readonly events = ['ImpersonationViolation', 'UnknownImpersonationTarget'] as const;
-  /** Shibboleth leaves this true although the flow renders a view; a view needs a browser. */
-  readonly nonBrowserSupported = false;
+  private readonly decision: ImpersonationDecision<AccessDecision>;
 
   /** Each state, in flow order; a state returns the next state, a view, or the end event. */
-  private readonly states: Record<StateName, (ctx: InterceptContext, data: StateData) => Promise<Transition>> = {
-    CheckGeneralAccess: (ctx) => Promise.resolve(this.checkGeneralAccess(ctx)),
-    ImpersonateView: (ctx, data) => Promise.resolve(this.impersonateView(ctx, data)),
-    CheckForImpersonation: (_ctx, data) =>
-      Promise.resolve((data.principalToSpoof ?? '') === '' ? { end: PROCEED } : { to: 'CanonicalizeName', data }),
-    CanonicalizeName: (ctx, data) => Promise.resolve(this.canonicalizeName(ctx, data)),
-    CheckSpecificAccess: (ctx, data) => Promise.resolve(this.checkSpecificAccess(ctx, data)),
-    DoImpersonate: (ctx, data) => this.doImpersonate(ctx, data),
+  private readonly states: States = {
+    CheckGeneralAccess: (ctx) => (this.decision.checkGeneralAccess(impersonator(ctx)).allowed ? { to: 'ImpersonateView', data: {} } : { end: PROCEED }),
+    ImpersonateView: (ctx, data) => this.impersonateView(ctx, data),
+    CheckForImpersonation: (_ctx, { typed }) => (typed === '' ? { end: PROCEED } : { to: 'CanonicalizeName', data: { typed } }),
+    CanonicalizeName: (ctx, { typed }) => this.canonicalizeName(ctx, typed),
+    CheckSpecificAccess: (ctx, { target }) => this.checkSpecificAccess(ctx, target),
+    DoImpersonate: (ctx, { target }) => this.doImpersonate(ctx, target),
   };
 
   constructor(
     private readonly settings: ImpersonateSettings,
     private readonly services: ImpersonateServices,
-  ) {}
-
-  start(ctx: InterceptContext): Promise<InterceptOutcome> {
-    return this.runFrom('CheckGeneralAccess', ctx, {});
+  ) {
+    const { accessControl, directory, resolver } = services;
+    this.decision = new ImpersonationDecision({
+      // The instance is asked for at each check: a policy reload takes effect for the next one.
+      generalPolicy: (request) => accessControl.getInstance(settings.generalPolicy).checkAccess(request),
+      specificPolicy: (request) => accessControl.getInstance(settings.specificPolicy).checkAccess(request),
+      canonicalName: (typed) => directory.canonicalName(typed),
+      resolve: (request) => resolver.resolve(request),
+    });
   }
 
+  start(ctx: InterceptContext): Promise<InterceptOutcome> {
+    return this.run(ctx, { to: 'CheckGeneralAccess', data: {} });
+  }
+
+  /** The view keeps no state of its own (the model is rebuilt from the request). */
   resume(ctx: InterceptContext, _state: Json, event: string, form: FormFields): Promise<InterceptOutcome> {
     // ImpersonateView's transitions: "impersonate" → CheckForImpersonation, anything else → proceed.
     if (event !== 'impersonate') return Promise.resolve({ end: PROCEED });
-    return this.runFrom('CheckForImpersonation', ctx, { principalToSpoof: form.principal ?? '' });
+    return this.run(ctx, { to: 'CheckForImpersonation', data: { typed: form.principal ?? '' } });
   }
 
-  private async runFrom(state: StateName, ctx: InterceptContext, data: StateData): Promise<InterceptOutcome> {
-    let next: Transition = { to: state, data };
-    while ('to' in next) next = await this.states[next.to](ctx, next.data ?? {});
+  private async run(ctx: InterceptContext, first: Goto): Promise<InterceptOutcome> {
+    let next: Transition = first;
+    while ('to' in next) next = await this.enter(ctx, next);
     return next;
   }
 
-  private checkGeneralAccess(ctx: InterceptContext): Transition {
-    const decision = this.check(ctx, this.settings.generalPolicy, '');
-    return decision ? { to: 'ImpersonateView' } : { end: PROCEED };
+  private enter<S extends StateName>(ctx: InterceptContext, goto: Goto<S>): Transition | Promise<Transition> {
+    return this.states[goto.to](ctx, goto.data);
   }
 
-  private impersonateView(ctx: InterceptContext, data: StateData): Transition {
+  private impersonateView(ctx: InterceptContext, data: StateData['ImpersonateView']): Transition {
     const choices = ctx.prc.attributes?.unfiltered[IMPERSONATABLE_USERNAMES];
-    const state: ViewState = {};
     return {
       view: 'intercept/impersonate',
       model: {
@@ -128,67 +131,59 @@ export class ImpersonateFlow implements InterceptFlow {
         principalName: ctx.prc.subject.principalName,
         choices: choices && choices.length > 0 ? [...choices] : undefined,
         error: data.error,
-        typed: data.principalToSpoof,
+        typed: data.typed,
       },
-      state,
     };
   }
 
-  private canonicalizeName(ctx: InterceptContext, data: StateData): Transition {
-    const real = ctx.prc.subject.principalName;
-    const checked = this.services.directory.canonicalName(data.principalToSpoof!);
-    if (!checked.ok && checked.problem === 'empty') return { end: PROCEED }; // only white space
-    if (!checked.ok) {
-      this.services.log.warn(
-        `Impersonation request by principal ${quoted(real)} to relying party ${quoted(ctx.relyingParty.id)} refused: requested name ${quoted(data.principalToSpoof!)} is not an account name (${checked.problem})`,
-      );
-      return { to: 'ImpersonateView', data: { ...data, error: `impersonate.invalid-name.${checked.problem}` } };
+  private canonicalizeName(ctx: InterceptContext, typed: string): Transition {
+    const name = this.decision.canonicalizeName(impersonator(ctx), typed);
+    switch (name.reason) {
+      case 'no-name': // only white space
+      case 'own-name':
+        return { end: PROCEED };
+      case 'invalid-name':
+        this.services.log.warn(
+          `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: requested name ${quoted(typed)} is not an account name (${name.problem})`,
+        );
+        return { to: 'ImpersonateView', data: { typed, error: `impersonate.invalid-name.${name.problem}` } };
+      case 'named':
+        return { to: 'CheckSpecificAccess', data: { target: name.target } };
     }
-    if (checked.name === real) return { end: PROCEED };
-    return { to: 'CheckSpecificAccess', data: { ...data, target: checked.name } };
   }
 
-  private checkSpecificAccess(ctx: InterceptContext, data: StateData): Transition {
-    if (this.check(ctx, this.settings.specificPolicy, data.target!)) return { to: 'DoImpersonate', data };
+  private checkSpecificAccess(ctx: InterceptContext, target: NamedTarget): Transition {
+    const specific = this.decision.checkSpecificAccess(impersonator(ctx), target);
+    if (specific.reason === 'permitted') return { to: 'DoImpersonate', data: { target: specific.target } };
     this.services.log.warn(
-      `Unauthorized impersonation attempt by principal ${quoted(ctx.prc.subject.principalName)} as ${quoted(data.target!)} to relying party ${quoted(ctx.relyingParty.id)}`,
+      `Unauthorized impersonation attempt by principal ${quoted(ctx.prc.subject.principalName)} as ${quoted(target.account)} to relying party ${quoted(ctx.relyingParty.id)}`,
     );
     return { end: 'ImpersonationViolation' };
   }
 
-  private async doImpersonate(ctx: InterceptContext, data: StateData): Promise<Transition> {
+  private async doImpersonate(ctx: InterceptContext, target: PermittedTarget): Promise<Transition> {
     const { prc, relyingParty } = ctx;
     const subject = prc.subject;
-    const target = data.target!;
-    const resolution = await this.services.resolver.resolve({ principal: target, label: IMPERSONATE_RESOLUTION_LABEL });
-    if (!resolution.principalFound) {
-      this.services.log.warn(
-        `Impersonation by principal ${quoted(subject.principalName)} as ${quoted(target)} to relying party ${quoted(relyingParty.id)} refused: no such account`,
-      );
+    const found = await this.decision.lookUpTarget(target);
+    const what = `by principal ${quoted(subject.principalName)} as ${quoted(target.account)} to relying party ${quoted(relyingParty.id)}`;
+    if (found.reason === 'unknown-target') {
+      this.services.log.warn(`Impersonation ${what} refused: no such account`);
       return { end: 'UnknownImpersonationTarget' };
     }
-    this.services.log.info(
-      `Impersonation by principal ${quoted(subject.principalName)} as ${quoted(target)} to relying party ${quoted(relyingParty.id)}`,
-    );
-    subject.impersonatingPrincipalName = subject.principalName;
-    subject.principalName = target;
-    prc.audit[AuditField.IMPERSONATING_USERNAME] = [subject.impersonatingPrincipalName];
+    this.services.log.info(`Impersonation ${what}`);
+    subject.impersonation = { impersonator: subject.principalName, resolutionLabel: found.resolutionLabel, tokens: this.settings.tokens };
+    subject.principalName = target.account;
+    prc.audit[AuditField.IMPERSONATING_USERNAME] = [subject.impersonation.impersonator];
     prc.attributes = {
-      unfiltered: resolution.attributes,
-      filtered: this.services.filter.filter(resolution.attributes, relyingParty.id),
+      unfiltered: found.attributes,
+      filtered: this.services.filter.filter(found.attributes, relyingParty.id),
     };
     return { end: PROCEED };
   }
+}
 
-  /** CheckAccess: the decision always sees the real user (the swap has not happened yet). */
-  private check(ctx: InterceptContext, policy: string, resource: string): boolean {
-    const { prc, relyingParty } = ctx;
-    return this.services.accessControl.getInstance(policy).checkAccess({
-      subject: prc.subject.principalName,
-      attributes: prc.attributes?.unfiltered ?? {},
-      relyingParty: relyingParty.id,
-      operation: IMPERSONATE_OPERATION,
-      resource,
-    }).allowed;
-  }
+/** The policies always see the real user (the swap happens after the last check). */
+function impersonator(ctx: InterceptContext): Impersonator {
+  const { prc, relyingParty } = ctx;
+  return { principalName: prc.subject.principalName, attributes: prc.attributes?.unfiltered ?? {}, relyingParty: relyingParty.id };
 }

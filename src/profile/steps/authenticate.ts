@@ -22,7 +22,7 @@ export interface AuthenticateServices {
   readonly log: ProcessLog;
 }
 
-export function authnMethod(props: IdpProperties): string {
+function authnMethod(props: IdpProperties): string {
   return props.baseURL.startsWith('https:')
     ? 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'
     : 'urn:oasis:names:tc:SAML:2.0:ac:classes:Password';

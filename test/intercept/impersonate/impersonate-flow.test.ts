@@ -10,6 +10,7 @@ import type { ResolvedContext } from '../../../src/core/request-context.js';
 import type { RelyingParty } from '../../../src/relying-party/relying-party.js';
 import { coreServices, type CoreServices } from '../../support/core-services.js';
 
+const TOKENS = { lifetimeMs: 600_000, refreshTokens: false };
 let s: CoreServices;
 let flow: ImpersonateFlow;
 let rp: RelyingParty;
@@ -17,7 +18,7 @@ let rp: RelyingParty;
 beforeAll(async () => {
   s = await coreServices();
   flow = new ImpersonateFlow(
-    { generalPolicy: 'GeneralImpersonationPolicy', specificPolicy: 'SpecificImpersonationPolicy' },
+    { generalPolicy: 'GeneralImpersonationPolicy', specificPolicy: 'SpecificImpersonationPolicy', tokens: TOKENS },
     { accessControl: s.accessControl, directory: s.directory, resolver: s.resolver, filter: s.filter, log: s.log },
   );
   rp = s.config.relyingParties[0]!;
@@ -64,7 +65,7 @@ describe('ImpersonateView → CheckForImpersonation', () => {
     const ctx = await contextFor('alice');
     expect(await flow.resume(ctx, {}, 'proceed', { principal: 'bob' })).toEqual({ end: 'proceed' });
     expect(ctx.prc.subject.principalName).toBe('alice');
-    expect(ctx.prc.subject.impersonatingPrincipalName).toBeUndefined();
+    expect(ctx.prc.subject.impersonation).toBeUndefined();
   });
 
   it('an empty principal ends with proceed', async () => {
@@ -96,7 +97,10 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
   it('swaps the subject, records uu, and re-resolves and re-filters the attributes as the target', async () => {
     const ctx = await contextFor('alice');
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'Bob' })).toEqual({ end: 'proceed' });
-    expect(ctx.prc.subject).toMatchObject({ principalName: 'bob', impersonatingPrincipalName: 'alice' });
+    expect(ctx.prc.subject).toMatchObject({
+      principalName: 'bob',
+      impersonation: { impersonator: 'alice', resolutionLabel: 'intercept/impersonate', tokens: TOKENS },
+    });
     expect(ctx.prc.audit).toEqual({ uu: ['alice'] });
     expect(ctx.prc.attributes.unfiltered.mail).toEqual(['bob@example.org']);
     // Resolved with label intercept/impersonate: impersonation rights are never resolved for the target.

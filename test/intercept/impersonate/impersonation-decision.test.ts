@@ -1,0 +1,189 @@
+/**
+ * The impersonation decision on its own, with made-up policies, directory and resolver that record
+ * what they are asked: each answer, and the order of the checks — general policy, typed name,
+ * specific policy, account — with nothing asked after the step that decides.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AccessRequest } from '../../../src/access/access-control.js';
+import type { ResolutionRequest } from '../../../src/attribute/attribute-resolver.js';
+import { canonicalAccountName } from '../../../src/directory/account-name.js';
+import {
+  IMPERSONATE_RESOLUTION_LABEL,
+  ImpersonationDecision,
+  type Impersonator,
+  type NamedTarget,
+  type PermittedTarget,
+} from '../../../src/intercept/impersonate/impersonation-decision.js';
+
+interface Verdict {
+  readonly allowed: boolean;
+  readonly request: AccessRequest;
+}
+
+const ACCOUNTS: Record<string, Record<string, string[]>> = {
+  alice: { mail: ['alice@example.org'], impersonatableUsernames: ['bob'] },
+  bob: { mail: ['bob@example.org'] },
+  dave: { mail: ['dave@example.org'] },
+};
+
+const ALICE: Impersonator = { principalName: 'alice', attributes: { role: ['helpdesk'] }, relyingParty: 'https://sp.example.org' };
+
+/** A decision whose general policy answers `general` and whose specific policy allows `allowed`; `trace` lists every question asked. */
+function decisionWith(options: { general?: boolean; allowed?: readonly string[] } = {}) {
+  const trace: string[] = [];
+  const decision = new ImpersonationDecision<Verdict>({
+    generalPolicy: (request) => {
+      trace.push(`general(${request.resource})`);
+      return { allowed: options.general ?? true, request };
+    },
+    specificPolicy: (request) => {
+      trace.push(`specific(${request.resource})`);
+      return { allowed: (options.allowed ?? []).includes(request.resource), request };
+    },
+    canonicalName: (typed) => {
+      trace.push(`canonicalName(${typed})`);
+      return canonicalAccountName(typed, { caseSensitive: false, maxLength: 64 });
+    },
+    resolve: (request: ResolutionRequest) => {
+      trace.push(`resolve(${request.principal}, ${request.label})`);
+      const source = ACCOUNTS[request.principal];
+      return Promise.resolve({ principalFound: source !== undefined, attributes: source ?? {} });
+    },
+  });
+  return { decision, trace };
+}
+
+describe('checkGeneralAccess', () => {
+  it('asks the general policy about the real user, their attributes and the relying party, with resource ""', () => {
+    const { decision, trace } = decisionWith({ general: true });
+    const verdict = decision.checkGeneralAccess(ALICE);
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.request).toEqual({ subject: 'alice', attributes: ALICE.attributes, relyingParty: ALICE.relyingParty, operation: 'impersonate', resource: '' });
+    expect(trace).toEqual(['general()']);
+  });
+
+  it('passes the policy’s denial on as it is', () => {
+    expect(decisionWith({ general: false }).decision.checkGeneralAccess(ALICE).allowed).toBe(false);
+  });
+});
+
+describe('decideTarget: each outcome', () => {
+  it.each(['', '   ', '\u3000'])('%j is no name: the user goes on as themself, no policy asked', async (typed) => {
+    const { decision, trace } = decisionWith({ allowed: ['bob'] });
+    expect(await decision.decideTarget(ALICE, typed)).toEqual({ reason: 'no-name' });
+    expect(trace).toEqual([`canonicalName(${typed})`]);
+  });
+
+  it.each([
+    ['b*', 'wildcard'],
+    ['bob\u0007', 'control-character'],
+    ['x'.repeat(65), 'too-long'],
+    ['bоb', 'mixed-script'],
+  ])('%j is refused as %s before any policy sees it', async (typed, problem) => {
+    const { decision, trace } = decisionWith({ allowed: ['bob', 'b*'] });
+    expect(await decision.decideTarget(ALICE, typed)).toEqual({ reason: 'invalid-name', problem });
+    expect(trace).toEqual([`canonicalName(${typed})`]);
+  });
+
+  it('the user’s own name, in any spelling, is no impersonation: no policy asked', async () => {
+    const { decision, trace } = decisionWith({ allowed: ['alice'] });
+    expect(await decision.decideTarget(ALICE, ' ＡＬＩＣＥ ')).toEqual({ reason: 'own-name', account: 'alice' });
+    expect(trace).toEqual(['canonicalName( ＡＬＩＣＥ )']);
+  });
+
+  it('a name the specific policy denies ends there, asked about the canonical account', async () => {
+    const { decision, trace } = decisionWith({ allowed: ['bob'] });
+    const decided = await decision.decideTarget(ALICE, ' Dave ');
+    expect(decided).toMatchObject({ reason: 'specific-denied', account: 'dave', specific: { allowed: false } });
+    expect(decided.reason === 'specific-denied' && decided.specific.request).toEqual({
+      subject: 'alice',
+      attributes: ALICE.attributes,
+      relyingParty: ALICE.relyingParty,
+      operation: 'impersonate',
+      resource: 'dave',
+    });
+    expect(trace).toEqual(['canonicalName( Dave )', 'specific(dave)']);
+  });
+
+  it('an allowed name with no account is an unknown target', async () => {
+    const { decision, trace } = decisionWith({ allowed: ['ghost'] });
+    expect(await decision.decideTarget(ALICE, 'ghost')).toMatchObject({ reason: 'unknown-target', account: 'ghost', specific: { allowed: true } });
+    expect(trace).toEqual(['canonicalName(ghost)', 'specific(ghost)', `resolve(ghost, ${IMPERSONATE_RESOLUTION_LABEL})`]);
+  });
+
+  it('an allowed, existing account is impersonated, with its attributes resolved with label intercept/impersonate', async () => {
+    const { decision } = decisionWith({ allowed: ['bob'] });
+    expect(await decision.decideTarget(ALICE, 'BOB')).toMatchObject({
+      reason: 'impersonate',
+      account: 'bob',
+      specific: { allowed: true },
+      attributes: ACCOUNTS.bob,
+      resolutionLabel: 'intercept/impersonate',
+    });
+  });
+});
+
+describe('the order of the checks', () => {
+  it('is: typed name, specific policy, then the account', async () => {
+    const { decision, trace } = decisionWith({ allowed: ['bob'] });
+    await decision.decideTarget(ALICE, 'bob');
+    expect(trace).toEqual(['canonicalName(bob)', 'specific(bob)', `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`]);
+  });
+
+  it('asks the specific policy before looking the account up: a denied name never tells whether the account exists', async () => {
+    const { decision, trace } = decisionWith({ allowed: [] });
+    const existing = await decision.decideTarget(ALICE, 'dave');
+    const missing = await decision.decideTarget(ALICE, 'ghost');
+    expect(existing.reason).toBe('specific-denied');
+    expect(missing.reason).toBe('specific-denied');
+    expect(Object.keys(existing).sort()).toEqual(Object.keys(missing).sort());
+    expect(trace.filter((t) => t.startsWith('resolve'))).toEqual([]);
+  });
+
+  it('takes the steps only in that order (the types allow no other)', async () => {
+    const { decision } = decisionWith({ allowed: ['bob'] });
+    const plain = { account: 'bob' };
+    // @ts-expect-error a plain name is no NamedTarget: only canonicalizeName gives one
+    decision.checkSpecificAccess(ALICE, plain);
+    // @ts-expect-error nor a PermittedTarget: only checkSpecificAccess gives one
+    await decision.lookUpTarget(plain);
+    const named = decision.canonicalizeName(ALICE, 'bob');
+    expect(named.reason).toBe('named');
+    if (named.reason !== 'named') return;
+    // @ts-expect-error a NamedTarget has not passed the specific policy yet
+    await decision.lookUpTarget(named.target);
+    const specific = decision.checkSpecificAccess(ALICE, named.target satisfies NamedTarget);
+    expect(specific.reason).toBe('permitted');
+    if (specific.reason !== 'permitted') return;
+    expect(await decision.lookUpTarget(specific.target satisfies PermittedTarget)).toMatchObject({ reason: 'impersonate' });
+  });
+});
+
+describe('explain: the whole question, every step answered', () => {
+  it('ends with general-denied when the general policy denies, still saying what the rest would answer', async () => {
+    const { decision, trace } = decisionWith({ general: false, allowed: ['bob'] });
+    const explained = await decision.explain(ALICE, 'bob');
+    expect(explained.reason).toBe('general-denied');
+    expect(explained.general.allowed).toBe(false);
+    expect(explained.target).toMatchObject({ reason: 'impersonate', account: 'bob' });
+    expect(trace).toEqual(['general()', 'canonicalName(bob)', 'specific(bob)', `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`]);
+  });
+
+  it('ends with form-offered when no name is given', async () => {
+    const { decision, trace } = decisionWith({ general: true });
+    expect(await decision.explain(ALICE)).toMatchObject({ reason: 'form-offered', target: undefined });
+    expect(trace).toEqual(['general()']);
+  });
+
+  it.each([
+    ['', 'no-name'],
+    ['*', 'invalid-name'],
+    ['alice', 'own-name'],
+    ['dave', 'specific-denied'],
+    ['ghost', 'unknown-target'],
+    ['bob', 'impersonate'],
+  ])('otherwise ends where the typed name’s steps end (%j: %s)', async (typed, reason) => {
+    const { decision } = decisionWith({ general: true, allowed: ['bob', 'ghost'] });
+    expect((await decision.explain(ALICE, typed)).reason).toBe(reason);
+  });
+});
