@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuditFormatter, auditTimestamp, fieldsOf, parseAuditFormat } from '../../src/audit/audit-format.js';
+import { AuditFormatter, auditTimestamp, parseAuditFormat } from '../../src/audit/audit-format.js';
 
 const DEFAULT = '%a|%ST|%T|%u|%SP|%i|%ac|%t|%attr|%n|%f|%SSO|%XX|%XA|%b|%bb|%e|%S|%SS|%s|%UA|%uu';
 
@@ -11,7 +11,7 @@ describe('audit format', () => {
       { field: 'uu' },
       { literal: ':end' },
     ]);
-    expect([...fieldsOf(parseAuditFormat(DEFAULT))]).toHaveLength(22);
+    expect(parseAuditFormat(DEFAULT).filter((t) => 'field' in t)).toHaveLength(22);
   });
 
   it('writes fields in order, joins multiple values with commas, leaves missing ones empty', () => {
