@@ -17,6 +17,25 @@ export default defineConfig(
     },
   },
   {
+    // Small functions with one job, short files (docs/architecture.md): the limits src/ meets.
+    files: ['src/**/*.ts'],
+    rules: {
+      complexity: ['error', 12],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 250, skipBlankLines: true, skipComments: true }],
+      'max-depth': ['error', 4],
+      'max-params': ['error', 6],
+    },
+  },
+  {
+    // Tests and benches read as scenarios: looser limits, still bounded.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      complexity: ['error', 20],
+      'max-lines': ['error', { max: 450, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     files: ['eslint.config.js', 'bin/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
