@@ -12,7 +12,10 @@ export default defineConfig(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -28,11 +31,17 @@ export default defineConfig(
     },
   },
   {
+    // The two tables (every property with its default; every event with its statuses) are data,
+    // one row each, and read best whole.
+    files: ['src/config/defaults.ts', 'src/core/events.ts'],
+    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
+  },
+  {
     // Tests and benches read as scenarios: looser limits, still bounded.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       complexity: ['error', 20],
-      'max-lines': ['error', { max: 450, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 650, skipBlankLines: true, skipComments: true }],
     },
   },
   {

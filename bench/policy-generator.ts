@@ -38,7 +38,8 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const pick = <T>(random: Random, items: readonly T[]): T =>
+  items[Math.floor(random() * items.length)]!;
 const int = (random: Random, n: number) => Math.floor(random() * n);
 
 /** Chooses by weight: [[weight, make], …]. */
@@ -66,12 +67,23 @@ export function generatePolicy(options: GeneratorOptions): GeneratedPolicy {
   const random = seededRandom(options.seed);
   const mixed = options.shape === 'mixed';
   const n = options.rows;
-  const users = Array.from({ length: options.users ?? Math.max(40, Math.round(n / (mixed ? 6 : 3))) }, (_, i) => `u${i}`);
+  const users = Array.from(
+    { length: options.users ?? Math.max(40, Math.round(n / (mixed ? 6 : 3))) },
+    (_, i) => `u${i}`,
+  );
   const teams = Array.from({ length: Math.max(6, Math.round(n / 60)) }, (_, i) => `role:t${i}`);
-  const departments = Array.from({ length: Math.max(3, Math.round(teams.length / 6)) }, (_, i) => `role:d${i}`);
+  const departments = Array.from(
+    { length: Math.max(3, Math.round(teams.length / 6)) },
+    (_, i) => `role:d${i}`,
+  );
   const groups = Array.from({ length: Math.max(6, Math.round(n / 80)) }, (_, i) => `group:g${i}`);
   const apps = Array.from({ length: Math.max(8, Math.round(n / 40)) }, (_, i) => i);
-  const rpOf = (i: number) => (i % 3 === 0 ? `client-${i}` : i % 3 === 1 ? `https://app${i}.example.org/shibboleth` : `https://app${i}.corp.example.com/sp`);
+  const rpOf = (i: number) =>
+    i % 3 === 0
+      ? `client-${i}`
+      : i % 3 === 1
+        ? `https://app${i}.example.org/shibboleth`
+        : `https://app${i}.corp.example.com/sp`;
   const rps = apps.map(rpOf);
   const chain = Array.from({ length: 13 }, (_, i) => `role:c${i}`); // deeper than casbin's 10 levels
 
@@ -82,7 +94,8 @@ export function generatePolicy(options: GeneratorOptions): GeneratedPolicy {
     if (name.startsWith('u')) members.set(role, [...(members.get(role) ?? []), name]);
   };
   for (const u of users) {
-    for (let k = 1 + int(random, mixed ? 3 : 2); k > 0; k--) grant('g', u, pick(random, random() < 0.8 ? teams : departments));
+    for (let k = 1 + int(random, mixed ? 3 : 2); k > 0; k--)
+      grant('g', u, pick(random, random() < 0.8 ? teams : departments));
     for (let k = int(random, 2); k > 0; k--) grant('g2', u, pick(random, groups));
   }
   teams.forEach((t, i) => grant('g', t, departments[i % departments.length]!));
@@ -107,7 +120,15 @@ export function generatePolicy(options: GeneratorOptions): GeneratedPolicy {
       [mixed ? 4 : 0, () => pick(random, [...chain, 'role:x1', 'role:x2'])],
       [3 * wild, () => '*'],
       [5 * wild, () => `u${int(random, 30)}*`],
-      [4 * wild, () => pick(random, [`attr:eduPersonEntitlement=${ENTITLEMENT}`, 'attr:affiliation=staff', 'attr:affiliation=student'])],
+      [
+        4 * wild,
+        () =>
+          pick(random, [
+            `attr:eduPersonEntitlement=${ENTITLEMENT}`,
+            'attr:affiliation=staff',
+            'attr:affiliation=student',
+          ]),
+      ],
       [2 * wild, () => pick(random, ['attr:impersonatableUsernames', 'attr:eduPersonEntitlement'])],
     ]);
   const whom = () =>
@@ -158,19 +179,33 @@ export function generatePolicy(options: GeneratorOptions): GeneratedPolicy {
     const app = /^https:\/\/(app\d+)\.example\.org\/\*\*$/.exec(value);
     if (!app) return requestRp(r, rps, apps.length, mixed);
     const host = `https://${app[1]!}.example.org`;
-    return mixed ? pick(r, [`${host}/shibboleth`, host, `${host}/`, `${host}//x`, `${host}x/y`]) : `${host}/shibboleth`;
+    return mixed
+      ? pick(r, [`${host}/shibboleth`, host, `${host}/`, `${host}//x`, `${host}x/y`])
+      : `${host}/shibboleth`;
   };
 
   const request = (r: Random): AccessRequest => {
     const attributes: Record<string, string[]> = {};
     if (r() < 0.5) attributes.eduPersonEntitlement = [r() < 0.7 ? ENTITLEMENT : 'urn:other'];
-    if (r() < 0.5) attributes.impersonatableUsernames = Array.from({ length: 1 + int(r, 4) }, () => pick(r, users));
-    if (r() < 0.5) attributes.impersonatableServices = Array.from({ length: 1 + int(r, 3) }, () => requestRp(r, rps, apps.length, mixed));
+    if (r() < 0.5)
+      attributes.impersonatableUsernames = Array.from({ length: 1 + int(r, 4) }, () =>
+        pick(r, users),
+      );
+    if (r() < 0.5)
+      attributes.impersonatableServices = Array.from({ length: 1 + int(r, 3) }, () =>
+        requestRp(r, rps, apps.length, mixed),
+      );
     if (r() < 0.5) attributes.affiliation = [pick(r, ['staff', 'student', 'member'])];
     if (mixed && r() < 0.05) attributes.impersonatableUsernames = [];
     if (r() < 0.5) {
       // Aimed at one rule, so that allows and denies are both common.
-      const [whoValue, whomValue, whereValue, act] = pick(r, rules) as [string, string, string, string, string];
+      const [whoValue, whomValue, whereValue, act] = pick(r, rules) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       return {
         subject: accountFor(r, whoValue),
         attributes,
@@ -180,15 +215,28 @@ export function generatePolicy(options: GeneratorOptions): GeneratedPolicy {
       };
     }
     return {
-      subject: mixed && r() < 0.08 ? pick(r, ['nobody', 'u1', 'role:t1', '', 'u19x', ...chain.slice(0, 2)]) : pick(r, users),
+      subject:
+        mixed && r() < 0.08
+          ? pick(r, ['nobody', 'u1', 'role:t1', '', 'u19x', ...chain.slice(0, 2)])
+          : pick(r, users),
       attributes,
       relyingParty: requestRp(r, rps, apps.length, mixed),
       operation: mixed && r() < 0.1 ? 'administer' : 'impersonate',
-      resource: r() < 0.15 ? '' : mixed && r() < 0.08 ? pick(r, ['*', 'group:g1', 'nobody', 'u3x']) : pick(r, users),
+      resource:
+        r() < 0.15
+          ? ''
+          : mixed && r() < 0.08
+            ? pick(r, ['*', 'group:g1', 'nobody', 'u3x'])
+            : pick(r, users),
     };
   };
   const pRows = rules.map((row) => ['p', ...row].map(csvField).join(', '));
-  return { csv: [...pRows, ...roleRows, END_MARKER].join('\n') + '\n', pRows: pRows.length, roleRows: roleRows.length, request };
+  return {
+    csv: [...pRows, ...roleRows, END_MARKER].join('\n') + '\n',
+    pRows: pRows.length,
+    roleRows: roleRows.length,
+    request,
+  };
 }
 
 /** A CSV field: quoted when it holds a comma (a brace list), as casbin's CSV parser expects. */
@@ -201,12 +249,31 @@ function glob(random: Random, apps: number): [string, string[]] {
   const i = int(random, apps);
   const host = `https://app${i}.example.org`;
   return pick(random, [
-    [`https://app${i}*.example.org/**`, [`https://app${i}7.example.org/x`, `https://app${i}.example.org/x`, `${host}`]],
-    [`https://*.corp.example.com/*`, ['https://a.corp.example.com/sp', 'https://a.corp.example.com/sp/x', 'https://.corp.example.com/sp']],
-    [`https://app{${i},${i + 1}}.example.org/**`, [`https://app${i + 1}.example.org/a/b`, `${host}`]],
+    [
+      `https://app${i}*.example.org/**`,
+      [`https://app${i}7.example.org/x`, `https://app${i}.example.org/x`, `${host}`],
+    ],
+    [
+      `https://*.corp.example.com/*`,
+      [
+        'https://a.corp.example.com/sp',
+        'https://a.corp.example.com/sp/x',
+        'https://.corp.example.com/sp',
+      ],
+    ],
+    [
+      `https://app{${i},${i + 1}}.example.org/**`,
+      [`https://app${i + 1}.example.org/a/b`, `${host}`],
+    ],
     [`https://app{${i},${i + 1}}/**`, [`https://app${i}/x`, `https://app${i + 1}`]],
-    [`https://app?.example.org/**`, ['https://app5.example.org/shibboleth', 'https://app55.example.org/x']],
-    [`https://app[0-3].example.org/shibboleth`, ['https://app2.example.org/shibboleth', 'https://app2.example.org//shibboleth']],
+    [
+      `https://app?.example.org/**`,
+      ['https://app5.example.org/shibboleth', 'https://app55.example.org/x'],
+    ],
+    [
+      `https://app[0-3].example.org/shibboleth`,
+      ['https://app2.example.org/shibboleth', 'https://app2.example.org//shibboleth'],
+    ],
     [`${host}//**`, [host, `${host}/x`, `${host}//x`]],
     [`${host}/x/../**`, [`${host}/y`, `${host}/x/y`, host]],
     [`${host}/shibboleth/`, [`${host}/shibboleth`, `${host}/shibboleth/`, `${host}//shibboleth//`]],
@@ -217,8 +284,14 @@ function glob(random: Random, apps: number): [string, string[]] {
     [`**`, ['anything', '', '/']],
     [`!${host}/**`, ['https://elsewhere', `${host}/x`]],
     [`#comment`, ['#comment']],
-    [`https://app+(${i}|${i + 1}).example.org/**`, [`${host}/z`, `https://app${i}${i}.example.org/z`]],
-  ] as const satisfies readonly (readonly [string, readonly string[]])[]) as unknown as [string, string[]];
+    [
+      `https://app+(${i}|${i + 1}).example.org/**`,
+      [`${host}/z`, `https://app${i}${i}.example.org/z`],
+    ],
+  ] as const satisfies readonly (readonly [string, readonly string[]])[]) as unknown as [
+    string,
+    string[],
+  ];
 }
 
 /** A relying party as a request names it: usually a real one, sometimes a near miss. */

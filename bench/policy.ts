@@ -38,7 +38,11 @@ import { generatePolicy, seededRandom } from './policy-generator.js';
 
 const POLICY = 'BenchPolicy';
 const { values: args } = parseArgs({
-  options: { sizes: { type: 'string', default: '1000,10000,100000' }, queries: { type: 'string', default: '20000' }, reloads: { type: 'string', default: '4' } },
+  options: {
+    sizes: { type: 'string', default: '1000,10000,100000' },
+    queries: { type: 'string', default: '20000' },
+    reloads: { type: 'string', default: '4' },
+  },
 });
 const sizes = args.sizes.split(',').map(Number);
 const queries = Number(args.queries);
@@ -71,9 +75,17 @@ interface ReloadRow {
   idleStallsOver10: number;
 }
 
-const modelText = readFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), 'utf8');
+const modelText = readFileSync(
+  path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'),
+  'utf8',
+);
 const home = mkdtempSync(path.join(tmpdir(), 'bench-policy-'));
-const log = createProcessLog({ file: path.join(home, 'process.log'), fileLevel: 'WARN', consoleLevel: 'ERROR', console: false });
+const log = createProcessLog({
+  file: path.join(home, 'process.log'),
+  fileLevel: 'WARN',
+  consoleLevel: 'ERROR',
+  console: false,
+});
 const table: Row[] = [];
 const reloadTable: ReloadRow[] = [];
 const notes: string[] = [];
@@ -87,28 +99,63 @@ for (const size of sizes) {
   const confDir = writeConf(path.join(home, String(size)), generated.csv);
 
   let started = performance.now();
-  const service = await ReloadableAccessControlService.start({ confDir, lookup: () => undefined, log, watch: false, signal: null });
+  const service = await ReloadableAccessControlService.start({
+    confDir,
+    lookup: () => undefined,
+    log,
+    watch: false,
+    signal: null,
+  });
   const startMs = performance.now() - started;
   const policy = service.getInstance(POLICY);
   const rules = `${size.toLocaleString('en')} (+${generated.roleRows.toLocaleString('en')} g)`;
-  reloadTable.push({ rules, ...(await measureReloads(service, policy, requests, path.join(confDir, 'policy.csv'), [other.csv, generated.csv])) });
+  reloadTable.push({
+    rules,
+    ...(await measureReloads(service, policy, requests, path.join(confDir, 'policy.csv'), [
+      other.csv,
+      generated.csv,
+    ])),
+  });
   const status = service.status().policies[0]!;
   const engineAnswers = requests.map((r) => policy.checkAccess(r).allowed); // also warms up
   collectGarbage();
   const engine = measure(requests, (r) => policy.checkAccess(r));
-  table.push({ rules, engine: status.indexed ? 'engine (indexed)' : 'engine (casbin fallback)', requests: queries, ...engine, load: `start ${seconds(startMs)}` });
+  table.push({
+    rules,
+    engine: status.indexed ? 'engine (indexed)' : 'engine (casbin fallback)',
+    requests: queries,
+    ...engine,
+    load: `start ${seconds(startMs)}`,
+  });
 
   started = performance.now();
-  const enforcer = await newEnforcer(newModelFromString(modelText), new StringAdapter(generated.csv));
+  const enforcer = await newEnforcer(
+    newModelFromString(modelText),
+    new StringAdapter(generated.csv),
+  );
   for (const [name, fn] of Object.entries(CUSTOM_FUNCTIONS)) await enforcer.addFunction(name, fn);
   const casbinLoadMs = performance.now() - started;
   const sample = requests.slice(0, casbinSample(size));
   collectGarbage();
   const syncResult = measure(sample, (r) => enforcer.enforceSync(...values(r)));
-  table.push({ rules, engine: 'casbin enforceSync', requests: sample.length, ...syncResult, load: `newEnforcer ${seconds(casbinLoadMs)}` });
-  table.push({ rules, engine: 'casbin enforce (async)', requests: sample.length, ...(await measureAsync(sample, enforcer)), load: '' });
+  table.push({
+    rules,
+    engine: 'casbin enforceSync',
+    requests: sample.length,
+    ...syncResult,
+    load: `newEnforcer ${seconds(casbinLoadMs)}`,
+  });
+  table.push({
+    rules,
+    engine: 'casbin enforce (async)',
+    requests: sample.length,
+    ...(await measureAsync(sample, enforcer)),
+    load: '',
+  });
 
-  const differing = sample.filter((r, i) => enforcer.enforceSync(...values(r)) !== engineAnswers[i]).length;
+  const differing = sample.filter(
+    (r, i) => enforcer.enforceSync(...values(r)) !== engineAnswers[i],
+  ).length;
   const allowed = engineAnswers.filter(Boolean).length;
   notes.push(
     `${size.toLocaleString('en')} rules: ${Math.round((100 * allowed) / queries)}% of requests allowed; plain casbin sampled ${sample.length} of ${queries} requests; ` +
@@ -119,23 +166,38 @@ for (const size of sizes) {
 
 const cores = availableParallelism();
 const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
-console.log(`Access-control decisions: ${cpus()[0]?.model ?? 'cpu'}, ${cores} core${cores === 1 ? '' : 's'}, Node ${process.version}; load average ${load(loadBefore)} before, ${load(loadavg())} after`);
-if (!('gc' in globalThis)) console.log('(run with node --expose-gc, as npm run bench:policy does, for steady-state figures)');
+console.log(
+  `Access-control decisions: ${cpus()[0]?.model ?? 'cpu'}, ${cores} core${cores === 1 ? '' : 's'}, Node ${process.version}; load average ${load(loadBefore)} before, ${load(loadavg())} after`,
+);
+if (!('gc' in globalThis))
+  console.log(
+    '(run with node --expose-gc, as npm run bench:policy does, for steady-state figures)',
+  );
 console.log('');
-console.log(`Reloads of a different policy of the same size (A → B → A …), while one decision is made per turn of the event loop:`);
+console.log(
+  `Reloads of a different policy of the same size (A → B → A …), while one decision is made per turn of the event loop:`,
+);
 console.log('');
-console.log('| rules (p rows + role rows) | reloads | reload s (median, max) | longest decision stall, ms | stalls > 10 ms | decisions meanwhile | no reload: longest stall, ms (stalls > 10 ms) |');
+console.log(
+  '| rules (p rows + role rows) | reloads | reload s (median, max) | longest decision stall, ms | stalls > 10 ms | decisions meanwhile | no reload: longest stall, ms (stalls > 10 ms) |',
+);
 console.log('|---|---:|---|---:|---:|---:|---|');
 for (const r of reloadTable) {
-  console.log(`| ${r.rules} | ${r.reloads} | ${seconds(r.medianMs)}, ${seconds(r.maxMs)} | ${r.stallMs.toFixed(1)} | ${r.stallsOver10} | ${r.decisions.toLocaleString('en')} | ${r.idleStallMs.toFixed(1)} (${r.idleStallsOver10}) |`);
+  console.log(
+    `| ${r.rules} | ${r.reloads} | ${seconds(r.medianMs)}, ${seconds(r.maxMs)} | ${r.stallMs.toFixed(1)} | ${r.stallsOver10} | ${r.decisions.toLocaleString('en')} | ${r.idleStallMs.toFixed(1)} (${r.idleStallsOver10}) |`,
+  );
 }
 console.log('');
 console.log('Decisions, after a reload and a full garbage collection:');
 console.log('');
-console.log('| rules (p rows + role rows) | decided by | requests | decisions/s | p50 ms | p99 ms | load |');
+console.log(
+  '| rules (p rows + role rows) | decided by | requests | decisions/s | p50 ms | p99 ms | load |',
+);
 console.log('|---|---|---:|---:|---:|---:|---|');
 for (const r of table) {
-  console.log(`| ${r.rules} | ${r.engine} | ${r.requests} | ${Math.round(r.perSecond).toLocaleString('en')} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${r.load} |`);
+  console.log(
+    `| ${r.rules} | ${r.engine} | ${r.requests} | ${Math.round(r.perSecond).toLocaleString('en')} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${r.load} |`,
+  );
 }
 console.log('');
 for (const n of notes) console.log(`- ${n}`);
@@ -147,7 +209,13 @@ rmSync(home, { recursive: true, force: true });
  * the event loop; then runs the loop as long again without reloading. Returns the reload times and
  * the longest waits between turns.
  */
-async function measureReloads(service: ReloadableAccessControlService, policy: AccessControl, requests: readonly AccessRequest[], file: string, texts: readonly string[]) {
+async function measureReloads(
+  service: ReloadableAccessControlService,
+  policy: AccessControl,
+  requests: readonly AccessRequest[],
+  file: string,
+  texts: readonly string[],
+) {
   const times: number[] = [];
   const during = decisionLoop(policy, requests);
   // No forced collection here: collecting the snapshots the reloads replace is part of their cost.
@@ -165,7 +233,12 @@ async function measureReloads(service: ReloadableAccessControlService, policy: A
   collectGarbage();
   const idle = decisionLoop(policy, requests);
   idle.resume();
-  await new Promise((resolve) => setTimeout(resolve, times.reduce((a, b) => a + b, 0)));
+  await new Promise((resolve) =>
+    setTimeout(
+      resolve,
+      times.reduce((a, b) => a + b, 0),
+    ),
+  );
   const quiet = await idle.stop();
   times.sort((a, b) => a - b);
   return {
@@ -257,7 +330,10 @@ function writeConf(dir: string, csv: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'model.conf'), modelText);
   writeFileSync(path.join(dir, 'policy.csv'), csv);
-  writeFileSync(path.join(dir, 'access-control.yaml'), `policies:\n  ${POLICY}:\n    model: model.conf\n    policy: policy.csv\n${END_MARKER}\n`);
+  writeFileSync(
+    path.join(dir, 'access-control.yaml'),
+    `policies:\n  ${POLICY}:\n    model: model.conf\n    policy: policy.csv\n${END_MARKER}\n`,
+  );
   return dir;
 }
 

@@ -61,7 +61,6 @@ const { values: args } = parseArgs({
   },
 });
 
-
 /** Flood-client mode: its own process, so its sockets do not share an event loop with the probe. */
 async function floodClient(base: string, total: number): Promise<void> {
   const junk = junkRequests(base, total);
@@ -74,7 +73,9 @@ async function floodClient(base: string, total: number): Promise<void> {
   const statuses: Record<string, number> = {};
   for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   const times = results.map((r) => r.ms).sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ wallMs, statuses, p50: pct(times, 50), p99: pct(times, 99), max: times[times.length - 1]!.toFixed(1) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ wallMs, statuses, p50: pct(times, 50), p99: pct(times, 99), max: times[times.length - 1]!.toFixed(1) })}\n`,
+  );
   agent.destroy();
   process.stdin.destroy();
 }
@@ -107,7 +108,8 @@ async function serve(home: string, port: number): Promise<void> {
       ticker = setInterval(() => {
         const now = performance.now();
         const used = process.cpuUsage(cpu);
-        if (now - wall > longest.wallMs) longest = { wallMs: now - wall, cpuMs: (used.user + used.system) / 1000 };
+        if (now - wall > longest.wallMs)
+          longest = { wallMs: now - wall, cpuMs: (used.user + used.system) / 1000 };
         wall = now;
         cpu = process.cpuUsage();
       }, 5);
@@ -115,7 +117,12 @@ async function serve(home: string, port: number): Promise<void> {
       delay.disable();
       clearInterval(ticker);
       ticker = undefined;
-      const eventLoopDelay = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6, longest };
+      const eventLoopDelay = {
+        p50: delay.percentile(50) / 1e6,
+        p99: delay.percentile(99) / 1e6,
+        max: delay.max / 1e6,
+        longest,
+      };
       process.stdout.write(`${JSON.stringify({ eventLoopDelay })}\n`);
     }
   });
@@ -148,10 +155,17 @@ async function main(): Promise<void> {
   const total = Number(args.requests);
   const iterations = Number(args.iterations);
   const home = mkdtempSync(path.join(tmpdir(), 'bench-saml-flood-'));
-  const pems = await generate([{ name: 'commonName', value: 'bench-signed-sp' }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'bench-signed-sp' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
   writeConf(home, pems.cert);
 
-  console.log(`SAML inbound flood: ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
+  console.log(
+    `SAML inbound flood: ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at start`,
+  );
   console.log('');
   cpuPerDecode(home, pems.private, iterations);
   console.log('');
@@ -175,23 +189,69 @@ function writeConf(home: string, cert: string): void {
 
 /** Table 1: CPU of decodeAuthnRequest per request kind, in this process. */
 function cpuPerDecode(home: string, signingKey: string, iterations: number): void {
-  const config = loadConfiguration({ home, confDir: path.join(home, 'conf'), env: {}, overrides: {} });
+  const config = loadConfiguration({
+    home,
+    confDir: path.join(home, 'conf'),
+    env: {},
+    overrides: {},
+  });
   const deps = {
     relyingParties: new RelyingPartyRegistry(config.relyingParties),
     maxMessageSize: config.properties.samlInbound.maxMessageSize,
-    log: createProcessLog({ file: path.join(home, 'decode.log'), fileLevel: 'ERROR', consoleLevel: 'ERROR', console: false }),
+    log: createProcessLog({
+      file: path.join(home, 'decode.log'),
+      fileLevel: 'ERROR',
+      consoleLevel: 'ERROR',
+      console: false,
+    }),
   };
-  const maxEncoded = Math.ceil(deps.maxMessageSize / 3) * 4 + Math.ceil(deps.maxMessageSize / 57) * 2;
+  const maxEncoded =
+    Math.ceil(deps.maxMessageSize / 3) * 4 + Math.ceil(deps.maxMessageSize / 57) * 2;
   const padding = `<samlp:Extensions><x:Pad xmlns:x="urn:bench">${'p'.repeat(deps.maxMessageSize - 1200)}</x:Pad></samlp:Extensions>`;
   const kinds: [string, InboundBinding, string][] = [
-    ['valid, unsigned (demo SP), Redirect', 'redirect', `SAMLRequest=${redirectParam(authnRequestXml({ issuer: DEMO_SP }))}&RelayState=r`],
-    ['valid, signed RSA-SHA256 (POST, enveloped)', 'post', postBody(signXml(authnRequestXml({ issuer: SIGNED_SP, acs: SIGNED_ACS }), { privateKey: signingKey }))],
-    ['junk: demo SP, wrong ACS URL (fails last)', 'redirect', `SAMLRequest=${redirectParam(authnRequestXml({ issuer: DEMO_SP, acs: 'https://evil.example.net/acs' }))}`],
-    ['junk: schema-invalid (POST)', 'post', postBody(authnRequestXml({ issuer: DEMO_SP }).replace(' Version="2.0"', ''))],
-    ['junk: unsigned, SP must sign (POST)', 'post', postBody(authnRequestXml({ issuer: SIGNED_SP, acs: SIGNED_ACS }))],
-    [`junk: ${Math.round(deps.maxMessageSize / 1024)} KB request, wrong ACS (POST)`, 'post', postBody(authnRequestXml({ issuer: DEMO_SP, acs: 'https://evil.example.net/acs' }).replace('</saml:Issuer>', `</saml:Issuer>${padding}`))],
+    [
+      'valid, unsigned (demo SP), Redirect',
+      'redirect',
+      `SAMLRequest=${redirectParam(authnRequestXml({ issuer: DEMO_SP }))}&RelayState=r`,
+    ],
+    [
+      'valid, signed RSA-SHA256 (POST, enveloped)',
+      'post',
+      postBody(
+        signXml(authnRequestXml({ issuer: SIGNED_SP, acs: SIGNED_ACS }), {
+          privateKey: signingKey,
+        }),
+      ),
+    ],
+    [
+      'junk: demo SP, wrong ACS URL (fails last)',
+      'redirect',
+      `SAMLRequest=${redirectParam(authnRequestXml({ issuer: DEMO_SP, acs: 'https://evil.example.net/acs' }))}`,
+    ],
+    [
+      'junk: schema-invalid (POST)',
+      'post',
+      postBody(authnRequestXml({ issuer: DEMO_SP }).replace(' Version="2.0"', '')),
+    ],
+    [
+      'junk: unsigned, SP must sign (POST)',
+      'post',
+      postBody(authnRequestXml({ issuer: SIGNED_SP, acs: SIGNED_ACS })),
+    ],
+    [
+      `junk: ${Math.round(deps.maxMessageSize / 1024)} KB request, wrong ACS (POST)`,
+      'post',
+      postBody(
+        authnRequestXml({ issuer: DEMO_SP, acs: 'https://evil.example.net/acs' }).replace(
+          '</saml:Issuer>',
+          `</saml:Issuer>${padding}`,
+        ),
+      ),
+    ],
   ];
-  console.log(`CPU per AuthnRequest decode (decodeAuthnRequest, process.cpuUsage over ${iterations} of each, after a warm-up of all kinds; this process)`);
+  console.log(
+    `CPU per AuthnRequest decode (decodeAuthnRequest, process.cpuUsage over ${iterations} of each, after a warm-up of all kinds; this process)`,
+  );
   console.log('');
   console.log('| request | XML bytes | outcome | CPU ms / request |');
   console.log('|---|---:|---|---:|');
@@ -200,7 +260,15 @@ function cpuPerDecode(home: string, signingKey: string, iterations: number): voi
     xmlBytes: xmlLength(encoded, binding),
     run: () => {
       try {
-        decodeAuthnRequest(samlParameters(encoded, binding === 'redirect' ? 'query string' : 'form body', maxEncoded), binding, deps);
+        decodeAuthnRequest(
+          samlParameters(
+            encoded,
+            binding === 'redirect' ? 'query string' : 'form body',
+            maxEncoded,
+          ),
+          binding,
+          deps,
+        );
         return 'accepted';
       } catch (err) {
         return (err as { code?: string }).code ?? 'error';
@@ -213,7 +281,9 @@ function cpuPerDecode(home: string, signingKey: string, iterations: number): voi
     const started = process.cpuUsage();
     for (let i = 0; i < iterations; i++) run();
     const used = process.cpuUsage(started);
-    console.log(`| ${label} | ${xmlBytes.toLocaleString('en')} | ${outcome} | ${((used.user + used.system) / 1000 / iterations).toFixed(3)} |`);
+    console.log(
+      `| ${label} | ${xmlBytes.toLocaleString('en')} | ${outcome} | ${((used.user + used.system) / 1000 / iterations).toFixed(3)} |`,
+    );
   }
 }
 
@@ -222,9 +292,23 @@ async function flood(home: string, total: number): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const profile = args['cpu-prof'] ? ['--cpu-prof', path.resolve(args['cpu-prof'])] : [];
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', '--home', home, '--port', String(port), ...profile], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--serve',
+      '--home',
+      home,
+      '--port',
+      String(port),
+      ...profile,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
@@ -234,7 +318,9 @@ async function flood(home: string, total: number): Promise<void> {
     const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     for (let i = 0; i < 20; i++) await get(`${base}/idp/shibboleth`, probeAgent); // warm-up
     // Warm the IdP's decode path once, as a running IdP would be.
-    await Promise.all(junkRequests(base, 20).map((r) => send(r, new http.Agent({ keepAlive: false }))));
+    await Promise.all(
+      junkRequests(base, 20).map((r) => send(r, new http.Agent({ keepAlive: false }))),
+    );
 
     const perPath = await cpuPerPath(base, pid, probeAgent);
     const idle = await probeLatencies(base, probeAgent, 20);
@@ -250,12 +336,26 @@ async function flood(home: string, total: number): Promise<void> {
         await sleep(5);
       }
     })();
-    const floodProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--flood', base, '--requests', String(total)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const floodProcess = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--flood',
+        base,
+        '--requests',
+        String(total),
+      ],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     floodProcess.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve) => floodProcess.stdout.on('data', () => output.includes('ready') && resolve()));
+    await new Promise<void>((resolve) =>
+      floodProcess.stdout.on('data', () => output.includes('ready') && resolve()),
+    );
     const exited = new Promise((resolve) => floodProcess.once('exit', resolve));
 
     const before = procStatus(pid);
@@ -272,7 +372,13 @@ async function flood(home: string, total: number): Promise<void> {
     recording = true;
     floodProcess.stdin.write('go\n');
     await exited;
-    const result = JSON.parse(output.slice(output.indexOf('{'))) as { wallMs: number; statuses: Record<string, number>; p50: string; p99: string; max: string };
+    const result = JSON.parse(output.slice(output.indexOf('{'))) as {
+      wallMs: number;
+      statuses: Record<string, number>;
+      p50: string;
+      p99: string;
+      max: string;
+    };
     flooding = false;
     await prober;
     clearInterval(sampler);
@@ -286,35 +392,73 @@ async function flood(home: string, total: number): Promise<void> {
     );
     child.kill('SIGUSR1');
     await gotDelay;
-    const { eventLoopDelay } = JSON.parse(childOutput.slice(childOutput.indexOf('{"eventLoopDelay"')).split('\n')[0]!) as { eventLoopDelay: { p50: number; p99: number; max: number; longest: { wallMs: number; cpuMs: number } } };
+    const { eventLoopDelay } = JSON.parse(
+      childOutput.slice(childOutput.indexOf('{"eventLoopDelay"')).split('\n')[0]!,
+    ) as {
+      eventLoopDelay: {
+        p50: number;
+        p99: number;
+        max: number;
+        longest: { wallMs: number; cpuMs: number };
+      };
+    };
     if (args['cpu-prof']) {
-      const written = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('profiled') && resolve()));
+      const written = new Promise<void>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('profiled') && resolve()),
+      );
       child.kill('SIGUSR2');
       await written;
     }
     const after = procStatus(pid);
 
-    console.log(`IdP CPU per request by path (sequential requests, /proc/<pid>/stat of the IdP, ${PATH_REQUESTS} each)`);
+    console.log(
+      `IdP CPU per request by path (sequential requests, /proc/<pid>/stat of the IdP, ${PATH_REQUESTS} each)`,
+    );
     console.log('');
     console.log('| path | CPU ms / request |');
     console.log('|---|---:|');
     for (const [label, ms] of perPath) console.log(`| ${label} | ${ms.toFixed(2)} |`);
     console.log('');
-    console.log(`Flood: ${total} concurrent junk requests (${junkKinds.join('; ')}), one socket each; IdP, flood client and metadata probe in three processes`);
+    console.log(
+      `Flood: ${total} concurrent junk requests (${junkKinds.join('; ')}), one socket each; IdP, flood client and metadata probe in three processes`,
+    );
     console.log('');
     console.log('| measure | value |');
     console.log('|---|---:|');
-    console.log(`| answers | ${Object.entries(result.statuses).sort().map(([s, n]) => `${s}: ${n}`).join(', ')} |`);
-    console.log(`| flood wall time | ${result.wallMs.toFixed(0)} ms (${Math.round((total / result.wallMs) * 1000)} requests/s) |`);
-    console.log(`| junk request latency p50 / p99 / max | ${result.p50} / ${result.p99} / ${result.max} ms |`);
-    console.log(`| IdP CPU during the flood | ${cpuMs.toFixed(0)} ms (${(cpuMs / total).toFixed(2)} ms per junk request, HTTP + express + decode + error page + log) |`);
-    console.log(`| metadata latency idle p50 / max | ${pct(idle, 50)} / ${idle[idle.length - 1]!.toFixed(1)} ms |`);
+    console.log(
+      `| answers | ${Object.entries(result.statuses)
+        .sort()
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', ')} |`,
+    );
+    console.log(
+      `| flood wall time | ${result.wallMs.toFixed(0)} ms (${Math.round((total / result.wallMs) * 1000)} requests/s) |`,
+    );
+    console.log(
+      `| junk request latency p50 / p99 / max | ${result.p50} / ${result.p99} / ${result.max} ms |`,
+    );
+    console.log(
+      `| IdP CPU during the flood | ${cpuMs.toFixed(0)} ms (${(cpuMs / total).toFixed(2)} ms per junk request, HTTP + express + decode + error page + log) |`,
+    );
+    console.log(
+      `| metadata latency idle p50 / max | ${pct(idle, 50)} / ${idle[idle.length - 1]!.toFixed(1)} ms |`,
+    );
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(`| metadata latency during the flood p50 / p95 / max (${latencies.length} fetches) | ${pct(sorted, 50)} / ${pct(sorted, 95)} / ${sorted[sorted.length - 1]!.toFixed(1)} ms |`);
-    console.log(`| IdP event-loop delay during the flood p50 / p99 / max | ${eventLoopDelay.p50.toFixed(1)} / ${eventLoopDelay.p99.toFixed(1)} / ${eventLoopDelay.max.toFixed(1)} ms |`);
-    console.log(`| IdP's longest stall: wall / CPU the IdP used in it | ${eventLoopDelay.longest.wallMs.toFixed(0)} / ${eventLoopDelay.longest.cpuMs.toFixed(0)} ms |`);
-    console.log(`| IdP RSS before / peak / after | ${mb(before.rssKb)} / ${mb(Math.max(peakRss, after.hwmKb))} / ${mb(after.rssKb)} MB |`);
-    console.log(`| IdP threads before / max / after | ${before.threads} / ${peakThreads} / ${after.threads} |`);
+    console.log(
+      `| metadata latency during the flood p50 / p95 / max (${latencies.length} fetches) | ${pct(sorted, 50)} / ${pct(sorted, 95)} / ${sorted[sorted.length - 1]!.toFixed(1)} ms |`,
+    );
+    console.log(
+      `| IdP event-loop delay during the flood p50 / p99 / max | ${eventLoopDelay.p50.toFixed(1)} / ${eventLoopDelay.p99.toFixed(1)} / ${eventLoopDelay.max.toFixed(1)} ms |`,
+    );
+    console.log(
+      `| IdP's longest stall: wall / CPU the IdP used in it | ${eventLoopDelay.longest.wallMs.toFixed(0)} / ${eventLoopDelay.longest.cpuMs.toFixed(0)} ms |`,
+    );
+    console.log(
+      `| IdP RSS before / peak / after | ${mb(before.rssKb)} / ${mb(Math.max(peakRss, after.hwmKb))} / ${mb(after.rssKb)} MB |`,
+    );
+    console.log(
+      `| IdP threads before / max / after | ${before.threads} / ${peakThreads} / ${after.threads} |`,
+    );
     probeAgent.destroy();
   } finally {
     await stop(child);
@@ -328,7 +472,11 @@ const PATH_REQUESTS = 500;
  * metadata, a junk AuthnRequest refused with 400, and a refusal with 503 while the admission cap
  * is held full by POSTs whose bodies have not arrived.
  */
-async function cpuPerPath(base: string, pid: number, keepAlive: http.Agent): Promise<[string, number][]> {
+async function cpuPerPath(
+  base: string,
+  pid: number,
+  keepAlive: http.Agent,
+): Promise<[string, number][]> {
   const measure = async (label: string, one: () => Promise<unknown>): Promise<[string, number]> => {
     for (let i = 0; i < 50; i++) await one();
     const before = procCpuMs(pid);
@@ -338,18 +486,26 @@ async function cpuPerPath(base: string, pid: number, keepAlive: http.Agent): Pro
   const [junk] = junkRequests(base, 1);
   const fresh = new http.Agent({ keepAlive: false });
   const rows = [
-    await measure('metadata (keep-alive connection)', () => get(`${base}/idp/shibboleth`, keepAlive)),
+    await measure('metadata (keep-alive connection)', () =>
+      get(`${base}/idp/shibboleth`, keepAlive),
+    ),
     await measure('junk AuthnRequest → 400 page (new connection each)', () => send(junk!, fresh)),
   ];
   const { port, hostname } = new URL(base);
   const held = await Promise.all(
-    Array.from({ length: 64 }, () => new Promise<Socket>((resolve) => {
-      const socket = connect(Number(port), hostname, () => {
-        socket.write(`POST ${POST_PATH} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nSAMLRequest=`);
-        resolve(socket);
-      });
-      socket.on('error', () => undefined);
-    })),
+    Array.from(
+      { length: 64 },
+      () =>
+        new Promise<Socket>((resolve) => {
+          const socket = connect(Number(port), hostname, () => {
+            socket.write(
+              `POST ${POST_PATH} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nSAMLRequest=`,
+            );
+            resolve(socket);
+          });
+          socket.on('error', () => undefined);
+        }),
+    ),
   );
   await sleep(200);
   const refusal = await send(junk!, fresh);
@@ -375,13 +531,27 @@ function junkRequests(base: string, total: number): JunkRequest[] {
     const id = `_junk${i}`;
     switch (i % 4) {
       case 0:
-        return { method: 'GET', url: `${base}${REDIRECT_PATH}?SAMLRequest=${redirectParam(authnRequestXml({ id, issuer: DEMO_SP, acs: 'https://evil.example.net/acs' }))}` };
+        return {
+          method: 'GET',
+          url: `${base}${REDIRECT_PATH}?SAMLRequest=${redirectParam(authnRequestXml({ id, issuer: DEMO_SP, acs: 'https://evil.example.net/acs' }))}`,
+        };
       case 1:
-        return { method: 'POST', url: `${base}${POST_PATH}`, body: postBody(authnRequestXml({ id, issuer: DEMO_SP }).replace(' Version="2.0"', '')) };
+        return {
+          method: 'POST',
+          url: `${base}${POST_PATH}`,
+          body: postBody(authnRequestXml({ id, issuer: DEMO_SP }).replace(' Version="2.0"', '')),
+        };
       case 2:
-        return { method: 'POST', url: `${base}${POST_PATH}`, body: postBody(authnRequestXml({ id, issuer: SIGNED_SP, acs: SIGNED_ACS })) };
+        return {
+          method: 'POST',
+          url: `${base}${POST_PATH}`,
+          body: postBody(authnRequestXml({ id, issuer: SIGNED_SP, acs: SIGNED_ACS })),
+        };
       default:
-        return { method: 'GET', url: `${base}${REDIRECT_PATH}?SAMLRequest=${redirectParam(authnRequestXml({ id, issuer: SIGNED_SP, acs: SIGNED_ACS }))}` };
+        return {
+          method: 'GET',
+          url: `${base}${REDIRECT_PATH}?SAMLRequest=${redirectParam(authnRequestXml({ id, issuer: SIGNED_SP, acs: SIGNED_ACS }))}`,
+        };
     }
   });
 }
@@ -394,14 +564,26 @@ function send(r: JunkRequest, agent: http.Agent): Promise<{ status: string; ms: 
       {
         method: r.method,
         agent,
-        headers: { accept: 'text/html', ...(r.body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(r.body) } : {}) },
+        headers: {
+          accept: 'text/html',
+          ...(r.body
+            ? {
+                'content-type': 'application/x-www-form-urlencoded',
+                'content-length': Buffer.byteLength(r.body),
+              }
+            : {}),
+        },
       },
       (res) => {
         res.resume();
-        res.on('end', () => resolve({ status: String(res.statusCode), ms: performance.now() - started }));
+        res.on('end', () =>
+          resolve({ status: String(res.statusCode), ms: performance.now() - started }),
+        );
       },
     );
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: err.code ?? 'error', ms: performance.now() - started }));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ status: err.code ?? 'error', ms: performance.now() - started }),
+    );
     req.end(r.body);
   });
 }
@@ -412,7 +594,11 @@ function get(url: string, agent: http.Agent): Promise<number> {
     http
       .get(url, { agent }, (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`metadata: ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(performance.now() - started)
+            : reject(new Error(`metadata: ${res.statusCode}`)),
+        );
       })
       .on('error', reject);
   });
@@ -426,7 +612,8 @@ async function probeLatencies(base: string, agent: http.Agent, n: number): Promi
 
 function procStatus(pid: number): { rssKb: number; hwmKb: number; threads: number } {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { rssKb: field('VmRSS'), hwmKb: field('VmHWM'), threads: field('Threads') };
 }
 
@@ -442,7 +629,10 @@ function redirectParam(xml: string): string {
 }
 
 function postBody(xml: string): string {
-  return new URLSearchParams({ SAMLRequest: Buffer.from(xml, 'utf8').toString('base64'), RelayState: 'bench' }).toString();
+  return new URLSearchParams({
+    SAMLRequest: Buffer.from(xml, 'utf8').toString('base64'),
+    RelayState: 'bench',
+  }).toString();
 }
 
 function xmlLength(encoded: string, binding: InboundBinding): number {

@@ -27,7 +27,15 @@ import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { oidcImpersonated, oidcPlain, samlImpersonated, samlPlain, signIn, type Flow, type FlowSettings } from './sso/flows.js';
+import {
+  oidcImpersonated,
+  oidcPlain,
+  samlImpersonated,
+  samlPlain,
+  signIn,
+  type Flow,
+  type FlowSettings,
+} from './sso/flows.js';
 import { HttpUser } from './sso/http-user.js';
 import type { FromIdp, ToIdp } from './sso/idp-process.js';
 
@@ -71,7 +79,9 @@ class IdpProcess {
   static async start(): Promise<{ idp: IdpProcess; baseURL: string; signatures: number }> {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sso', 'idp-process.ts');
     // BENCH_CPU_PROFILE=<folder>: the IdP writes a V8 CPU profile there when it exits.
-    const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
+    const profile = process.env.BENCH_CPU_PROFILE
+      ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE]
+      : [];
     const child = fork(script, [], {
       execArgv: ['--import', 'tsx', ...profile],
       env: { ...process.env, BENCH_IDP_PROPERTIES: JSON.stringify(PROPERTIES) },
@@ -129,7 +139,13 @@ interface Result {
 }
 
 /** `flows` runs of `flow`, `CONCURRENCY` users at a time. */
-async function drive(users: readonly HttpUser[], flow: Flow, settings: FlowSettings, flows: number, latencies?: number[]): Promise<void> {
+async function drive(
+  users: readonly HttpUser[],
+  flow: Flow,
+  settings: FlowSettings,
+  flows: number,
+  latencies?: number[],
+): Promise<void> {
   let remaining = flows;
   await Promise.all(
     users.map(async (user) => {
@@ -143,7 +159,13 @@ async function drive(users: readonly HttpUser[], flow: Flow, settings: FlowSetti
   );
 }
 
-async function measure(name: string, idp: IdpProcess, users: readonly HttpUser[], flow: Flow, settings: FlowSettings): Promise<Result> {
+async function measure(
+  name: string,
+  idp: IdpProcess,
+  users: readonly HttpUser[],
+  flow: Flow,
+  settings: FlowSettings,
+): Promise<Result> {
   await drive(users, flow, settings, WARMUP);
   const latencies: number[] = [];
   const before = await idp.stats();
@@ -152,7 +174,8 @@ async function measure(name: string, idp: IdpProcess, users: readonly HttpUser[]
   const seconds = (performance.now() - started) / 1000;
   const after = await idp.stats();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return {
     name,
     flows: FLOWS,
@@ -191,24 +214,39 @@ const rows: [string, readonly HttpUser[], Flow][] = [
 ];
 const results: Result[] = [];
 for (const [name, users, flow] of rows) {
-  if (!args.only || name.toLowerCase().includes(args.only.toLowerCase())) results.push(await measure(name, idp, users, flow, settings));
+  if (!args.only || name.toLowerCase().includes(args.only.toLowerCase()))
+    results.push(await measure(name, idp, users, flow, settings));
 }
 
 const bound = signatures > 0 ? signatureRate / signatures : Infinity;
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
-console.log(`bench:sso — Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), concurrency ${CONCURRENCY}, ${FLOWS} flows per row after ${WARMUP} warm-up flows`);
-console.log(`RSA-2048 signatures/s (one core, this run): ${fixed(signatureRate, 0)}; a SAML response carries ${signatures} → signing-bound limit ${fixed(bound, 0)} flows/s`);
+console.log(
+  `bench:sso — Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), concurrency ${CONCURRENCY}, ${FLOWS} flows per row after ${WARMUP} warm-up flows`,
+);
+console.log(
+  `RSA-2048 signatures/s (one core, this run): ${fixed(signatureRate, 0)}; a SAML response carries ${signatures} → signing-bound limit ${fixed(bound, 0)} flows/s`,
+);
 console.log('');
-console.log('| flow | flows/s | p50 ms | p99 ms | IdP CPU ms/flow | event loop ms/flow | IdP RSS MB |');
+console.log(
+  '| flow | flows/s | p50 ms | p99 ms | IdP CPU ms/flow | event loop ms/flow | IdP RSS MB |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.name} | ${fixed(r.perSecond)} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${fixed(r.cpuMsPerFlow, 2)} | ${fixed(r.loopMsPerFlow, 2)} | ${fixed(r.rssMB, 0)} |`);
+  console.log(
+    `| ${r.name} | ${fixed(r.perSecond)} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${fixed(r.cpuMsPerFlow, 2)} | ${fixed(r.loopMsPerFlow, 2)} | ${fixed(r.rssMB, 0)} |`,
+  );
 }
 const rate = (name: string) => results.find((r) => r.name === name)?.perSecond ?? NaN;
 console.log('');
-console.log(`SAML impersonated / plain: ${fixed(rate('SAML impersonated') / rate('SAML plain'), 2)} (target ≥ 0.8)`);
-console.log(`OIDC impersonated / plain: ${fixed(rate('OIDC impersonated') / rate('OIDC plain'), 2)} (target ≥ 0.8)`);
-console.log(`SAML plain / signing-bound limit: ${fixed(rate('SAML plain') / bound, 3)} (target ≥ 0.5)`);
+console.log(
+  `SAML impersonated / plain: ${fixed(rate('SAML impersonated') / rate('SAML plain'), 2)} (target ≥ 0.8)`,
+);
+console.log(
+  `OIDC impersonated / plain: ${fixed(rate('OIDC impersonated') / rate('OIDC plain'), 2)} (target ≥ 0.8)`,
+);
+console.log(
+  `SAML plain / signing-bound limit: ${fixed(rate('SAML plain') / bound, 3)} (target ≥ 0.5)`,
+);
 
 if (SOAK > 0) {
   const flows: [Flow, readonly HttpUser[]][] = [
@@ -224,9 +262,10 @@ if (SOAK > 0) {
   console.log('|---:|---:|---:|');
   const first = await idp.stats();
   console.log(`| 0 | ${fixed(first.rssBytes / 1e6, 0)} | ${fixed(first.dbBytes / 1e6, 2)} |`);
-  for (let done = 0; done < SOAK; ) {
+  for (let done = 0; done < SOAK;) {
     const n = Math.min(step, SOAK - done);
-    for (const [flow, users] of flows) await drive(users, flow, settings, Math.ceil(n / flows.length));
+    for (const [flow, users] of flows)
+      await drive(users, flow, settings, Math.ceil(n / flows.length));
     done += n;
     const s = await idp.stats();
     console.log(`| ${done} | ${fixed(s.rssBytes / 1e6, 0)} | ${fixed(s.dbBytes / 1e6, 2)} |`);

@@ -136,7 +136,12 @@ interface Access {
 }
 
 /** The access-control policies, the intercept flows they guard, and the relying parties using them. */
-async function startAccessControl(config: IdpConfiguration, options: IdpOptions, { log, idpLog }: Logs, { directory, resolver, filter }: Storage): Promise<Access> {
+async function startAccessControl(
+  config: IdpConfiguration,
+  options: IdpOptions,
+  { log, idpLog }: Logs,
+  { directory, resolver, filter }: Storage,
+): Promise<Access> {
   const props = config.properties;
   const accessControl = await ReloadableAccessControlService.start({
     confDir: props.confDir,
@@ -147,14 +152,22 @@ async function startAccessControl(config: IdpConfiguration, options: IdpOptions,
     signal: options.reloadSignal ?? null,
   });
   const intercepts = new InterceptRunner(
-    availableInterceptFlows(props, { accessControl, directory, resolver, filter, log: log.child('net.shibboleth.idp.profile.interceptor') }),
+    availableInterceptFlows(props, {
+      accessControl,
+      directory,
+      resolver,
+      filter,
+      log: log.child('net.shibboleth.idp.profile.interceptor'),
+    }),
     idpLog,
   );
   const relyingParties = new RelyingPartyRegistry(config.relyingParties, config.resourceServers);
   for (const rp of config.relyingParties) {
     const unknown = intercepts.unknownFlows(rp);
     if (unknown.length > 0) {
-      idpLog.error(`${rp.declaredAt}: ${rp.id}: postAuthenticationFlows names unknown flow(s) ${unknown.join(', ')}; its requests will fail with InvalidProfileConfiguration`);
+      idpLog.error(
+        `${rp.declaredAt}: ${rp.id}: postAuthenticationFlows names unknown flow(s) ${unknown.join(', ')}; its requests will fail with InvalidProfileConfiguration`,
+      );
     }
   }
   return { accessControl, intercepts, relyingParties };
@@ -167,7 +180,12 @@ interface Web {
 }
 
 /** The views and the protocol front-ends, built in this order. */
-async function buildFrontEnds(config: IdpConfiguration, logs: Logs, storage: Storage, { relyingParties }: Access): Promise<Web> {
+async function buildFrontEnds(
+  config: IdpConfiguration,
+  logs: Logs,
+  storage: Storage,
+  { relyingParties }: Access,
+): Promise<Web> {
   const messages = new Messages(config.messages);
   const views = new Views(messages);
   const shared: FrontEndParts = { config, logs, storage, relyingParties, views, messages };
@@ -184,15 +202,39 @@ interface FrontEndParts {
   readonly messages: Messages;
 }
 
-async function samlFrontEnd({ config, logs, storage, relyingParties, views, messages }: FrontEndParts): Promise<SamlFrontEnd> {
+async function samlFrontEnd({
+  config,
+  logs,
+  storage,
+  relyingParties,
+  views,
+  messages,
+}: FrontEndParts): Promise<SamlFrontEnd> {
   const props = config.properties;
   const credential = await loadSigningCredential(props.signing, props.entityID, logs.idpLog);
   const entities = new SamlEntities(props.entityID, props.baseURL, credential);
   const { resolver } = storage;
-  return new SamlFrontEnd({ props, entities, signingKey: credential.xml, relyingParties, resolver, audit: logs.audit, views, messages, log: logs.log.child('net.shibboleth.idp.saml') });
+  return new SamlFrontEnd({
+    props,
+    entities,
+    signingKey: credential.xml,
+    relyingParties,
+    resolver,
+    audit: logs.audit,
+    views,
+    messages,
+    log: logs.log.child('net.shibboleth.idp.saml'),
+  });
 }
 
-async function oidcFrontEnd({ config, logs, storage, relyingParties, views, messages }: FrontEndParts): Promise<OidcFrontEnd> {
+async function oidcFrontEnd({
+  config,
+  logs,
+  storage,
+  relyingParties,
+  views,
+  messages,
+}: FrontEndParts): Promise<OidcFrontEnd> {
   const props = config.properties;
   const { db, directory, resolver, filter } = storage;
   return new OidcFrontEnd({
@@ -213,7 +255,13 @@ async function oidcFrontEnd({ config, logs, storage, relyingParties, views, mess
 }
 
 /** The profile flow over the stores, its steps, and the express app mounting every front-end. */
-function buildApp(config: IdpConfiguration, { log, idpLog, audit }: Logs, storage: Storage, access: Access, web: Web) {
+function buildApp(
+  config: IdpConfiguration,
+  { log, idpLog, audit }: Logs,
+  storage: Storage,
+  access: Access,
+  web: Web,
+) {
   const props = config.properties;
   const { db, busy, directory, resolver, filter } = storage;
   const { accessControl, intercepts, relyingParties } = access;
@@ -231,8 +279,19 @@ function buildApp(config: IdpConfiguration, { log, idpLog, audit }: Logs, storag
     log: idpLog,
   };
   const login = props.login;
-  const throttle = new LoginThrottle(db, { maxFailures: login.maxFailures, maxFailuresPerAccount: login.maxFailuresPerAccount, windowMs: login.failureWindowMs }, busy);
-  const flow = new ProfileFlow(services, profileSteps({ ...services, throttle, resolver, filter, intercepts }));
+  const throttle = new LoginThrottle(
+    db,
+    {
+      maxFailures: login.maxFailures,
+      maxFailuresPerAccount: login.maxFailuresPerAccount,
+      windowMs: login.failureWindowMs,
+    },
+    busy,
+  );
+  const flow = new ProfileFlow(
+    services,
+    profileSteps({ ...services, throttle, resolver, filter, intercepts }),
+  );
   const app = createApp({
     props,
     frontGuards: frontEnds.flatMap((f) => (f.admission ? [f.admission()] : [])),
@@ -240,7 +299,13 @@ function buildApp(config: IdpConfiguration, { log, idpLog, audit }: Logs, storag
     sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
     routers: [
       ...frontEnds.map((f) => f.routes(flow)),
-      accessControlAdminRoutes({ props, accessControl, resolver, views, log: log.child('net.shibboleth.idp.admin') }),
+      accessControlAdminRoutes({
+        props,
+        accessControl,
+        resolver,
+        views,
+        log: log.child('net.shibboleth.idp.admin'),
+      }),
     ],
     paths: [...frontEnds.flatMap((f) => f.paths), ...Object.values(ADMIN_PATHS)],
     sessionlessPaths: frontEnds.flatMap((f) => f.sessionlessPaths),
@@ -251,7 +316,13 @@ function buildApp(config: IdpConfiguration, { log, idpLog, audit }: Logs, storag
 }
 
 /** The IdP ready to listen; close() stops the server, then closes `closing` in order. */
-function serve(config: IdpConfiguration, app: Idp['app'], { log, idpLog }: Logs, { views, messages }: Web, closing: readonly (() => void | Promise<void>)[]): Idp {
+function serve(
+  config: IdpConfiguration,
+  app: Idp['app'],
+  { log, idpLog }: Logs,
+  { views, messages }: Web,
+  closing: readonly (() => void | Promise<void>)[],
+): Idp {
   const props = config.properties;
   let server: Server | undefined;
   return {

@@ -46,7 +46,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // A message may quote a configuration file's bytes: escape them, as the process log does.
-  if (err instanceof ConfigurationError) console.error(`Configuration error: ${safeLines(err.message)}`);
+  if (err instanceof ConfigurationError)
+    console.error(`Configuration error: ${safeLines(err.message)}`);
   else console.error(safeLines(inspect(err)));
   process.exit(1);
 });

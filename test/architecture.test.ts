@@ -23,7 +23,9 @@ function files(dir: string, suffix: string): string[] {
 /** The relative modules a source file imports (static, dynamic and type-only alike). */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
+  const specifiers = [...text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map(
+    (m) => m[1]!,
+  );
   return specifiers.map((s) => path.resolve(path.dirname(file), s).replace(/\.js$/, '.ts'));
 }
 
@@ -42,7 +44,8 @@ function folderGraph(): Map<string, Map<string, string>> {
       if (to === from) continue;
       if (!graph.has(from)) graph.set(from, new Map());
       // One example import per edge, for the failure message.
-      if (!graph.get(from)!.has(to)) graph.get(from)!.set(to, `${path.relative(SRC, file)} → ${path.relative(SRC, target)}`);
+      if (!graph.get(from)!.has(to))
+        graph.get(from)!.set(to, `${path.relative(SRC, file)} → ${path.relative(SRC, target)}`);
     }
   }
   return graph;
@@ -79,12 +82,20 @@ describe('the folders of src/', () => {
   });
 
   it('never import the tests', () => {
-    const intoTests = files(SRC, '.ts').flatMap((f) => importsOf(f).filter((t) => !t.startsWith(SRC + path.sep)).map((t) => `${f} → ${t}`));
+    const intoTests = files(SRC, '.ts').flatMap((f) =>
+      importsOf(f)
+        .filter((t) => !t.startsWith(SRC + path.sep))
+        .map((t) => `${f} → ${t}`),
+    );
     expect(intoTests).toEqual([]);
   });
 
   it('each have tests of their own under test/ (test/ mirrors src/)', () => {
-    const sourceDirs = new Set(files(SRC, '.ts').map((f) => path.relative(SRC, path.dirname(f))).filter((d) => d !== ''));
+    const sourceDirs = new Set(
+      files(SRC, '.ts')
+        .map((f) => path.relative(SRC, path.dirname(f)))
+        .filter((d) => d !== ''),
+    );
     const untested = [...sourceDirs].filter((dir) => {
       const testDir = path.join(PROJECT_ROOT, 'test', dir);
       return !existsSync(testDir) || files(testDir, '.test.ts').length === 0;
@@ -96,7 +107,9 @@ describe('the folders of src/', () => {
 describe('docs/architecture.md', () => {
   it('names only files and folders that exist', () => {
     const doc = readFileSync(path.join(PROJECT_ROOT, 'docs', 'architecture.md'), 'utf8');
-    const named = new Set([...doc.matchAll(/`((?:src|test|conf|views|bench|docs)\/[^`\s]*)`/g)].map((m) => m[1]!));
+    const named = new Set(
+      [...doc.matchAll(/`((?:src|test|conf|views|bench|docs)\/[^`\s]*)`/g)].map((m) => m[1]!),
+    );
     expect(named.size).toBeGreaterThan(40);
     const missing = [...named].filter((p) => !existsSync(path.join(PROJECT_ROOT, p)));
     expect(missing).toEqual([]);

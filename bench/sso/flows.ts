@@ -37,20 +37,27 @@ function authnRequestURL(s: FlowSettings): string {
 }
 
 function expect(condition: boolean, what: string, answer: Answer): asserts condition {
-  if (!condition) throw new Error(`${what} (status ${answer.status}): ${answer.body.slice(0, 300)}`);
+  if (!condition)
+    throw new Error(`${what} (status ${answer.status}): ${answer.body.slice(0, 300)}`);
 }
 
 function nameIdOf(page: Answer): string | undefined {
   const response = inputValue(page.body, 'SAMLResponse');
   if (!response) return undefined;
-  return /<saml:NameID[^>]*>([^<]*)<\/saml:NameID>/.exec(Buffer.from(response, 'base64').toString('utf8'))?.[1];
+  return /<saml:NameID[^>]*>([^<]*)<\/saml:NameID>/.exec(
+    Buffer.from(response, 'base64').toString('utf8'),
+  )?.[1];
 }
 
 async function impersonate(user: HttpUser, form: Answer, target: string): Promise<Answer> {
   const action = formAction(form.body);
   const csrf = inputValue(form.body, 'csrf_token');
   expect(action !== undefined && csrf !== undefined, 'an impersonate form', form);
-  return user.postForm(action, { csrf_token: csrf, principal: target, _eventId_impersonate: 'Impersonate' });
+  return user.postForm(action, {
+    csrf_token: csrf,
+    principal: target,
+    _eventId_impersonate: 'Impersonate',
+  });
 }
 
 export const samlPlain: Flow = async (user, s) => {
@@ -85,18 +92,35 @@ function authorizationURL(s: FlowSettings): { url: string; pkce: Pkce } {
 }
 
 /** The code in the redirect to the client, redeemed at the token endpoint; returns the ID token's sub. */
-async function redeem(user: HttpUser, s: FlowSettings, landing: Answer, pkce: Pkce): Promise<string | undefined> {
+async function redeem(
+  user: HttpUser,
+  s: FlowSettings,
+  landing: Answer,
+  pkce: Pkce,
+): Promise<string | undefined> {
   expect(landing.location?.startsWith(s.redirectUri) === true, 'a redirect to the client', landing);
   const callback = new URL(landing.location);
   expect(callback.searchParams.get('state') === pkce.state, 'the state back', landing);
   const token = await user.postForm(
     `${s.baseURL}${OIDC_TOKEN}`,
-    { grant_type: 'authorization_code', code: callback.searchParams.get('code') ?? '', redirect_uri: s.redirectUri, code_verifier: pkce.verifier },
-    { authorization: `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.clientSecret)}`).toString('base64')}`, accept: 'application/json' },
+    {
+      grant_type: 'authorization_code',
+      code: callback.searchParams.get('code') ?? '',
+      redirect_uri: s.redirectUri,
+      code_verifier: pkce.verifier,
+    },
+    {
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.clientSecret)}`).toString('base64')}`,
+      accept: 'application/json',
+    },
   );
   expect(token.status === 200, 'a token response', token);
   const idToken = (JSON.parse(token.body) as { id_token?: string }).id_token ?? '';
-  return (JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: string }).sub;
+  return (
+    JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      sub?: string;
+    }
+  ).sub;
 }
 
 export const oidcPlain: Flow = async (user, s) => {
@@ -120,6 +144,11 @@ export async function signIn(user: HttpUser, s: FlowSettings, account: string): 
   const action = formAction(login.body);
   const csrf = inputValue(login.body, 'csrf_token');
   expect(action !== undefined && csrf !== undefined, 'the login form', login);
-  const after = await user.postForm(action, { csrf_token: csrf, j_username: account, j_password: `demo-${account}`, _eventId_proceed: 'Login' });
+  const after = await user.postForm(action, {
+    csrf_token: csrf,
+    j_username: account,
+    j_password: `demo-${account}`,
+    _eventId_proceed: 'Login',
+  });
   expect(after.status === 200, `a signed-in page for ${account}`, after);
 }

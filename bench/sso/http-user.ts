@@ -29,14 +29,25 @@ export class HttpUser {
     return this.send('GET', url, undefined, headers);
   }
 
-  postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
-    return this.send('POST', url, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+  postForm(
+    url: string,
+    fields: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
+    return this.send('POST', url, new URLSearchParams(fields).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...headers,
+    });
   }
 
   /** GETs redirect after redirect until a page, or until a Location outside the IdP (returned as is). */
   async follow(answer: Answer): Promise<Answer> {
     let current = answer;
-    for (let hops = 0; hops < 10 && current.location && current.status >= 300 && current.status < 400; hops++) {
+    for (
+      let hops = 0;
+      hops < 10 && current.location && current.status >= 300 && current.status < 400;
+      hops++
+    ) {
       const next = new URL(current.location, this.origin);
       if (next.origin !== this.origin) return current;
       current = await this.get(next.toString());
@@ -44,19 +55,32 @@ export class HttpUser {
     return current;
   }
 
-  private send(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Answer> {
+  private send(
+    method: string,
+    url: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<Answer> {
     const target = new URL(url, this.origin);
     const cookie = this.cookieHeader(target.pathname);
     return new Promise((resolve, reject) => {
       const req = http.request(
         target,
-        { method, agent: this.agent, headers: { accept: 'text/html', ...(cookie ? { cookie } : {}), ...headers } },
+        {
+          method,
+          agent: this.agent,
+          headers: { accept: 'text/html', ...(cookie ? { cookie } : {}), ...headers },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             this.store(res.headers['set-cookie'] ?? []);
-            resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') });
+            resolve({
+              status: res.statusCode ?? 0,
+              location: res.headers.location,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
           });
           res.on('error', reject);
         },
@@ -68,7 +92,10 @@ export class HttpUser {
 
   private cookieHeader(pathname: string): string {
     return this.cookies
-      .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .filter(
+        (c) =>
+          pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`),
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
   }
@@ -80,7 +107,9 @@ export class HttpUser {
       const name = pair!.slice(0, eq);
       const value = pair!.slice(eq + 1);
       const path = attributes.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
-      const expired = attributes.some((a) => /^expires=/i.test(a) && Date.parse(a.slice(8)) < Date.now()) || attributes.some((a) => /^max-age=0$/i.test(a));
+      const expired =
+        attributes.some((a) => /^expires=/i.test(a) && Date.parse(a.slice(8)) < Date.now()) ||
+        attributes.some((a) => /^max-age=0$/i.test(a));
       this.cookies = this.cookies.filter((c) => !(c.name === name && c.path === path));
       if (!expired) this.cookies.push({ name, value, path });
     }
@@ -100,9 +129,16 @@ export function formAction(html: string): string | undefined {
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&(#(\d+)|#x([0-9a-f]+)|amp|lt|gt|quot|apos);/gi, (_m, _all: string, dec?: string, hex?: string) => {
-    if (dec) return String.fromCodePoint(Number(dec));
-    if (hex) return String.fromCodePoint(parseInt(hex, 16));
-    return { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" }[_m.toLowerCase()] ?? _m;
-  });
+  return text.replace(
+    /&(#(\d+)|#x([0-9a-f]+)|amp|lt|gt|quot|apos);/gi,
+    (_m, _all: string, dec?: string, hex?: string) => {
+      if (dec) return String.fromCodePoint(Number(dec));
+      if (hex) return String.fromCodePoint(parseInt(hex, 16));
+      return (
+        { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" }[
+          _m.toLowerCase()
+        ] ?? _m
+      );
+    },
+  );
 }

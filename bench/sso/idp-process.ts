@@ -13,7 +13,13 @@ import { freePort } from '../../test/support/free-port.js';
 export type ToIdp = { readonly type: 'stats' } | { readonly type: 'close' };
 export type FromIdp =
   | { readonly type: 'ready'; readonly baseURL: string; readonly signaturesPerSamlResponse: number }
-  | { readonly type: 'stats'; readonly cpuMicros: number; readonly loopActiveMs: number; readonly rssBytes: number; readonly dbBytes: number };
+  | {
+      readonly type: 'stats';
+      readonly cpuMicros: number;
+      readonly loopActiveMs: number;
+      readonly rssBytes: number;
+      readonly dbBytes: number;
+    };
 
 const home = mkdtempSync(path.join(tmpdir(), 'bench-sso-'));
 const port = await freePort(); // the IdP's URLs name its port, so it must be known before it starts
@@ -33,7 +39,8 @@ const live = await createIdp({
 await live.listen();
 const props = live.config.properties;
 const demoSp = live.config.relyingParties.find((rp) => rp.id === props.demo.sp.entityID);
-const signatures = demoSp?.kind === 'saml' ? Number(demoSp.signAssertions) + Number(demoSp.signResponses) : 0;
+const signatures =
+  demoSp?.kind === 'saml' ? Number(demoSp.signAssertions) + Number(demoSp.signResponses) : 0;
 
 const send = (message: FromIdp) => process.send!(message);
 send({ type: 'ready', baseURL: props.baseURL, signaturesPerSamlResponse: signatures });

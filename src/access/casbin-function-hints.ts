@@ -47,7 +47,9 @@ export const CUSTOM_FUNCTION_HINTS: ReadonlyMap<string, IndexHint> = new Map<str
       arity: 3,
       policyArgument: 1,
       rowKey: (spec) =>
-        typeof spec === 'string' && spec.startsWith(ATTRIBUTE_PREFIX) ? spec.slice(ATTRIBUTE_PREFIX.length) : NEVER,
+        typeof spec === 'string' && spec.startsWith(ATTRIBUTE_PREFIX)
+          ? spec.slice(ATTRIBUTE_PREFIX.length)
+          : NEVER,
       requestKeys([attrs, , value]) {
         if (typeof value !== 'string') return NOTHING;
         const entries = attributeEntries(attrs);

@@ -22,7 +22,8 @@ function hasAttribute(attrs: unknown, spec: unknown): boolean {
 }
 
 function inAttribute(attrs: unknown, spec: unknown, value: unknown): boolean {
-  if (typeof spec !== 'string' || !spec.startsWith(ATTRIBUTE_PREFIX) || typeof value !== 'string') return false;
+  if (typeof spec !== 'string' || !spec.startsWith(ATTRIBUTE_PREFIX) || typeof value !== 'string')
+    return false;
   return valuesOf(attrs, spec.slice(ATTRIBUTE_PREFIX.length)).includes(value);
 }
 

@@ -42,7 +42,9 @@ export interface PolicyRule {
 export interface PolicyExplanation {
   readonly decision: AccessDecision;
   /** Every rule whose matcher held, in policy order, with its effect. */
-  readonly matches: readonly (PolicyRule & { readonly effect: 'allow' | 'deny' | 'indeterminate' })[];
+  readonly matches: readonly (PolicyRule & {
+    readonly effect: 'allow' | 'deny' | 'indeterminate';
+  })[];
 }
 
 export class CompiledPolicy implements AccessControl {
@@ -70,13 +72,20 @@ export class CompiledPolicy implements AccessControl {
   checkAccess(request: AccessRequest): AccessDecision {
     const { allowed, rule } = this.engine.decide(this.requestValues(request));
     const matched = rule === -1 ? [] : [this.rule(rule)];
-    return { allowed, policy: this.name, matched: matched.map((r) => r.values), matchedAt: matched.map((r) => r.at) };
+    return {
+      allowed,
+      policy: this.name,
+      matched: matched.map((r) => r.values),
+      matchedAt: matched.map((r) => r.at),
+    };
   }
 
   explain(request: AccessRequest): PolicyExplanation {
     return {
       decision: this.checkAccess(request),
-      matches: this.engine.matches(this.requestValues(request)).map((m) => ({ ...this.rule(m.row), effect: m.effect })),
+      matches: this.engine
+        .matches(this.requestValues(request))
+        .map((m) => ({ ...this.rule(m.row), effect: m.effect })),
     };
   }
 
@@ -88,7 +97,8 @@ export class CompiledPolicy implements AccessControl {
   /** Attribute ids the rows speak about ("attr:NAME" / "attr:NAME=VALUE" values). */
   get attributeIds(): string[] {
     const ids = new Set<string>();
-    for (const v of this.pRows.values()) if (v.startsWith(ATTRIBUTE_PREFIX)) ids.add(v.slice(ATTRIBUTE_PREFIX.length).split('=')[0]!);
+    for (const v of this.pRows.values())
+      if (v.startsWith(ATTRIBUTE_PREFIX)) ids.add(v.slice(ATTRIBUTE_PREFIX.length).split('=')[0]!);
     return [...ids];
   }
 
@@ -115,10 +125,16 @@ export class CompiledPolicy implements AccessControl {
 }
 
 /** Reads, checks and compiles one named policy; every problem is a ConfigurationError with file:line. */
-export async function compilePolicy(files: NamedPolicyFiles, options: CompileOptions): Promise<CompiledPolicy> {
+export async function compilePolicy(
+  files: NamedPolicyFiles,
+  options: CompileOptions,
+): Promise<CompiledPolicy> {
   const turns = turnsOf(options);
   const set = await PolicySet.ofFiles([files]);
-  const [model, policy] = [await set.decode(files.modelFile, turns), await set.decode(files.policyFile, turns)];
+  const [model, policy] = [
+    await set.decode(files.modelFile, turns),
+    await set.decode(files.policyFile, turns),
+  ];
   const problems = [...model.problems, ...policy.problems];
   if (problems.length > 0) throw new PolicyErrors(problems);
   return compilePolicyText(files, model, policy, { turns });
@@ -128,7 +144,12 @@ export async function compilePolicy(files: NamedPolicyFiles, options: CompileOpt
  * Compiles one named policy from its files as read and decoded (policy-set.ts), which must be
  * complete, clean text (their `problems` empty); every problem is a ConfigurationError with file:line.
  */
-export async function compilePolicyText(files: NamedPolicyFiles, modelSource: DecodedText, policySource: DecodedText, options: CompileOptions): Promise<CompiledPolicy> {
+export async function compilePolicyText(
+  files: NamedPolicyFiles,
+  modelSource: DecodedText,
+  policySource: DecodedText,
+  options: CompileOptions,
+): Promise<CompiledPolicy> {
   const started = performance.now();
   const turns = turnsOf(options);
   const model = CasbinModel.parse(wholeText(modelSource), files.modelLabel);
@@ -136,7 +157,9 @@ export async function compilePolicyText(files: NamedPolicyFiles, modelSource: De
   const tokens = model.requestTokens.map((t) => t.replace(/^r_/, ''));
   for (const t of tokens) {
     if (!REQUEST_TOKENS.includes(t as RequestToken)) {
-      problems.push(model.error('r', 'r', `unknown request token ${t} (use ${REQUEST_TOKENS.join(', ')})`));
+      problems.push(
+        model.error('r', 'r', `unknown request token ${t} (use ${REQUEST_TOKENS.join(', ')})`),
+      );
     }
   }
   try {
@@ -154,6 +177,17 @@ export async function compilePolicyText(files: NamedPolicyFiles, modelSource: De
   problems.push(...reading.problems);
   if (problems.length > 0) throw new PolicyErrors(problems);
   const rules = reading.rules;
-  const engine = await compileEngine(model, rules, { functions: CUSTOM_FUNCTIONS, hints: CUSTOM_FUNCTION_HINTS, turns });
-  return new CompiledPolicy(files, model, rules, engine, tokens as RequestToken[], performance.now() - started);
+  const engine = await compileEngine(model, rules, {
+    functions: CUSTOM_FUNCTIONS,
+    hints: CUSTOM_FUNCTION_HINTS,
+    turns,
+  });
+  return new CompiledPolicy(
+    files,
+    model,
+    rules,
+    engine,
+    tokens as RequestToken[],
+    performance.now() - started,
+  );
 }

@@ -25,7 +25,8 @@ export function readAccessControlConf(root: ConfNode, confDir: string): NamedPol
   root.allowKeys('policies');
   return root.entries('policies').map(([name, node]: [string, ConfNode]) => {
     // Names and paths reach the admin page, JSON and log lines: nothing in them may hide or fake text.
-    if (safeForLog(name) !== name) node.fail('a policy name must not contain control or invisible characters');
+    if (safeForLog(name) !== name)
+      node.fail('a policy name must not contain control or invisible characters');
     node.allowKeys('model', 'policy');
     const modelFile = path.resolve(confDir, printablePath(node, 'model'));
     const policyFile = path.resolve(confDir, printablePath(node, 'policy'));
@@ -44,12 +45,15 @@ export function readAccessControlConf(root: ConfNode, confDir: string): NamedPol
 
 function printablePath(node: ConfNode, key: string): string {
   const value = node.string(key);
-  if (safeForLog(value) !== value) node.fail('must not contain control or invisible characters', key);
+  if (safeForLog(value) !== value)
+    node.fail('must not contain control or invisible characters', key);
   return value;
 }
 
 /** A file named the way YamlConf names conf files: from the configuration folder's name down. */
 export function fileLabel(confDir: string, file: string): string {
   const relative = path.relative(confDir, file);
-  return relative.startsWith('..') || path.isAbsolute(relative) ? file : path.join(path.basename(confDir), relative);
+  return relative.startsWith('..') || path.isAbsolute(relative)
+    ? file
+    : path.join(path.basename(confDir), relative);
 }

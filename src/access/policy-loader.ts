@@ -43,7 +43,11 @@ export async function loadPolicies(options: LoadOptions): Promise<LoadedPolicies
     if (attempt >= MAX_ATTEMPTS) {
       const label = fileLabel(options.confDir, path.join(options.confDir, ACCESS_CONTROL_FILE));
       throw new PolicyErrors([
-        new ConfigurationError(label, '(policy set)', `the policy files changed while they were being read, ${MAX_ATTEMPTS} times in a row: nothing was loaded; reload once they are all saved`),
+        new ConfigurationError(
+          label,
+          '(policy set)',
+          `the policy files changed while they were being read, ${MAX_ATTEMPTS} times in a row: nothing was loaded; reload once they are all saved`,
+        ),
       ]);
     }
   }

@@ -35,8 +35,15 @@ export function policyReferences(lookup: (key: string) => string | undefined): P
 }
 
 /** One message per required reference to a policy `defined` does not have. */
-export function missingPolicies(references: readonly PolicyReference[], defined: ReadonlySet<string>, file: string): string[] {
+export function missingPolicies(
+  references: readonly PolicyReference[],
+  defined: ReadonlySet<string>,
+  file: string,
+): string[] {
   return references
     .filter((r) => !r.optional && !defined.has(r.name))
-    .map((r) => `${r.property} names policy ${quoted(r.name)}, which ${file} does not define: every such check is denied`);
+    .map(
+      (r) =>
+        `${r.property} names policy ${quoted(r.name)}, which ${file} does not define: every such check is denied`,
+    );
 }

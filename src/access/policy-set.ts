@@ -12,7 +12,12 @@ import { YamlConf } from '../core/yaml-conf.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Turns } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';
-import { ACCESS_CONTROL_FILE, fileLabel, readAccessControlConf, type NamedPolicyFiles } from './policy-files.js';
+import {
+  ACCESS_CONTROL_FILE,
+  fileLabel,
+  readAccessControlConf,
+  type NamedPolicyFiles,
+} from './policy-files.js';
 import { PolicyText, wholeText, type DecodedText } from './policy-text.js';
 
 export class PolicySet {
@@ -28,14 +33,21 @@ export class PolicySet {
    * Reads conf/access-control.yaml (%{…} references expanded with `lookup`) and the files it
    * names. Throws PolicyErrors when access-control.yaml itself is unusable or a file cannot be read.
    */
-  static async read(confDir: string, lookup: (key: string) => string | undefined, turns: Turns): Promise<PolicySet> {
+  static async read(
+    confDir: string,
+    lookup: (key: string) => string | undefined,
+    turns: Turns,
+  ): Promise<PolicySet> {
     const file = path.join(confDir, ACCESS_CONTROL_FILE);
     const label = fileLabel(confDir, file);
     try {
       const yaml = await PolicyText.read(file, label, '(file)');
       const decoded = await yaml.decode(turns);
       if (decoded.problems.length > 0) throw new PolicyErrors(decoded.problems);
-      const files = readAccessControlConf(new YamlConf(file, wholeText(decoded), lookup).root, confDir);
+      const files = readAccessControlConf(
+        new YamlConf(file, wholeText(decoded), lookup).root,
+        confDir,
+      );
       return new PolicySet(files, await readAll(files), yaml);
     } catch (err) {
       throw asPolicyErrors(err);
@@ -93,7 +105,9 @@ async function readAll(files: readonly NamedPolicyFiles[]): Promise<Map<string, 
     wanted.set(f.modelFile, [f.modelLabel, f.name]);
     wanted.set(f.policyFile, [f.policyLabel, f.name]);
   }
-  const texts = await Promise.all([...wanted].map(([file, [label, key]]) => PolicyText.read(file, label, key)));
+  const texts = await Promise.all(
+    [...wanted].map(([file, [label, key]]) => PolicyText.read(file, label, key)),
+  );
   return new Map(texts.map((t) => [t.file, t]));
 }
 

@@ -32,20 +32,32 @@ export class PolicySnapshot {
   ) {}
 
   /** Compiles every policy of the set as read; or reads these policies' files first. */
-  static async build(source: PolicySet | readonly NamedPolicyFiles[], options: CompileOptions): Promise<PolicySnapshot> {
+  static async build(
+    source: PolicySet | readonly NamedPolicyFiles[],
+    options: CompileOptions,
+  ): Promise<PolicySnapshot> {
     const started = performance.now();
     const set = source instanceof PolicySet ? source : await PolicySet.ofFiles(source);
     const turns = turnsOf(options);
     // A file that is incomplete or not clean text is not compiled: what else is wrong with it
     // would mostly be where the save was cut. Those problems are the only ones reported.
     const incomplete: ConfigurationError[] = [];
-    for (const file of set.policyFiles) incomplete.push(...(await set.decode(file, turns)).problems);
+    for (const file of set.policyFiles)
+      incomplete.push(...(await set.decode(file, turns)).problems);
     if (incomplete.length > 0) throw new PolicyErrors(incomplete);
     const policies = new Map<string, CompiledPolicy>();
     const problems: ConfigurationError[] = [];
     for (const f of set.files) {
       try {
-        policies.set(f.name, await compilePolicyText(f, await set.decode(f.modelFile, turns), await set.decode(f.policyFile, turns), { turns }));
+        policies.set(
+          f.name,
+          await compilePolicyText(
+            f,
+            await set.decode(f.modelFile, turns),
+            await set.decode(f.policyFile, turns),
+            { turns },
+          ),
+        );
       } catch (err) {
         const found = PolicyErrors.of(err);
         if (found.length === 0) throw err;
@@ -53,7 +65,9 @@ export class PolicySnapshot {
       }
     }
     // Policies sharing a model file would report its problems once each.
-    const distinct = problems.filter((p, i) => problems.findIndex((q) => q.message === p.message) === i);
+    const distinct = problems.filter(
+      (p, i) => problems.findIndex((q) => q.message === p.message) === i,
+    );
     if (distinct.length > 0) throw new PolicyErrors(distinct);
     return new PolicySnapshot(policies, new Date(), performance.now() - started);
   }
@@ -68,7 +82,11 @@ export class PolicySnapshot {
 
   /** Every model and policy file the snapshot was built from (absolute paths). */
   get sourceFiles(): string[] {
-    return [...new Set([...this.policies.values()].flatMap((p) => [p.files.modelFile, p.files.policyFile]))];
+    return [
+      ...new Set(
+        [...this.policies.values()].flatMap((p) => [p.files.modelFile, p.files.policyFile]),
+      ),
+    ];
   }
 
   status(): PolicyStatus[] {

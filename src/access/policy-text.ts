@@ -59,7 +59,9 @@ export class PolicyText {
     try {
       return new PolicyText(file, label, await readFile(file));
     } catch (err) {
-      throw new ConfigurationError(label, key, `cannot read the file: ${(err as Error).message}`, { cause: err });
+      throw new ConfigurationError(label, key, `cannot read the file: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
@@ -82,11 +84,21 @@ export class PolicyText {
 
   /** The text, decoded and checked in chunks, pausing when `turns` says so. */
   async decode(turns: Turns): Promise<DecodedText> {
-    if (!isUtf8(this.bytes)) return { chunks: [], problems: [this.problem(firstNonUtf8Line(this.bytes), '(encoding)', 'is not UTF-8 text (saved as Latin-1 or another encoding?): save the file as UTF-8')] };
+    if (!isUtf8(this.bytes))
+      return {
+        chunks: [],
+        problems: [
+          this.problem(
+            firstNonUtf8Line(this.bytes),
+            '(encoding)',
+            'is not UTF-8 text (saved as Latin-1 or another encoding?): save the file as UTF-8',
+          ),
+        ],
+      };
     const chunks: Chunk[] = [];
     const problems: ConfigurationError[] = [];
     let firstLine = 1;
-    for (let start = 0; start < this.bytes.length; ) {
+    for (let start = 0; start < this.bytes.length;) {
       if (chunks.length > 0) await turns.between();
       const cut = this.bytes.indexOf(NEWLINE, Math.min(start + CHUNK_BYTES, this.bytes.length) - 1);
       const end = cut === -1 ? this.bytes.length : cut + 1;
@@ -104,7 +116,10 @@ export class PolicyText {
   }
 
   /** The problems with the end marker: missing at the end, or present before it (see the module comment). */
-  private async completeness(chunks: readonly Chunk[], turns: Turns): Promise<ConfigurationError[]> {
+  private async completeness(
+    chunks: readonly Chunk[],
+    turns: Turns,
+  ): Promise<ConfigurationError[]> {
     const last = lastContentLine(chunks);
     const problems: ConfigurationError[] = [];
     const missing = this.missingEnd(last);
@@ -120,8 +135,14 @@ export class PolicyText {
   private missingEnd(last: ContentLine | undefined): ConfigurationError | undefined {
     if (last && last.text === END_MARKER) return undefined;
     const line = last?.line ?? 1;
-    const what = last ? `the file does not end with the line "${END_MARKER}"` : `the file is empty (not even the line "${END_MARKER}")`;
-    return this.problem(line, '(end)', `${what}, so it may be incomplete (a save that was interrupted or is still being written): a complete policy file ends with that line`);
+    const what = last
+      ? `the file does not end with the line "${END_MARKER}"`
+      : `the file is empty (not even the line "${END_MARKER}")`;
+    return this.problem(
+      line,
+      '(end)',
+      `${what}, so it may be incomplete (a save that was interrupted or is still being written): a complete policy file ends with that line`,
+    );
   }
 
   /** Lines of the chunk, but the last line of the file, that start like END_MARKER. */
@@ -131,9 +152,13 @@ export class PolicyText {
       const line = chunk.firstLine + countLines(chunk.text.slice(0, match.index));
       if (last && line === last.line) continue;
       problems.push(
-        this.problem(line, '(end)', last && last.line > line && isMarkerLine(chunk.text, match.index)
-          ? `"${END_MARKER}" must be the last line, but line ${last.line} follows it`
-          : `only the last line may start with "${END_MARKER}" (a save cut short right there would look complete)`),
+        this.problem(
+          line,
+          '(end)',
+          last && last.line > line && isMarkerLine(chunk.text, match.index)
+            ? `"${END_MARKER}" must be the last line, but line ${last.line} follows it`
+            : `only the last line may start with "${END_MARKER}" (a save cut short right there would look complete)`,
+        ),
       );
     }
     return problems;
@@ -144,8 +169,17 @@ export class PolicyText {
     const line = chunk.firstLine + countLines(chunk.text.slice(0, lineStart));
     const code = chunk.text.codePointAt(index)!;
     const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-    const what = code === 0xfeff ? `a byte-order mark (${name})` : code <= 0x9f ? `the control character ${name}` : `the invisible formatting character ${name}`;
-    return this.problem(line, '(text)', `has ${what} at column ${index - lineStart + 1}: policy files are plain text (save without a byte-order mark; remove the character)`);
+    const what =
+      code === 0xfeff
+        ? `a byte-order mark (${name})`
+        : code <= 0x9f
+          ? `the control character ${name}`
+          : `the invisible formatting character ${name}`;
+    return this.problem(
+      line,
+      '(text)',
+      `has ${what} at column ${index - lineStart + 1}: policy files are plain text (save without a byte-order mark; remove the character)`,
+    );
   }
 
   private problem(line: number, key: string, message: string): ConfigurationError {
@@ -171,7 +205,10 @@ function lastContentLine(chunks: readonly Chunk[]): ContentLine | undefined {
     const end = text.trimEnd().length;
     if (end === 0) continue;
     const start = text.lastIndexOf('\n', end - 1) + 1;
-    return { text: text.slice(start, end).trim(), line: firstLine + countLines(text.slice(0, start)) };
+    return {
+      text: text.slice(start, end).trim(),
+      line: firstLine + countLines(text.slice(0, start)),
+    };
   }
   return undefined;
 }

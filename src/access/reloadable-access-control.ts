@@ -15,7 +15,12 @@
  */
 import path from 'node:path';
 import { safeForLog, type ProcessLog } from '../logging/process-log.js';
-import { missingPolicy, type AccessControl, type AccessControlService, type AccessRequest } from './access-control.js';
+import {
+  missingPolicy,
+  type AccessControl,
+  type AccessControlService,
+  type AccessRequest,
+} from './access-control.js';
 import type { Pacing } from './engine/cooperative.js';
 import { PolicyErrors } from './policy-errors.js';
 import { ACCESS_CONTROL_FILE, fileLabel } from './policy-files.js';
@@ -92,11 +97,21 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
     started: number,
     sourceFiles: readonly string[],
   ) {
-    this.lastReload = { ok: true, trigger: 'startup', at: new Date().toISOString(), durationMs: Math.round(performance.now() - started), generation: 1 };
+    this.lastReload = {
+      ok: true,
+      trigger: 'startup',
+      at: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      generation: 1,
+    };
     this.warnings = this.missing(current);
     for (const w of this.warnings) options.log.warn(w);
     if (options.watch !== false) {
-      this.watcher = new PolicyWatcher(() => void this.reload('file'), options.debounceMs ?? 250, (m) => options.log.warn(m));
+      this.watcher = new PolicyWatcher(
+        () => void this.reload('file'),
+        options.debounceMs ?? 250,
+        (m) => options.log.warn(m),
+      );
       this.watcher.watch(sourceFiles);
     }
     if (this.signal) process.on(this.signal, this.onSignal);
@@ -105,7 +120,11 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
   /** Loads every policy; throws a ConfigurationError (file:line, key) when one is broken. */
   static async start(options: ReloadableOptions): Promise<ReloadableAccessControlService> {
     const started = performance.now();
-    const { snapshot, set } = await loadPolicies({ confDir: options.confDir, lookup: options.lookup, pacing: options.pacing ?? {} });
+    const { snapshot, set } = await loadPolicies({
+      confDir: options.confDir,
+      lookup: options.lookup,
+      pacing: options.pacing ?? {},
+    });
     return new ReloadableAccessControlService(snapshot, options, started, set.sourceFiles);
   }
 
@@ -113,7 +132,9 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
   getInstance(policyName: string): AccessControl {
     let handle = this.handles.get(policyName);
     if (!handle) {
-      handle = { checkAccess: (request: AccessRequest) => this.policy(policyName).checkAccess(request) };
+      handle = {
+        checkAccess: (request: AccessRequest) => this.policy(policyName).checkAccess(request),
+      };
       this.handles.set(policyName, handle);
     }
     return handle;
@@ -148,7 +169,9 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
       loadedAt: this.current.builtAt.toISOString(),
       loadMs: Math.round(this.current.buildMs),
       policies: this.current.status(),
-      sourceFiles: [this.yamlFile, ...this.current.sourceFiles].map((f) => fileLabel(this.options.confDir, f)),
+      sourceFiles: [this.yamlFile, ...this.current.sourceFiles].map((f) =>
+        fileLabel(this.options.confDir, f),
+      ),
       watching: this.watcher !== undefined,
       ...(this.signal ? { reloadSignal: this.signal } : {}),
       lastReload: this.lastReload,
@@ -181,14 +204,19 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
       this.warnings = this.missing(next);
       this.lastReload = this.result(true, trigger, started);
       const reread = attempts > 1 ? `, read ${attempts} times: the files changed meanwhile` : '';
-      log.info(`Access-control policies reloaded (${trigger}, generation ${this.generationCount}, ${this.lastReload.durationMs} ms${reread}): ${summary(next)}`);
+      log.info(
+        `Access-control policies reloaded (${trigger}, generation ${this.generationCount}, ${this.lastReload.durationMs} ms${reread}): ${summary(next)}`,
+      );
       for (const w of this.warnings) log.warn(w);
     } catch (err) {
       const problems = PolicyErrors.of(err);
-      const errors = problems.length > 0 ? problems.map((p) => p.message) : [safeForLog((err as Error).message)];
+      const errors =
+        problems.length > 0 ? problems.map((p) => p.message) : [safeForLog((err as Error).message)];
       this.lastReload = { ...this.result(false, trigger, started), errors };
       for (const e of errors) log.error(`Access-control policies not reloaded: ${e}`);
-      log.error(`Access-control policies not reloaded (${trigger}): the previous policies (generation ${this.generationCount}) stay in force`);
+      log.error(
+        `Access-control policies not reloaded (${trigger}): the previous policies (generation ${this.generationCount}) stay in force`,
+      );
     } finally {
       this.watcher?.watch(watched);
     }
@@ -196,12 +224,22 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
   }
 
   private result(ok: boolean, trigger: ReloadTrigger, started: number): ReloadResult {
-    return { ok, trigger, at: new Date().toISOString(), durationMs: Math.round(performance.now() - started), generation: this.generation };
+    return {
+      ok,
+      trigger,
+      at: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      generation: this.generation,
+    };
   }
 
   private missing(snapshot: PolicySnapshot): string[] {
     const references = this.options.references ?? policyReferences(this.options.lookup);
-    return missingPolicies(references, new Set(snapshot.names), fileLabel(this.options.confDir, this.yamlFile));
+    return missingPolicies(
+      references,
+      new Set(snapshot.names),
+      fileLabel(this.options.confDir, this.yamlFile),
+    );
   }
 
   private get yamlFile(): string {
@@ -216,6 +254,11 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
 function summary(snapshot: PolicySnapshot): string {
   return snapshot
     .status()
-    .map((p) => `${p.name} (${Object.entries(p.rules).map(([t, n]) => `${n} ${t}`).join(', ')}; ${p.indexed ? 'indexed' : `casbin: ${p.note ?? ''}`})`)
+    .map(
+      (p) =>
+        `${p.name} (${Object.entries(p.rules)
+          .map(([t, n]) => `${n} ${t}`)
+          .join(', ')}; ${p.indexed ? 'indexed' : `casbin: ${p.note ?? ''}`})`,
+    )
     .join(', ');
 }

@@ -56,15 +56,25 @@ export function accessControlAdminRoutes(deps: AccessControlAdminDeps): Router {
     }
     await authorize(deps, req, props.accessControl.reloadPolicy, 'reload');
     const result = await accessControl.reload('api');
-    res.set('Cache-Control', 'no-store').status(result.ok ? 200 : 422).json(result);
+    res
+      .set('Cache-Control', 'no-store')
+      .status(result.ok ? 200 : 422)
+      .json(result);
   });
   return router;
 }
 
 /** Asks the endpoint's policy about the signed-in user (if any) and the caller's address. */
-async function authorize(deps: AccessControlAdminDeps, req: Request, policy: string, operation: string): Promise<void> {
+async function authorize(
+  deps: AccessControlAdminDeps,
+  req: Request,
+  policy: string,
+  operation: string,
+): Promise<void> {
   const principal = activeLogin(req, deps.props.session.maxLifetimeMs)?.principalName ?? '';
-  const attributes = principal ? (await deps.resolver.resolve({ principal, label: `admin/${operation}` })).attributes : {};
+  const attributes = principal
+    ? (await deps.resolver.resolve({ principal, label: `admin/${operation}` })).attributes
+    : {};
   const clientAddress = (req.ip ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
   const decision = deps.accessControl.getInstance(policy).checkAccess({
     subject: principal,
@@ -75,7 +85,12 @@ async function authorize(deps: AccessControlAdminDeps, req: Request, policy: str
     clientAddress,
   });
   if (!decision.allowed) {
-    deps.log.warn(`Access-control ${operation} refused to ${principal ? quoted(principal) : 'an anonymous caller'} from ${quoted(clientAddress)} by policy ${quoted(policy)}`);
-    throw new IdpError('ACCESS_DENIED', `policy ${policy} does not allow ${operation} of ${ADMIN_RESOURCE}`);
+    deps.log.warn(
+      `Access-control ${operation} refused to ${principal ? quoted(principal) : 'an anonymous caller'} from ${quoted(clientAddress)} by policy ${quoted(policy)}`,
+    );
+    throw new IdpError(
+      'ACCESS_DENIED',
+      `policy ${policy} does not allow ${operation} of ${ADMIN_RESOURCE}`,
+    );
   }
 }

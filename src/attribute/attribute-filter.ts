@@ -19,12 +19,15 @@ export class AttributeFilter {
   constructor(readonly policies: readonly AttributeFilterPolicy[]) {}
 
   filter(attributes: AttributeValues, relyingPartyId: string): AttributeValues {
-    const applicable = this.policies.filter((p) => p.requesters.includes('*') || p.requesters.includes(relyingPartyId));
+    const applicable = this.policies.filter(
+      (p) => p.requesters.includes('*') || p.requesters.includes(relyingPartyId),
+    );
     const permitted = new Set(applicable.flatMap((p) => p.permit));
     const denied = new Set(applicable.flatMap((p) => p.deny));
     const released: Record<string, readonly string[]> = {};
     for (const [id, values] of Object.entries(attributes)) {
-      if ((permitted.has('*') || permitted.has(id)) && !denied.has(id) && !denied.has('*')) released[id] = values;
+      if ((permitted.has('*') || permitted.has(id)) && !denied.has(id) && !denied.has('*'))
+        released[id] = values;
     }
     return released;
   }

@@ -9,7 +9,11 @@ import type { AttributeValues } from '../core/attribute-values.js';
 import type { SourceAttributes } from '../directory/user-directory.js';
 
 interface AttributeEncoding {
-  readonly saml2?: { readonly name: string; readonly friendlyName?: string; readonly nameFormat: string };
+  readonly saml2?: {
+    readonly name: string;
+    readonly friendlyName?: string;
+    readonly nameFormat: string;
+  };
   /** How the attribute appears as an OpenID Connect claim, and the scope that asks for it. */
   readonly oidc?: { readonly claim: string; readonly scope: string; readonly multiValued: boolean };
 }
@@ -53,7 +57,8 @@ export class AttributeResolver {
     const active = this.definitions.filter((d) => !d.excludeLabels.includes(request.label));
     const needed = [...new Set(active.map((d) => d.connector))];
     const sources = new Map<string, SourceAttributes | undefined>();
-    for (const id of needed) sources.set(id, await this.connectors.get(id)!.lookup(request.principal));
+    for (const id of needed)
+      sources.set(id, await this.connectors.get(id)!.lookup(request.principal));
 
     const attributes: Record<string, string[]> = {};
     for (const def of active) {

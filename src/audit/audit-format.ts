@@ -10,7 +10,7 @@ export type FormatToken = { readonly field: string } | { readonly literal: strin
 export function parseAuditFormat(format: string): FormatToken[] {
   const tokens: FormatToken[] = [];
   let literal = '';
-  for (let i = 0; i < format.length; ) {
+  for (let i = 0; i < format.length;) {
     if (format.startsWith('%%', i)) {
       literal += '%';
       i += 2;
@@ -58,12 +58,17 @@ export class AuditFormatter {
 
   private escape(value: string): string {
     return value.replace(this.unsafe, (ch) =>
-      [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+      [...Buffer.from(ch, 'utf8')]
+        .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+        .join(''),
     );
   }
 }
 
 /** Shibboleth's default audit time format, yyyyMMdd'T'HHmmss'Z', in UTC. */
 export function auditTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

@@ -9,7 +9,11 @@ import { AuditField, type AuditFields } from './audit-fields.js';
 import { auditTimestamp } from './audit-format.js';
 import type { ProfileRequestContext } from '../core/request-context.js';
 
-export function auditFieldsOf(prc: ProfileRequestContext, req: Request, extra: Record<string, string | string[] | undefined> = {}): AuditFields {
+export function auditFieldsOf(
+  prc: ProfileRequestContext,
+  req: Request,
+  extra: Record<string, string | string[] | undefined> = {},
+): AuditFields {
   const fields: AuditFields = new Map();
   const put = (field: string, value: string | string[] | undefined) => {
     if (value === undefined || value === '') return;

@@ -39,7 +39,11 @@ export class FileAuditSink implements AuditSink {
       // a+: appends, and can read the last byte back.
       sink = new FileAuditSink(file, await open(file, 'a+'));
     } catch (err) {
-      throw new IdpError('AUDIT_WRITE_FAILED', `cannot open audit log ${file}: ${(err as Error).message}`, { cause: err });
+      throw new IdpError(
+        'AUDIT_WRITE_FAILED',
+        `cannot open audit log ${file}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     await sink.startOnNewLine(log);
     return sink;
@@ -65,12 +69,16 @@ export class FileAuditSink implements AuditSink {
     if (last[0] === 0x0a) return;
     try {
       await this.append('\n');
-      log?.warn(`Audit log ${this.file} ended in a partial record (a write failed before the last stop); it now ends with a line break and the next record starts on a new line`);
+      log?.warn(
+        `Audit log ${this.file} ended in a partial record (a write failed before the last stop); it now ends with a line break and the next record starts on a new line`,
+      );
     } catch (err) {
       // The first batch will start with the line break instead; if the disk is still failing, it
       // fails as any audit write would.
       this.mayEndMidLine = true;
-      log?.warn(`Audit log ${this.file} ended in a partial record and the line break could not be written yet: ${(err as Error).message}`);
+      log?.warn(
+        `Audit log ${this.file} ended in a partial record and the line break could not be written yet: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -87,7 +95,11 @@ export class FileAuditSink implements AuditSink {
           for (const p of batch) p.resolve();
         } catch (err) {
           this.mayEndMidLine = true;
-          const failure = new IdpError('AUDIT_WRITE_FAILED', `audit record not written to ${this.file}: ${(err as Error).message}`, { cause: err });
+          const failure = new IdpError(
+            'AUDIT_WRITE_FAILED',
+            `audit record not written to ${this.file}: ${(err as Error).message}`,
+            { cause: err },
+          );
           for (const p of batch) p.reject(failure);
         }
       }
@@ -98,7 +110,7 @@ export class FileAuditSink implements AuditSink {
 
   private async append(text: string): Promise<void> {
     const bytes = Buffer.from(text, 'utf8');
-    for (let offset = 0; offset < bytes.length; ) {
+    for (let offset = 0; offset < bytes.length;) {
       const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset);
       offset += bytesWritten;
     }

@@ -45,15 +45,26 @@ export class LoginThrottle {
     private readonly busy: BusyPolicy,
     private readonly now: () => number = Date.now,
   ) {
-    this.countForAddress = db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND address = ? AND at > ?');
-    this.countForAccount = db.prepare('SELECT count(*) AS n FROM login_failures WHERE username = ? AND at > ?');
+    this.countForAddress = db.prepare(
+      'SELECT count(*) AS n FROM login_failures WHERE username = ? AND address = ? AND at > ?',
+    );
+    this.countForAccount = db.prepare(
+      'SELECT count(*) AS n FROM login_failures WHERE username = ? AND at > ?',
+    );
     const prune = db.prepare<[number]>('DELETE FROM login_failures WHERE at <= ?');
-    const insert = db.prepare<[string, string, number]>('INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)');
+    const insert = db.prepare<[string, string, number]>(
+      'INSERT INTO login_failures (username, address, at) VALUES (?, ?, ?)',
+    );
     this.reserve = db.transaction((username: string, address: string): Lockout | undefined => {
       const { maxFailures, maxFailuresPerAccount, windowMs } = this.limits;
       const since = this.now() - windowMs;
-      if (maxFailures > 0 && this.countForAddress.get(username, address, since)!.n >= maxFailures) return 'address';
-      if (maxFailuresPerAccount > 0 && this.countForAccount.get(username, since)!.n >= maxFailuresPerAccount) return 'account';
+      if (maxFailures > 0 && this.countForAddress.get(username, address, since)!.n >= maxFailures)
+        return 'address';
+      if (
+        maxFailuresPerAccount > 0 &&
+        this.countForAccount.get(username, since)!.n >= maxFailuresPerAccount
+      )
+        return 'account';
       prune.run(since);
       insert.run(username, address, this.now());
       return undefined;
@@ -79,7 +90,11 @@ export class LoginThrottle {
       return await retryWhileBusy(work, this.busy, 'login throttle');
     } catch (err) {
       if (err instanceof IdpError) throw err;
-      throw new IdpError('SESSION_STORE_FAILED', `login throttle failed: ${(err as Error).message}`, { cause: err });
+      throw new IdpError(
+        'SESSION_STORE_FAILED',
+        `login throttle failed: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

@@ -14,7 +14,11 @@ import { PROPERTIES_FILE } from '../config/idp-properties.js';
 import { loadConfiguration, type IdpConfiguration } from '../config/load-configuration.js';
 import { ConfigurationError } from '../core/errors.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../core/paths.js';
-import { openSqliteDatabase, openSqliteDatabaseReadOnly, type SqliteDatabase } from '../storage/sqlite-database.js';
+import {
+  openSqliteDatabase,
+  openSqliteDatabaseReadOnly,
+  type SqliteDatabase,
+} from '../storage/sqlite-database.js';
 import { SchemaVersionError } from '../storage/sqlite-schema.js';
 import { openAttributeServices, type AttributeServices } from '../wiring/attribute-services.js';
 
@@ -30,7 +34,12 @@ export function loadIdpConfiguration(at: Location): IdpConfiguration {
   const home = path.resolve(at.home ?? at.env.IDP_HOME ?? PROJECT_ROOT);
   const confDir = path.resolve(at.conf ?? at.env.IDP_CONF_DIR ?? DEFAULT_CONF_DIR);
   const properties = path.join(confDir, PROPERTIES_FILE);
-  if (!existsSync(properties)) throw new ConfigurationError(properties, '(file)', 'file not found: is this a configuration folder?');
+  if (!existsSync(properties))
+    throw new ConfigurationError(
+      properties,
+      '(file)',
+      'file not found: is this a configuration folder?',
+    );
   return loadConfiguration({ home, confDir, env: at.env });
 }
 
@@ -48,7 +57,8 @@ export interface CliDirectory extends AttributeServices {
 
 export async function openDirectory(config: IdpConfiguration): Promise<CliDirectory> {
   const props = config.properties;
-  if (!existsSync(props.storagePath)) return inMemory(config, `${props.storagePath} does not exist yet`);
+  if (!existsSync(props.storagePath))
+    return inMemory(config, `${props.storagePath} does not exist yet`);
   let db: SqliteDatabase | undefined;
   try {
     db = openSqliteDatabaseReadOnly(props.storagePath);
@@ -66,5 +76,9 @@ export async function openDirectory(config: IdpConfiguration): Promise<CliDirect
 async function inMemory(config: IdpConfiguration, why: string): Promise<CliDirectory> {
   const db = openSqliteDatabase(':memory:');
   const services = await openAttributeServices(config, db);
-  return { ...services, source: `${config.properties.directory.seedFile} (in memory: ${why})`, close: () => db.close() };
+  return {
+    ...services,
+    source: `${config.properties.directory.seedFile} (in memory: ${why})`,
+    close: () => db.close(),
+  };
 }

@@ -33,7 +33,11 @@ export interface Expectation {
 }
 
 /** Throws a ConfigurationError naming file:line for anything malformed. */
-export function readExpectations(file: string, lookup: (key: string) => string | undefined, policyNames: ReadonlySet<string>): Expectation[] {
+export function readExpectations(
+  file: string,
+  lookup: (key: string) => string | undefined,
+  policyNames: ReadonlySet<string>,
+): Expectation[] {
   const conf = YamlConf.read(file, lookup);
   conf.root.allowKeys('expectations');
   const list = conf.root.list('expectations');
@@ -42,8 +46,16 @@ export function readExpectations(file: string, lookup: (key: string) => string |
     node.allowKeys('user', 'target', 'rp', 'expect', 'note');
     const expect = expected(node, policyNames);
     const target = node.optionalString('target');
-    if (target === undefined && expect.has(WHOLE_QUESTION)) node.fail(`is required to ask the whole question (${WHOLE_QUESTION})`, 'target');
-    return { at: conf.where(node.at), user: node.string('user'), target, rp: node.string('rp'), expect, note: node.optionalString('note') };
+    if (target === undefined && expect.has(WHOLE_QUESTION))
+      node.fail(`is required to ask the whole question (${WHOLE_QUESTION})`, 'target');
+    return {
+      at: conf.where(node.at),
+      user: node.string('user'),
+      target,
+      rp: node.string('rp'),
+      expect,
+      note: node.optionalString('note'),
+    };
   });
 }
 
@@ -53,10 +65,12 @@ function expected(node: ConfNode, policyNames: ReadonlySet<string>): Map<string,
     return v === 'allow';
   };
   const raw = node.value as Record<string, unknown>;
-  if (typeof raw.expect === 'string') return new Map([[WHOLE_QUESTION, value(node.string('expect'), 'expect', node)]]);
+  if (typeof raw.expect === 'string')
+    return new Map([[WHOLE_QUESTION, value(node.string('expect'), 'expect', node)]]);
   const map = node.child('expect');
   const entries = node.entries('expect');
-  if (entries.length === 0) node.fail('must be allow, deny, or a map of policy names to allow/deny', 'expect');
+  if (entries.length === 0)
+    node.fail('must be allow, deny, or a map of policy names to allow/deny', 'expect');
   return new Map(
     entries.map(([name]) => {
       if (name !== WHOLE_QUESTION && !policyNames.has(name)) {

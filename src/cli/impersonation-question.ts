@@ -48,14 +48,16 @@ export type Outcome =
 
 export const OUTCOME_TEXT: Record<Outcome, string> = {
   'unknown-user': 'the user is not an (enabled) account, so cannot sign in',
-  'unknown-relying-party': 'the relying party is not configured: the IdP refuses its requests (Unknown Service)',
+  'unknown-relying-party':
+    'the relying party is not configured: the IdP refuses its requests (Unknown Service)',
   'flow-not-enabled': 'the relying party does not list impersonate in its postAuthenticationFlows',
   'form-not-offered': 'the general policy denies: the impersonate form is not offered',
   'form-offered': 'the general policy allows: the impersonate form is offered',
   'invalid-name': 'the typed name is refused before any policy sees it',
-  'own-name': 'the typed name is the user\'s own: the request proceeds without impersonation',
+  'own-name': "the typed name is the user's own: the request proceeds without impersonation",
   violation: 'the specific policy denies: ImpersonationViolation (Access Denied page, audited)',
-  'unknown-target': 'the policies allow it, but there is no such account: UnknownImpersonationTarget',
+  'unknown-target':
+    'the policies allow it, but there is no such account: UnknownImpersonationTarget',
   impersonates: 'allowed: the relying party receives the target account',
 };
 
@@ -65,7 +67,12 @@ export interface ImpersonationAnswer {
   readonly attributes: AttributeValues;
   readonly relyingParty: string;
   readonly relyingPartyName?: string;
-  readonly target?: { readonly typed: string; readonly canonical?: string; readonly problem?: string; readonly exists?: boolean };
+  readonly target?: {
+    readonly typed: string;
+    readonly canonical?: string;
+    readonly problem?: string;
+    readonly exists?: boolean;
+  };
   readonly general: PolicyAnswer;
   readonly specific?: PolicyAnswer;
   readonly outcome: Outcome;
@@ -89,7 +96,10 @@ export async function askImpersonation(
   const signIn = await directory.resolver.resolve({ principal: user, label: SIGN_IN_LABEL });
   const rp = config.relyingParties.find((r) => r.id === question.rp);
   const decision = decisionFor(ctx);
-  const explained = await decision.explain({ principalName: user, attributes: signIn.attributes, relyingParty: question.rp }, question.target);
+  const explained = await decision.explain(
+    { principalName: user, attributes: signIn.attributes, relyingParty: question.rp },
+    question.target,
+  );
   const outcome = outcomeOf(explained, rp, signIn.principalFound);
   return {
     user,
@@ -97,9 +107,13 @@ export async function askImpersonation(
     attributes: signIn.attributes,
     relyingParty: question.rp,
     relyingPartyName: rp?.displayName,
-    target: question.target === undefined || !explained.target ? undefined : targetOf(question.target, explained.target),
+    target:
+      question.target === undefined || !explained.target
+        ? undefined
+        : targetOf(question.target, explained.target),
     general: explained.general,
-    specific: explained.target && 'specific' in explained.target ? explained.target.specific : undefined,
+    specific:
+      explained.target && 'specific' in explained.target ? explained.target.specific : undefined,
     outcome,
     mayImpersonate: outcome === 'impersonates',
   };
@@ -110,15 +124,20 @@ function decisionFor(ctx: QuestionContext): ImpersonationDecision<PolicyAnswer> 
   const { config, policies, directory } = ctx;
   const { generalPolicy, specificPolicy } = config.properties.impersonate;
   return new ImpersonationDecision({
-    generalPolicy: (request) => answerOf(policies, generalPolicy, request, 'idp.impersonate.generalPolicy'),
-    specificPolicy: (request) => answerOf(policies, specificPolicy, request, 'idp.impersonate.specificPolicy'),
+    generalPolicy: (request) =>
+      answerOf(policies, generalPolicy, request, 'idp.impersonate.generalPolicy'),
+    specificPolicy: (request) =>
+      answerOf(policies, specificPolicy, request, 'idp.impersonate.specificPolicy'),
     canonicalName: (typed) => directory.directory.canonicalName(typed),
     resolve: (request) => directory.resolver.resolve(request),
   });
 }
 
 /** The typed name as the output shows it. */
-function targetOf(typed: string, decided: TargetDecision<PolicyAnswer>): NonNullable<ImpersonationAnswer['target']> {
+function targetOf(
+  typed: string,
+  decided: TargetDecision<PolicyAnswer>,
+): NonNullable<ImpersonationAnswer['target']> {
   switch (decided.reason) {
     case 'no-name': // shown as the name it is not
       return { typed, problem: 'empty' };
@@ -145,7 +164,11 @@ const OUTCOME_OF_REASON: Record<ImpersonationReason, Outcome> = {
 };
 
 /** The intercept's answer, unless the request never gets that far (unknown user or relying party, no impersonate flow). */
-function outcomeOf(explained: ImpersonationExplanation<PolicyAnswer>, rp: RelyingParty | undefined, userFound: boolean): Outcome {
+function outcomeOf(
+  explained: ImpersonationExplanation<PolicyAnswer>,
+  rp: RelyingParty | undefined,
+  userFound: boolean,
+): Outcome {
   if (!userFound) return 'unknown-user';
   if (!rp) return 'unknown-relying-party';
   if (!rp.postAuthenticationFlows.includes(FLOW)) return 'flow-not-enabled';
@@ -153,15 +176,27 @@ function outcomeOf(explained: ImpersonationExplanation<PolicyAnswer>, rp: Relyin
 }
 
 /** One named policy's answer for the user (resource: the canonical target, or "" when none). */
-export function askPolicy(ctx: QuestionContext, answer: ImpersonationAnswer, name: string): PolicyAnswer {
+export function askPolicy(
+  ctx: QuestionContext,
+  answer: ImpersonationAnswer,
+  name: string,
+): PolicyAnswer {
   if (name === answer.general.name) return answer.general;
   if (answer.specific?.name === name) return answer.specific;
-  const resource = name === ctx.config.properties.impersonate.generalPolicy ? '' : (answer.target?.canonical ?? answer.target?.typed ?? '');
+  const resource =
+    name === ctx.config.properties.impersonate.generalPolicy
+      ? ''
+      : (answer.target?.canonical ?? answer.target?.typed ?? '');
   return answerOf(ctx.policies, name, { ...answer.general.request, resource });
 }
 
 /** A policy's answer with its explanation; a policy that does not exist denies. */
-function answerOf(policies: PolicySnapshot, name: string, request: AccessRequest, property?: string): PolicyAnswer {
+function answerOf(
+  policies: PolicySnapshot,
+  name: string,
+  request: AccessRequest,
+  property?: string,
+): PolicyAnswer {
   const explanation = policies.get(name)?.explain(request);
   return { property, name, request, allowed: explanation?.decision.allowed ?? false, explanation };
 }

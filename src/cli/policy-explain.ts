@@ -4,8 +4,18 @@
  * and every rule that matched, and what the IdP would do.
  */
 import type { PolicySnapshot } from '../access/policy-snapshot.js';
-import { compilePolicies, loadIdpConfiguration, openDirectory, type Location } from './cli-context.js';
-import { askImpersonation, OUTCOME_TEXT, SIGN_IN_LABEL, type ImpersonationAnswer } from './impersonation-question.js';
+import {
+  compilePolicies,
+  loadIdpConfiguration,
+  openDirectory,
+  type Location,
+} from './cli-context.js';
+import {
+  askImpersonation,
+  OUTCOME_TEXT,
+  SIGN_IN_LABEL,
+  type ImpersonationAnswer,
+} from './impersonation-question.js';
 import { attributesUsed, policyAnswer, type CliIo } from './policy-output.js';
 import { reportProblems } from './policy-problems.js';
 
@@ -27,7 +37,15 @@ export async function explainCommand(at: Location, args: ExplainArgs, io: CliIo)
   try {
     const a = await askImpersonation({ config, policies, directory }, args);
     io.out(`Directory:      ${directory.source}`);
-    for (const line of [...questionLines(a), '', ...attributeLines(a, policies), '', ...policyLines(a), '']) io.out(line);
+    for (const line of [
+      ...questionLines(a),
+      '',
+      ...attributeLines(a, policies),
+      '',
+      ...policyLines(a),
+      '',
+    ])
+      io.out(line);
     io.out(`Outcome: ${a.mayImpersonate ? 'YES' : 'NO'} — ${OUTCOME_TEXT[a.outcome]}`);
     return a.userFound ? 0 : 1;
   } finally {
@@ -43,16 +61,27 @@ function questionLines(a: ImpersonationAnswer): string[] {
   ];
   const t = a.target;
   if (t) {
-    const state = t.problem ? `refused before any policy: ${t.problem}` : t.exists === false ? 'no such account' : '';
-    lines.push(`Target:         ${t.typed}${t.canonical && t.canonical !== t.typed ? ` → ${t.canonical}` : ''}${state ? `  — ${state}` : ''}`);
+    const state = t.problem
+      ? `refused before any policy: ${t.problem}`
+      : t.exists === false
+        ? 'no such account'
+        : '';
+    lines.push(
+      `Target:         ${t.typed}${t.canonical && t.canonical !== t.typed ? ` → ${t.canonical}` : ''}${state ? `  — ${state}` : ''}`,
+    );
   }
   return lines;
 }
 
 /** The user's values of the attributes the asked policies use. */
 function attributeLines(a: ImpersonationAnswer, policies: PolicySnapshot): string[] {
-  const used = [a.general.name, a.specific?.name].flatMap((n) => (n ? (policies.get(n)?.attributeIds ?? []) : []));
-  return [`Attributes the policies use (resolved as at sign-in, label ${SIGN_IN_LABEL}):`, ...attributesUsed(a.attributes, [...new Set(used)])];
+  const used = [a.general.name, a.specific?.name].flatMap((n) =>
+    n ? (policies.get(n)?.attributeIds ?? []) : [],
+  );
+  return [
+    `Attributes the policies use (resolved as at sign-in, label ${SIGN_IN_LABEL}):`,
+    ...attributesUsed(a.attributes, [...new Set(used)]),
+  ];
 }
 
 /** Each policy's answer; the specific one marked when the general one keeps it from being asked. */

@@ -22,7 +22,8 @@ export function rule(r: PolicyRule): string {
 export function policyAnswer(a: PolicyAnswer, note?: string): string[] {
   const title = `${a.name}${a.property ? ` (${a.property})` : ''}: ${verdict(a.allowed)}${note ? `  [${note}]` : ''}`;
   const request = `  request: sub=${a.request.subject} rp=${a.request.relyingParty} act=${a.request.operation} obj=${JSON.stringify(a.request.resource)}`;
-  if (!a.explanation) return [title, request, '  no such policy in access-control.yaml: a missing policy denies'];
+  if (!a.explanation)
+    return [title, request, '  no such policy in access-control.yaml: a missing policy denies'];
   const { decision, matches } = a.explanation;
   const lines = [title, request];
   const decidedAt = decision.matchedAt?.[0];
@@ -39,7 +40,9 @@ export function policyAnswer(a: PolicyAnswer, note?: string): string[] {
 
 /** The user's values of the attributes the policies speak about, then the others' names. */
 export function attributesUsed(attributes: AttributeValues, used: readonly string[]): string[] {
-  const lines = used.map((id) => `  ${id} = ${attributes[id]?.length ? attributes[id].join(', ') : '(none)'}`);
+  const lines = used.map(
+    (id) => `  ${id} = ${attributes[id]?.length ? attributes[id].join(', ') : '(none)'}`,
+  );
   const others = Object.keys(attributes).filter((id) => !used.includes(id));
   if (others.length > 0) lines.push(`  (not used by the policies: ${others.join(', ')})`);
   return lines;
@@ -50,8 +53,12 @@ export function policyStatus(p: PolicyStatus, referencedBy: readonly string[]): 
     `${p.name}  (${p.declaredAt}${referencedBy.length ? `; ${referencedBy.join(', ')}` : ''})`,
     `  model   ${p.modelFile}`,
     `  policy  ${p.policyFile}`,
-    `  rules   ${Object.entries(p.rules).map(([type, n]) => `${n.toLocaleString('en')} ${type}`).join(', ')}`,
-    p.indexed ? `  engine  indexed: ${p.indexedTerms.join(', ')}` : `  engine  plain casbin (not indexed: ${p.note ?? ''})`,
+    `  rules   ${Object.entries(p.rules)
+      .map(([type, n]) => `${n.toLocaleString('en')} ${type}`)
+      .join(', ')}`,
+    p.indexed
+      ? `  engine  indexed: ${p.indexedTerms.join(', ')}`
+      : `  engine  plain casbin (not indexed: ${p.note ?? ''})`,
     `  built   in ${p.buildMs} ms`,
   ];
 }

@@ -8,7 +8,11 @@ import { parseProperties } from '../core/properties.js';
 import type { CliIo } from './policy-output.js';
 
 /** Prints every problem of a configuration error and returns the exit status; rethrows anything else. */
-export function reportProblems(err: unknown, io: CliIo, consequence = 'the IdP would not start with this configuration'): number {
+export function reportProblems(
+  err: unknown,
+  io: CliIo,
+  consequence = 'the IdP would not start with this configuration',
+): number {
   const problems = PolicyErrors.of(err);
   if (problems.length === 0) throw err;
   for (const p of problems) io.err(p.message);

@@ -18,13 +18,19 @@ interface ApiError {
   readonly error_description?: string;
 }
 
-export async function reloadCommand(at: Location, url: string | undefined, io: CliIo): Promise<number> {
+export async function reloadCommand(
+  at: Location,
+  url: string | undefined,
+  io: CliIo,
+): Promise<number> {
   const base = url ?? loadIdpConfiguration(at).properties.baseURL;
   const response = await call(`${base}${ADMIN_PATHS.reload}`, 'POST', io);
   if (!response) return 1;
   const body = response.body as ReloadResult & ApiError;
   if (response.status === 200 && body.ok) {
-    io.out(`Reloaded: the IdP at ${base} now serves generation ${body.generation} (built in ${body.durationMs} ms).`);
+    io.out(
+      `Reloaded: the IdP at ${base} now serves generation ${body.generation} (built in ${body.durationMs} ms).`,
+    );
     return 0;
   }
   if (body.ok === false) {
@@ -32,7 +38,9 @@ export async function reloadCommand(at: Location, url: string | undefined, io: C
     for (const e of body.errors ?? []) io.err(`  ${e}`);
     return 1;
   }
-  io.err(`The IdP at ${base} answered ${response.status}: ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
+  io.err(
+    `The IdP at ${base} answered ${response.status}: ${body.error ?? ''} ${body.error_description ?? ''}`.trim(),
+  );
   return 1;
 }
 
@@ -41,11 +49,14 @@ export async function remoteStatusCommand(url: string, json: boolean, io: CliIo)
   if (!response) return 1;
   if (response.status !== 200) {
     const body = response.body as ApiError;
-    io.err(`The IdP at ${url} answered ${response.status}: ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
+    io.err(
+      `The IdP at ${url} answered ${response.status}: ${body.error ?? ''} ${body.error_description ?? ''}`.trim(),
+    );
     return 1;
   }
   const status = response.body as AccessControlStatus;
-  for (const line of json ? [JSON.stringify(status, null, 2)] : statusLines(url, status)) io.out(line);
+  for (const line of json ? [JSON.stringify(status, null, 2)] : statusLines(url, status))
+    io.out(line);
   return 0;
 }
 
@@ -63,16 +74,25 @@ function statusLines(url: string, status: AccessControlStatus): string[] {
   ];
 }
 
-async function call(url: string, method: 'GET' | 'POST', io: CliIo): Promise<{ status: number; body: unknown } | undefined> {
+async function call(
+  url: string,
+  method: 'GET' | 'POST',
+  io: CliIo,
+): Promise<{ status: number; body: unknown } | undefined> {
   try {
     const res = await fetch(url, {
       method,
-      headers: { accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        accept: 'application/json',
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      },
       body: method === 'POST' ? '{}' : undefined,
     });
     return { status: res.status, body: await res.json().catch(() => ({ error: res.statusText })) };
   } catch (err) {
-    io.err(`Cannot reach the IdP at ${url}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+    io.err(
+      `Cannot reach the IdP at ${url}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+    );
     return undefined;
   }
 }

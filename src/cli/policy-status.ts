@@ -22,13 +22,25 @@ export async function statusCommand(at: Location, json: boolean, io: CliIo): Pro
     const warnings = missingPolicies(references, new Set(snapshot.names), yaml);
     const sourceFiles = [yaml, ...snapshot.sourceFiles.map((f) => fileLabel(confDir, f))];
     if (json) {
-      io.out(JSON.stringify({ confDir, loadMs, sourceFiles, policies: snapshot.status(), references, warnings }, null, 2));
+      io.out(
+        JSON.stringify(
+          { confDir, loadMs, sourceFiles, policies: snapshot.status(), references, warnings },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
-    io.out(`Access-control policies of ${confDir} (built in ${loadMs} ms, as the IdP would load them)`);
+    io.out(
+      `Access-control policies of ${confDir} (built in ${loadMs} ms, as the IdP would load them)`,
+    );
     for (const p of snapshot.status()) {
       io.out('');
-      for (const line of policyStatus(p, references.filter((r) => r.name === p.name).map((r) => r.property))) io.out(line);
+      for (const line of policyStatus(
+        p,
+        references.filter((r) => r.name === p.name).map((r) => r.property),
+      ))
+        io.out(line);
     }
     io.out('');
     io.out(`Files: ${sourceFiles.join(', ')}`);

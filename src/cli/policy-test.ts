@@ -5,9 +5,22 @@
  */
 import path from 'node:path';
 import { policyReferences } from '../access/policy-references.js';
-import { compilePolicies, loadIdpConfiguration, openDirectory, type CliDirectory, type Location } from './cli-context.js';
+import {
+  compilePolicies,
+  loadIdpConfiguration,
+  openDirectory,
+  type CliDirectory,
+  type Location,
+} from './cli-context.js';
 import { readExpectations, WHOLE_QUESTION, type Expectation } from './expectations.js';
-import { askImpersonation, askPolicy, OUTCOME_TEXT, type ImpersonationAnswer, type PolicyAnswer, type QuestionContext } from './impersonation-question.js';
+import {
+  askImpersonation,
+  askPolicy,
+  OUTCOME_TEXT,
+  type ImpersonationAnswer,
+  type PolicyAnswer,
+  type QuestionContext,
+} from './impersonation-question.js';
 import { rule, verdict, type CliIo } from './policy-output.js';
 import { reportProblems } from './policy-problems.js';
 
@@ -45,7 +58,10 @@ export async function testCommand(at: Location, file: string, io: CliIo): Promis
 
 /** The expectations file, its policy names checked against those defined and referenced. */
 function expectationsOf(ctx: OfflineContext, file: string): Expectation[] {
-  const names = new Set([...ctx.policies.names, ...policyReferences(ctx.config.properties.lookup).map((r) => r.name)]);
+  const names = new Set([
+    ...ctx.policies.names,
+    ...policyReferences(ctx.config.properties.lookup).map((r) => r.name),
+  ]);
   return readExpectations(path.resolve(file), ctx.config.properties.lookup, names);
 }
 
@@ -64,7 +80,9 @@ async function check(ctx: QuestionContext, e: Expectation, tally: Tally, io: Cli
     const actual = policy ? policy.allowed : answer.mayImpersonate;
     if (actual === expected) continue;
     tally.failures++;
-    io.out(`FAIL ${e.at}: ${question}: ${name}: expected ${verdict(expected)}, got ${verdict(actual)} (${why(answer, policy)})${e.note ? ` — ${e.note}` : ''}`);
+    io.out(
+      `FAIL ${e.at}: ${question}: ${name}: expected ${verdict(expected)}, got ${verdict(actual)} (${why(answer, policy)})${e.note ? ` — ${e.note}` : ''}`,
+    );
   }
 }
 
@@ -75,10 +93,18 @@ function why(answer: ImpersonationAnswer, policy: PolicyAnswer | undefined): str
   const decided = policy.explanation.decision.matchedAt?.[0];
   const rules = policy.explanation.matches;
   if (decided) return `decided by ${rule(rules.find((m) => m.at === decided)!)}`;
-  return rules.length === 0 ? 'no rule matches: denied by default' : 'no rule decides: denied by default';
+  return rules.length === 0
+    ? 'no rule matches: denied by default'
+    : 'no rule decides: denied by default';
 }
 
-function summarize(file: string, expectations: number, tally: Tally, directory: CliDirectory, io: CliIo): number {
+function summarize(
+  file: string,
+  expectations: number,
+  tally: Tally,
+  directory: CliDirectory,
+  io: CliIo,
+): number {
   const summary = `${file}: ${expectations} expectations, ${tally.checks} checks, ${tally.failures} failed (directory: ${directory.source})`;
   if (tally.failures > 0) io.err(summary);
   else io.out(summary);

@@ -17,23 +17,36 @@ export async function validateCommand(at: Location, io: CliIo): Promise<number> 
     const confDir = config.properties.confDir;
     const snapshot = await compilePolicies(config);
     const yaml = fileLabel(confDir, path.join(confDir, ACCESS_CONTROL_FILE));
-    const undefinedNames = policyReferences(config.properties.lookup).filter((r) => !snapshot.get(r.name));
+    const undefinedNames = policyReferences(config.properties.lookup).filter(
+      (r) => !snapshot.get(r.name),
+    );
     for (const r of undefinedNames.filter((u) => u.optional)) {
-      io.out(`note: ${r.property} names policy '${r.name}', which ${yaml} does not define: that feature denies every request (intended when it is not wanted)`);
+      io.out(
+        `note: ${r.property} names policy '${r.name}', which ${yaml} does not define: that feature denies every request (intended when it is not wanted)`,
+      );
     }
     const missing = undefinedNames.filter((r) => !r.optional);
     for (const r of missing) {
-      io.err(`${propertyLocation(confDir, r.property)}: ${r.property}: names policy '${r.name}', which ${yaml} does not define (a missing policy denies every check)`);
+      io.err(
+        `${propertyLocation(confDir, r.property)}: ${r.property}: names policy '${r.name}', which ${yaml} does not define (a missing policy denies every check)`,
+      );
     }
     if (missing.length > 0) {
       io.err(`${missing.length} problem${missing.length === 1 ? '' : 's'}`);
       return 1;
     }
-    summary = snapshot.status().map((p) => `  ${p.name}: ${Object.entries(p.rules).map(([t, n]) => `${n} ${t}`).join(', ')}; ${p.indexed ? 'indexed' : `plain casbin (${p.note ?? ''})`}`);
+    summary = snapshot.status().map(
+      (p) =>
+        `  ${p.name}: ${Object.entries(p.rules)
+          .map(([t, n]) => `${n} ${t}`)
+          .join(', ')}; ${p.indexed ? 'indexed' : `plain casbin (${p.note ?? ''})`}`,
+    );
   } catch (err) {
     return reportProblems(err, io);
   }
-  io.out(`OK: ${summary.length} access-control ${summary.length === 1 ? 'policy' : 'policies'}; every file parses and compiles; every policy the impersonate flow names exists`);
+  io.out(
+    `OK: ${summary.length} access-control ${summary.length === 1 ? 'policy' : 'policies'}; every file parses and compiles; every policy the impersonate flow names exists`,
+  );
   for (const line of summary) io.out(line);
   return 0;
 }

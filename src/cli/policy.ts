@@ -63,7 +63,10 @@ interface Invocation {
   readonly io: CliIo;
 }
 
-export async function runPolicyCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function runPolicyCli(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+): Promise<number> {
   try {
     const { values, positionals } = parse(argv);
     const [command, ...rest] = positionals;
@@ -71,9 +74,19 @@ export async function runPolicyCli(argv: readonly string[], io: CliIo = processI
       io.out(USAGE);
       return command === undefined && !values.help ? 2 : 0;
     }
-    return await runCommand({ command, rest, values, at: { conf: values.conf, home: values.home, env: io.env }, io });
+    return await runCommand({
+      command,
+      rest,
+      values,
+      at: { conf: values.conf, home: values.home, env: io.env },
+      io,
+    });
   } catch (err) {
-    if (!(err instanceof UsageError) && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw err;
+    if (
+      !(err instanceof UsageError) &&
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true
+    )
+      throw err;
     io.err((err as Error).message);
     io.err(USAGE);
     return 2;
@@ -92,7 +105,8 @@ async function runCommand(inv: Invocation): Promise<number> {
       return validateCommand(at, io);
     case 'explain':
       only(inv, ['conf', 'home', 'user', 'target', 'rp']);
-      if (!values.user || !values.rp) throw new UsageError('policy explain: --user and --rp are required');
+      if (!values.user || !values.rp)
+        throw new UsageError('policy explain: --user and --rp are required');
       return explainCommand(at, { user: values.user, target: values.target, rp: values.rp }, io);
     case 'test':
       only(inv, ['conf', 'home'], 1);
@@ -121,8 +135,12 @@ function status(inv: Invocation): Promise<number> {
 /** Refuses options the command does not take, and a wrong number of arguments. */
 function only(inv: Invocation, allowed: readonly (keyof Values)[], positional = 0): void {
   const extra = (Object.keys(inv.values) as (keyof Values)[]).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) throw new UsageError(`policy ${inv.command}: unexpected option --${extra[0]}`);
-  if (inv.rest.length !== positional) throw new UsageError(`policy ${inv.command}: expected ${positional} argument${positional === 1 ? '' : 's'}, got ${inv.rest.length}`);
+  if (extra.length > 0)
+    throw new UsageError(`policy ${inv.command}: unexpected option --${extra[0]}`);
+  if (inv.rest.length !== positional)
+    throw new UsageError(
+      `policy ${inv.command}: expected ${positional} argument${positional === 1 ? '' : 's'}, got ${inv.rest.length}`,
+    );
 }
 
 function processIo(): CliIo {

@@ -6,7 +6,28 @@ import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
 import type { ConfNode } from '../core/yaml-conf.js';
 
 /** Claims the OpenID Provider sets itself; no attribute may be released under these names. */
-const RESERVED_CLAIMS = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 'act', 'may_act', 'client_id', 'scope', 'cnf']);
+const RESERVED_CLAIMS = new Set([
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'sid',
+  'at_hash',
+  'c_hash',
+  'act',
+  'may_act',
+  'client_id',
+  'scope',
+  'cnf',
+]);
 
 export interface DataConnectorConfig {
   readonly id: string;
@@ -31,7 +52,10 @@ interface Declared {
   readonly claims: Set<string>;
 }
 
-export function loadAttributeDefinitions(root: ConfNode, connectors: readonly DataConnectorConfig[]): AttributeDefinition[] {
+export function loadAttributeDefinitions(
+  root: ConfNode,
+  connectors: readonly DataConnectorConfig[],
+): AttributeDefinition[] {
   const declared: Declared = {
     connectorIds: new Set(connectors.map((c) => c.id)),
     defaultConnector: connectors[0]?.id ?? '',
@@ -42,15 +66,32 @@ export function loadAttributeDefinitions(root: ConfNode, connectors: readonly Da
 }
 
 function attributeDefinition(d: ConfNode, declared: Declared): AttributeDefinition {
-  d.allowKeys('id', 'type', 'dataConnector', 'sourceAttribute', 'scope', 'excludeLabels', 'saml2', 'oidc');
+  d.allowKeys(
+    'id',
+    'type',
+    'dataConnector',
+    'sourceAttribute',
+    'scope',
+    'excludeLabels',
+    'saml2',
+    'oidc',
+  );
   const id = d.string('id');
   if (declared.ids.has(id)) d.fail('duplicate attribute id', 'id');
   declared.ids.add(id);
   const type = attributeType(d);
   const connector = d.string('dataConnector', declared.defaultConnector);
-  if (!declared.connectorIds.has(connector)) d.fail(`names no data connector (have ${[...declared.connectorIds].join(', ')})`, 'dataConnector');
-  const saml2 = d.has('saml2') ? d.child('saml2').allowKeys('name', 'friendlyName', 'nameFormat') : undefined;
-  const oidc = d.has('oidc') ? d.child('oidc').allowKeys('claim', 'scope', 'multiValued') : undefined;
+  if (!declared.connectorIds.has(connector))
+    d.fail(
+      `names no data connector (have ${[...declared.connectorIds].join(', ')})`,
+      'dataConnector',
+    );
+  const saml2 = d.has('saml2')
+    ? d.child('saml2').allowKeys('name', 'friendlyName', 'nameFormat')
+    : undefined;
+  const oidc = d.has('oidc')
+    ? d.child('oidc').allowKeys('claim', 'scope', 'multiValued')
+    : undefined;
   const claim = oidc && releasedClaim(oidc, declared.claims);
   return {
     id,
@@ -74,15 +115,18 @@ function attributeDefinition(d: ConfNode, declared: Declared): AttributeDefiniti
 
 function attributeType(d: ConfNode): AttributeDefinition['type'] {
   const type = d.string('type', 'simple');
-  if (type !== 'simple' && type !== 'scoped' && type !== 'principalName') d.fail('must be simple, scoped or principalName', 'type');
+  if (type !== 'simple' && type !== 'scoped' && type !== 'principalName')
+    d.fail('must be simple, scoped or principalName', 'type');
   return type;
 }
 
 /** oidc.claim: neither one the OpenID Provider sets itself nor one another attribute produces. */
 function releasedClaim(oidc: ConfNode, claims: Set<string>): string {
   const claim = oidc.string('claim');
-  if (RESERVED_CLAIMS.has(claim)) oidc.fail(`${claim} is set by the OpenID Provider itself`, 'claim');
-  if (claims.has(claim)) oidc.fail(`claim ${claim} is already produced by another attribute`, 'claim');
+  if (RESERVED_CLAIMS.has(claim))
+    oidc.fail(`${claim} is set by the OpenID Provider itself`, 'claim');
+  if (claims.has(claim))
+    oidc.fail(`claim ${claim} is already produced by another attribute`, 'claim');
   claims.add(claim);
   return claim;
 }

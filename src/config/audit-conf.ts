@@ -8,6 +8,8 @@ export function loadAudit(root: ConfNode) {
   const replacements = root.child('fieldReplacements');
   return {
     format,
-    fieldReplacements: new Map(root.entries('fieldReplacements').map(([from]) => [from, replacements.string(from)])),
+    fieldReplacements: new Map(
+      root.entries('fieldReplacements').map(([from]) => [from, replacements.string(from)]),
+    ),
   };
 }

@@ -31,75 +31,270 @@ export function propertyDefinitions(): PropertyDefinition[] {
     // --- Where the IdP listens and how it names itself
     p('idp.port', '8080', 'port', 'TCP port of the IdP.'),
     p('idp.listenAddress', '127.0.0.1', 'string', 'Address the IdP (and the demo apps) bind to.'),
-    p('idp.baseURL', 'http://localhost:%{idp.port}', 'url', 'External base URL of the IdP; every endpoint URL is built from it.'),
-    p('idp.entityID', '%{idp.baseURL}/idp/shibboleth', 'string', 'SAML entity ID of the IdP (also the path of its metadata).'),
-    p('idp.scope', 'example.org', 'string', 'Scope of scoped attributes such as eduPersonPrincipalName.'),
+    p(
+      'idp.baseURL',
+      'http://localhost:%{idp.port}',
+      'url',
+      'External base URL of the IdP; every endpoint URL is built from it.',
+    ),
+    p(
+      'idp.entityID',
+      '%{idp.baseURL}/idp/shibboleth',
+      'string',
+      'SAML entity ID of the IdP (also the path of its metadata).',
+    ),
+    p(
+      'idp.scope',
+      'example.org',
+      'string',
+      'Scope of scoped attributes such as eduPersonPrincipalName.',
+    ),
 
     // --- Storage
-    p('idp.storage.sqlite.path', '%{idp.home}/data/idp.db', 'path', 'SQLite file holding the user directory, IdP sessions and flow executions; created on first start.'),
-    p('idp.storage.sqlite.busyTimeout', 'PT2S', 'duration', 'How long a request waits for the SQLite file while another process holds a lock on it, before it fails with a 503 page. The wait never blocks other requests: the IdP retries on a timer.'),
-    p('idp.directory.seedFile', '%{idp.conf}/demo-users.yaml', 'path', 'Readable seed file loaded into an empty user directory on first start.'),
-    p('idp.directory.caseSensitive', 'false', 'boolean', 'Whether account names are case-sensitive. When false, names are lower-cased wherever they enter the IdP, so one account has exactly one name.'),
+    p(
+      'idp.storage.sqlite.path',
+      '%{idp.home}/data/idp.db',
+      'path',
+      'SQLite file holding the user directory, IdP sessions and flow executions; created on first start.',
+    ),
+    p(
+      'idp.storage.sqlite.busyTimeout',
+      'PT2S',
+      'duration',
+      'How long a request waits for the SQLite file while another process holds a lock on it, before it fails with a 503 page. The wait never blocks other requests: the IdP retries on a timer.',
+    ),
+    p(
+      'idp.directory.seedFile',
+      '%{idp.conf}/demo-users.yaml',
+      'path',
+      'Readable seed file loaded into an empty user directory on first start.',
+    ),
+    p(
+      'idp.directory.caseSensitive',
+      'false',
+      'boolean',
+      'Whether account names are case-sensitive. When false, names are lower-cased wherever they enter the IdP, so one account has exactly one name.',
+    ),
 
     // --- IdP session
     p('idp.session.cookieName', 'shib_idp_session', 'string', 'Name of the IdP session cookie.'),
-    p('idp.session.timeout', 'PT60M', 'duration', 'Idle timeout of the IdP session (ISO-8601 duration).'),
-    p('idp.session.maxLifetime', 'PT8H', 'duration', 'How long a password login stays valid for SSO, however active the session.'),
-    p('idp.session.secretFile', '%{idp.home}/credentials/session-secret', 'path', 'File holding the secret that signs the session cookie; generated on first start when missing.'),
-    p('idp.cookie.secure', 'auto', { enum: ['auto', 'true', 'false'] }, 'Secure flag of IdP cookies; auto = set when idp.baseURL is https.'),
-    p('idp.cookie.sameSite', 'lax', { enum: ['lax', 'strict', 'none'] }, 'SameSite attribute of the IdP session cookie. none requires https.'),
+    p(
+      'idp.session.timeout',
+      'PT60M',
+      'duration',
+      'Idle timeout of the IdP session (ISO-8601 duration).',
+    ),
+    p(
+      'idp.session.maxLifetime',
+      'PT8H',
+      'duration',
+      'How long a password login stays valid for SSO, however active the session.',
+    ),
+    p(
+      'idp.session.secretFile',
+      '%{idp.home}/credentials/session-secret',
+      'path',
+      'File holding the secret that signs the session cookie; generated on first start when missing.',
+    ),
+    p(
+      'idp.cookie.secure',
+      'auto',
+      { enum: ['auto', 'true', 'false'] },
+      'Secure flag of IdP cookies; auto = set when idp.baseURL is https.',
+    ),
+    p(
+      'idp.cookie.sameSite',
+      'lax',
+      { enum: ['lax', 'strict', 'none'] },
+      'SameSite attribute of the IdP session cookie. none requires https.',
+    ),
 
     // --- Flows and forms
-    p('idp.flow.timeout', 'PT10M', 'duration', 'How long a login or intercept form stays valid before it must be started again.'),
-    p('idp.csrf.token.parameter', 'csrf_token', 'string', 'Name of the hidden CSRF token field on every IdP form.'),
-    p('idp.login.maxFailures', '5', 'integer', "Failed password logins allowed for one account from one client address (an IPv6 client's /64) in idp.login.failureWindow; then that account is refused from that address for the rest of the window (Shibboleth's maxAttempts). 0 disables."),
-    p('idp.login.maxFailuresPerAccount', '100', 'integer', 'Failed password logins allowed for one account from all addresses together in idp.login.failureWindow; then the account is refused from everywhere for the rest of the window. Bounds guessing from many addresses. 0 disables.'),
+    p(
+      'idp.flow.timeout',
+      'PT10M',
+      'duration',
+      'How long a login or intercept form stays valid before it must be started again.',
+    ),
+    p(
+      'idp.csrf.token.parameter',
+      'csrf_token',
+      'string',
+      'Name of the hidden CSRF token field on every IdP form.',
+    ),
+    p(
+      'idp.login.maxFailures',
+      '5',
+      'integer',
+      "Failed password logins allowed for one account from one client address (an IPv6 client's /64) in idp.login.failureWindow; then that account is refused from that address for the rest of the window (Shibboleth's maxAttempts). 0 disables.",
+    ),
+    p(
+      'idp.login.maxFailuresPerAccount',
+      '100',
+      'integer',
+      'Failed password logins allowed for one account from all addresses together in idp.login.failureWindow; then the account is refused from everywhere for the rest of the window. Bounds guessing from many addresses. 0 disables.',
+    ),
     p('idp.login.failureWindow', 'PT5M', 'duration', 'Window of the failed-login counters.'),
 
     // --- Credentials
-    p('idp.signing.key', '%{idp.home}/credentials/idp-signing.key', 'path', 'PEM private key that signs SAML responses. A demo key pair is generated (with a warning) when both files are missing.'),
-    p('idp.signing.cert', '%{idp.home}/credentials/idp-signing.crt', 'path', 'PEM certificate published in the IdP metadata.'),
+    p(
+      'idp.signing.key',
+      '%{idp.home}/credentials/idp-signing.key',
+      'path',
+      'PEM private key that signs SAML responses. A demo key pair is generated (with a warning) when both files are missing.',
+    ),
+    p(
+      'idp.signing.cert',
+      '%{idp.home}/credentials/idp-signing.crt',
+      'path',
+      'PEM certificate published in the IdP metadata.',
+    ),
 
     // --- Inbound SAML requests (bounded work before anyone is authenticated)
-    p('idp.saml.inbound.maxConcurrent', '64', 'integer', 'SAML SSO requests decoded and processed at once (at least 1). A new request over the cap is answered 503 with Retry-After at once, before its body is read (logged as one WARN with a count per 10 s). It also bounds the SAML work done in one turn of the event loop, so other requests (metadata) keep being answered during a burst.'),
-    p('idp.saml.inbound.maxMessageSize', '32768', 'integer', 'Largest AuthnRequest accepted, in bytes of XML after base64 and inflate (1024-1048576). Real requests are a few KB; the encoded parameter and the POST body are limited in proportion.'),
-    p('idp.saml.inbound.bodyTimeout', 'PT10S', 'duration', 'How long a POST-binding request may take to send its body before it is refused (408), so a slow sender cannot hold a place under idp.saml.inbound.maxConcurrent.'),
+    p(
+      'idp.saml.inbound.maxConcurrent',
+      '64',
+      'integer',
+      'SAML SSO requests decoded and processed at once (at least 1). A new request over the cap is answered 503 with Retry-After at once, before its body is read (logged as one WARN with a count per 10 s). It also bounds the SAML work done in one turn of the event loop, so other requests (metadata) keep being answered during a burst.',
+    ),
+    p(
+      'idp.saml.inbound.maxMessageSize',
+      '32768',
+      'integer',
+      'Largest AuthnRequest accepted, in bytes of XML after base64 and inflate (1024-1048576). Real requests are a few KB; the encoded parameter and the POST body are limited in proportion.',
+    ),
+    p(
+      'idp.saml.inbound.bodyTimeout',
+      'PT10S',
+      'duration',
+      'How long a POST-binding request may take to send its body before it is refused (408), so a slow sender cannot hold a place under idp.saml.inbound.maxConcurrent.',
+    ),
 
     // --- The impersonate intercept
-    p('idp.impersonate.generalPolicy', 'GeneralImpersonationPolicy', 'string', 'Access-control policy deciding whether the impersonate form is offered at all (a policy name missing from conf/access-control.yaml denies).'),
-    p('idp.impersonate.specificPolicy', 'SpecificImpersonationPolicy', 'string', 'Access-control policy deciding whether the real user may impersonate the requested account at this relying party.'),
-    p('idp.impersonate.maxNameLength', '64', 'integer', 'Longest account name the impersonate form accepts.'),
+    p(
+      'idp.impersonate.generalPolicy',
+      'GeneralImpersonationPolicy',
+      'string',
+      'Access-control policy deciding whether the impersonate form is offered at all (a policy name missing from conf/access-control.yaml denies).',
+    ),
+    p(
+      'idp.impersonate.specificPolicy',
+      'SpecificImpersonationPolicy',
+      'string',
+      'Access-control policy deciding whether the real user may impersonate the requested account at this relying party.',
+    ),
+    p(
+      'idp.impersonate.maxNameLength',
+      '64',
+      'integer',
+      'Longest account name the impersonate form accepts.',
+    ),
 
     // --- Administration of the access-control policies
-    p('idp.accessControl.statusPolicy', 'AccessControlStatusPolicy', 'string', 'Access-control policy protecting the status view /idp/profile/admin/access-control (operation status; a missing policy denies).'),
-    p('idp.accessControl.reloadPolicy', 'AccessControlReloadPolicy', 'string', 'Access-control policy protecting /idp/profile/admin/access-control/reload (operation reload; a missing policy denies).'),
-    p('idp.accessControl.watch', 'true', 'boolean', 'Whether the IdP reloads the access-control policies by itself when conf/access-control.yaml or a file it names changes. Turn it off to change several files at once and load them with `policy reload` (or SIGHUP) when all are saved.'),
+    p(
+      'idp.accessControl.statusPolicy',
+      'AccessControlStatusPolicy',
+      'string',
+      'Access-control policy protecting the status view /idp/profile/admin/access-control (operation status; a missing policy denies).',
+    ),
+    p(
+      'idp.accessControl.reloadPolicy',
+      'AccessControlReloadPolicy',
+      'string',
+      'Access-control policy protecting /idp/profile/admin/access-control/reload (operation reload; a missing policy denies).',
+    ),
+    p(
+      'idp.accessControl.watch',
+      'true',
+      'boolean',
+      'Whether the IdP reloads the access-control policies by itself when conf/access-control.yaml or a file it names changes. Turn it off to change several files at once and load them with `policy reload` (or SIGHUP) when all are saved.',
+    ),
 
     // --- OpenID Connect
-    p('idp.oidc.issuer', '%{idp.baseURL}', 'url', 'Issuer of the OpenID Provider; discovery is at <issuer>/.well-known/openid-configuration.'),
-    p('idp.oidc.keysFile', '%{idp.home}/credentials/oidc-signing-keys.json', 'path', 'Private JWK set (JSON) that signs ID tokens; generated (RS256 and ES256, with a warning) when missing.'),
-    p('idp.oidc.cookieSecretFile', '%{idp.home}/credentials/oidc-cookie-secret', 'path', "File holding the key that signs the OpenID Provider's own cookies; generated on first start when missing."),
+    p(
+      'idp.oidc.issuer',
+      '%{idp.baseURL}',
+      'url',
+      'Issuer of the OpenID Provider; discovery is at <issuer>/.well-known/openid-configuration.',
+    ),
+    p(
+      'idp.oidc.keysFile',
+      '%{idp.home}/credentials/oidc-signing-keys.json',
+      'path',
+      'Private JWK set (JSON) that signs ID tokens; generated (RS256 and ES256, with a warning) when missing.',
+    ),
+    p(
+      'idp.oidc.cookieSecretFile',
+      '%{idp.home}/credentials/oidc-cookie-secret',
+      'path',
+      "File holding the key that signs the OpenID Provider's own cookies; generated on first start when missing.",
+    ),
     p('idp.oidc.accessTokenLifetime', 'PT1H', 'duration', 'Lifetime of access tokens.'),
     p('idp.oidc.idTokenLifetime', 'PT1H', 'duration', 'Lifetime of ID tokens.'),
-    p('idp.oidc.refreshTokenLifetime', 'P14D', 'duration', 'Lifetime of refresh tokens (for clients allowed them, with the offline_access scope).'),
-    p('idp.oidc.impersonation.tokenLifetime', 'PT10M', 'duration', 'Lifetime of every token issued under impersonation (access, ID and, if allowed, refresh tokens), however long the normal lifetimes are.'),
-    p('idp.oidc.impersonation.refreshTokens', 'false', 'boolean', 'Whether a refresh token may be issued under impersonation at all.'),
+    p(
+      'idp.oidc.refreshTokenLifetime',
+      'P14D',
+      'duration',
+      'Lifetime of refresh tokens (for clients allowed them, with the offline_access scope).',
+    ),
+    p(
+      'idp.oidc.impersonation.tokenLifetime',
+      'PT10M',
+      'duration',
+      'Lifetime of every token issued under impersonation (access, ID and, if allowed, refresh tokens), however long the normal lifetimes are.',
+    ),
+    p(
+      'idp.oidc.impersonation.refreshTokens',
+      'false',
+      'boolean',
+      'Whether a refresh token may be issued under impersonation at all.',
+    ),
 
     // --- Logs
     p('idp.logfiles', '%{idp.home}/logs', 'path', 'Folder of the audit and process logs.'),
-    p('idp.audit.file', '%{idp.logfiles}/idp-audit.log', 'path', 'Audit log; every record is flushed to disk (fdatasync) before the response it describes is sent.'),
+    p(
+      'idp.audit.file',
+      '%{idp.logfiles}/idp-audit.log',
+      'path',
+      'Audit log; every record is flushed to disk (fdatasync) before the response it describes is sent.',
+    ),
     p('idp.process.file', '%{idp.logfiles}/idp-process.log', 'path', 'Operational (process) log.'),
     p('idp.loglevel.idp', 'INFO', LOG_LEVELS, 'Level of the process log file.'),
     p('idp.loglevel.console', 'INFO', LOG_LEVELS, 'Level of the process log on standard output.'),
 
     // --- Demo relying parties started by `npm start`
     p('demo.sp.port', '8081', 'port', 'TCP port of the demo SAML service provider.'),
-    p('demo.sp.baseURL', 'http://localhost:%{demo.sp.port}', 'url', 'External base URL of the demo SAML service provider.'),
-    p('demo.sp.entityID', 'https://sp.demo.example.org/shibboleth', 'string', 'SAML entity ID of the demo service provider (referenced from relying-party.yaml and the policies).'),
+    p(
+      'demo.sp.baseURL',
+      'http://localhost:%{demo.sp.port}',
+      'url',
+      'External base URL of the demo SAML service provider.',
+    ),
+    p(
+      'demo.sp.entityID',
+      'https://sp.demo.example.org/shibboleth',
+      'string',
+      'SAML entity ID of the demo service provider (referenced from relying-party.yaml and the policies).',
+    ),
     p('demo.oidc.port', '8082', 'port', 'TCP port of the demo OpenID Connect client.'),
-    p('demo.oidc.baseURL', 'http://localhost:%{demo.oidc.port}', 'url', 'External base URL of the demo OpenID Connect client.'),
-    p('demo.oidc.clientId', 'demo-rp', 'string', 'Client id of the demo OpenID Connect client (referenced from relying-party.yaml and the policies).'),
-    p('demo.oidc.clientSecret', 'demo-rp-secret-for-the-demo-only', 'string', 'Client secret of the demo OpenID Connect client. Demo only: a real client gets its own secret in relying-party.yaml.'),
+    p(
+      'demo.oidc.baseURL',
+      'http://localhost:%{demo.oidc.port}',
+      'url',
+      'External base URL of the demo OpenID Connect client.',
+    ),
+    p(
+      'demo.oidc.clientId',
+      'demo-rp',
+      'string',
+      'Client id of the demo OpenID Connect client (referenced from relying-party.yaml and the policies).',
+    ),
+    p(
+      'demo.oidc.clientSecret',
+      'demo-rp-secret-for-the-demo-only',
+      'string',
+      'Client secret of the demo OpenID Connect client. Demo only: a real client gets its own secret in relying-party.yaml.',
+    ),
   ];
 }
 

@@ -32,10 +32,22 @@ export interface IdpProperties {
   };
   readonly flowTimeoutMs: number;
   readonly csrfParameter: string;
-  readonly login: { readonly maxFailures: number; readonly maxFailuresPerAccount: number; readonly failureWindowMs: number };
+  readonly login: {
+    readonly maxFailures: number;
+    readonly maxFailuresPerAccount: number;
+    readonly failureWindowMs: number;
+  };
   readonly signing: { readonly key: string; readonly cert: string };
-  readonly samlInbound: { readonly maxConcurrent: number; readonly maxMessageSize: number; readonly bodyTimeoutMs: number };
-  readonly accessControl: { readonly statusPolicy: string; readonly reloadPolicy: string; readonly watch: boolean };
+  readonly samlInbound: {
+    readonly maxConcurrent: number;
+    readonly maxMessageSize: number;
+    readonly bodyTimeoutMs: number;
+  };
+  readonly accessControl: {
+    readonly statusPolicy: string;
+    readonly reloadPolicy: string;
+    readonly watch: boolean;
+  };
   readonly impersonate: {
     readonly generalPolicy: string;
     readonly specificPolicy: string;
@@ -59,7 +71,12 @@ export interface IdpProperties {
   };
   readonly demo: {
     readonly sp: { readonly port: number; readonly baseURL: string; readonly entityID: string };
-    readonly oidc: { readonly port: number; readonly baseURL: string; readonly clientId: string; readonly clientSecret: string };
+    readonly oidc: {
+      readonly port: number;
+      readonly baseURL: string;
+      readonly clientId: string;
+      readonly clientSecret: string;
+    };
   };
   /** Expanded value of any property, for %{…} references in the YAML files. */
   readonly lookup: (key: string) => string | undefined;
@@ -93,7 +110,10 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     scope: p.str('idp.scope'),
     storagePath: p.str('idp.storage.sqlite.path'),
     storageBusyTimeoutMs: p.num('idp.storage.sqlite.busyTimeout'),
-    directory: { seedFile: p.str('idp.directory.seedFile'), caseSensitive: p.bool('idp.directory.caseSensitive') },
+    directory: {
+      seedFile: p.str('idp.directory.seedFile'),
+      caseSensitive: p.bool('idp.directory.caseSensitive'),
+    },
     session,
     flowTimeoutMs: p.num('idp.flow.timeout'),
     csrfParameter: p.str('idp.csrf.token.parameter'),
@@ -130,9 +150,15 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
  * Every property with where its value comes from, lowest precedence first: idp.home and idp.conf,
  * the defaults, conf/idp.properties, the environment, the programmatic overrides.
  */
-function rawProperties(sources: PropertySources, definitions: PropertyDefinition[]): Map<string, PropertyEntry> {
+function rawProperties(
+  sources: PropertySources,
+  definitions: PropertyDefinition[],
+): Map<string, PropertyEntry> {
   const fileLabel = path.join(path.basename(sources.confDir), PROPERTIES_FILE);
-  const fromFile = parseProperties(readFileSync(path.join(sources.confDir, PROPERTIES_FILE), 'utf8'), fileLabel);
+  const fromFile = parseProperties(
+    readFileSync(path.join(sources.confDir, PROPERTIES_FILE), 'utf8'),
+    fileLabel,
+  );
   rejectUnknownKeys(fromFile, definitions);
 
   const raw = new Map<string, PropertyEntry>();
@@ -142,33 +168,49 @@ function rawProperties(sources: PropertySources, definitions: PropertyDefinition
   for (const [key, entry] of fromFile) raw.set(key, entry);
   for (const def of definitions) {
     const fromEnv = sources.env?.[def.env];
-    if (fromEnv !== undefined && fromEnv !== '') raw.set(def.key, { value: fromEnv, source: `environment ${def.env}` });
+    if (fromEnv !== undefined && fromEnv !== '')
+      raw.set(def.key, { value: fromEnv, source: `environment ${def.env}` });
   }
-  for (const [key, value] of Object.entries(sources.overrides ?? {})) raw.set(key, { value, source: 'override' });
+  for (const [key, value] of Object.entries(sources.overrides ?? {}))
+    raw.set(key, { value, source: 'override' });
   return raw;
 }
 
 /** The value of a property with its %{…} references expanded, each expanded once. */
-function expandingLookup(raw: ReadonlyMap<string, PropertyEntry>): (key: string) => string | undefined {
+function expandingLookup(
+  raw: ReadonlyMap<string, PropertyEntry>,
+): (key: string) => string | undefined {
   const expanded = new Map<string, string>();
   return (key: string): string | undefined => {
     const cached = expanded.get(key);
     if (cached !== undefined) return cached;
     const entry = raw.get(key);
     if (!entry) return undefined;
-    const value = expandReferences(entry.value, (k) => raw.get(k)?.value, { file: entry.source, key });
+    const value = expandReferences(entry.value, (k) => raw.get(k)?.value, {
+      file: entry.source,
+      key,
+    });
     expanded.set(key, value);
     return value;
   };
 }
 
 /** Session cookie settings; SameSite=None is refused unless the cookie is Secure. */
-function sessionProperties(p: TypedProperties, raw: ReadonlyMap<string, PropertyEntry>, baseURL: string): IdpProperties['session'] {
+function sessionProperties(
+  p: TypedProperties,
+  raw: ReadonlyMap<string, PropertyEntry>,
+  baseURL: string,
+): IdpProperties['session'] {
   const secureSetting = p.str('idp.cookie.secure');
   const sameSite = p.str('idp.cookie.sameSite') as 'lax' | 'strict' | 'none';
-  const cookieSecure = secureSetting === 'auto' ? baseURL.startsWith('https:') : secureSetting === 'true';
+  const cookieSecure =
+    secureSetting === 'auto' ? baseURL.startsWith('https:') : secureSetting === 'true';
   if (sameSite === 'none' && !cookieSecure) {
-    throw new ConfigurationError(raw.get('idp.cookie.sameSite')!.source, 'idp.cookie.sameSite', 'none requires secure cookies (an https idp.baseURL or idp.cookie.secure = true)');
+    throw new ConfigurationError(
+      raw.get('idp.cookie.sameSite')!.source,
+      'idp.cookie.sameSite',
+      'none requires secure cookies (an https idp.baseURL or idp.cookie.secure = true)',
+    );
   }
   return {
     cookieName: p.str('idp.session.cookieName'),
@@ -203,7 +245,11 @@ function oidcProperties(p: TypedProperties): IdpProperties['oidc'] {
 
 function demoProperties(p: TypedProperties): IdpProperties['demo'] {
   return {
-    sp: { port: p.num('demo.sp.port'), baseURL: stripSlash(p.str('demo.sp.baseURL')), entityID: p.str('demo.sp.entityID') },
+    sp: {
+      port: p.num('demo.sp.port'),
+      baseURL: stripSlash(p.str('demo.sp.baseURL')),
+      entityID: p.str('demo.sp.entityID'),
+    },
     oidc: {
       port: p.num('demo.oidc.port'),
       baseURL: stripSlash(p.str('demo.oidc.baseURL')),
@@ -214,12 +260,19 @@ function demoProperties(p: TypedProperties): IdpProperties['demo'] {
 }
 
 /** A typo in a known namespace must not be silently ignored. */
-function rejectUnknownKeys(fromFile: Map<string, PropertyEntry>, definitions: PropertyDefinition[]): void {
+function rejectUnknownKeys(
+  fromFile: Map<string, PropertyEntry>,
+  definitions: PropertyDefinition[],
+): void {
   const known = new Set(definitions.map((d) => d.key));
   for (const [key, entry] of fromFile) {
     if (known.has(key) || !/^(idp|demo)\./.test(key)) continue;
     const hint = closest(key, [...known]);
-    throw new ConfigurationError(entry.source, key, `unknown property${hint ? ` (did you mean ${hint}?)` : ''}`);
+    throw new ConfigurationError(
+      entry.source,
+      key,
+      `unknown property${hint ? ` (did you mean ${hint}?)` : ''}`,
+    );
   }
 }
 

@@ -21,7 +21,11 @@ import type { IdpEvent } from '../core/events.js';
 import { YamlConf } from '../core/yaml-conf.js';
 import type { RelyingParty, ResourceServer } from '../relying-party/relying-party.js';
 import { loadAttributeFilter } from './attribute-filter-conf.js';
-import { loadAttributeDefinitions, loadDataConnectors, type DataConnectorConfig } from './attribute-resolver-conf.js';
+import {
+  loadAttributeDefinitions,
+  loadDataConnectors,
+  type DataConnectorConfig,
+} from './attribute-resolver-conf.js';
 import { loadAudit } from './audit-conf.js';
 import { loadLocalEvents } from './errors-conf.js';
 import { loadIdpProperties, type IdpProperties, type PropertySources } from './idp-properties.js';
@@ -39,7 +43,10 @@ export interface IdpConfiguration {
   readonly accessControlPolicies: readonly NamedPolicyFiles[];
   /** event → whether it is audited (Shibboleth's shibboleth.LocalEventMap). */
   readonly localEvents: ReadonlyMap<IdpEvent, boolean>;
-  readonly audit: { readonly format: string; readonly fieldReplacements: ReadonlyMap<string, string> };
+  readonly audit: {
+    readonly format: string;
+    readonly fieldReplacements: ReadonlyMap<string, string>;
+  };
   readonly messages: ReadonlyMap<string, string>;
 }
 
@@ -72,8 +79,14 @@ export function loadConfiguration(sources: PropertySources): IdpConfiguration {
     resourceServers: loadResourceServers(relyingPartyConf, relyingParties),
     dataConnectors,
     attributeDefinitions,
-    attributeFilterPolicies: loadAttributeFilter(read(CONF_FILES.attributeFilter).root, attributeDefinitions),
-    accessControlPolicies: readAccessControlConf(read(CONF_FILES.accessControl).root, sources.confDir),
+    attributeFilterPolicies: loadAttributeFilter(
+      read(CONF_FILES.attributeFilter).root,
+      attributeDefinitions,
+    ),
+    accessControlPolicies: readAccessControlConf(
+      read(CONF_FILES.accessControl).root,
+      sources.confDir,
+    ),
     localEvents: loadLocalEvents(read(CONF_FILES.errors).root),
     audit: loadAudit(read(CONF_FILES.audit).root),
     messages: loadMessages(sources.confDir, CONF_FILES.messages),

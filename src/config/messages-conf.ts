@@ -19,7 +19,11 @@ export function loadMessages(confDir: string, fileName: string): Map<string, str
   for (const [key, entry] of entries) {
     if (key.includes('.') || isIdpEvent(key)) continue;
     const hint = closest(key, IDP_EVENTS);
-    throw new ConfigurationError(entry.source, key, `unknown event${hint ? ` (did you mean ${hint}?)` : ''}`);
+    throw new ConfigurationError(
+      entry.source,
+      key,
+      `unknown event${hint ? ` (did you mean ${hint}?)` : ''}`,
+    );
   }
   return new Map([...entries].map(([k, v]) => [k, v.value]));
 }

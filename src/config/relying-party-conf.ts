@@ -24,15 +24,30 @@ export function loadRelyingParties(root: ConfNode, confDir: string): RelyingPart
   const defaults = root.child('defaults').allowKeys('postAuthenticationFlows');
   const defaultFlows = defaults.strings('postAuthenticationFlows');
   const seen = new Set<string>();
-  const saml = root.list('samlServiceProviders').map((sp) => samlServiceProvider(sp, confDir, seen, defaultFlows));
+  const saml = root
+    .list('samlServiceProviders')
+    .map((sp) => samlServiceProvider(sp, confDir, seen, defaultFlows));
   const oidc = root.list('oidcClients').map((c) => oidcClient(c, seen, defaultFlows));
   return [...saml, ...oidc];
 }
 
-function samlServiceProvider(sp: ConfNode, confDir: string, seen: Set<string>, defaultFlows: string[]): SamlServiceProvider {
+function samlServiceProvider(
+  sp: ConfNode,
+  confDir: string,
+  seen: Set<string>,
+  defaultFlows: string[],
+): SamlServiceProvider {
   sp.allowKeys(
-    'entityID', 'displayName', 'assertionConsumerServiceURL', 'metadataFile', 'signingCertificate',
-    'wantAuthnRequestsSigned', 'allowSha1Signatures', 'signAssertions', 'signResponses', 'nameIDFormat',
+    'entityID',
+    'displayName',
+    'assertionConsumerServiceURL',
+    'metadataFile',
+    'signingCertificate',
+    'wantAuthnRequestsSigned',
+    'allowSha1Signatures',
+    'signAssertions',
+    'signResponses',
+    'nameIDFormat',
     'postAuthenticationFlows',
   );
   const id = sp.string('entityID');
@@ -41,12 +56,17 @@ function samlServiceProvider(sp: ConfNode, confDir: string, seen: Set<string>, d
   const acs = sp.string('assertionConsumerServiceURL');
   checkUrl(sp, 'assertionConsumerServiceURL', acs);
   const metadataFile = sp.optionalString('metadataFile');
-  const metadataXml = metadataFile ? readText(sp, 'metadataFile', path.resolve(confDir, metadataFile)) : undefined;
+  const metadataXml = metadataFile
+    ? readText(sp, 'metadataFile', path.resolve(confDir, metadataFile))
+    : undefined;
   const certFile = sp.optionalString('signingCertificate');
-  const signingCertificate = certFile ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile)) : undefined;
+  const signingCertificate = certFile
+    ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile))
+    : undefined;
   const keys = requestSigning(sp, id, signingCertificate, metadataXml);
   const format = sp.string('nameIDFormat', 'unspecified');
-  if (!(format in NAMEID_FORMATS)) sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
+  if (!(format in NAMEID_FORMATS))
+    sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
   return {
     kind: 'saml' as const,
     id,
@@ -65,11 +85,18 @@ function samlServiceProvider(sp: ConfNode, confDir: string, seen: Set<string>, d
 
 function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): OidcClient {
   c.allowKeys(
-    'clientId', 'clientSecret', 'displayName', 'redirectUris', 'scopes', 'refreshTokens',
-    'tokenEndpointAuthMethod', 'postAuthenticationFlows',
+    'clientId',
+    'clientSecret',
+    'displayName',
+    'redirectUris',
+    'scopes',
+    'refreshTokens',
+    'tokenEndpointAuthMethod',
+    'postAuthenticationFlows',
   );
   const id = c.string('clientId');
-  if (seen.has(id)) c.fail('duplicate relying party (client ids and entity IDs share one namespace)', 'clientId');
+  if (seen.has(id))
+    c.fail('duplicate relying party (client ids and entity IDs share one namespace)', 'clientId');
   seen.add(id);
   const redirectUris = c.strings('redirectUris');
   if (redirectUris.length === 0) c.fail('must list at least one redirect URI', 'redirectUris');
@@ -80,7 +107,9 @@ function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): Oid
     clientSecret: clientSecret(c),
     displayName: c.string('displayName', id),
     redirectUris,
-    scopes: [...new Set([...OIDC_SCOPES_ALWAYS, ...c.strings('scopes', ['openid', 'profile', 'email'])])],
+    scopes: [
+      ...new Set([...OIDC_SCOPES_ALWAYS, ...c.strings('scopes', ['openid', 'profile', 'email'])]),
+    ],
     refreshTokens: c.boolean('refreshTokens', false),
     tokenEndpointAuthMethod: tokenEndpointAuthMethod(c),
     postAuthenticationFlows: postAuthenticationFlows(c, defaultFlows),
@@ -90,7 +119,9 @@ function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): Oid
 
 /** The relying party's own postAuthenticationFlows, or those of `defaults`; blanks dropped. */
 function postAuthenticationFlows(node: ConfNode, defaultFlows: string[]): string[] {
-  return (node.has('postAuthenticationFlows') ? node.strings('postAuthenticationFlows') : defaultFlows)
+  return (
+    node.has('postAuthenticationFlows') ? node.strings('postAuthenticationFlows') : defaultFlows
+  )
     .map((f) => f.trim())
     .filter((f) => f !== '');
 }
@@ -100,7 +131,12 @@ function postAuthenticationFlows(node: ConfNode, defaultFlows: string[]): string
  * is tolerated. A signature requirement (or a SHA-1 allowance) without any certificate could never
  * be met, so it fails here rather than on every request.
  */
-function requestSigning(sp: ConfNode, id: string, signingCertificate: string | undefined, metadataXml: string | undefined) {
+function requestSigning(
+  sp: ConfNode,
+  id: string,
+  signingCertificate: string | undefined,
+  metadataXml: string | undefined,
+) {
   let fromMetadata = { signingCertificates: [] as string[], authnRequestsSigned: false };
   if (metadataXml !== undefined) {
     try {
@@ -109,14 +145,29 @@ function requestSigning(sp: ConfNode, id: string, signingCertificate: string | u
       sp.fail((err as Error).message, 'metadataFile');
     }
   }
-  const signingCertificates = [...new Set([...(signingCertificate ? [signingCertificate] : []), ...fromMetadata.signingCertificates])];
+  const signingCertificates = [
+    ...new Set([
+      ...(signingCertificate ? [signingCertificate] : []),
+      ...fromMetadata.signingCertificates,
+    ]),
+  ];
   const hasCertificate = signingCertificates.length > 0;
-  const wantAuthnRequestsSigned = sp.boolean('wantAuthnRequestsSigned', hasCertificate || fromMetadata.authnRequestsSigned);
+  const wantAuthnRequestsSigned = sp.boolean(
+    'wantAuthnRequestsSigned',
+    hasCertificate || fromMetadata.authnRequestsSigned,
+  );
   if (wantAuthnRequestsSigned && !hasCertificate) {
-    sp.fail('signed AuthnRequests are required but the SP has no certificate (signingCertificate, or a signing KeyDescriptor in metadataFile)', 'wantAuthnRequestsSigned');
+    sp.fail(
+      'signed AuthnRequests are required but the SP has no certificate (signingCertificate, or a signing KeyDescriptor in metadataFile)',
+      'wantAuthnRequestsSigned',
+    );
   }
   const allowSha1Signatures = sp.boolean('allowSha1Signatures', false);
-  if (allowSha1Signatures && !hasCertificate) sp.fail('has no effect: the SP has no certificate to verify signatures with', 'allowSha1Signatures');
+  if (allowSha1Signatures && !hasCertificate)
+    sp.fail(
+      'has no effect: the SP has no certificate to verify signatures with',
+      'allowSha1Signatures',
+    );
   return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures };
 }
 
@@ -125,18 +176,33 @@ function requestSigning(sp: ConfNode, id: string, signingCertificate: string | u
  * the access tokens of the clients they list. Their ids share the relying parties' namespace
  * (the attribute filter names them as requesters).
  */
-export function loadResourceServers(root: ConfNode, relyingParties: readonly RelyingParty[]): ResourceServer[] {
+export function loadResourceServers(
+  root: ConfNode,
+  relyingParties: readonly RelyingParty[],
+): ResourceServer[] {
   const taken = new Set(relyingParties.map((rp) => rp.id));
   const clients = new Set(relyingParties.filter((rp) => rp.kind === 'oidc').map((rp) => rp.id));
   return root.list('resourceServers').map((r: ConfNode): ResourceServer => {
-    r.allowKeys('clientId', 'clientSecret', 'displayName', 'tokenEndpointAuthMethod', 'introspectTokensOf');
+    r.allowKeys(
+      'clientId',
+      'clientSecret',
+      'displayName',
+      'tokenEndpointAuthMethod',
+      'introspectTokensOf',
+    );
     const id = r.string('clientId');
-    if (taken.has(id)) r.fail('duplicate id (resource servers, client ids and entity IDs share one namespace)', 'clientId');
+    if (taken.has(id))
+      r.fail(
+        'duplicate id (resource servers, client ids and entity IDs share one namespace)',
+        'clientId',
+      );
     taken.add(id);
     const introspectTokensOf = r.strings('introspectTokensOf');
-    if (introspectTokensOf.length === 0) r.fail('must list at least one OpenID Connect client id', 'introspectTokensOf');
+    if (introspectTokensOf.length === 0)
+      r.fail('must list at least one OpenID Connect client id', 'introspectTokensOf');
     introspectTokensOf.forEach((clientId, i) => {
-      if (!clients.has(clientId)) r.child('introspectTokensOf').fail(`${clientId} is no client in oidcClients`, i);
+      if (!clients.has(clientId))
+        r.child('introspectTokensOf').fail(`${clientId} is no client in oidcClients`, i);
     });
     return {
       id,
@@ -166,7 +232,8 @@ function tokenEndpointAuthMethod(node: ConfNode): 'client_secret_basic' | 'clien
 function checkUrl(node: ConfNode, key: string, value: string): void {
   try {
     const url = new URL(value);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') node.fail('must be an http(s) URL', key);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      node.fail('must be an http(s) URL', key);
   } catch {
     node.fail('must be an absolute URL', key);
   }

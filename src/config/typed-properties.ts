@@ -36,13 +36,23 @@ export function typedProperties(
     bool: (k) => typed.get(k) as boolean,
     inRange: (key, min, max) => {
       const n = num(key);
-      if (n < min || n > max) throw new ConfigurationError(raw.get(key)!.source, key, `must be between ${min} and ${max} (got ${n})`);
+      if (n < min || n > max)
+        throw new ConfigurationError(
+          raw.get(key)!.source,
+          key,
+          `must be between ${min} and ${max} (got ${n})`,
+        );
       return n;
     },
   };
 }
 
-function checkType(def: PropertyDefinition, value: string, source: string, home: string): string | number | boolean {
+function checkType(
+  def: PropertyDefinition,
+  value: string,
+  source: string,
+  home: string,
+): string | number | boolean {
   const fail = (why: string): never => {
     throw new ConfigurationError(source, def.key, `${why} (got ${JSON.stringify(value)})`);
   };
@@ -53,7 +63,11 @@ function checkType(def: PropertyDefinition, value: string, source: string, home:
   return TYPE_CHECKS[type](value, fail, home);
 }
 
-type TypeCheck = (value: string, fail: (why: string) => never, home: string) => string | number | boolean;
+type TypeCheck = (
+  value: string,
+  fail: (why: string) => never,
+  home: string,
+) => string | number | boolean;
 
 /** The value of a property of each (non-enum) type, or fail's error saying what it must be. */
 const TYPE_CHECKS: Record<Exclude<PropertyType, object>, TypeCheck> = {
@@ -61,20 +75,27 @@ const TYPE_CHECKS: Record<Exclude<PropertyType, object>, TypeCheck> = {
     const n = /^\d+$/.test(value) ? Number(value) : NaN;
     return n >= 0 && n <= 65535 ? n : fail('must be a TCP port number (0-65535)');
   },
-  integer: (value, fail) => (/^\d+$/.test(value) ? Number(value) : fail('must be a non-negative integer')),
-  boolean: (value, fail) => (value === 'true' ? true : value === 'false' ? false : fail('must be true or false')),
+  integer: (value, fail) =>
+    /^\d+$/.test(value) ? Number(value) : fail('must be a non-negative integer'),
+  boolean: (value, fail) =>
+    value === 'true' ? true : value === 'false' ? false : fail('must be true or false'),
   duration: (value, fail) => {
     const ms = parseDuration(value);
-    return ms !== undefined && ms > 0 ? ms : fail('must be a positive ISO-8601 duration such as PT10M');
+    return ms !== undefined && ms > 0
+      ? ms
+      : fail('must be a positive ISO-8601 duration such as PT10M');
   },
   url: (value, fail) => {
     try {
       const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:' ? value : fail('must be an http(s) URL');
+      return url.protocol === 'http:' || url.protocol === 'https:'
+        ? value
+        : fail('must be an http(s) URL');
     } catch {
       return fail('must be an absolute URL');
     }
   },
-  path: (value, fail, home) => (value === '' ? fail('must not be empty') : path.resolve(home, value)),
+  path: (value, fail, home) =>
+    value === '' ? fail('must not be empty') : path.resolve(home, value),
   string: (value, fail) => (value === '' ? fail('must not be empty') : value),
 };

@@ -26,26 +26,27 @@ export type IdpErrorCode =
   | 'INTERNAL';
 
 /** The event of each code; the HTTP status is the event's (events.ts) unless the code has its own. */
-const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly status?: number }> = {
-  CONFIGURATION_INVALID: { event: 'InvalidConfiguration' },
-  UNKNOWN_RELYING_PARTY: { event: 'UnknownRelyingParty' },
-  MESSAGE_MALFORMED: { event: 'UnableToDecode' },
-  METHOD_NOT_ALLOWED: { event: 'MethodNotAllowed' },
-  REQUEST_TOO_LARGE: { event: 'RequestTooLarge' },
-  UNSUPPORTED_MEDIA_TYPE: { event: 'UnsupportedMediaType' },
-  MESSAGE_AUTHENTICATION_FAILED: { event: 'MessageAuthenticationError' },
-  MESSAGE_TOO_LARGE: { event: 'UnableToDecode', status: 413 },
-  MESSAGE_TIMEOUT: { event: 'UnableToDecode', status: 408 },
-  REQUEST_CAPACITY_EXCEEDED: { event: 'RequestCapacityExceeded' },
-  FLOW_EXECUTION_STALE: { event: 'StaleRequest' },
-  AUDIT_WRITE_FAILED: { event: 'AuditLogFailure' },
-  SESSION_STORE_FAILED: { event: 'SessionStoreFailure' },
-  DIRECTORY_FAILED: { event: 'DirectoryFailure' },
-  STORAGE_BUSY: { event: 'StorageBusy' },
-  ACCESS_DENIED: { event: 'AccessDenied' },
-  NOT_FOUND: { event: 'NotFound' },
-  INTERNAL: { event: 'RuntimeException' },
-};
+const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly status?: number }> =
+  {
+    CONFIGURATION_INVALID: { event: 'InvalidConfiguration' },
+    UNKNOWN_RELYING_PARTY: { event: 'UnknownRelyingParty' },
+    MESSAGE_MALFORMED: { event: 'UnableToDecode' },
+    METHOD_NOT_ALLOWED: { event: 'MethodNotAllowed' },
+    REQUEST_TOO_LARGE: { event: 'RequestTooLarge' },
+    UNSUPPORTED_MEDIA_TYPE: { event: 'UnsupportedMediaType' },
+    MESSAGE_AUTHENTICATION_FAILED: { event: 'MessageAuthenticationError' },
+    MESSAGE_TOO_LARGE: { event: 'UnableToDecode', status: 413 },
+    MESSAGE_TIMEOUT: { event: 'UnableToDecode', status: 408 },
+    REQUEST_CAPACITY_EXCEEDED: { event: 'RequestCapacityExceeded' },
+    FLOW_EXECUTION_STALE: { event: 'StaleRequest' },
+    AUDIT_WRITE_FAILED: { event: 'AuditLogFailure' },
+    SESSION_STORE_FAILED: { event: 'SessionStoreFailure' },
+    DIRECTORY_FAILED: { event: 'DirectoryFailure' },
+    STORAGE_BUSY: { event: 'StorageBusy' },
+    ACCESS_DENIED: { event: 'AccessDenied' },
+    NOT_FOUND: { event: 'NotFound' },
+    INTERNAL: { event: 'RuntimeException' },
+  };
 
 export class IdpError extends Error {
   readonly code: IdpErrorCode;

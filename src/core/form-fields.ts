@@ -12,13 +12,18 @@ export function formOf(body: unknown): FormFields {
   if (typeof body !== 'object' || body === null) return form;
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
     if (typeof v === 'string') form[k] = v;
-    else if (Array.isArray(v)) throw new IdpError('MESSAGE_MALFORMED', `the form field ${JSON.stringify(k)} was sent more than once`);
+    else if (Array.isArray(v))
+      throw new IdpError(
+        'MESSAGE_MALFORMED',
+        `the form field ${JSON.stringify(k)} was sent more than once`,
+      );
   }
   return form;
 }
 
 /** A field named _eventId_<event>, or _eventId=<event>. */
 export function eventOf(form: FormFields): string {
-  for (const name of Object.keys(form)) if (name.startsWith('_eventId_')) return name.slice('_eventId_'.length);
+  for (const name of Object.keys(form))
+    if (name.startsWith('_eventId_')) return name.slice('_eventId_'.length);
   return form._eventId ?? '';
 }

@@ -49,11 +49,16 @@ function unescape(text: string): string {
   return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, esc: string) => {
     if (esc.length === 5) return String.fromCharCode(parseInt(esc.slice(1), 16));
     switch (esc) {
-      case 't': return '\t';
-      case 'n': return '\n';
-      case 'r': return '\r';
-      case 'f': return '\f';
-      default: return esc;
+      case 't':
+        return '\t';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 'f':
+        return '\f';
+      default:
+        return esc;
     }
   });
 }
@@ -68,16 +73,23 @@ export function expandReferences(
   where: { file: string; key: string },
   seen: ReadonlySet<string> = new Set(),
 ): string {
-  return text.replace(/%\{([^}:]+)(?::([^}]*))?\}/g, (_m, name: string, fallback: string | undefined) => {
-    const key = name.trim();
-    if (seen.has(key)) {
-      throw new ConfigurationError(where.file, where.key, `circular reference to %{${key}}`);
-    }
-    const value = lookup(key);
-    if (value === undefined) {
-      if (fallback !== undefined) return fallback;
-      throw new ConfigurationError(where.file, where.key, `refers to undefined property %{${key}}`);
-    }
-    return expandReferences(value, lookup, where, new Set([...seen, key]));
-  });
+  return text.replace(
+    /%\{([^}:]+)(?::([^}]*))?\}/g,
+    (_m, name: string, fallback: string | undefined) => {
+      const key = name.trim();
+      if (seen.has(key)) {
+        throw new ConfigurationError(where.file, where.key, `circular reference to %{${key}}`);
+      }
+      const value = lookup(key);
+      if (value === undefined) {
+        if (fallback !== undefined) return fallback;
+        throw new ConfigurationError(
+          where.file,
+          where.key,
+          `refers to undefined property %{${key}}`,
+        );
+      }
+      return expandReferences(value, lookup, where, new Set([...seen, key]));
+    },
+  );
 }

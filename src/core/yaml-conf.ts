@@ -18,14 +18,22 @@ export class YamlConf {
   private readonly doc: Document;
   private readonly lines: LineCounter;
 
-  constructor(readonly file: string, text: string, readonly lookup: (key: string) => string | undefined) {
+  constructor(
+    readonly file: string,
+    text: string,
+    readonly lookup: (key: string) => string | undefined,
+  ) {
     this.label = path.join(path.basename(path.dirname(file)), path.basename(file));
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true });
     const first = this.doc.errors[0];
     if (first) {
       const line = this.lines.linePos(first.pos[0]).line;
-      throw new ConfigurationError(`${this.label}:${line}`, '(document)', first.message.split('\n')[0]!);
+      throw new ConfigurationError(
+        `${this.label}:${line}`,
+        '(document)',
+        first.message.split('\n')[0]!,
+      );
     }
     this.root = new ConfNode(this, [], this.doc.toJS() ?? {});
   }
@@ -39,7 +47,8 @@ export class YamlConf {
 
   where(at: PathPart[]): string {
     for (let n = at.length; n >= 0; n--) {
-      const node = this.doc.getIn(at.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      const node = this.doc.getIn(at.slice(0, n), true) as
+        { range?: [number, number, number] } | undefined;
       if (node?.range) return `${this.label}:${this.lines.linePos(node.range[0]).line}`;
     }
     return this.label;
@@ -47,11 +56,20 @@ export class YamlConf {
 }
 
 export function keyPath(at: PathPart[]): string {
-  return at.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '') || '(root)';
+  return (
+    at.reduce<string>(
+      (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
+      '',
+    ) || '(root)'
+  );
 }
 
 export class ConfNode {
-  constructor(readonly conf: YamlConf, readonly at: PathPart[], readonly value: unknown) {}
+  constructor(
+    readonly conf: YamlConf,
+    readonly at: PathPart[],
+    readonly value: unknown,
+  ) {}
 
   fail(problem: string, sub?: PathPart): never {
     throw this.error(problem, sub);
@@ -97,7 +115,8 @@ export class ConfNode {
   integer(key: string, fallback: number): number {
     const v = this.asObject()[key];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return this.fail('must be a non-negative integer', key);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      return this.fail('must be a non-negative integer', key);
     return v;
   }
 
@@ -106,7 +125,8 @@ export class ConfNode {
     if (v === undefined || v === null) return fallback;
     const list = Array.isArray(v) ? v : [v];
     return list.map((item, i) => {
-      if (typeof item !== 'string' && typeof item !== 'number') return this.fail('must be a list of strings', key);
+      if (typeof item !== 'string' && typeof item !== 'number')
+        return this.fail('must be a list of strings', key);
       return this.expand(String(item), key, i);
     });
   }
@@ -130,14 +150,16 @@ export class ConfNode {
   /** Keys this node may have; anything else is a typo and fails. */
   allowKeys(...allowed: string[]): this {
     for (const key of Object.keys(this.asObject())) {
-      if (!allowed.includes(key)) this.fail(`unknown key (expected one of ${allowed.join(', ')})`, key);
+      if (!allowed.includes(key))
+        this.fail(`unknown key (expected one of ${allowed.join(', ')})`, key);
     }
     return this;
   }
 
   private asObject(): Record<string, unknown> {
     if (this.value === undefined || this.value === null) return {};
-    if (typeof this.value !== 'object' || Array.isArray(this.value)) return this.fail('must be a map');
+    if (typeof this.value !== 'object' || Array.isArray(this.value))
+      return this.fail('must be a map');
     return this.value as Record<string, unknown>;
   }
 
@@ -147,6 +169,9 @@ export class ConfNode {
 
   private expand(text: string, key: string, index?: number): string {
     const at = index === undefined ? [...this.at, key] : [...this.at, key, index];
-    return expandReferences(text, this.conf.lookup, { file: this.conf.where(at), key: keyPath(at) });
+    return expandReferences(text, this.conf.lookup, {
+      file: this.conf.where(at),
+      key: keyPath(at),
+    });
   }
 }

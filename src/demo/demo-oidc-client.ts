@@ -29,12 +29,19 @@ interface PendingLogin {
 const COOKIE = 'demo_rp_login';
 
 export function createDemoOidcClientApp(options: DemoOidcClientOptions): express.Express {
-  const client: DemoClient = { options, config: discovery(options), pending: new Map(), redirectUri: `${options.baseURL}/callback` };
+  const client: DemoClient = {
+    options,
+    config: discovery(options),
+    pending: new Map(),
+    redirectUri: `${options.baseURL}/callback`,
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
-  app.get('/', (_req, res) => res.render('demo/rp-home', { clientId: options.clientId, issuer: options.issuer }));
+  app.get('/', (_req, res) =>
+    res.render('demo/rp-home', { clientId: options.clientId, issuer: options.issuer }),
+  );
   app.get('/login', (req, res) => startLogin(client, req, res));
   app.get('/callback', (req, res) => finishLogin(client, req, res));
   return app;
@@ -62,7 +69,11 @@ function discovery(options: DemoOidcClientOptions): () => Promise<oidc.Configura
       }));
 }
 
-async function startLogin({ config, pending, redirectUri }: DemoClient, req: express.Request, res: express.Response): Promise<void> {
+async function startLogin(
+  { config, pending, redirectUri }: DemoClient,
+  req: express.Request,
+  res: express.Response,
+): Promise<void> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const key = randomBytes(16).toString('base64url');
@@ -81,17 +92,25 @@ async function startLogin({ config, pending, redirectUri }: DemoClient, req: exp
   res.redirect(oidc.buildAuthorizationUrl(await config(), params).href);
 }
 
-async function finishLogin({ options, config, pending }: DemoClient, req: express.Request, res: express.Response): Promise<void> {
+async function finishLogin(
+  { options, config, pending }: DemoClient,
+  req: express.Request,
+  res: express.Response,
+): Promise<void> {
   const key = /(?:^|;\s*)demo_rp_login=([^;]+)/.exec(req.get('cookie') ?? '')?.[1];
   const login = key ? pending.get(key) : undefined;
   if (key) pending.delete(key);
   try {
     if (!login) throw new Error('no sign-in in progress in this browser');
     const cfg = await config();
-    const tokens = await oidc.authorizationCodeGrant(cfg, new URL(req.originalUrl, options.baseURL), {
-      pkceCodeVerifier: login.verifier,
-      expectedState: login.state,
-    });
+    const tokens = await oidc.authorizationCodeGrant(
+      cfg,
+      new URL(req.originalUrl, options.baseURL),
+      {
+        pkceCodeVerifier: login.verifier,
+        expectedState: login.state,
+      },
+    );
     const claims = tokens.claims()!;
     const userinfo = await oidc.fetchUserInfo(cfg, tokens.access_token, claims.sub);
     const introspection = await oidc.tokenIntrospection(cfg, tokens.access_token);
@@ -104,7 +123,9 @@ async function finishLogin({ options, config, pending }: DemoClient, req: expres
       refreshToken: tokens.refresh_token !== undefined,
     });
   } catch (err) {
-    res.status(400).render('demo/rp-error', { clientId: options.clientId, message: errorMessage(err) });
+    res
+      .status(400)
+      .render('demo/rp-error', { clientId: options.clientId, message: errorMessage(err) });
   }
 }
 
@@ -118,7 +139,9 @@ function errorMessage(err: unknown): string {
     : (err as Error).message;
 }
 
-export async function startDemoOidcClient(options: DemoOidcClientOptions): Promise<{ server: Server; port: number }> {
+export async function startDemoOidcClient(
+  options: DemoOidcClientOptions,
+): Promise<{ server: Server; port: number }> {
   const server = createDemoOidcClientApp(options).listen(options.port, options.listenAddress);
   await once(server, 'listening');
   return { server, port: (server.address() as AddressInfo).port };

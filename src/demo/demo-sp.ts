@@ -8,7 +8,13 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import {
+  SAML,
+  ValidateInResponseTo,
+  type CacheItem,
+  type CacheProvider,
+  type Profile,
+} from '@node-saml/node-saml';
 import { VIEWS_DIR } from '../core/paths.js';
 import { fetchIdpMetadata, type IdpMetadata } from './idp-metadata.js';
 
@@ -63,30 +69,53 @@ export function createDemoSpApp(options: DemoSpOptions): express.Express {
   app.set('view engine', 'ejs');
   app.get('/', (_req, res) => res.render('demo/sp-home', { entityID: options.entityID }));
   app.get('/login', async (req, res) => {
-    const url = await (await sp(req.query.forceAuthn === '1')).getAuthorizeUrlAsync('demo-relay-state', undefined, {});
+    const url = await (
+      await sp(req.query.forceAuthn === '1')
+    ).getAuthorizeUrlAsync('demo-relay-state', undefined, {});
     res.redirect(url);
   });
-  app.post('/saml/acs', express.urlencoded({ extended: false, limit: '512kb' }), async (req, res) => {
-    try {
-      const { profile } = await (await sp(false)).validatePostResponseAsync(req.body as Record<string, string>);
-      res.render('demo/sp-result', { entityID: options.entityID, relayState: (req.body as { RelayState?: string }).RelayState, ...describe(profile) });
-    } catch (err) {
-      res.status(400).render('demo/sp-error', { entityID: options.entityID, message: (err as Error).message });
-    }
-  });
+  app.post(
+    '/saml/acs',
+    express.urlencoded({ extended: false, limit: '512kb' }),
+    async (req, res) => {
+      try {
+        const { profile } = await (
+          await sp(false)
+        ).validatePostResponseAsync(req.body as Record<string, string>);
+        res.render('demo/sp-result', {
+          entityID: options.entityID,
+          relayState: (req.body as { RelayState?: string }).RelayState,
+          ...describe(profile),
+        });
+      } catch (err) {
+        res
+          .status(400)
+          .render('demo/sp-error', { entityID: options.entityID, message: (err as Error).message });
+      }
+    },
+  );
   return app;
 }
 
 function describe(profile: Profile | null) {
   const attributes: { name: string; friendlyName?: string; values: string[] }[] = [];
   for (const [name, value] of Object.entries(profile?.attributes ?? {})) {
-    const values = (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+    const values = (Array.isArray(value) ? value : [value]).map((v) =>
+      typeof v === 'string' ? v : JSON.stringify(v),
+    );
     attributes.push({ name, friendlyName: FRIENDLY_NAMES[name], values });
   }
-  return { nameID: profile?.nameID ?? '', nameIDFormat: profile?.nameIDFormat ?? '', issuer: profile?.issuer ?? '', attributes };
+  return {
+    nameID: profile?.nameID ?? '',
+    nameIDFormat: profile?.nameIDFormat ?? '',
+    issuer: profile?.issuer ?? '',
+    attributes,
+  };
 }
 
-export async function startDemoSp(options: DemoSpOptions): Promise<{ server: Server; port: number }> {
+export async function startDemoSp(
+  options: DemoSpOptions,
+): Promise<{ server: Server; port: number }> {
   const server = createDemoSpApp(options).listen(options.port, options.listenAddress);
   await once(server, 'listening');
   return { server, port: (server.address() as AddressInfo).port };

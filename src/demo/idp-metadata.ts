@@ -15,10 +15,17 @@ export async function fetchIdpMetadata(url: string): Promise<IdpMetadata> {
   if (!response.ok) throw new Error(`IdP metadata at ${url}: HTTP ${response.status}`);
   const doc = new DOMParser().parseFromString(await response.text(), 'text/xml');
   const root = doc.documentElement;
-  const cert = doc.getElementsByTagNameNS(DS, 'X509Certificate')[0]?.textContent?.replace(/\s+/g, '');
+  const cert = doc
+    .getElementsByTagNameNS(DS, 'X509Certificate')[0]
+    ?.textContent?.replace(/\s+/g, '');
   const sso = [...Array.from(doc.getElementsByTagNameNS(MD, 'SingleSignOnService'))].find(
     (e) => e.getAttribute('Binding') === 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
   );
-  if (!root || !cert || !sso) throw new Error(`IdP metadata at ${url} has no signing certificate or Redirect SSO endpoint`);
-  return { entityID: root.getAttribute('entityID') ?? '', certificate: cert, ssoRedirectURL: sso.getAttribute('Location') ?? '' };
+  if (!root || !cert || !sso)
+    throw new Error(`IdP metadata at ${url} has no signing certificate or Redirect SSO endpoint`);
+  return {
+    entityID: root.getAttribute('entityID') ?? '',
+    certificate: cert,
+    ssoRedirectURL: sso.getAttribute('Location') ?? '',
+  };
 }

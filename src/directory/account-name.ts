@@ -31,16 +31,64 @@ const CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;
 
 // Alphabetic scripts whose letters are confused with each other (UTS #39's "highly restrictive"
 // level forbids mixing them in one identifier).
-const CONFUSABLE_SCRIPTS = ['Latin', 'Cyrillic', 'Greek', 'Armenian', 'Cherokee', 'Coptic'] as const;
-const SCRIPT_TESTS = CONFUSABLE_SCRIPTS.map((s) => [s, new RegExp(`\\p{Script=${s}}`, 'u')] as const);
+const CONFUSABLE_SCRIPTS = [
+  'Latin',
+  'Cyrillic',
+  'Greek',
+  'Armenian',
+  'Cherokee',
+  'Coptic',
+] as const;
+const SCRIPT_TESTS = CONFUSABLE_SCRIPTS.map(
+  (s) => [s, new RegExp(`\\p{Script=${s}}`, 'u')] as const,
+);
 
 // Common whole-script look-alikes of ASCII letters (a subset of Unicode's confusables.txt):
 // a name written entirely in these is refused rather than treated as a different account.
 const SKELETON: Record<string, string> = {
-  а: 'a', в: 'b', е: 'e', һ: 'h', і: 'i', ј: 'j', к: 'k', м: 'm', о: 'o', р: 'p', с: 'c',
-  т: 't', у: 'y', х: 'x', ѕ: 's', ԁ: 'd', ԛ: 'q', ԝ: 'w', ӏ: 'l', ү: 'y', ѵ: 'v', ɡ: 'g',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
-  ω: 'w', ϲ: 'c', ϳ: 'j', ս: 'u', օ: 'o', ց: 'g', հ: 'h', ո: 'n', ı: 'i',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  һ: 'h',
+  і: 'i',
+  ј: 'j',
+  к: 'k',
+  м: 'm',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  ӏ: 'l',
+  ү: 'y',
+  ѵ: 'v',
+  ɡ: 'g',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
+  ϲ: 'c',
+  ϳ: 'j',
+  ս: 'u',
+  օ: 'o',
+  ց: 'g',
+  հ: 'h',
+  ո: 'n',
+  ı: 'i',
 };
 
 /**
@@ -55,10 +103,12 @@ export function canonicalAccountName(raw: string, rules: AccountNameRules): Acco
   if (CONTROL.test(name)) return { ok: false, problem: 'control-character' };
   if (WILDCARDS.test(name)) return { ok: false, problem: 'wildcard' };
   if (FORBIDDEN.test(name)) return { ok: false, problem: 'forbidden-character' };
-  if ([...name].length > rules.maxLength) return { ok: false, problem: 'too-long', detail: String(rules.maxLength) };
+  if ([...name].length > rules.maxLength)
+    return { ok: false, problem: 'too-long', detail: String(rules.maxLength) };
 
   const scripts = confusableScriptsOf(name);
-  if (scripts.size > 1) return { ok: false, problem: 'mixed-script', detail: [...scripts].join('+') };
+  if (scripts.size > 1)
+    return { ok: false, problem: 'mixed-script', detail: [...scripts].join('+') };
 
   const skeleton = asciiLookAlike(name);
   if (skeleton !== undefined) return { ok: false, problem: 'look-alike', detail: skeleton };

@@ -33,8 +33,12 @@ export class SqliteUserDirectory implements UserDirectory {
     private readonly rules: AccountNameRules,
     private readonly busy: BusyPolicy,
   ) {
-    this.account = db.prepare('SELECT password_hash, enabled, locked FROM accounts WHERE username = ?');
-    this.attributes = db.prepare('SELECT name, value FROM account_attributes WHERE username = ? ORDER BY name, position');
+    this.account = db.prepare(
+      'SELECT password_hash, enabled, locked FROM accounts WHERE username = ?',
+    );
+    this.attributes = db.prepare(
+      'SELECT name, value FROM account_attributes WHERE username = ? ORDER BY name, position',
+    );
   }
 
   static async open(
@@ -68,7 +72,8 @@ export class SqliteUserDirectory implements UserDirectory {
       const account = this.account.get(username);
       if (!account || account.enabled !== 1) return undefined;
       const attributes: SourceAttributes = { uid: [username] };
-      for (const { name, value } of this.attributes.all(username)) (attributes[name] ??= []).push(value);
+      for (const { name, value } of this.attributes.all(username))
+        (attributes[name] ??= []).push(value);
       return attributes;
     });
   }
@@ -81,21 +86,34 @@ export class SqliteUserDirectory implements UserDirectory {
   /** Loads the seed file: account names are checked against the same rule as typed names. */
   private async seed(seedFile: string, lookup: (key: string) => string | undefined): Promise<void> {
     const conf = YamlConf.read(seedFile, lookup);
-    const accounts: { username: string; hash: string; enabled: boolean; locked: boolean; attributes: [string, string[]][] }[] = [];
+    const accounts: {
+      username: string;
+      hash: string;
+      enabled: boolean;
+      locked: boolean;
+      attributes: [string, string[]][];
+    }[] = [];
     for (const user of conf.root.list('users')) {
       user.allowKeys('username', 'password', 'passwordHash', 'enabled', 'locked', 'attributes');
       const raw = user.string('username');
       const checked = this.canonicalName(raw);
-      if (!checked.ok) throw user.error(`is not a valid account name (${checked.problem})`, 'username');
-      if (checked.name !== raw) user.fail(`must be written in canonical form: ${checked.name}`, 'username');
+      if (!checked.ok)
+        throw user.error(`is not a valid account name (${checked.problem})`, 'username');
+      if (checked.name !== raw)
+        user.fail(`must be written in canonical form: ${checked.name}`, 'username');
       let hash: string;
       if (user.has('passwordHash')) {
         hash = user.string('passwordHash');
-        if (!isPasswordHash(hash)) user.fail('must be an scrypt hash as written by this IdP', 'passwordHash');
+        if (!isPasswordHash(hash))
+          user.fail('must be an scrypt hash as written by this IdP', 'passwordHash');
       } else {
         const password = user.string('password');
         const problem = passwordProblem(password);
-        if (problem === 'control-character') user.fail('must not contain control characters (the login form refuses them)', 'password');
+        if (problem === 'control-character')
+          user.fail(
+            'must not contain control characters (the login form refuses them)',
+            'password',
+          );
         if (problem === 'too-long') user.fail('is longer than the login form accepts', 'password');
         hash = await hashPassword(password);
       }
@@ -114,17 +132,21 @@ export class SqliteUserDirectory implements UserDirectory {
     }
     const names = new Set<string>();
     for (const a of accounts) {
-      if (names.has(a.username)) throw new ConfigurationError(conf.label, `users.${a.username}`, 'duplicate account');
+      if (names.has(a.username))
+        throw new ConfigurationError(conf.label, `users.${a.username}`, 'duplicate account');
       names.add(a.username);
     }
-    const insertAccount = this.db.prepare('INSERT INTO accounts (username, password_hash, enabled, locked) VALUES (?, ?, ?, ?)');
+    const insertAccount = this.db.prepare(
+      'INSERT INTO accounts (username, password_hash, enabled, locked) VALUES (?, ?, ?, ?)',
+    );
     const insertAttribute = this.db.prepare(
       'INSERT INTO account_attributes (username, name, position, value) VALUES (?, ?, ?, ?)',
     );
     this.db.transaction(() => {
       for (const a of accounts) {
         insertAccount.run(a.username, a.hash, a.enabled ? 1 : 0, a.locked ? 1 : 0);
-        for (const [name, values] of a.attributes) values.forEach((v, i) => insertAttribute.run(a.username, name, i, v));
+        for (const [name, values] of a.attributes)
+          values.forEach((v, i) => insertAttribute.run(a.username, name, i, v));
       }
     })();
   }
@@ -134,7 +156,11 @@ export class SqliteUserDirectory implements UserDirectory {
       return await retryWhileBusy(query, this.busy, 'user directory');
     } catch (err) {
       if (err instanceof IdpError) throw err;
-      throw new IdpError('DIRECTORY_FAILED', `user directory query failed: ${(err as Error).message}`, { cause: err });
+      throw new IdpError(
+        'DIRECTORY_FAILED',
+        `user directory query failed: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

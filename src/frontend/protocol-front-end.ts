@@ -11,7 +11,12 @@
 import type { RequestHandler, Router } from 'express';
 import type { IdpEvent } from '../core/events.js';
 import type { HttpExchange } from '../core/http-exchange.js';
-import type { ProfileRequestContext, ProfileStep, ResolvedContext, SubjectContext } from '../core/request-context.js';
+import type {
+  ProfileRequestContext,
+  ProfileStep,
+  ResolvedContext,
+  SubjectContext,
+} from '../core/request-context.js';
 
 export interface ProtocolFrontEnd {
   readonly id: string;
@@ -45,4 +50,6 @@ export interface ProfilePipeline {
   dryRun(exchange: HttpExchange, prc: ProfileRequestContext): Promise<DryRunResult>;
 }
 
-export type DryRunResult = { readonly event: IdpEvent; readonly step: ProfileStep } | { readonly ready: true; readonly subject: SubjectContext };
+export type DryRunResult =
+  | { readonly event: IdpEvent; readonly step: ProfileStep }
+  | { readonly ready: true; readonly subject: SubjectContext };

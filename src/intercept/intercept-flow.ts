@@ -14,7 +14,9 @@ export const INTERCEPT_PREFIX = 'intercept/';
 export const PROCEED = 'proceed';
 
 /** End-state events every intercept flow may signal (Shibboleth's intercept-abstract-flow.xml; see events.ts). */
-export const COMMON_INTERCEPT_EVENTS: readonly IdpEvent[] = IDP_EVENTS.filter((event) => EVENTS[event].intercept);
+export const COMMON_INTERCEPT_EVENTS: readonly IdpEvent[] = IDP_EVENTS.filter(
+  (event) => EVENTS[event].intercept,
+);
 
 export interface InterceptContext {
   /** The request; flows may change its subject, attributes and audit fields. */
@@ -40,5 +42,10 @@ export interface InterceptFlow {
   isActive?(ctx: InterceptContext): boolean;
   start(ctx: InterceptContext): Promise<InterceptOutcome>;
   /** The browser submitted the flow's view with `event` (from the _eventId_<name> button); `state` is the view's. */
-  resume(ctx: InterceptContext, state: Json, event: string, form: FormFields): Promise<InterceptOutcome>;
+  resume(
+    ctx: InterceptContext,
+    state: Json,
+    event: string,
+    form: FormFields,
+  ): Promise<InterceptOutcome>;
 }

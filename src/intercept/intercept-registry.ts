@@ -7,13 +7,19 @@ import type { IdpProperties } from '../config/idp-properties.js';
 import type { InterceptFlow } from './intercept-flow.js';
 import { ImpersonateFlow, type ImpersonateServices } from './impersonate/impersonate-flow.js';
 
-export function availableInterceptFlows(props: IdpProperties, services: ImpersonateServices): InterceptFlow[] {
+export function availableInterceptFlows(
+  props: IdpProperties,
+  services: ImpersonateServices,
+): InterceptFlow[] {
   return [
     new ImpersonateFlow(
       {
         generalPolicy: props.impersonate.generalPolicy,
         specificPolicy: props.impersonate.specificPolicy,
-        tokens: { lifetimeMs: props.oidc.impersonationTokenLifetimeMs, refreshTokens: props.oidc.impersonationRefreshTokens },
+        tokens: {
+          lifetimeMs: props.oidc.impersonationTokenLifetimeMs,
+          refreshTokens: props.oidc.impersonationRefreshTokens,
+        },
       },
       services,
     ),

@@ -43,7 +43,9 @@ export class InterceptRunner {
   begin(prc: ProfileRequestContext, rp: RelyingParty): boolean {
     const unknown = this.unknownFlows(rp);
     if (unknown.length > 0) {
-      this.log.error(`Relying party ${quoted(rp.id)} (${rp.declaredAt}) lists unknown intercept flow(s) ${unknown.map(quoted).join(', ')}`);
+      this.log.error(
+        `Relying party ${quoted(rp.id)} (${rp.declaredAt}) lists unknown intercept flow(s) ${unknown.map(quoted).join(', ')}`,
+      );
       return false;
     }
     prc.intercept = { remaining: rp.postAuthenticationFlows.map((id) => INTERCEPT_PREFIX + id) };
@@ -72,12 +74,22 @@ export class InterceptRunner {
     const flow = current && this.flows.get(current.flowId);
     if (!state || !current || !flow) return { event: 'InvalidProfileContext' };
     state.current = undefined;
-    const result = this.settle(ctx, state, flow, await flow.resume(ctx, current.state, event, form));
+    const result = this.settle(
+      ctx,
+      state,
+      flow,
+      await flow.resume(ctx, current.state, event, form),
+    );
     return result ?? this.run(ctx);
   }
 
   /** undefined = the flow proceeded, go on with the next one. */
-  private settle(ctx: InterceptContext, state: InterceptState, flow: InterceptFlow, outcome: InterceptOutcome): InterceptResult | undefined {
+  private settle(
+    ctx: InterceptContext,
+    state: InterceptState,
+    flow: InterceptFlow,
+    outcome: InterceptOutcome,
+  ): InterceptResult | undefined {
     if ('view' in outcome) {
       if (ctx.prc.passive) return { event: 'NoPassive' };
       state.current = { flowId: flow.id, state: outcome.state ?? null };
@@ -85,7 +97,9 @@ export class InterceptRunner {
     }
     if (outcome.end === PROCEED) return undefined;
     if (!flow.events.includes(outcome.end) && !COMMON_INTERCEPT_EVENTS.includes(outcome.end)) {
-      this.log.warn(`Intercept flow ${flow.id} signalled undeclared event ${quoted(outcome.end)}; treating it as InvalidEvent`);
+      this.log.warn(
+        `Intercept flow ${flow.id} signalled undeclared event ${quoted(outcome.end)}; treating it as InvalidEvent`,
+      );
       return { event: 'InvalidEvent' };
     }
     return { event: outcome.end };

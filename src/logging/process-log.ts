@@ -16,19 +16,34 @@ export interface ProcessLog {
   close(): Promise<void>;
 }
 
-const LEVELS: Record<string, string> = { ERROR: 'error', WARN: 'warn', INFO: 'info', DEBUG: 'debug' };
+const LEVELS: Record<string, string> = {
+  ERROR: 'error',
+  WARN: 'warn',
+  INFO: 'info',
+  DEBUG: 'debug',
+};
 
-export function createProcessLog(options: { file: string; fileLevel: string; consoleLevel: string; console?: boolean }): ProcessLog {
+export function createProcessLog(options: {
+  file: string;
+  fileLevel: string;
+  consoleLevel: string;
+  console?: boolean;
+}): ProcessLog {
   mkdirSync(path.dirname(options.file), { recursive: true });
   const line = winston.format.printf((info) => {
     const category = typeof info.category === 'string' ? info.category : 'idp';
     return `${String(info.timestamp)} - ${info.level.toUpperCase()} [${category}] - ${safeForLog(String(info.message))}`;
   });
   const transports: winston.transport[] = [
-    new winston.transports.File({ filename: options.file, level: LEVELS[options.fileLevel] ?? 'info' }),
+    new winston.transports.File({
+      filename: options.file,
+      level: LEVELS[options.fileLevel] ?? 'info',
+    }),
   ];
   if (options.console !== false) {
-    transports.push(new winston.transports.Console({ level: LEVELS[options.consoleLevel] ?? 'info' }));
+    transports.push(
+      new winston.transports.Console({ level: LEVELS[options.consoleLevel] ?? 'info' }),
+    );
   }
   const logger = winston.createLogger({
     level: 'debug',

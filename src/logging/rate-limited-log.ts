@@ -7,7 +7,10 @@
  * sees every kind of problem, and how often it happened.
  */
 export class RateLimitedLog {
-  private readonly kinds = new Map<string, { windowStart: number; written: number; suppressed: number }>();
+  private readonly kinds = new Map<
+    string,
+    { windowStart: number; written: number; suppressed: number }
+  >();
 
   constructor(
     private readonly burst = 20,
@@ -23,7 +26,8 @@ export class RateLimitedLog {
       const suppressed = state?.suppressed ?? 0;
       state = { windowStart: now, written: 0, suppressed: 0 };
       this.kinds.set(kind, state);
-      if (suppressed > 0) line = `${line} (and ${suppressed} more like it not logged in the previous ${Math.round(this.intervalMs / 1000)} s)`;
+      if (suppressed > 0)
+        line = `${line} (and ${suppressed} more like it not logged in the previous ${Math.round(this.intervalMs / 1000)} s)`;
     }
     if (state.written >= this.burst) {
       state.suppressed += 1;

@@ -12,11 +12,16 @@ import { auditFieldsOf } from '../audit/audit-record.js';
 import type { ProfileRequestContext } from '../core/request-context.js';
 import type { ProfileServices } from './profile-services.js';
 
-export async function endWithEvent(exchange: HttpExchange, prc: ProfileRequestContext, event: IdpEvent, services: ProfileServices): Promise<void> {
+export async function endWithEvent(
+  exchange: HttpExchange,
+  prc: ProfileRequestContext,
+  event: IdpEvent,
+  services: ProfileServices,
+): Promise<void> {
   if (!EVENTS[event].suppressed) {
-    services.log.child('org.opensaml.profile.action.impl.LogEvent').warn(
-      `A non-proceed event occurred while processing the request: ${quoted(event)}`,
-    );
+    services.log
+      .child('org.opensaml.profile.action.impl.LogEvent')
+      .warn(`A non-proceed event occurred while processing the request: ${quoted(event)}`);
   }
   if (!services.localEvents.has(event)) {
     const frontEnd = services.frontEnds.get(prc.frontEnd);

@@ -28,16 +28,27 @@ import type { ProfileServices } from './profile-services.js';
 import { recheckSubject } from './recheck-subject.js';
 import { authenticateStep, type AuthenticateServices } from './steps/authenticate.js';
 import type { ProfileStepHandler, StepInput, StepResult } from './steps/profile-step.js';
-import { resolveAttributesStep, type ResolveAttributesServices } from './steps/resolve-attributes.js';
+import {
+  resolveAttributesStep,
+  type ResolveAttributesServices,
+} from './steps/resolve-attributes.js';
 import { respondStep, type RespondServices } from './steps/respond.js';
 import { runInterceptsStep, type RunInterceptsServices } from './steps/run-intercepts.js';
 
 /** Everything the steps use between them. */
-export type ProfileStepServices = AuthenticateServices & ResolveAttributesServices & RunInterceptsServices & RespondServices;
+export type ProfileStepServices = AuthenticateServices &
+  ResolveAttributesServices &
+  RunInterceptsServices &
+  RespondServices;
 
 /** The steps in pipeline order, each given only the services it uses. */
 export function profileSteps(services: ProfileStepServices): readonly ProfileStepHandler[] {
-  return [authenticateStep(services), resolveAttributesStep(services), runInterceptsStep(services), respondStep(services)];
+  return [
+    authenticateStep(services),
+    resolveAttributesStep(services),
+    runInterceptsStep(services),
+    respondStep(services),
+  ];
 }
 
 /** Executions created from a relying party's POST before the browser's cookie was visible. */
@@ -84,7 +95,8 @@ export class ProfileFlow implements ProfilePipeline {
         const recheck = await recheckSubject(exchange.req, input.prc, this.services);
         if ('event' in recheck) return { event: recheck.event, step: handler.step };
         if ('stale' in recheck) return { event: 'NoPassive', step: 'authenticate' };
-        if (!isAuthenticated(input.prc)) throw new IdpError('INTERNAL', 'the pipeline reached a release without a subject');
+        if (!isAuthenticated(input.prc))
+          throw new IdpError('INTERNAL', 'the pipeline reached a release without a subject');
         return { ready: true, subject: input.prc.subject };
       }
       input.prc.step = handler.step;
@@ -100,10 +112,15 @@ export class ProfileFlow implements ProfilePipeline {
     const { req } = exchange;
     if (req.method !== 'GET' && req.method !== 'POST') {
       exchange.res.set('Allow', 'GET, POST');
-      throw new IdpError('METHOD_NOT_ALLOWED', `a form is resumed with GET or POST, not ${req.method}`);
+      throw new IdpError(
+        'METHOD_NOT_ALLOWED',
+        `a form is resumed with GET or POST, not ${req.method}`,
+      );
     }
     if (!EXECUTION_KEY.test(key)) throw stale();
-    return req.method === 'GET' ? this.continueInbound(exchange, key) : this.continueForm(exchange, key);
+    return req.method === 'GET'
+      ? this.continueInbound(exchange, key)
+      : this.continueForm(exchange, key);
   }
 
   /** A GET: the browser follows parkInbound's redirect, now with its session cookie. */
@@ -138,7 +155,11 @@ export class ProfileFlow implements ProfilePipeline {
     answer: { event: string; form: FormFields } | undefined,
   ): Promise<void> {
     const rp = this.services.relyingParties.get(prc.relyingPartyId);
-    if (!rp) throw new IdpError('UNKNOWN_RELYING_PARTY', `relying party ${prc.relyingPartyId} is no longer configured`);
+    if (!rp)
+      throw new IdpError(
+        'UNKNOWN_RELYING_PARTY',
+        `relying party ${prc.relyingPartyId} is no longer configured`,
+      );
     const input: StepInput = { exchange, prc, rp };
     let index = this.steps.findIndex((s) => s.step === prc.step);
     let result: StepResult;
@@ -153,7 +174,8 @@ export class ProfileFlow implements ProfilePipeline {
     while ('next' in result) {
       index += 1;
       const handler = this.steps[index];
-      if (!handler) throw new IdpError('INTERNAL', 'the profile pipeline has no step after the last one');
+      if (!handler)
+        throw new IdpError('INTERNAL', 'the profile pipeline has no step after the last one');
       prc.step = handler.step;
       if (handler.releases) {
         const recheck = await recheckSubject(exchange.req, prc, this.services);
@@ -169,7 +191,13 @@ export class ProfileFlow implements ProfilePipeline {
     if ('event' in result) return endWithEvent(exchange, prc, result.event, this.services);
   }
 
-  private async show(exchange: HttpExchange, prc: ProfileRequestContext, rp: RelyingParty, view: string, model: Record<string, unknown>): Promise<void> {
+  private async show(
+    exchange: HttpExchange,
+    prc: ProfileRequestContext,
+    rp: RelyingParty,
+    view: string,
+    model: Record<string, unknown>,
+  ): Promise<void> {
     const { req, res } = exchange;
     // The session must exist, with its cookie, before a form is bound to it. Saved now rather than
     // when the response ends, so a store that fails stops the request here, with an error page —
@@ -185,7 +213,10 @@ export class ProfileFlow implements ProfilePipeline {
       this.services.props.flowTimeoutMs,
     );
     res.set('Cache-Control', 'no-store');
-    setContentSecurityPolicy(res, this.services.frontEnds.get(prc.frontEnd)?.formTargets?.(prc) ?? []);
+    setContentSecurityPolicy(
+      res,
+      this.services.frontEnds.get(prc.frontEnd)?.formTargets?.(prc) ?? [],
+    );
     await this.services.views.render(res, view, {
       ...model,
       relyingParty: { id: rp.id, displayName: rp.displayName },

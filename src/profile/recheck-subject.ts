@@ -19,7 +19,8 @@ import { activeLogin } from '../session/idp-session.js';
 import type { ProfileRequestContext } from '../core/request-context.js';
 import type { ProfileServices } from './profile-services.js';
 
-export type Recheck = { readonly ok: true } | { readonly event: 'AccountDisabled' } | { readonly stale: string };
+export type Recheck =
+  { readonly ok: true } | { readonly event: 'AccountDisabled' } | { readonly stale: string };
 
 const STATE_TEXT: Record<Exclude<AccountState, 'active'>, string> = {
   disabled: 'is disabled',
@@ -27,7 +28,11 @@ const STATE_TEXT: Record<Exclude<AccountState, 'active'>, string> = {
   absent: 'no longer exists',
 };
 
-export async function recheckSubject(req: Request, prc: ProfileRequestContext, services: ProfileServices): Promise<Recheck> {
+export async function recheckSubject(
+  req: Request,
+  prc: ProfileRequestContext,
+  services: ProfileServices,
+): Promise<Recheck> {
   const subject = prc.subject;
   if (!subject) return { ok: true };
   const real = subject.impersonation?.impersonator ?? subject.principalName;
@@ -36,10 +41,21 @@ export async function recheckSubject(req: Request, prc: ProfileRequestContext, s
     : `Request by principal ${quoted(real)} to relying party ${quoted(prc.relyingPartyId)}`;
 
   const login = activeLogin(req, services.props.session.maxLifetimeMs);
-  const recentEnough = (instant: number) => prc.maxAuthnAgeMs === undefined || prc.startTime - instant <= prc.maxAuthnAgeMs;
-  if (!login || login.principalName !== real || login.authnInstant !== subject.authnInstant || !recentEnough(login.authnInstant)) {
-    services.log.warn(`${what} refused: the IdP session no longer holds that login (ended, replaced, or too old for this request)`);
-    return { stale: 'the sign-in this form belongs to has ended or is too old for this request; start again from the service' };
+  const recentEnough = (instant: number) =>
+    prc.maxAuthnAgeMs === undefined || prc.startTime - instant <= prc.maxAuthnAgeMs;
+  if (
+    !login ||
+    login.principalName !== real ||
+    login.authnInstant !== subject.authnInstant ||
+    !recentEnough(login.authnInstant)
+  ) {
+    services.log.warn(
+      `${what} refused: the IdP session no longer holds that login (ended, replaced, or too old for this request)`,
+    );
+    return {
+      stale:
+        'the sign-in this form belongs to has ended or is too old for this request; start again from the service',
+    };
   }
 
   const accounts = subject.impersonation ? [real, subject.principalName] : [real];

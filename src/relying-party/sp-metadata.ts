@@ -19,13 +19,21 @@ export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('contains a DTD');
   const errors: string[] = [];
   const doc = new DOMParser({
-    errorHandler: { warning: () => undefined, error: (m) => errors.push(String(m)), fatalError: (m) => errors.push(String(m)) },
+    errorHandler: {
+      warning: () => undefined,
+      error: (m) => errors.push(String(m)),
+      fatalError: (m) => errors.push(String(m)),
+    },
   }).parseFromString(xml, 'text/xml');
   const root = doc?.documentElement;
-  if (errors.length > 0 || !root) throw new Error(`is not well-formed XML${errors[0] ? ` (${errors[0]})` : ''}`);
-  if (root.namespaceURI !== MD || root.localName !== 'EntityDescriptor') throw new Error('is not a SAML 2.0 EntityDescriptor');
+  if (errors.length > 0 || !root)
+    throw new Error(`is not well-formed XML${errors[0] ? ` (${errors[0]})` : ''}`);
+  if (root.namespaceURI !== MD || root.localName !== 'EntityDescriptor')
+    throw new Error('is not a SAML 2.0 EntityDescriptor');
   if (root.getAttribute('entityID') !== entityID) {
-    throw new Error(`describes ${JSON.stringify(root.getAttribute('entityID'))}, not ${JSON.stringify(entityID)}`);
+    throw new Error(
+      `describes ${JSON.stringify(root.getAttribute('entityID'))}, not ${JSON.stringify(entityID)}`,
+    );
   }
   const descriptor = children(root, MD, 'SPSSODescriptor')[0];
   if (!descriptor) throw new Error('has no SPSSODescriptor');
@@ -39,11 +47,15 @@ export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
 
 /** A certificate from base64 DER (metadata) or PEM (a file), checked to be one, as PEM. */
 export function toPem(text: string): string {
-  const body = text.includes('-----BEGIN CERTIFICATE-----') ? text : `-----BEGIN CERTIFICATE-----\n${text.replace(/\s+/g, '')}\n-----END CERTIFICATE-----\n`;
+  const body = text.includes('-----BEGIN CERTIFICATE-----')
+    ? text
+    : `-----BEGIN CERTIFICATE-----\n${text.replace(/\s+/g, '')}\n-----END CERTIFICATE-----\n`;
   try {
     return new X509Certificate(body).toString();
   } catch (err) {
-    throw new Error(`holds a certificate that cannot be read (${(err as Error).message})`, { cause: err });
+    throw new Error(`holds a certificate that cannot be read (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 

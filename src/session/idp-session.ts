@@ -23,7 +23,11 @@ declare module 'express-session' {
 }
 
 /** The session's login, if it is still good for SSO. */
-export function activeLogin(req: Request, maxLifetimeMs: number, now = Date.now()): IdpSessionData | undefined {
+export function activeLogin(
+  req: Request,
+  maxLifetimeMs: number,
+  now = Date.now(),
+): IdpSessionData | undefined {
   const login = req.session?.idp;
   if (!login) return undefined;
   return now - login.authnInstant < maxLifetimeMs ? login : undefined;
@@ -67,6 +71,7 @@ export function saveSession(req: Request): Promise<void> {
 
 /** req.session, which express-session leaves unset when its store is unavailable. */
 export function requireSession(req: Request): Request['session'] {
-  if (!req.session) throw new IdpError('SESSION_STORE_FAILED', 'no IdP session is available for this request');
+  if (!req.session)
+    throw new IdpError('SESSION_STORE_FAILED', 'no IdP session is available for this request');
   return req.session;
 }

@@ -10,6 +10,11 @@ export function loadSecret(file: string, property: string): string {
     writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
   }
   const secret = readFileSync(file, 'utf8').trim();
-  if (secret.length < 32) throw new ConfigurationError('idp.properties', property, `${file} holds fewer than 32 characters`);
+  if (secret.length < 32)
+    throw new ConfigurationError(
+      'idp.properties',
+      property,
+      `${file} holds fewer than 32 characters`,
+    );
   return secret;
 }

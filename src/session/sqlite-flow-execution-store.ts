@@ -17,15 +17,21 @@ export class SqliteFlowExecutionStore implements FlowExecutionStore {
   ) {
     // Expired executions are removed on every save, through the expiry index (sqlite-schema.ts).
     const prune = db.prepare<[number]>('DELETE FROM flow_executions WHERE expires <= ?');
-    const insert = db.prepare<[string, string, number, string]>('INSERT INTO flow_executions (key, session_id, expires, data) VALUES (?, ?, ?, ?)');
+    const insert = db.prepare<[string, string, number, string]>(
+      'INSERT INTO flow_executions (key, session_id, expires, data) VALUES (?, ?, ?, ?)',
+    );
     // One transaction, so a retry after a lock never finds half of it done.
-    this.insert = db.transaction((key: string, sessionId: string, expires: number, data: string) => {
-      prune.run(this.now());
-      insert.run(key, sessionId, expires, data);
-    });
+    this.insert = db.transaction(
+      (key: string, sessionId: string, expires: number, data: string) => {
+        prune.run(this.now());
+        insert.run(key, sessionId, expires, data);
+      },
+    );
     // DELETE … RETURNING makes "read and consume" one step: two posts of the same form cannot
     // both get the execution.
-    this.consume = db.prepare('DELETE FROM flow_executions WHERE key = ? AND session_id = ? RETURNING expires, data');
+    this.consume = db.prepare(
+      'DELETE FROM flow_executions WHERE key = ? AND session_id = ? RETURNING expires, data',
+    );
   }
 
   async save(execution: Omit<FlowExecution, 'key'>, ttlMs: number): Promise<string> {
@@ -39,7 +45,11 @@ export class SqliteFlowExecutionStore implements FlowExecutionStore {
   async take(key: string, sessionId: string): Promise<FlowExecution | undefined> {
     const row = await this.guard(() => this.consume.get(key, sessionId));
     if (!row || row.expires <= this.now()) return undefined;
-    return { key, sessionId, ...(JSON.parse(row.data) as Omit<FlowExecution, 'key' | 'sessionId'>) };
+    return {
+      key,
+      sessionId,
+      ...(JSON.parse(row.data) as Omit<FlowExecution, 'key' | 'sessionId'>),
+    };
   }
 
   private async guard<T>(work: () => T): Promise<T> {
@@ -47,7 +57,11 @@ export class SqliteFlowExecutionStore implements FlowExecutionStore {
       return await retryWhileBusy(work, this.busy, 'flow execution store');
     } catch (err) {
       if (err instanceof IdpError) throw err;
-      throw new IdpError('SESSION_STORE_FAILED', `flow execution store failed: ${(err as Error).message}`, { cause: err });
+      throw new IdpError(
+        'SESSION_STORE_FAILED',
+        `flow execution store failed: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

@@ -109,7 +109,8 @@ export class SqliteSessionStore extends session.Store {
   private remember(sid: string, expires: number): void {
     this.storedExpiry.delete(sid); // re-inserted last: the Map's order is the order of use
     this.storedExpiry.set(sid, expires);
-    if (this.storedExpiry.size > REMEMBERED_EXPIRIES) this.storedExpiry.delete(this.storedExpiry.keys().next().value!);
+    if (this.storedExpiry.size > REMEMBERED_EXPIRIES)
+      this.storedExpiry.delete(this.storedExpiry.keys().next().value!);
   }
 
   private expiry(data: session.SessionData): number {
@@ -121,7 +122,15 @@ export class SqliteSessionStore extends session.Store {
     retryWhileBusy(work, this.busy, 'session store').then(
       (value) => callback?.(undefined, value),
       (err: unknown) =>
-        callback?.(err instanceof IdpError ? err : new IdpError('SESSION_STORE_FAILED', `session store failed: ${(err as Error).message}`, { cause: err })),
+        callback?.(
+          err instanceof IdpError
+            ? err
+            : new IdpError(
+                'SESSION_STORE_FAILED',
+                `session store failed: ${(err as Error).message}`,
+                { cause: err },
+              ),
+        ),
     );
   }
 }

@@ -23,7 +23,9 @@ const LONGEST_PAUSE_MS = 100;
 /** SQLITE_BUSY and its extended codes (…_SNAPSHOT, …_RECOVERY, …_TIMEOUT), and SQLITE_LOCKED. */
 export function isBusy(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  return (
+    typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+  );
 }
 
 /**
@@ -31,7 +33,11 @@ export function isBusy(err: unknown): boolean {
  * names the work for the error message ("session store", "user directory" …). Errors other than
  * a lock are thrown unchanged, for the caller to wrap in its own error code.
  */
-export async function retryWhileBusy<T>(work: () => T, policy: BusyPolicy, what: string): Promise<T> {
+export async function retryWhileBusy<T>(
+  work: () => T,
+  policy: BusyPolicy,
+  what: string,
+): Promise<T> {
   const now = policy.now ?? Date.now;
   const deadline = now() + policy.maxWaitMs;
   let pause = FIRST_PAUSE_MS;
@@ -42,7 +48,11 @@ export async function retryWhileBusy<T>(work: () => T, policy: BusyPolicy, what:
       if (!isBusy(err)) throw err;
       const left = deadline - now();
       if (left <= 0) {
-        throw new IdpError('STORAGE_BUSY', `${what}: the database stayed locked by another process for ${policy.maxWaitMs} ms`, { cause: err });
+        throw new IdpError(
+          'STORAGE_BUSY',
+          `${what}: the database stayed locked by another process for ${policy.maxWaitMs} ms`,
+          { cause: err },
+        );
       }
       // Jitter keeps requests that met the same lock from retrying in lock step.
       await sleep(Math.min(left, pause * (0.5 + Math.random())));

@@ -44,10 +44,17 @@ interface Migration {
 }
 
 const hasTable = (db: SqliteDatabase, table: string): boolean =>
-  db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)!.n > 0;
+  db
+    .prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
+    )
+    .get(table)!.n > 0;
 
 const columnsOf = (db: SqliteDatabase, table: string): string[] =>
-  db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(table).map((c) => c.name);
+  db
+    .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
+    .all(table)
+    .map((c) => c.name);
 
 /**
  * Version 1 is the schema the stores created for themselves before versioning, statement for
@@ -59,7 +66,8 @@ const columnsOf = (db: SqliteDatabase, table: string): string[] =>
 function schemaAsBeforeVersioning(db: SqliteDatabase): void {
   // login_failures first counted by account alone; its rows are at most one failure window old,
   // so such a table is replaced rather than converted.
-  if (hasTable(db, 'login_failures') && !columnsOf(db, 'login_failures').includes('address')) db.exec('DROP TABLE login_failures');
+  if (hasTable(db, 'login_failures') && !columnsOf(db, 'login_failures').includes('address'))
+    db.exec('DROP TABLE login_failures');
   // accounts had no locked column at first; its accounts are not locked.
   if (hasTable(db, 'accounts') && !columnsOf(db, 'accounts').includes('locked')) {
     db.exec('ALTER TABLE accounts ADD COLUMN locked INTEGER NOT NULL DEFAULT 0');
@@ -127,7 +135,11 @@ function schemaAsBeforeVersioning(db: SqliteDatabase): void {
 
 /** In order; the last one's version is SCHEMA_VERSION. */
 export const MIGRATIONS: readonly Migration[] = [
-  { version: 1, description: 'the tables and indexes as the stores created them before versioning', up: schemaAsBeforeVersioning },
+  {
+    version: 1,
+    description: 'the tables and indexes as the stores created them before versioning',
+    up: schemaAsBeforeVersioning,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -177,14 +189,23 @@ export function applySchema(db: SqliteDatabase, file: string): void {
           migration.up(db);
         } catch (err) {
           if (isBusy(err)) throw err;
-          throw new ConfigurationError(file, `schema version ${migration.version} (${migration.description})`, `could not be applied: ${(err as Error).message}`, { cause: err });
+          throw new ConfigurationError(
+            file,
+            `schema version ${migration.version} (${migration.description})`,
+            `could not be applied: ${(err as Error).message}`,
+            { cause: err },
+          );
         }
       }
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   } catch (err) {
     if (isBusy(err)) {
-      throw new IdpError('STORAGE_BUSY', `${file}: another process holds a lock on the database; its schema could not be brought to version ${SCHEMA_VERSION}`, { cause: err });
+      throw new IdpError(
+        'STORAGE_BUSY',
+        `${file}: another process holds a lock on the database; its schema could not be brought to version ${SCHEMA_VERSION}`,
+        { cause: err },
+      );
     }
     throw err;
   } finally {

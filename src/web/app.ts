@@ -3,7 +3,13 @@
  * front-ends' routes, and the error handler last.
  */
 import path from 'node:path';
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import type { IdpProperties } from '../config/idp-properties.js';
@@ -51,7 +57,10 @@ export function createApp(parts: AppParts): express.Express {
   app.use(contentSecurityPolicy());
   app.use(caseSensitivePaths(['/idp', ...parts.paths]));
   app.use(singleValuedQuery());
-  app.use(STATIC_PATH, express.static(path.join(VIEWS_DIR, 'static'), { index: false, maxAge: '1h' }));
+  app.use(
+    STATIC_PATH,
+    express.static(path.join(VIEWS_DIR, 'static'), { index: false, maxAge: '1h' }),
+  );
   const idpSession = session({
     name: props.session.cookieName,
     secret: parts.sessionSecret,
@@ -67,12 +76,16 @@ export function createApp(parts: AppParts): express.Express {
       maxAge: props.session.timeoutMs,
     },
   });
-  const sessionless = new Set([...INDEX_PATHS, ...parts.sessionlessPaths].map(withoutTrailingSlash));
+  const sessionless = new Set(
+    [...INDEX_PATHS, ...parts.sessionlessPaths].map(withoutTrailingSlash),
+  );
   app.use('/idp', (req: Request, res: Response, next: NextFunction) => {
     if (sessionless.has(withoutTrailingSlash(req.originalUrl.split('?')[0]!))) return next();
     return idpSession(req, res, next);
   });
-  app.get([...INDEX_PATHS], (_req, res) => parts.views.render(res, 'index', { entityID: props.entityID }));
+  app.get([...INDEX_PATHS], (_req, res) =>
+    parts.views.render(res, 'index', { entityID: props.entityID }),
+  );
   for (const router of parts.routers) app.use(router);
   app.use(notFound);
   app.use(errorHandler(parts.views, parts.log));

@@ -10,13 +10,24 @@ import type { IdpEvent } from '../core/events.js';
 import type { Messages } from './messages.js';
 import type { Views } from './views.js';
 
-const REASONS = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as const;
+const REASONS = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+} as const;
 
-export async function answerClientErrors(server: Server, views: Views, messages: Messages): Promise<void> {
+export async function answerClientErrors(
+  server: Server,
+  views: Views,
+  messages: Messages,
+): Promise<void> {
   const page = async (event: IdpEvent, detail: string) =>
     views.renderToString('error', { event, ...messages.forEvent(event), detail }, undefined);
   const pages = {
-    431: await page('RequestTooLarge', 'the address or the request headers are longer than this server accepts'),
+    431: await page(
+      'RequestTooLarge',
+      'the address or the request headers are longer than this server accepts',
+    ),
     408: await page('UnableToDecode', 'the request did not arrive in time'),
     400: await page('UnableToDecode', 'the request is not valid HTTP'),
   };
@@ -25,7 +36,12 @@ export async function answerClientErrors(server: Server, views: Views, messages:
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? 431
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400;
     const body = Buffer.from(pages[status], 'utf8');
     socket.end(
       `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${body.length}\r\n` +

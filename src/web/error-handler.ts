@@ -20,19 +20,33 @@ export function errorHandler(views: Views, log: ProcessLog) {
   return (thrown: unknown, req: Request, res: Response, next: NextFunction): void => {
     const err = fromHttpError(thrown) ?? asIdpError(thrown);
     const line = `${req.method} ${req.originalUrl.split('?')[0]} failed: ${err.code}: ${err.message}`;
-    if (err.status >= 500) limited.write(err.code, err.cause instanceof Error && err.code === 'INTERNAL' ? `${line}\n${err.cause.stack}` : line, (l) => log.error(l));
+    if (err.status >= 500)
+      limited.write(
+        err.code,
+        err.cause instanceof Error && err.code === 'INTERNAL'
+          ? `${line}\n${err.cause.stack}`
+          : line,
+        (l) => log.error(l),
+      );
     else limited.write(err.code, line, (l) => log.warn(l));
     if (res.headersSent) return next(err);
     res.set('Cache-Control', 'no-store');
     if (err.status === 503) res.set('Retry-After', RETRY_AFTER_SECONDS);
     if (req.accepts(['html', 'json']) === 'json') {
-      res.status(err.status).json({ error: err.event, ...(err.status < 500 ? { error_description: err.message } : {}) });
+      res
+        .status(err.status)
+        .json({
+          error: err.event,
+          ...(err.status < 500 ? { error_description: err.message } : {}),
+        });
       return;
     }
-    views.renderError(res, err.event, err.status, err.status < 500 ? err.message : undefined).catch((renderErr: unknown) => {
-      log.error(`error page failed: ${String(renderErr)}`);
-      if (!res.headersSent) res.status(500).type('text').send('Internal error');
-    });
+    views
+      .renderError(res, err.event, err.status, err.status < 500 ? err.message : undefined)
+      .catch((renderErr: unknown) => {
+        log.error(`error page failed: ${String(renderErr)}`);
+        if (!res.headersSent) res.status(500).type('text').send('Internal error');
+      });
   };
 }
 
@@ -55,7 +69,8 @@ const CODE_BY_STATUS: Record<number, IdpErrorCode> = {
  */
 function fromHttpError(thrown: unknown): IdpError | undefined {
   if (thrown instanceof IdpError || typeof thrown !== 'object' || thrown === null) return undefined;
-  const status = 'status' in thrown ? thrown.status : 'statusCode' in thrown ? thrown.statusCode : undefined;
+  const status =
+    'status' in thrown ? thrown.status : 'statusCode' in thrown ? thrown.statusCode : undefined;
   if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
   const message = thrown instanceof Error ? thrown.message : 'bad request';
   return new IdpError(CODE_BY_STATUS[status] ?? 'MESSAGE_MALFORMED', message, { cause: thrown });

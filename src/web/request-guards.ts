@@ -13,26 +13,40 @@ import { IdpError } from '../core/errors.js';
  * lies below it, only when case is ignored is therefore a 404 here, before any router.
  */
 export function caseSensitivePaths(paths: readonly string[]) {
-  const known = paths.map((p) => p.replace(/\/+$/, '')).map((p) => ({ exact: p, lower: p.toLowerCase() }));
+  const known = paths
+    .map((p) => p.replace(/\/+$/, ''))
+    .map((p) => ({ exact: p, lower: p.toLowerCase() }));
   const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
   return (req: Request, _res: Response, next: NextFunction): void => {
     const path = req.path;
     const lower = path.toLowerCase();
     if (known.some((k) => under(lower, k.lower) && !under(path, k.exact))) {
-      return next(new IdpError('NOT_FOUND', `no such page: ${path} (addresses are case-sensitive)`));
+      return next(
+        new IdpError('NOT_FOUND', `no such page: ${path} (addresses are case-sensitive)`),
+      );
     }
     next();
   };
 }
 
 /** Protocol parameters that have exactly one value: given twice, which one counts is ambiguous. */
-const SINGLE_VALUED_PARAMETERS = ['execution', 'SAMLRequest', 'SAMLResponse', 'RelayState', 'SigAlg', 'Signature'] as const;
+const SINGLE_VALUED_PARAMETERS = [
+  'execution',
+  'SAMLRequest',
+  'SAMLResponse',
+  'RelayState',
+  'SigAlg',
+  'Signature',
+] as const;
 
 export function singleValuedQuery(names: readonly string[] = SINGLE_VALUED_PARAMETERS) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const query = req.query as Record<string, unknown>;
     const repeated = names.find((name) => Array.isArray(query[name]));
-    if (repeated) return next(new IdpError('MESSAGE_MALFORMED', `the parameter ${repeated} is given more than once`));
+    if (repeated)
+      return next(
+        new IdpError('MESSAGE_MALFORMED', `the parameter ${repeated} is given more than once`),
+      );
     next();
   };
 }

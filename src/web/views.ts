@@ -20,14 +20,27 @@ export class Views {
 
   constructor(private readonly messages: Messages) {}
 
-  async render(res: Response, view: string, model: Record<string, unknown>, status = 200): Promise<void> {
+  async render(
+    res: Response,
+    view: string,
+    model: Record<string, unknown>,
+    status = 200,
+  ): Promise<void> {
     const html = await this.renderToString(view, model, res.locals.cspNonce as string | undefined);
     res.status(status).type('html').send(html);
   }
 
   /** The page as a string, for callers that are not express handlers (oidc-provider's errors). */
-  renderToString(view: string, model: Record<string, unknown>, cspNonce: string | undefined): Promise<string> {
-    const locals = { ...model, t: (key: string, fallback?: string) => this.messages.text(key, fallback), cspNonce };
+  renderToString(
+    view: string,
+    model: Record<string, unknown>,
+    cspNonce: string | undefined,
+  ): Promise<string> {
+    const locals = {
+      ...model,
+      t: (key: string, fallback?: string) => this.messages.text(key, fallback),
+      cspNonce,
+    };
     try {
       return Promise.resolve(this.run(path.join(VIEWS_DIR, `${view}.ejs`), locals));
     } catch (err) {
@@ -43,14 +56,18 @@ export class Views {
   private run(file: string, locals: ejs.Data): string {
     // As ejs's include(): relative to the including file, the parent's locals plus the given ones.
     const include = (view: string, data?: ejs.Data) =>
-      this.run(path.resolve(path.dirname(file), view.endsWith('.ejs') ? view : `${view}.ejs`), data ? { ...locals, ...data } : locals);
+      this.run(
+        path.resolve(path.dirname(file), view.endsWith('.ejs') ? view : `${view}.ejs`),
+        data ? { ...locals, ...data } : locals,
+      );
     return this.template(file)(locals, undefined, include);
   }
 
   private template(file: string): ejs.ClientFunction {
     let template = this.templates.get(file);
     if (!template) {
-      if (!file.startsWith(VIEWS_DIR + path.sep)) throw new Error(`view ${file} is outside ${VIEWS_DIR}`);
+      if (!file.startsWith(VIEWS_DIR + path.sep))
+        throw new Error(`view ${file} is outside ${VIEWS_DIR}`);
       template = ejs.compile(readFileSync(file, 'utf8'), { client: true, filename: file });
       this.templates.set(file, template);
     }

@@ -21,7 +21,11 @@ export interface AttributeServices {
 }
 
 /** busy: how long the directory waits for a lock held by another process (default: not at all). */
-export async function openAttributeServices(config: IdpConfiguration, db: SqliteDatabase, busy?: BusyPolicy): Promise<AttributeServices> {
+export async function openAttributeServices(
+  config: IdpConfiguration,
+  db: SqliteDatabase,
+  busy?: BusyPolicy,
+): Promise<AttributeServices> {
   const props = config.properties;
   const directory = await SqliteUserDirectory.open(
     db,

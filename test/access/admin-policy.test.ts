@@ -18,14 +18,32 @@ beforeAll(async () => {
   const modelFile = path.join(DEFAULT_CONF_DIR, 'access-control/admin.model.conf');
   const policyFile = path.join(DEFAULT_CONF_DIR, 'access-control/admin.policy.csv');
   policy = await compilePolicy(
-    { name: 'AccessControlStatusPolicy', modelFile, policyFile, modelLabel: fileLabel(DEFAULT_CONF_DIR, modelFile), policyLabel: fileLabel(DEFAULT_CONF_DIR, policyFile), declaredAt: 'test' },
+    {
+      name: 'AccessControlStatusPolicy',
+      modelFile,
+      policyFile,
+      modelLabel: fileLabel(DEFAULT_CONF_DIR, modelFile),
+      policyLabel: fileLabel(DEFAULT_CONF_DIR, policyFile),
+      declaredAt: 'test',
+    },
     NO_PAUSES,
   );
   s = await coreServices();
 });
 
-async function request(user: string, operation: string, clientAddress: string): Promise<AccessRequest> {
-  return { subject: user, attributes: user ? await s.attributesOf(user) : {}, relyingParty: '', operation, resource: 'access-control', clientAddress };
+async function request(
+  user: string,
+  operation: string,
+  clientAddress: string,
+): Promise<AccessRequest> {
+  return {
+    subject: user,
+    attributes: user ? await s.attributesOf(user) : {},
+    relyingParty: '',
+    operation,
+    resource: 'access-control',
+    clientAddress,
+  };
 }
 
 describe('the shipped admin policy', () => {

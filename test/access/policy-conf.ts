@@ -4,7 +4,14 @@
  * read back. Policy rows are written as complete files (ending with the end marker) unless a
  * test writes the exact bytes.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { END_MARKER } from '../../src/access/policy-text.js';
@@ -31,7 +38,10 @@ export function policyConf(csv: string): PolicyConf {
   const home = mkdtempSync(path.join(tmpdir(), 'policy-conf-'));
   const confDir = path.join(home, 'conf');
   mkdirSync(path.join(confDir, 'access-control'), { recursive: true });
-  copyFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), path.join(confDir, 'access-control/impersonation.model.conf'));
+  copyFileSync(
+    path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'),
+    path.join(confDir, 'access-control/impersonation.model.conf'),
+  );
   const policyFile = path.join(confDir, 'access-control/policy.csv');
   writeFileSync(policyFile, complete(csv));
   writeFileSync(
@@ -42,7 +52,12 @@ export function policyConf(csv: string): PolicyConf {
   return {
     confDir,
     policyFile,
-    log: createProcessLog({ file: logFile, fileLevel: 'DEBUG', consoleLevel: 'ERROR', console: false }),
+    log: createProcessLog({
+      file: logFile,
+      fileLevel: 'DEBUG',
+      consoleLevel: 'ERROR',
+      console: false,
+    }),
     write: (rows) => writeFileSync(policyFile, complete(rows)),
     replace(rows) {
       const temp = `${policyFile}.tmp`;
@@ -67,7 +82,11 @@ function complete(rows: string): string {
 }
 
 /** Polls until `condition` holds (the file watcher, the signal and the log all act later). */
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

@@ -17,8 +17,14 @@ import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 const MARKER = '# end of policy\n';
 /** Version A offers the form to "probe" and lets it impersonate x; version B does neither, but lets it impersonate y. */
 const VERSIONS = {
-  A: { general: 'p, probe, *, *, impersonate, allow\n', specific: 'p, probe, x, *, impersonate, allow\n' },
-  B: { general: 'p, probe, *, *, impersonate, deny\n', specific: 'p, probe, y, *, impersonate, allow\n' },
+  A: {
+    general: 'p, probe, *, *, impersonate, allow\n',
+    specific: 'p, probe, x, *, impersonate, allow\n',
+  },
+  B: {
+    general: 'p, probe, *, *, impersonate, deny\n',
+    specific: 'p, probe, y, *, impersonate, allow\n',
+  },
 } as const;
 type Version = keyof typeof VERSIONS;
 
@@ -30,30 +36,67 @@ describe('a new version of several files landing during a reload', () => {
     const home = mkdtempSync(path.join(tmpdir(), 'policy-set-consistency-'));
     const confDir = path.join(home, 'conf');
     mkdirSync(path.join(confDir, 'access-control'), { recursive: true });
-    copyFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), path.join(confDir, 'access-control/model.conf'));
+    copyFileSync(
+      path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'),
+      path.join(confDir, 'access-control/model.conf'),
+    );
     writeFileSync(
       path.join(confDir, 'access-control.yaml'),
-      ['policies:', '  General:', '    model: access-control/model.conf', '    policy: access-control/general.csv', '  Specific:', '    model: access-control/model.conf', '    policy: access-control/specific.csv', MARKER].join('\n'),
+      [
+        'policies:',
+        '  General:',
+        '    model: access-control/model.conf',
+        '    policy: access-control/general.csv',
+        '  Specific:',
+        '    model: access-control/model.conf',
+        '    policy: access-control/specific.csv',
+        MARKER,
+      ].join('\n'),
     );
     // 20,000 more rows in the general policy, so that compiling it takes a while.
     const bulk = generatePolicy({ rows: 20_000, seed: 5, shape: 'realistic' }).csv;
     /** Saves a version the safe way: each file written aside and renamed into place. */
     const save = (version: Version) => {
-      for (const [name, rows] of [['general', bulk.replace(MARKER, '') + VERSIONS[version].general + MARKER], ['specific', VERSIONS[version].specific + MARKER]] as const) {
+      for (const [name, rows] of [
+        ['general', bulk.replace(MARKER, '') + VERSIONS[version].general + MARKER],
+        ['specific', VERSIONS[version].specific + MARKER],
+      ] as const) {
         const file = path.join(confDir, `access-control/${name}.csv`);
         writeFileSync(`${file}.new`, rows);
         renameSync(`${file}.new`, file);
       }
     };
     save('A');
-    const log = createProcessLog({ file: path.join(home, 'process.log'), fileLevel: 'INFO', consoleLevel: 'ERROR', console: false });
-    const service = await ReloadableAccessControlService.start({ confDir, lookup: () => undefined, log, watch: false, signal: null, pacing: { yieldEvery: 8 } });
+    const log = createProcessLog({
+      file: path.join(home, 'process.log'),
+      fileLevel: 'INFO',
+      consoleLevel: 'ERROR',
+      console: false,
+    });
+    const service = await ReloadableAccessControlService.start({
+      confDir,
+      lookup: () => undefined,
+      log,
+      watch: false,
+      signal: null,
+      pacing: { yieldEvery: 8 },
+    });
     services.push(service);
     const ask = (policy: string, resource: string) => {
-      const request: AccessRequest = { subject: 'probe', attributes: {}, relyingParty: 'https://sp.example.org', operation: 'impersonate', resource };
+      const request: AccessRequest = {
+        subject: 'probe',
+        attributes: {},
+        relyingParty: 'https://sp.example.org',
+        operation: 'impersonate',
+        resource,
+      };
       return service.getInstance(policy).checkAccess(request).allowed;
     };
-    const inForce = () => ({ form: ask('General', ''), x: ask('Specific', 'x'), y: ask('Specific', 'y') });
+    const inForce = () => ({
+      form: ask('General', ''),
+      x: ask('Specific', 'x'),
+      y: ask('Specific', 'y'),
+    });
     expect(inForce()).toEqual({ form: true, x: true, y: false });
 
     const reloading = service.reload();

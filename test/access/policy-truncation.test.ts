@@ -37,7 +37,10 @@ const POLICY_SET = [
   'access-control.yaml',
 ];
 const ACCOUNTS = ['alice', 'bob', 'carol', 'dave', 'erin', 'admin'];
-const OTHER_RPS = ['https://wiki.example.org/shibboleth', 'https://sp.partner.example.net/shibboleth'];
+const OTHER_RPS = [
+  'https://wiki.example.org/shibboleth',
+  'https://sp.partner.example.net/shibboleth',
+];
 const ADMIN_POLICIES = ['AccessControlStatusPolicy', 'AccessControlReloadPolicy'];
 
 interface Question {
@@ -60,18 +63,40 @@ beforeAll(async () => {
   lookup = config.properties.lookup;
   directory = await openDirectory(config);
   const attributes = new Map(
-    await Promise.all(ACCOUNTS.map(async (a) => [a, (await directory.resolver.resolve({ principal: a, label: SIGN_IN_LABEL })).attributes] as const)),
+    await Promise.all(
+      ACCOUNTS.map(
+        async (a) =>
+          [
+            a,
+            (await directory.resolver.resolve({ principal: a, label: SIGN_IN_LABEL })).attributes,
+          ] as const,
+      ),
+    ),
   );
   const props = config.properties;
   const rps = [props.demo.sp.entityID, props.demo.oidc.clientId, ...OTHER_RPS];
   const asked: Omit<Question, 'allowed'>[] = [];
   const impersonation = (user: string, target: string, rp: string) => {
     for (const policy of [props.impersonate.generalPolicy, props.impersonate.specificPolicy]) {
-      asked.push({ policy, request: { subject: user, attributes: attributes.get(user) ?? {}, relyingParty: rp, operation: 'impersonate', resource: target } });
+      asked.push({
+        policy,
+        request: {
+          subject: user,
+          attributes: attributes.get(user) ?? {},
+          relyingParty: rp,
+          operation: 'impersonate',
+          resource: target,
+        },
+      });
     }
   };
-  for (const user of ACCOUNTS) for (const target of ['', ...ACCOUNTS]) for (const rp of rps) impersonation(user, target, rp);
-  const expectations = readExpectations(path.join(confDir, 'access-control/expectations.yaml'), lookup, new Set([props.impersonate.generalPolicy, props.impersonate.specificPolicy]));
+  for (const user of ACCOUNTS)
+    for (const target of ['', ...ACCOUNTS]) for (const rp of rps) impersonation(user, target, rp);
+  const expectations = readExpectations(
+    path.join(confDir, 'access-control/expectations.yaml'),
+    lookup,
+    new Set([props.impersonate.generalPolicy, props.impersonate.specificPolicy]),
+  );
   for (const e of expectations) {
     const target = e.target === undefined ? undefined : directory.directory.canonicalName(e.target);
     impersonation(e.user, target?.ok ? target.name : '', e.rp);
@@ -80,13 +105,26 @@ beforeAll(async () => {
     for (const user of ['', ...ACCOUNTS]) {
       for (const operation of ['status', 'reload']) {
         for (const clientAddress of ['127.0.0.1', '::1', '192.0.2.7', '']) {
-          asked.push({ policy, request: { subject: user, attributes: user ? (attributes.get(user) ?? {}) : {}, relyingParty: '', operation, resource: 'access-control', clientAddress } });
+          asked.push({
+            policy,
+            request: {
+              subject: user,
+              attributes: user ? (attributes.get(user) ?? {}) : {},
+              relyingParty: '',
+              operation,
+              resource: 'access-control',
+              clientAddress,
+            },
+          });
         }
       }
     }
   }
   const shipped = await start(false);
-  questions = asked.map((q) => ({ ...q, allowed: shipped.getInstance(q.policy).checkAccess(q.request).allowed }));
+  questions = asked.map((q) => ({
+    ...q,
+    allowed: shipped.getInstance(q.policy).checkAccess(q.request).allowed,
+  }));
   shipped.close();
 }, 60_000);
 
@@ -96,8 +134,21 @@ afterAll(() => {
 });
 
 async function start(watch: boolean): Promise<ReloadableAccessControlService> {
-  const log = createProcessLog({ file: path.join(path.dirname(confDir), `process-${services.length}.log`), fileLevel: 'WARN', consoleLevel: 'ERROR', console: false });
-  const service = await ReloadableAccessControlService.start({ confDir, lookup, log, watch, debounceMs: 20, signal: null, pacing: { yieldEvery: 4 } });
+  const log = createProcessLog({
+    file: path.join(path.dirname(confDir), `process-${services.length}.log`),
+    fileLevel: 'WARN',
+    consoleLevel: 'ERROR',
+    console: false,
+  });
+  const service = await ReloadableAccessControlService.start({
+    confDir,
+    lookup,
+    log,
+    watch,
+    debounceMs: 20,
+    signal: null,
+    pacing: { yieldEvery: 4 },
+  });
   services.push(service);
   return service;
 }
@@ -120,7 +171,12 @@ function decideMeanwhile(service: ReloadableAccessControlService) {
   const check = (q: Question) => {
     decisions++;
     // The first wrong allow in each state (a state lasts while decisions see it): enough to tell which cuts loaded.
-    if (service.getInstance(q.policy).checkAccess(q.request).allowed && !q.allowed && reported !== state && violations.length < 10) {
+    if (
+      service.getInstance(q.policy).checkAccess(q.request).allowed &&
+      !q.allowed &&
+      reported !== state &&
+      violations.length < 10
+    ) {
       reported = state;
       violations.push(`${state}: ${describeQuestion(q)} ALLOWED, the shipped policies deny it`);
     }
@@ -148,18 +204,31 @@ function decideMeanwhile(service: ReloadableAccessControlService) {
 
 /** Whether the shipped policies answer every question. */
 function answersAsShipped(service: ReloadableAccessControlService): string[] {
-  return questions.filter((q) => service.getInstance(q.policy).checkAccess(q.request).allowed !== q.allowed).map(describeQuestion);
+  return questions
+    .filter((q) => service.getInstance(q.policy).checkAccess(q.request).allowed !== q.allowed)
+    .map(describeQuestion);
 }
 
 describe('a policy file cut short', () => {
   it('the questions cover allows and denies of every policy', () => {
-    const allowed = (policy: string) => questions.filter((q) => q.policy === policy && q.allowed).length;
-    const denied = (policy: string) => questions.filter((q) => q.policy === policy && !q.allowed).length;
-    for (const policy of ['GeneralImpersonationPolicy', 'SpecificImpersonationPolicy', ...ADMIN_POLICIES]) {
+    const allowed = (policy: string) =>
+      questions.filter((q) => q.policy === policy && q.allowed).length;
+    const denied = (policy: string) =>
+      questions.filter((q) => q.policy === policy && !q.allowed).length;
+    for (const policy of [
+      'GeneralImpersonationPolicy',
+      'SpecificImpersonationPolicy',
+      ...ADMIN_POLICIES,
+    ]) {
       expect(allowed(policy), policy).toBeGreaterThan(0);
       expect(denied(policy), policy).toBeGreaterThan(0);
     }
-    const erinAsAdmin = questions.find((q) => q.policy === 'SpecificImpersonationPolicy' && q.request.subject === 'erin' && q.request.resource === 'admin');
+    const erinAsAdmin = questions.find(
+      (q) =>
+        q.policy === 'SpecificImpersonationPolicy' &&
+        q.request.subject === 'erin' &&
+        q.request.resource === 'admin',
+    );
     expect(erinAsAdmin?.allowed).toBe(false);
   });
 
@@ -180,8 +249,13 @@ describe('a policy file cut short', () => {
           const result = await service.reload();
           reloads++;
           // Only the whole file (at most its final line break missing) may load.
-          if (result.ok !== (cut.toString('utf8').trimEnd() === complete) && wronglyLoaded.length < 10) {
-            wronglyLoaded.push(`${name} cut to ${length} bytes: ${result.ok ? 'loaded' : `refused: ${result.errors?.join('; ')}`}`);
+          if (
+            result.ok !== (cut.toString('utf8').trimEnd() === complete) &&
+            wronglyLoaded.length < 10
+          ) {
+            wronglyLoaded.push(
+              `${name} cut to ${length} bytes: ${result.ok ? 'loaded' : `refused: ${result.errors?.join('; ')}`}`,
+            );
           }
         }
         writeFileSync(file, original);
@@ -216,15 +290,25 @@ describe('a policy file cut short', () => {
         const file = path.join(confDir, name);
         const original = readFileSync(file);
         // A save that lost whole lines: cut just after each line break but the last.
-        for (let at = original.indexOf(0x0a); at !== -1 && at < original.length - 1; at = original.indexOf(0x0a, at + 1)) {
-          const result = await reloaded(`${name} cut to ${at + 1} bytes (watched)`, () => writeFileSync(file, original.subarray(0, at + 1)));
+        for (
+          let at = original.indexOf(0x0a);
+          at !== -1 && at < original.length - 1;
+          at = original.indexOf(0x0a, at + 1)
+        ) {
+          const result = await reloaded(`${name} cut to ${at + 1} bytes (watched)`, () =>
+            writeFileSync(file, original.subarray(0, at + 1)),
+          );
           cuts++;
-          if (result.ok && wronglyLoaded.length < 10) wronglyLoaded.push(`${name} cut to ${at + 1} bytes: loaded`);
+          if (result.ok && wronglyLoaded.length < 10)
+            wronglyLoaded.push(`${name} cut to ${at + 1} bytes: loaded`);
         }
         const generation = service.generation;
         meanwhile.now(`${name} restored (watched)`);
         writeFileSync(file, original);
-        await eventually(() => service.generation > generation, `a successful reload after restoring ${name}`);
+        await eventually(
+          () => service.generation > generation,
+          `a successful reload after restoring ${name}`,
+        );
         expect(answersAsShipped(service)).toEqual([]);
       }
     } finally {

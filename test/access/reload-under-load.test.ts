@@ -8,7 +8,14 @@
  * The same check, run against casbin's own in-place loadPolicy() over an adapter that streams its
  * rows (as a database adapter does), finds violations: the check can fail.
  */
-import { newEnforcer, newModelFromString, StringAdapter, type Adapter, type Enforcer, type Model } from 'casbin';
+import {
+  newEnforcer,
+  newModelFromString,
+  StringAdapter,
+  type Adapter,
+  type Enforcer,
+  type Model,
+} from 'casbin';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +27,10 @@ import { ReloadableAccessControlService } from '../../src/access/reloadable-acce
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { POLICY, policyConf } from './policy-conf.js';
 
-const MODEL = readFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), 'utf8');
+const MODEL = readFileSync(
+  path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'),
+  'utf8',
+);
 type Version = 'A' | 'B';
 
 interface Fixture {
@@ -35,7 +45,9 @@ async function fixture(rows: number, requestCount: number): Promise<Fixture> {
   const b = generatePolicy({ rows, seed: 22, shape: 'mixed', users: 120 });
   const csv = { A: plain(a.csv), B: plain(b.csv) };
   const random = seededRandom(23);
-  const requests = Array.from({ length: requestCount }, (_, i) => (i % 2 === 0 ? a : b).request(random));
+  const requests = Array.from({ length: requestCount }, (_, i) =>
+    (i % 2 === 0 ? a : b).request(random),
+  );
   const answersOf = async (csv: string) => {
     const enforcer = await casbin(csv);
     return requests.map((r) => enforcer.enforceSync(...values(r)));
@@ -64,7 +76,11 @@ interface Hammering {
  * Makes decisions between every turn of the event loop until `reloads` finishes. `decide` returns
  * the answer and, when it knows it, the version in force when it answered.
  */
-async function hammer(f: Fixture, decide: (r: AccessRequest) => { allowed: boolean; version?: Version }, reloads: (reloading: (on: boolean) => void) => Promise<void>): Promise<Hammering> {
+async function hammer(
+  f: Fixture,
+  decide: (r: AccessRequest) => { allowed: boolean; version?: Version },
+  reloads: (reloading: (on: boolean) => void) => Promise<void>,
+): Promise<Hammering> {
   const result: Hammering = { decisions: 0, duringReload: 0, violations: [] };
   let reloading = false;
   let done = false;
@@ -79,7 +95,10 @@ async function hammer(f: Fixture, decide: (r: AccessRequest) => { allowed: boole
         if (reloading) result.duringReload++;
         const expected = version ? f.answers[version][i] : undefined;
         if ((expected !== undefined && allowed !== expected) || (a === b && allowed !== a)) {
-          if (result.violations.length < 5) result.violations.push(`request #${i} ${JSON.stringify(f.requests[i])}: ${allowed}, A ${a}, B ${b}, in force ${version ?? '?'}`);
+          if (result.violations.length < 5)
+            result.violations.push(
+              `request #${i} ${JSON.stringify(f.requests[i])}: ${allowed}, A ${a}, B ${b}, in force ${version ?? '?'}`,
+            );
         }
       }
       await nextTurn();
@@ -97,13 +116,23 @@ describe('reloading under load', () => {
     expect(f.answers.A.filter((a, i) => a && f.answers.B[i]).length).toBeGreaterThan(20); // allowed by both: a partial policy would deny
     expect(f.answers.A.filter((a, i) => a !== f.answers.B[i]).length).toBeGreaterThan(20);
     const conf = policyConf(f.csv.A);
-    const service = await ReloadableAccessControlService.start({ confDir: conf.confDir, lookup: () => undefined, log: conf.log, watch: false, signal: null, pacing: { yieldEvery: 64 } });
+    const service = await ReloadableAccessControlService.start({
+      confDir: conf.confDir,
+      lookup: () => undefined,
+      log: conf.log,
+      watch: false,
+      signal: null,
+      pacing: { yieldEvery: 64 },
+    });
     const versionOf = new Map<number, Version>([[1, 'A']]);
     const policy = service.getInstance(POLICY);
 
     const run = await hammer(
       f,
-      (r) => ({ allowed: policy.checkAccess(r).allowed, version: versionOf.get(service.generation) }),
+      (r) => ({
+        allowed: policy.checkAccess(r).allowed,
+        version: versionOf.get(service.generation),
+      }),
       async (reloading) => {
         for (let k = 0; k < 16; k++) {
           const version: Version = k % 2 === 0 ? 'B' : 'A';
@@ -125,7 +154,10 @@ describe('reloading under load', () => {
 
   it('the same check catches casbin reloading in place (loadPolicy clears the rules first)', async () => {
     const f = await fixture(300, 200);
-    const rows: Record<Version, string[]> = { A: f.csv.A.split('\n').filter(Boolean), B: f.csv.B.split('\n').filter(Boolean) };
+    const rows: Record<Version, string[]> = {
+      A: f.csv.A.split('\n').filter(Boolean),
+      B: f.csv.B.split('\n').filter(Boolean),
+    };
     let serving: Version = 'A';
     const streaming: Adapter = {
       // Hands casbin the rows a few at a time, as a database adapter does with a result stream.
@@ -156,7 +188,9 @@ describe('reloading under load', () => {
     );
     expect(run.violations.length).toBeGreaterThan(0);
     // Between reloads casbin answers like the version it loaded: only the reloads were wrong.
-    expect(f.requests.filter((r, i) => enforcer.enforceSync(...values(r)) !== f.answers.A[i])).toEqual([]);
+    expect(
+      f.requests.filter((r, i) => enforcer.enforceSync(...values(r)) !== f.answers.A[i]),
+    ).toEqual([]);
   }, 60_000);
 });
 

@@ -20,7 +20,10 @@ afterEach(() => {
   services = [];
 });
 
-async function start(conf: PolicyConf, options: { watch?: boolean; signal?: NodeJS.Signals | null } = {}) {
+async function start(
+  conf: PolicyConf,
+  options: { watch?: boolean; signal?: NodeJS.Signals | null } = {},
+) {
   const service = await ReloadableAccessControlService.start({
     confDir: conf.confDir,
     lookup: () => undefined,
@@ -43,17 +46,34 @@ describe('start-up', () => {
     const conf = policyConf('p, erin, *, *, impersonate, allow\np, *, admin, *, impersonate\n');
     const err: unknown = await start(conf).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigurationError);
-    expect((err as Error).message).toMatch(/^conf\/access-control\/policy\.csv:2: p: expected 5 values/);
+    expect((err as Error).message).toMatch(
+      /^conf\/access-control\/policy\.csv:2: p: expected 5 values/,
+    );
   });
 
   it('serves the policies and describes them', async () => {
     const service = await start(policyConf(ERIN_MAY_NOT_ADMIN));
-    expect(service.getInstance(POLICY).checkAccess(request('bob'))).toMatchObject({ allowed: true, matchedAt: ['conf/access-control/policy.csv:1'] });
+    expect(service.getInstance(POLICY).checkAccess(request('bob'))).toMatchObject({
+      allowed: true,
+      matchedAt: ['conf/access-control/policy.csv:1'],
+    });
     expect(service.getInstance(POLICY).checkAccess(request('admin')).allowed).toBe(false);
     expect(service.status()).toMatchObject({
       generation: 1,
-      policies: [{ name: POLICY, rules: { p: 2, g: 0, g2: 0 }, indexed: true, policyFile: 'conf/access-control/policy.csv', modelFile: 'conf/access-control/impersonation.model.conf' }],
-      sourceFiles: ['conf/access-control.yaml', expect.stringMatching(/impersonation\.model\.conf$/), expect.stringMatching(/policy\.csv$/)],
+      policies: [
+        {
+          name: POLICY,
+          rules: { p: 2, g: 0, g2: 0 },
+          indexed: true,
+          policyFile: 'conf/access-control/policy.csv',
+          modelFile: 'conf/access-control/impersonation.model.conf',
+        },
+      ],
+      sourceFiles: [
+        'conf/access-control.yaml',
+        expect.stringMatching(/impersonation\.model\.conf$/),
+        expect.stringMatching(/policy\.csv$/),
+      ],
       lastReload: { ok: true, trigger: 'startup', generation: 1 },
       warnings: [],
     });
@@ -69,7 +89,10 @@ describe('reload', () => {
     conf.write(ERIN_MAY_NOT_ADMIN);
     expect(await service.reload()).toMatchObject({ ok: true, trigger: 'api', generation: 2 });
     expect(erin.checkAccess(request('admin')).allowed).toBe(false);
-    await eventually(() => conf.logText().includes('Access-control policies reloaded (api, generation 2'), 'the INFO line');
+    await eventually(
+      () => conf.logText().includes('Access-control policies reloaded (api, generation 2'),
+      'the INFO line',
+    );
   });
 
   it('keeps the last good policy when an edit is broken, and says where', async () => {
@@ -78,11 +101,22 @@ describe('reload', () => {
     conf.write('p, erin, *, *, impersonate, allow\n\np, *, admin, *, impersonate, dney\n');
     const result = await service.reload();
     expect(result).toMatchObject({ ok: false, generation: 1 });
-    expect(result.errors).toEqual(['conf/access-control/policy.csv:3: p: eft must be allow or deny, found "dney"']);
+    expect(result.errors).toEqual([
+      'conf/access-control/policy.csv:3: p: eft must be allow or deny, found "dney"',
+    ]);
     expect(service.getInstance(POLICY).checkAccess(request('admin')).allowed).toBe(false);
     expect(service.status().lastReload).toEqual(result);
-    await eventually(() => /ERROR .*Access-control policies not reloaded: conf\/access-control\/policy\.csv:3: p: eft must be allow or deny/.test(conf.logText()), 'the ERROR line');
-    await eventually(() => /ERROR .*the previous policies \(generation 1\) stay in force/.test(conf.logText()), 'the summary ERROR line');
+    await eventually(
+      () =>
+        /ERROR .*Access-control policies not reloaded: conf\/access-control\/policy\.csv:3: p: eft must be allow or deny/.test(
+          conf.logText(),
+        ),
+      'the ERROR line',
+    );
+    await eventually(
+      () => /ERROR .*the previous policies \(generation 1\) stay in force/.test(conf.logText()),
+      'the summary ERROR line',
+    );
   });
 
   it('follows edits of the files by itself, including rename-over saves', async () => {
@@ -96,7 +130,10 @@ describe('reload', () => {
     await eventually(() => service.generation === 3, 'a reload after the rename');
     expect(service.getInstance(POLICY).checkAccess(request('admin')).allowed).toBe(true);
     conf.replace('p, erin');
-    await eventually(() => service.status().lastReload.ok === false, 'a failed reload after a broken save');
+    await eventually(
+      () => service.status().lastReload.ok === false,
+      'a failed reload after a broken save',
+    );
     expect(service.getInstance(POLICY).checkAccess(request('admin')).allowed).toBe(true);
     conf.replace(ERIN_MAY_NOT_ADMIN); // fixing the file is picked up too
     await eventually(() => service.generation === 4, 'a reload after the fix');
@@ -127,8 +164,20 @@ describe('policy names', () => {
   it('denies, with a WARN, a name no policy answers to', async () => {
     const conf = policyConf(ERIN_MAY);
     const service = await start(conf);
-    expect(service.getInstance('NoSuchPolicy').checkAccess(request('bob'))).toEqual({ allowed: false, policy: 'NoSuchPolicy', matched: [] });
-    await eventually(() => conf.logText().includes("WARN [idp] - No policy named 'NoSuchPolicy' found, returning default denial policy"), 'the WARN line');
+    expect(service.getInstance('NoSuchPolicy').checkAccess(request('bob'))).toEqual({
+      allowed: false,
+      policy: 'NoSuchPolicy',
+      matched: [],
+    });
+    await eventually(
+      () =>
+        conf
+          .logText()
+          .includes(
+            "WARN [idp] - No policy named 'NoSuchPolicy' found, returning default denial policy",
+          ),
+      'the WARN line',
+    );
   });
 
   it('warns about a property naming a policy that does not exist', async () => {
@@ -137,7 +186,9 @@ describe('policy names', () => {
       confDir: conf.confDir,
       lookup: () => undefined,
       log: conf.log,
-      references: [{ property: 'idp.impersonate.generalPolicy', name: 'GeneralImpersonationPolicy' }],
+      references: [
+        { property: 'idp.impersonate.generalPolicy', name: 'GeneralImpersonationPolicy' },
+      ],
       watch: false,
       signal: null,
     });

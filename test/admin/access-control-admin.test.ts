@@ -15,19 +15,35 @@ const STATUS = '/idp/profile/admin/access-control';
 const RELOAD = '/idp/profile/admin/access-control/reload';
 
 async function reload(t: TestIdp) {
-  const res = await fetch(`${t.baseURL}${RELOAD}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{}' });
-  return { status: res.status, body: (await res.json()) as { ok: boolean; generation: number; errors?: string[] } };
+  const res = await fetch(`${t.baseURL}${RELOAD}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: '{}',
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { ok: boolean; generation: number; errors?: string[] },
+  };
 }
 
 async function status(t: TestIdp) {
   const res = await fetch(`${t.baseURL}${STATUS}`, { headers: { accept: 'application/json' } });
-  return (await res.json()) as { generation: number; watching: boolean; policies: { name: string; rules: Record<string, number>; indexed: boolean }[]; lastReload: { ok: boolean; errors?: string[] } };
+  return (await res.json()) as {
+    generation: number;
+    watching: boolean;
+    policies: { name: string; rules: Record<string, number>; indexed: boolean }[];
+    lastReload: { ok: boolean; errors?: string[] };
+  };
 }
 
 /** alice asks for bob at the demo SP over SAML: does the SP get bob? */
 async function aliceGetsBob(sp: TestSp): Promise<boolean> {
   const b = new Browser();
-  const form = await b.submit(await b.get(await sp.loginURL()), { j_username: 'alice', j_password: 'demo-alice' }, '_eventId_proceed');
+  const form = await b.submit(
+    await b.get(await sp.loginURL()),
+    { j_username: 'alice', j_password: 'demo-alice' },
+    '_eventId_proceed',
+  );
   const page = await b.submit(form, { principal: 'bob' }, '_eventId_impersonate');
   return hasSamlResponse(page) && (await sp.receive(page)).nameID === 'bob';
 }
@@ -60,7 +76,11 @@ describe('access-control admin endpoints', () => {
 
   it('reloads on request, and only from a JSON request (no cross-site form can send one)', async () => {
     const before = (await status(t)).generation;
-    const form = await fetch(`${t.baseURL}${RELOAD}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' });
+    const form = await fetch(`${t.baseURL}${RELOAD}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x=1',
+    });
     expect(form.status).toBe(415);
     const { status: code, body } = await reload(t);
     expect(code).toBe(200);
@@ -74,10 +94,16 @@ describe('access-control admin endpoints', () => {
     expect(code).toBe(422);
     expect(body.ok).toBe(false);
     const line = original.trimEnd().split('\n').length; // where the end marker was
-    expect(body.errors).toEqual([`conf/access-control/specific-impersonation.policy.csv:${line}: p: expected 5 values after p (sub, obj, rp, act, eft), found 4`]);
+    expect(body.errors).toEqual([
+      `conf/access-control/specific-impersonation.policy.csv:${line}: p: expected 5 values after p (sub, obj, rp, act, eft), found 4`,
+    ]);
     expect(await aliceGetsBob(sp)).toBe(true); // still the previous policy
     expect((await status(t)).lastReload.ok).toBe(false);
-    await expect.poll(() => t.processLog()).toMatch(/ERROR \[net\.shibboleth\.idp\.access\] - .*specific-impersonation\.policy\.csv:\d+/);
+    await expect
+      .poll(() => t.processLog())
+      .toMatch(
+        /ERROR \[net\.shibboleth\.idp\.access\] - .*specific-impersonation\.policy\.csv:\d+/,
+      );
     writeFileSync(specificFile, original);
     expect((await reload(t)).body.ok).toBe(true);
   });
@@ -106,23 +132,39 @@ describe('access-control admin endpoints', () => {
 
   it('picks up an edit by itself (the files are watched)', async () => {
     const before = (await status(t)).generation;
-    writeFileSync(specificFile, original.replace(/^p, attr:impersonatableUsernames,.*$/m, '# (rule removed by the test)'));
-    await expect.poll(async () => (await status(t)).generation, { timeout: 10_000 }).toBeGreaterThan(before);
+    writeFileSync(
+      specificFile,
+      original.replace(/^p, attr:impersonatableUsernames,.*$/m, '# (rule removed by the test)'),
+    );
+    await expect
+      .poll(async () => (await status(t)).generation, { timeout: 10_000 })
+      .toBeGreaterThan(before);
     expect(await aliceGetsBob(sp)).toBe(false);
     writeFileSync(specificFile, original);
-    await expect.poll(async () => (await status(t)).generation, { timeout: 10_000 }).toBeGreaterThan(before + 1);
+    await expect
+      .poll(async () => (await status(t)).generation, { timeout: 10_000 })
+      .toBeGreaterThan(before + 1);
     expect(await aliceGetsBob(sp)).toBe(true);
   });
 });
 
 describe('with idp.accessControl.watch = false', () => {
   it('does not reload when a file changes, only when asked', async () => {
-    const t = await startTestIdp({ properties: { 'idp.accessControl.watch': 'false' }, conf: { 'idp.properties': (old) => old } });
+    const t = await startTestIdp({
+      properties: { 'idp.accessControl.watch': 'false' },
+      conf: { 'idp.properties': (old) => old },
+    });
     try {
       const file = path.join(t.confDir, 'access-control', 'specific-impersonation.policy.csv');
       const before = await status(t);
       expect(before).toMatchObject({ watching: false });
-      writeFileSync(file, readFileSync(file, 'utf8').replace(/^p, attr:impersonatableUsernames,.*$/m, '# (rule removed by the test)'));
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(
+          /^p, attr:impersonatableUsernames,.*$/m,
+          '# (rule removed by the test)',
+        ),
+      );
       await new Promise((resolve) => setTimeout(resolve, 1000)); // a watched IdP reloads within 250 ms
       expect((await status(t)).generation).toBe(before.generation);
       expect((await reload(t)).body).toMatchObject({ ok: true, generation: before.generation + 1 });
@@ -135,7 +177,10 @@ describe('with idp.accessControl.watch = false', () => {
 describe('admin endpoints without their policies', () => {
   it('deny everyone', async () => {
     const t = await startTestIdp({
-      conf: { 'access-control.yaml': (old) => `${old.slice(0, old.indexOf('  # The admin endpoints'))}# end of policy\n` },
+      conf: {
+        'access-control.yaml': (old) =>
+          `${old.slice(0, old.indexOf('  # The admin endpoints'))}# end of policy\n`,
+      },
     });
     try {
       const page = await new Browser().get(`${t.baseURL}${STATUS}`);

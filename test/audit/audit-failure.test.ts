@@ -18,7 +18,11 @@ describe('(h) audit sink that cannot write', () => {
 
   async function login(browser: Browser, user: string) {
     const page = await browser.get(await sp.loginURL());
-    return browser.submit(page, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
+    return browser.submit(
+      page,
+      { j_username: user, j_password: `demo-${user}` },
+      '_eventId_proceed',
+    );
   }
 
   it('releases nothing for a plain sign-in', async () => {

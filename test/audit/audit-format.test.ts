@@ -16,12 +16,24 @@ describe('audit format', () => {
 
   it('writes fields in order, joins multiple values with commas, leaves missing ones empty', () => {
     const f = new AuditFormatter(parseAuditFormat('%u|%attr|%uu'));
-    expect(f.format(new Map([['u', ['bob']], ['attr', ['uid', 'mail']]]))).toBe('bob|uid,mail|');
+    expect(
+      f.format(
+        new Map([
+          ['u', ['bob']],
+          ['attr', ['uid', 'mail']],
+        ]),
+      ),
+    ).toBe('bob|uid,mail|');
   });
 
   it('applies field replacements before escaping', () => {
-    const f = new AuditFormatter(parseAuditFormat('%S'), new Map([['urn:oasis:names:tc:SAML:2.0:status:Success', 'Success']]));
-    expect(f.format(new Map([['S', ['urn:oasis:names:tc:SAML:2.0:status:Success']]]))).toBe('Success');
+    const f = new AuditFormatter(
+      parseAuditFormat('%S'),
+      new Map([['urn:oasis:names:tc:SAML:2.0:status:Success', 'Success']]),
+    );
+    expect(f.format(new Map([['S', ['urn:oasis:names:tc:SAML:2.0:status:Success']]]))).toBe(
+      'Success',
+    );
   });
 
   it.each([
@@ -37,7 +49,12 @@ describe('audit format', () => {
     ['ünïcödé', 'ünïcödé'],
   ])('escapes %j so it cannot forge a field, a value or a line', (value, written) => {
     const f = new AuditFormatter(parseAuditFormat(DEFAULT));
-    const line = f.format(new Map([['u', [value]], ['UA', [value]]]));
+    const line = f.format(
+      new Map([
+        ['u', [value]],
+        ['UA', [value]],
+      ]),
+    );
     expect(line.split('|')).toHaveLength(22);
     expect(line).not.toMatch(/[\n\r]/);
     expect(line.split('|')[3]).toBe(written);
@@ -46,7 +63,14 @@ describe('audit format', () => {
 
   it('escapes whatever the configured format uses as separators', () => {
     const f = new AuditFormatter(parseAuditFormat('%u ; %uu'));
-    expect(f.format(new Map([['u', ['a ; b']], ['uu', ['x']]]))).toBe('a%20%3B%20b ; x');
+    expect(
+      f.format(
+        new Map([
+          ['u', ['a ; b']],
+          ['uu', ['x']],
+        ]),
+      ),
+    ).toBe('a%20%3B%20b ; x');
   });
 
   it("stamps Shibboleth's yyyyMMdd'T'HHmmss'Z' in UTC", () => {

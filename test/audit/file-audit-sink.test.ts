@@ -55,13 +55,20 @@ describe('FileAuditSink', () => {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, 'whole|record\npartial|rec');
     const logFile = path.join(path.dirname(file), 'idp-process.log');
-    const log = createProcessLog({ file: logFile, fileLevel: 'INFO', consoleLevel: 'ERROR', console: false });
+    const log = createProcessLog({
+      file: logFile,
+      fileLevel: 'INFO',
+      consoleLevel: 'ERROR',
+      console: false,
+    });
     const sink = await FileAuditSink.open(file, log);
     await sink.write('next|record');
     await sink.close();
     await log.close();
     expect(readFileSync(file, 'utf8')).toBe('whole|record\npartial|rec\nnext|record\n');
-    expect(readFileSync(logFile, 'utf8')).toMatch(/WARN .*Audit log .*idp-audit\.log ended in a partial record/);
+    expect(readFileSync(logFile, 'utf8')).toMatch(
+      /WARN .*Audit log .*idp-audit\.log ended in a partial record/,
+    );
   });
 
   it('adds nothing to a log that ends with a whole record', async () => {

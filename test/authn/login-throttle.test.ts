@@ -9,7 +9,8 @@ import { startTestIdp, type TestIdp } from '../support/test-idp.js';
 import { hasSamlResponse, TestSp } from '../support/test-sp.js';
 
 const WRONG = 'The username or password is wrong.';
-const LOCKED_HERE = 'Too many failed logins for this account from your network address. Try again in a few minutes.';
+const LOCKED_HERE =
+  'Too many failed logins for this account from your network address. Try again in a few minutes.';
 const LOCKED_EVERYWHERE = 'Too many failed logins for this account. Try again in a few minutes.';
 
 let t: TestIdp;
@@ -26,13 +27,24 @@ afterAll(async () => t?.close());
 const clients = new Map<string, { browser: Browser; page?: Page }>();
 
 /** One login attempt from `address`; the page after the password. */
-async function attempt(address: string, user: string, password: string, headers?: Record<string, string>): Promise<Page> {
+async function attempt(
+  address: string,
+  user: string,
+  password: string,
+  headers?: Record<string, string>,
+): Promise<Page> {
   const key = `${address} ${JSON.stringify(headers ?? {})}`;
   const client = clients.get(key) ?? { browser: new Browser({ localAddress: address, headers }) };
   clients.set(key, client);
-  const onForm = client.page?.html.querySelector('input[name=j_password]') ? client.page : undefined;
+  const onForm = client.page?.html.querySelector('input[name=j_password]')
+    ? client.page
+    : undefined;
   const login = onForm ?? (await client.browser.get(await sp.loginURL()));
-  const page = await client.browser.submit(login, { j_username: user, j_password: password }, '_eventId_proceed');
+  const page = await client.browser.submit(
+    login,
+    { j_username: user, j_password: password },
+    '_eventId_proceed',
+  );
   client.page = page;
   // Signed in: the next attempt from this address is a new browser, with no IdP session.
   if (!page.html.querySelector('input[name=j_password]')) clients.delete(key);
@@ -43,27 +55,40 @@ const errorOf = (page: Page) => page.html.querySelector('.error')?.text;
 
 describe('per account and client address', () => {
   it('five failures from one address do not lock the account for another address', async () => {
-    for (let i = 0; i < 5; i++) expect(errorOf(await attempt('127.0.0.2', 'bob', 'wrong'))).toBe(WRONG);
+    for (let i = 0; i < 5; i++)
+      expect(errorOf(await attempt('127.0.0.2', 'bob', 'wrong'))).toBe(WRONG);
     // From 127.0.0.2 bob is locked, even with the right password …
     const here = await attempt('127.0.0.2', 'bob', 'demo-bob');
     expect(errorOf(here)).toBe(LOCKED_HERE);
     expect(hasSamlResponse(here)).toBe(false);
     // … but bob himself, at 127.0.0.3, signs in.
     expect(hasSamlResponse(await attempt('127.0.0.3', 'bob', 'demo-bob'))).toBe(true);
-    await expect.poll(() => t.processLog()).toContain("Login by 'bob' refused: too many failed attempts from this address (client '127.0.0.2')");
+    await expect
+      .poll(() => t.processLog())
+      .toContain(
+        "Login by 'bob' refused: too many failed attempts from this address (client '127.0.0.2')",
+      );
   });
 
   it('counts the TCP peer, not an X-Forwarded-For header', async () => {
     // Were the header trusted, these five would count against 10.0.0.1 and the sixth, from
     // "10.0.0.99", would get through.
-    for (let i = 0; i < 5; i++) expect(errorOf(await attempt('127.0.0.4', 'carol', 'wrong', { 'x-forwarded-for': '10.0.0.1' }))).toBe(WRONG);
-    expect(errorOf(await attempt('127.0.0.4', 'carol', 'demo-carol', { 'x-forwarded-for': '10.0.0.99' }))).toBe(LOCKED_HERE);
+    for (let i = 0; i < 5; i++)
+      expect(
+        errorOf(await attempt('127.0.0.4', 'carol', 'wrong', { 'x-forwarded-for': '10.0.0.1' })),
+      ).toBe(WRONG);
+    expect(
+      errorOf(
+        await attempt('127.0.0.4', 'carol', 'demo-carol', { 'x-forwarded-for': '10.0.0.99' }),
+      ),
+    ).toBe(LOCKED_HERE);
   });
 
-  it('forgets an address\'s failures once that address signs in', async () => {
+  it("forgets an address's failures once that address signs in", async () => {
     for (let i = 0; i < 4; i++) await attempt('127.0.0.5', 'erin', 'wrong');
     expect(hasSamlResponse(await attempt('127.0.0.5', 'erin', 'demo-erin'))).toBe(false); // the impersonate form: signed in
-    for (let i = 0; i < 4; i++) expect(errorOf(await attempt('127.0.0.5', 'erin', 'wrong'))).toBe(WRONG);
+    for (let i = 0; i < 4; i++)
+      expect(errorOf(await attempt('127.0.0.5', 'erin', 'wrong'))).toBe(WRONG);
     // Eight failures from this address in the window, but only four since the successful login.
     const page = await attempt('127.0.0.5', 'erin', 'demo-erin');
     expect(errorOf(page)).toBeUndefined();
@@ -79,7 +104,11 @@ describe('per account across addresses', () => {
     const page = await attempt('127.0.0.8', 'dave', 'demo-dave');
     expect(errorOf(page)).toBe(LOCKED_EVERYWHERE);
     expect(hasSamlResponse(page)).toBe(false);
-    await expect.poll(() => t.processLog()).toContain("Login by 'dave' refused: too many failed attempts from all addresses together (client '127.0.0.8')");
+    await expect
+      .poll(() => t.processLog())
+      .toContain(
+        "Login by 'dave' refused: too many failed attempts from all addresses together (client '127.0.0.8')",
+      );
   });
 });
 
@@ -87,18 +116,27 @@ describe('exact passwords (issue 7, item 12)', () => {
   it('refuses a password with a trailing NUL, which PBKDF2-HMAC would take for the real one', async () => {
     const page = await attempt('127.0.0.9', 'admin', 'demo-admin\u0000');
     expect(hasSamlResponse(page)).toBe(false);
-    expect(errorOf(page)).toBe('Passwords cannot contain control characters (such as a NUL character, a tab or a line break).');
-    await expect.poll(() => t.processLog()).toContain("Login by 'admin' failed: the password contains a control character (client '127.0.0.9')");
+    expect(errorOf(page)).toBe(
+      'Passwords cannot contain control characters (such as a NUL character, a tab or a line break).',
+    );
+    await expect
+      .poll(() => t.processLog())
+      .toContain(
+        "Login by 'admin' failed: the password contains a control character (client '127.0.0.9')",
+      );
   });
 
-  it.each(['\u0000demo-admin', 'demo-admin\u0000\u0000', 'demo-admin\n', 'demo-\u007fadmin', 'demo-admin\u0085'])(
-    'refuses %j',
-    async (password) => {
-      const page = await attempt('127.0.0.10', 'admin', password);
-      expect(hasSamlResponse(page)).toBe(false);
-      expect(errorOf(page)).toContain('control characters');
-    },
-  );
+  it.each([
+    '\u0000demo-admin',
+    'demo-admin\u0000\u0000',
+    'demo-admin\n',
+    'demo-\u007fadmin',
+    'demo-admin\u0085',
+  ])('refuses %j', async (password) => {
+    const page = await attempt('127.0.0.10', 'admin', password);
+    expect(hasSamlResponse(page)).toBe(false);
+    expect(errorOf(page)).toContain('control characters');
+  });
 
   it('counts such a password as a failed attempt', async () => {
     for (let i = 0; i < 5; i++) await attempt('127.0.0.11', 'alice', 'demo-alice\u0000');
@@ -120,9 +158,20 @@ describe('a burst of attempts at once', () => {
       // Twelve login forms open at once, eleven wrong passwords and the right one last, all posted
       // together: each attempt must see the ones before it, though none has finished hashing yet.
       const first = await browser.get(await idpSp.loginURL()); // the session (and its cookie) exists from here
-      const forms = [first, ...(await Promise.all(Array.from({ length: 11 }, async () => browser.get(await idpSp.loginURL()))))];
+      const forms = [
+        first,
+        ...(await Promise.all(
+          Array.from({ length: 11 }, async () => browser.get(await idpSp.loginURL())),
+        )),
+      ];
       const pages = await Promise.all(
-        forms.map((form, i) => browser.submit(form, { j_username: 'dave', j_password: i === 11 ? 'demo-dave' : `wrong-${i}` }, '_eventId_proceed')),
+        forms.map((form, i) =>
+          browser.submit(
+            form,
+            { j_username: 'dave', j_password: i === 11 ? 'demo-dave' : `wrong-${i}` },
+            '_eventId_proceed',
+          ),
+        ),
       );
       expect(pages.filter((p) => errorOf(p) === WRONG)).toHaveLength(5);
       expect(pages.filter((p) => errorOf(p) === LOCKED_HERE)).toHaveLength(7);

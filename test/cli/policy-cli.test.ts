@@ -29,12 +29,21 @@ describe('policy validate', () => {
     const marker = readFileSync(policy, 'utf8').trimEnd().split('\n').length; // the new rows go where the end marker was
     addRows(policy, 'p, erin, *, *, impersonate\nq, erin, bob\n');
     const model = path.join(conf, 'access-control/impersonation.model.conf');
-    writeFileSync(model, readFileSync(model, 'utf8').replace('keyMatch(r.sub, p.sub)', 'keyMach(r.sub, p.sub)'));
+    writeFileSync(
+      model,
+      readFileSync(model, 'utf8').replace('keyMatch(r.sub, p.sub)', 'keyMach(r.sub, p.sub)'),
+    );
     const run = await runPolicy(['validate', '--conf', conf]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('conf/access-control/impersonation.model.conf:28: [matchers] m: unknown function keyMach()');
-    expect(run.stderr).toContain(`conf/access-control/specific-impersonation.policy.csv:${marker}: p: expected 5 values after p (sub, obj, rp, act, eft), found 4`);
-    expect(run.stderr).toContain(`conf/access-control/specific-impersonation.policy.csv:${marker + 1}: q: unknown policy type "q"`);
+    expect(run.stderr).toContain(
+      'conf/access-control/impersonation.model.conf:28: [matchers] m: unknown function keyMach()',
+    );
+    expect(run.stderr).toContain(
+      `conf/access-control/specific-impersonation.policy.csv:${marker}: p: expected 5 values after p (sub, obj, rp, act, eft), found 4`,
+    );
+    expect(run.stderr).toContain(
+      `conf/access-control/specific-impersonation.policy.csv:${marker + 1}: q: unknown policy type "q"`,
+    );
     expect(run.stderr).toContain('3 problems: the IdP would not start with this configuration');
   });
 
@@ -45,25 +54,40 @@ describe('policy validate', () => {
     writeFileSync(policy, text.slice(0, text.indexOf('g2, admin, group:protected'))); // an interrupted save
     const run = await runPolicy(['validate', '--conf', conf]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^conf\/access-control\/specific-impersonation\.policy\.csv:14: \(end\): the file does not end with the line "# end of policy"/m);
+    expect(run.stderr).toMatch(
+      /^conf\/access-control\/specific-impersonation\.policy\.csv:14: \(end\): the file does not end with the line "# end of policy"/m,
+    );
     expect(run.stderr).toContain('1 problem: the IdP would not start with this configuration');
   });
 
   it('fails when a property names a policy that does not exist', async () => {
     const conf = confCopy();
     const props = path.join(conf, 'idp.properties');
-    writeFileSync(props, readFileSync(props, 'utf8').replace('idp.impersonate.specificPolicy = SpecificImpersonationPolicy', 'idp.impersonate.specificPolicy = SpecificImpersonationPolicyy'));
+    writeFileSync(
+      props,
+      readFileSync(props, 'utf8').replace(
+        'idp.impersonate.specificPolicy = SpecificImpersonationPolicy',
+        'idp.impersonate.specificPolicy = SpecificImpersonationPolicyy',
+      ),
+    );
     const run = await runPolicy(['validate', '--conf', conf]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/conf\/idp\.properties:\d+: idp\.impersonate\.specificPolicy: names policy 'SpecificImpersonationPolicyy', which conf\/access-control\.yaml does not define/);
+    expect(run.stderr).toMatch(
+      /conf\/idp\.properties:\d+: idp\.impersonate\.specificPolicy: names policy 'SpecificImpersonationPolicyy', which conf\/access-control\.yaml does not define/,
+    );
   });
 
   it('reports a broken access-control.yaml with its line', async () => {
     const conf = confCopy();
-    addRows(path.join(conf, 'access-control.yaml'), '  Extra:\n    model: access-control/impersonation.model.conf\n    polcy: x.csv\n');
+    addRows(
+      path.join(conf, 'access-control.yaml'),
+      '  Extra:\n    model: access-control/impersonation.model.conf\n    polcy: x.csv\n',
+    );
     const run = await runPolicy(['validate', '--conf', conf]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/conf\/access-control\.yaml:\d+: policies\.Extra\.polcy: unknown key/);
+    expect(run.stderr).toMatch(
+      /conf\/access-control\.yaml:\d+: policies\.Extra\.polcy: unknown key/,
+    );
   });
 });
 
@@ -71,7 +95,9 @@ describe('policy status', () => {
   it('describes what the IdP would load', async () => {
     const run = await runPolicy(['status']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^GeneralImpersonationPolicy {2}\(conf\/access-control\.yaml:\d+; idp\.impersonate\.generalPolicy\)$/m);
+    expect(run.stdout).toMatch(
+      /^GeneralImpersonationPolicy {2}\(conf\/access-control\.yaml:\d+; idp\.impersonate\.generalPolicy\)$/m,
+    );
     expect(run.stdout).toContain('  policy  conf/access-control/specific-impersonation.policy.csv');
     expect(run.stdout).toContain('  rules   3 p, 1 g, 1 g2');
     expect(run.stdout).toMatch(/ {2}engine {2}indexed: r\.act == p\.act, g\(r\.sub, p\.sub\)/);
@@ -79,7 +105,9 @@ describe('policy status', () => {
 
   it('answers in JSON for scripts', async () => {
     const run = await runPolicy(['status', '--json']);
-    const status = JSON.parse(run.stdout) as { policies: { name: string; rules: Record<string, number>; indexed: boolean }[] };
+    const status = JSON.parse(run.stdout) as {
+      policies: { name: string; rules: Record<string, number>; indexed: boolean }[];
+    };
     expect(status.policies.map((p) => [p.name, p.rules.p, p.indexed])).toEqual([
       ['GeneralImpersonationPolicy', 2, true],
       ['SpecificImpersonationPolicy', 3, true],
@@ -96,19 +124,39 @@ describe('policy explain', () => {
     expect(run.stdout).toContain('Directory:      ');
     expect(run.stdout).toContain('demo-users.yaml (in memory');
     expect(run.stdout).toContain('  impersonatableUsernames = bob, carol');
-    expect(run.stdout).toContain('GeneralImpersonationPolicy (idp.impersonate.generalPolicy): ALLOW');
-    expect(run.stdout).toContain('  decided by conf/access-control/specific-impersonation.policy.csv:6  p, attr:impersonatableUsernames, attr:impersonatableUsernames, attr:impersonatableServices, impersonate, allow');
+    expect(run.stdout).toContain(
+      'GeneralImpersonationPolicy (idp.impersonate.generalPolicy): ALLOW',
+    );
+    expect(run.stdout).toContain(
+      '  decided by conf/access-control/specific-impersonation.policy.csv:6  p, attr:impersonatableUsernames, attr:impersonatableUsernames, attr:impersonatableServices, impersonate, allow',
+    );
     expect(run.stdout).toContain('Outcome: YES');
   });
 
   it('canonicalizes the target as the IdP does and shows the deny that wins', async () => {
-    const run = await runPolicy(['explain', '--user', 'erin', '--target', ' ADMIN ', '--rp', DEMO_SP]);
+    const run = await runPolicy([
+      'explain',
+      '--user',
+      'erin',
+      '--target',
+      ' ADMIN ',
+      '--rp',
+      DEMO_SP,
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Target:          ADMIN  → admin');
-    expect(run.stdout).toContain('SpecificImpersonationPolicy (idp.impersonate.specificPolicy): DENY');
-    expect(run.stdout).toContain('  decided by conf/access-control/specific-impersonation.policy.csv:12  p, *, group:protected, *, impersonate, deny');
-    expect(run.stdout).toContain('    allow  conf/access-control/specific-impersonation.policy.csv:9  p, role:helpdesk, *, https://*.example.org/**, impersonate, allow');
-    expect(run.stdout).toContain('Outcome: NO — the specific policy denies: ImpersonationViolation');
+    expect(run.stdout).toContain(
+      'SpecificImpersonationPolicy (idp.impersonate.specificPolicy): DENY',
+    );
+    expect(run.stdout).toContain(
+      '  decided by conf/access-control/specific-impersonation.policy.csv:12  p, *, group:protected, *, impersonate, deny',
+    );
+    expect(run.stdout).toContain(
+      '    allow  conf/access-control/specific-impersonation.policy.csv:9  p, role:helpdesk, *, https://*.example.org/**, impersonate, allow',
+    );
+    expect(run.stdout).toContain(
+      'Outcome: NO — the specific policy denies: ImpersonationViolation',
+    );
   });
 
   it('refuses a wildcard target before any policy, as the IdP does', async () => {
@@ -120,29 +168,62 @@ describe('policy explain', () => {
   it('reads the accounts of an existing IdP database, read-only', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'policy-cli-db-'));
     const seed = path.join(home, 'seed.yaml');
-    writeFileSync(seed, readFileSync(path.join(DEFAULT_CONF_DIR, 'demo-users.yaml'), 'utf8').replace('impersonatableUsernames: [bob, carol]', 'impersonatableUsernames: [dave]'));
+    writeFileSync(
+      seed,
+      readFileSync(path.join(DEFAULT_CONF_DIR, 'demo-users.yaml'), 'utf8').replace(
+        'impersonatableUsernames: [bob, carol]',
+        'impersonatableUsernames: [dave]',
+      ),
+    );
     mkdirSync(path.join(home, 'data'));
     const db = openSqliteDatabase(path.join(home, 'data/idp.db'));
     const { lookup } = loadConfiguration({ home, confDir: DEFAULT_CONF_DIR, env: {} }).properties;
-    await SqliteUserDirectory.open(db, { caseSensitive: false, maxLength: 64 }, { file: seed, lookup });
+    await SqliteUserDirectory.open(
+      db,
+      { caseSensitive: false, maxLength: 64 },
+      { file: seed, lookup },
+    );
     db.close();
-    const run = await runPolicy(['explain', '--user', 'alice', '--target', 'dave', '--rp', DEMO_SP, '--home', home]);
+    const run = await runPolicy([
+      'explain',
+      '--user',
+      'alice',
+      '--target',
+      'dave',
+      '--rp',
+      DEMO_SP,
+      '--home',
+      home,
+    ]);
     expect(run.stdout).toContain(`${path.join(home, 'data/idp.db')} (read-only)`);
     expect(run.stdout).toContain('  impersonatableUsernames = dave');
     expect(run.stdout).toContain('Outcome: YES');
   });
 
   it('fails for an account the directory does not have', async () => {
-    const run = await runPolicy(['explain', '--user', 'mallory', '--target', 'bob', '--rp', DEMO_SP]);
+    const run = await runPolicy([
+      'explain',
+      '--user',
+      'mallory',
+      '--target',
+      'bob',
+      '--rp',
+      DEMO_SP,
+    ]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('User:           mallory  — NOT an enabled account in the directory');
+    expect(run.stdout).toContain(
+      'User:           mallory  — NOT an enabled account in the directory',
+    );
   });
 });
 
 describe('usage', () => {
-  it.each([[[]], [['frobnicate']], [['explain', '--user', 'alice']], [['status', '--bogus']]])('%j exits 2 with the usage', async (args) => {
-    const run = await runPolicy(args);
-    expect(run.code).toBe(2);
-    expect(run.stdout + run.stderr).toContain('Usage:');
-  });
+  it.each([[[]], [['frobnicate']], [['explain', '--user', 'alice']], [['status', '--bogus']]])(
+    '%j exits 2 with the usage',
+    async (args) => {
+      const run = await runPolicy(args);
+      expect(run.code).toBe(2);
+      expect(run.stdout + run.stderr).toContain('Usage:');
+    },
+  );
 });

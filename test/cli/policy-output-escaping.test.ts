@@ -22,14 +22,30 @@ describe('policy validate on files with raw bytes', () => {
   it('prints every problem escaped', async () => {
     const conf = confCopy();
     const general = path.join(conf, 'access-control/general-impersonation.policy.csv');
-    writeFileSync(general, readFileSync(general, 'utf8').replace('g, erin, role:helpdesk', `${EVIL}, erin, role:helpdesk`));
+    writeFileSync(
+      general,
+      readFileSync(general, 'utf8').replace(
+        'g, erin, role:helpdesk',
+        `${EVIL}, erin, role:helpdesk`,
+      ),
+    );
     const specific = path.join(conf, 'access-control/specific-impersonation.policy.csv');
-    writeFileSync(specific, Buffer.concat([Buffer.from('p, \xff\xfe, *, *, impersonate, allow\n', 'latin1'), readFileSync(specific)]));
+    writeFileSync(
+      specific,
+      Buffer.concat([
+        Buffer.from('p, \xff\xfe, *, *, impersonate, allow\n', 'latin1'),
+        readFileSync(specific),
+      ]),
+    );
     const run = await runPolicy(['validate', '--conf', conf]);
     expect(run.code).toBe(1);
     expect(rawLines(run.stderr + run.stdout)).toEqual([]);
-    expect(run.stderr).toContain('general-impersonation.policy.csv:11: (text): has the control character U+001B at column 1');
-    expect(run.stderr).toContain('specific-impersonation.policy.csv:1: (encoding): is not UTF-8 text');
+    expect(run.stderr).toContain(
+      'general-impersonation.policy.csv:11: (text): has the control character U+001B at column 1',
+    );
+    expect(run.stderr).toContain(
+      'specific-impersonation.policy.csv:1: (encoding): is not UTF-8 text',
+    );
   });
 });
 
@@ -41,28 +57,59 @@ describe('what a running IdP answers', () => {
     server = createServer((req, res) => {
       const body =
         req.method === 'POST'
-          ? { ok: false, generation: 7, trigger: 'api', at: EVIL, durationMs: 1, errors: [`conf/x.csv:1: ${EVIL}`] }
+          ? {
+              ok: false,
+              generation: 7,
+              trigger: 'api',
+              at: EVIL,
+              durationMs: 1,
+              errors: [`conf/x.csv:1: ${EVIL}`],
+            }
           : {
               generation: 7,
               loadedAt: EVIL,
               loadMs: 1,
-              policies: [{ name: `Policy${EVIL}`, declaredAt: EVIL, modelFile: EVIL, policyFile: EVIL, rules: { p: 1 }, indexed: false, note: EVIL, indexedTerms: [], buildMs: 1 }],
+              policies: [
+                {
+                  name: `Policy${EVIL}`,
+                  declaredAt: EVIL,
+                  modelFile: EVIL,
+                  policyFile: EVIL,
+                  rules: { p: 1 },
+                  indexed: false,
+                  note: EVIL,
+                  indexedTerms: [],
+                  buildMs: 1,
+                },
+              ],
               sourceFiles: [EVIL],
               watching: true,
-              lastReload: { ok: false, trigger: 'api', at: EVIL, durationMs: 1, generation: 7, errors: [EVIL] },
+              lastReload: {
+                ok: false,
+                trigger: 'api',
+                at: EVIL,
+                durationMs: 1,
+                generation: 7,
+                errors: [EVIL],
+              },
               warnings: [EVIL],
             };
-      res.writeHead(req.method === 'POST' ? 422 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      res
+        .writeHead(req.method === 'POST' ? 422 : 200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it.each([[['status', '--url']], [['status', '--json', '--url']], [['reload', '--url']]])('policy %j prints it escaped', async (args) => {
-    const run = await runPolicy([...args, url]);
-    expect(rawLines(run.stdout + run.stderr)).toEqual([]);
-    expect(run.stdout + run.stderr).toContain('\\u001b[31mred');
-    expect(run.stdout + run.stderr).toContain('\\u202eevil');
-  });
+  it.each([[['status', '--url']], [['status', '--json', '--url']], [['reload', '--url']]])(
+    'policy %j prints it escaped',
+    async (args) => {
+      const run = await runPolicy([...args, url]);
+      expect(rawLines(run.stdout + run.stderr)).toEqual([]);
+      expect(run.stdout + run.stderr).toContain('\\u001b[31mred');
+      expect(run.stdout + run.stderr).toContain('\\u202eevil');
+    },
+  );
 });

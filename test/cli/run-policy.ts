@@ -17,13 +17,28 @@ export interface CliRun {
 }
 
 export function runPolicy(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_') && !k.startsWith('DEMO_')));
+  const cleanEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('IDP_') && !k.startsWith('DEMO_')),
+  );
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/policy.ts'), ...args],
-      { cwd: PROJECT_ROOT, env: { ...cleanEnv, IDP_HOME: mkdtempSync(path.join(tmpdir(), 'policy-cli-home-')), ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...cleanEnv,
+          IDP_HOME: mkdtempSync(path.join(tmpdir(), 'policy-cli-home-')),
+          ...env,
+        },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+        }),
     );
   });
 }

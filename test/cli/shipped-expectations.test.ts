@@ -22,8 +22,19 @@ describe('the shipped expectations', () => {
   it('fail, with the line and the deciding rule, once a policy edit contradicts them', async () => {
     const conf = confCopy();
     const policy = path.join(conf, 'access-control/specific-impersonation.policy.csv');
-    writeFileSync(policy, readFileSync(policy, 'utf8').replace('p, *, group:protected, *, impersonate, deny', '# the deny was removed'));
-    const run = await runPolicy(['test', path.join(conf, 'access-control/expectations.yaml'), '--conf', conf]);
+    writeFileSync(
+      policy,
+      readFileSync(policy, 'utf8').replace(
+        'p, *, group:protected, *, impersonate, deny',
+        '# the deny was removed',
+      ),
+    );
+    const run = await runPolicy([
+      'test',
+      path.join(conf, 'access-control/expectations.yaml'),
+      '--conf',
+      conf,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
       /FAIL access-control\/expectations\.yaml:\d+: erin as admin at https:\/\/sp\.demo\.example\.org\/shibboleth: SpecificImpersonationPolicy: expected DENY, got ALLOW \(decided by conf\/access-control\/specific-impersonation\.policy\.csv:9 {2}p, role:helpdesk, \*, https:\/\/\*\.example\.org\/\*\*, impersonate, allow\) — admin is in group:protected/,
@@ -34,9 +45,14 @@ describe('the shipped expectations', () => {
   it('refuses a malformed expectations file with its line', async () => {
     const conf = confCopy();
     const file = path.join(conf, 'access-control/expectations.yaml');
-    writeFileSync(file, 'expectations:\n  - user: alice\n    rp: x\n    expect: { GeneralImpersonationPolicyy: allow }\n');
+    writeFileSync(
+      file,
+      'expectations:\n  - user: alice\n    rp: x\n    expect: { GeneralImpersonationPolicyy: allow }\n',
+    );
     const run = await runPolicy(['test', file, '--conf', conf]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('access-control/expectations.yaml:4: expectations[0].expect.GeneralImpersonationPolicyy: names no policy');
+    expect(run.stderr).toContain(
+      'access-control/expectations.yaml:4: expectations[0].expect.GeneralImpersonationPolicyy: names no policy',
+    );
   });
 });

@@ -10,12 +10,15 @@ const reference = readFileSync(path.join(PROJECT_ROOT, 'docs', 'configuration.md
 const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 
 describe('docs/configuration.md', () => {
-  it.each(propertyDefinitions().map((d) => [d.key, d]))('documents %s with its variable and default', (_key, def) => {
-    const row = reference.split('\n').find((l) => l.startsWith(`| \`${def.key}\` |`));
-    expect(row).toBeDefined();
-    expect(row).toContain(`\`${def.env}\``);
-    expect(row).toContain(`\`${def.default}\``);
-  });
+  it.each(propertyDefinitions().map((d) => [d.key, d]))(
+    'documents %s with its variable and default',
+    (_key, def) => {
+      const row = reference.split('\n').find((l) => l.startsWith(`| \`${def.key}\` |`));
+      expect(row).toBeDefined();
+      expect(row).toContain(`\`${def.env}\``);
+      expect(row).toContain(`\`${def.default}\``);
+    },
+  );
 
   it.each(Object.values(CONF_FILES))('describes %s', (file) => {
     expect(reference).toContain(`## ${file}`);

@@ -16,7 +16,9 @@ import { COMMON_INTERCEPT_EVENTS } from '../../src/intercept/intercept-flow.js';
 import { Messages } from '../../src/web/messages.js';
 
 const messages = loadMessages(DEFAULT_CONF_DIR, 'messages.properties');
-const shippedLocalEvents = loadLocalEvents(YamlConf.read(path.join(DEFAULT_CONF_DIR, 'errors.yaml'), () => undefined).root);
+const shippedLocalEvents = loadLocalEvents(
+  YamlConf.read(path.join(DEFAULT_CONF_DIR, 'errors.yaml'), () => undefined).root,
+);
 
 const samlUri = (name: string) => `urn:oasis:names:tc:SAML:2.0:status:${name}`;
 
@@ -28,14 +30,23 @@ describe('the events and the shipped configuration', () => {
   });
 
   it('messages.properties has every text the error page asks for', () => {
-    const templates = ['error.ejs', 'partials/header.ejs', 'partials/footer.ejs'].map((f) => readFileSync(path.join(VIEWS_DIR, f), 'utf8'));
-    const keys = templates.flatMap((text) => [...text.matchAll(/\bt\('([^']+)'/g)].map((m) => m[1]!));
+    const templates = ['error.ejs', 'partials/header.ejs', 'partials/footer.ejs'].map((f) =>
+      readFileSync(path.join(VIEWS_DIR, f), 'utf8'),
+    );
+    const keys = templates.flatMap((text) =>
+      [...text.matchAll(/\bt\('([^']+)'/g)].map((m) => m[1]!),
+    );
     expect(keys).toContain('idp.error.event');
     for (const key of keys) expect(messages.get(key), key).toBeTruthy();
   });
 
   it('errors.yaml as shipped is what the table says is local and audited', () => {
-    const fromTable = new Map(IDP_EVENTS.filter((e) => EVENTS[e].local !== false).map((e) => [e, EVENTS[e].local === 'audited']));
+    const fromTable = new Map(
+      IDP_EVENTS.filter((e) => EVENTS[e].local !== false).map((e) => [
+        e,
+        EVENTS[e].local === 'audited',
+      ]),
+    );
     expect(new Map([...shippedLocalEvents].sort())).toEqual(new Map([...fromTable].sort()));
   });
 
@@ -57,8 +68,17 @@ describe('the events table says what the tables it replaced said', () => {
       InvalidProfileConfiguration: 500,
       RuntimeException: 500,
     };
-    const endedBySteps: IdpEvent[] = ['NoPassive', 'InvalidEvent', 'InvalidProfileContext', 'UnknownRelyingParty'];
-    for (const event of [...endedBySteps, ...COMMON_INTERCEPT_EVENTS, ...(Object.keys(old) as IdpEvent[])]) {
+    const endedBySteps: IdpEvent[] = [
+      'NoPassive',
+      'InvalidEvent',
+      'InvalidProfileContext',
+      'UnknownRelyingParty',
+    ];
+    for (const event of [
+      ...endedBySteps,
+      ...COMMON_INTERCEPT_EVENTS,
+      ...(Object.keys(old) as IdpEvent[]),
+    ]) {
       expect(EVENTS[event].status, event).toBe(old[event] ?? 400);
     }
   });
@@ -84,7 +104,10 @@ describe('the events table says what the tables it replaced said', () => {
       NOT_FOUND: ['NotFound', 404],
       INTERNAL: ['RuntimeException', 500],
     };
-    for (const [code, [event, status]] of Object.entries(old) as [IdpErrorCode, [string, number]][]) {
+    for (const [code, [event, status]] of Object.entries(old) as [
+      IdpErrorCode,
+      [string, number],
+    ][]) {
       const err = new IdpError(code, 'test');
       expect([err.event, err.status], code).toEqual([event, status]);
     }
@@ -95,16 +118,33 @@ describe('the events table says what the tables it replaced said', () => {
 
   it('SAML status and sub-status (saml-front-end.ts ERROR_STATUS, Responder for any other event)', () => {
     const old: Partial<Record<IdpEvent, [string, string]>> = {
-      NoPassive: ['urn:oasis:names:tc:SAML:2.0:status:Responder', 'urn:oasis:names:tc:SAML:2.0:status:NoPassive'],
-      InvalidNameIDPolicy: ['urn:oasis:names:tc:SAML:2.0:status:Requester', 'urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy'],
-      ImpersonationViolation: ['urn:oasis:names:tc:SAML:2.0:status:Responder', 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied'],
-      AccessDenied: ['urn:oasis:names:tc:SAML:2.0:status:Responder', 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied'],
-      AccountDisabled: ['urn:oasis:names:tc:SAML:2.0:status:Responder', 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed'],
+      NoPassive: [
+        'urn:oasis:names:tc:SAML:2.0:status:Responder',
+        'urn:oasis:names:tc:SAML:2.0:status:NoPassive',
+      ],
+      InvalidNameIDPolicy: [
+        'urn:oasis:names:tc:SAML:2.0:status:Requester',
+        'urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy',
+      ],
+      ImpersonationViolation: [
+        'urn:oasis:names:tc:SAML:2.0:status:Responder',
+        'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
+      ],
+      AccessDenied: [
+        'urn:oasis:names:tc:SAML:2.0:status:Responder',
+        'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
+      ],
+      AccountDisabled: [
+        'urn:oasis:names:tc:SAML:2.0:status:Responder',
+        'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed',
+      ],
     };
     for (const event of IDP_EVENTS) {
       const [status, subStatus] = EVENTS[event].saml;
       const now = [samlUri(status), subStatus === undefined ? undefined : samlUri(subStatus)];
-      expect(now, event).toEqual(old[event] ?? ['urn:oasis:names:tc:SAML:2.0:status:Responder', undefined]);
+      expect(now, event).toEqual(
+        old[event] ?? ['urn:oasis:names:tc:SAML:2.0:status:Responder', undefined],
+      );
     }
   });
 
@@ -114,18 +154,35 @@ describe('the events table says what the tables it replaced said', () => {
       InvalidProfileConfiguration: 'server_error',
       RuntimeException: 'server_error',
     };
-    for (const event of IDP_EVENTS) expect(EVENTS[event].oidc, event).toBe(old[event] ?? 'access_denied');
+    for (const event of IDP_EVENTS)
+      expect(EVENTS[event].oidc, event).toBe(old[event] ?? 'access_denied');
   });
 
   it('events LogEvent does not report (outcomes.ts SUPPRESSED_EVENTS)', () => {
-    expect(IDP_EVENTS.filter((e) => EVENTS[e].suppressed).sort()).toEqual(['AttributeReleaseRejected', 'ContextCheckDenied', 'NoPotentialFlow', 'TermsRejected']);
+    expect(IDP_EVENTS.filter((e) => EVENTS[e].suppressed).sort()).toEqual([
+      'AttributeReleaseRejected',
+      'ContextCheckDenied',
+      'NoPotentialFlow',
+      'TermsRejected',
+    ]);
   });
 
   it('events every intercept flow may end with (intercept-flow.ts COMMON_INTERCEPT_EVENTS)', () => {
     const old = [
-      'InvalidEvent', 'InvalidProfileContext', 'MessageExpired', 'MessageReplay', 'MessageAuthenticationError',
-      'AttributeReleaseRejected', 'TermsRejected', 'ContextCheckDenied', 'ImpersonationViolation',
-      'RestartAuthentication', 'RuntimeException', 'NoPassive', 'InvalidCSRFToken', 'UpdateSecurityParameters',
+      'InvalidEvent',
+      'InvalidProfileContext',
+      'MessageExpired',
+      'MessageReplay',
+      'MessageAuthenticationError',
+      'AttributeReleaseRejected',
+      'TermsRejected',
+      'ContextCheckDenied',
+      'ImpersonationViolation',
+      'RestartAuthentication',
+      'RuntimeException',
+      'NoPassive',
+      'InvalidCSRFToken',
+      'UpdateSecurityParameters',
     ];
     expect([...COMMON_INTERCEPT_EVENTS].sort()).toEqual(old.sort());
   });
@@ -178,7 +235,10 @@ describe('the events table says what the tables it replaced said', () => {
     for (const event of IDP_EVENTS) {
       const key = old[event] ?? 'runtime-error';
       expect(EVENTS[event].messageKey, event).toBe(key);
-      expect(text.forEvent(event), event).toEqual({ title: messages.get(`${key}.title`), message: messages.get(`${key}.message`) });
+      expect(text.forEvent(event), event).toEqual({
+        title: messages.get(`${key}.title`),
+        message: messages.get(`${key}.message`),
+      });
     }
   });
 });

@@ -12,7 +12,11 @@ import {
 
 const subject: SubjectContext = {
   principalName: 'bob',
-  impersonation: { impersonator: 'alice', resolutionLabel: 'intercept/impersonate', tokens: { lifetimeMs: 600_000, refreshTokens: false } },
+  impersonation: {
+    impersonator: 'alice',
+    resolutionLabel: 'intercept/impersonate',
+    tokens: { lifetimeMs: 600_000, refreshTokens: false },
+  },
   authnInstant: 1,
   authnMethod: 'password',
   sso: false,

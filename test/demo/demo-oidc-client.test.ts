@@ -193,15 +193,13 @@ describe('the demo OIDC client and an unreachable provider', () => {
         res.writeHead(503).end();
         return;
       }
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            issuer: flaky.url,
-            authorization_endpoint: `${flaky.url}/authorize`,
-            token_endpoint: `${flaky.url}/token`,
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          issuer: flaky.url,
+          authorization_endpoint: `${flaky.url}/authorize`,
+          token_endpoint: `${flaky.url}/token`,
+        }),
+      );
     });
     const app = await serve(
       createDemoOidcClientApp({

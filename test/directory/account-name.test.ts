@@ -19,7 +19,10 @@ describe('canonicalAccountName', () => {
   });
 
   it('keeps case when the directory is case-sensitive', () => {
-    expect(canonicalAccountName(' Bob ', { caseSensitive: true, maxLength: 64 })).toEqual({ ok: true, name: 'Bob' });
+    expect(canonicalAccountName(' Bob ', { caseSensitive: true, maxLength: 64 })).toEqual({
+      ok: true,
+      name: 'Bob',
+    });
   });
 
   it.each([
@@ -54,6 +57,8 @@ describe('canonicalAccountName', () => {
   });
 
   it('counts length in characters, not UTF-16 units', () => {
-    expect(canonicalAccountName('\u{1d4b7}'.repeat(3), { caseSensitive: true, maxLength: 3 }).ok).toBe(true);
+    expect(
+      canonicalAccountName('\u{1d4b7}'.repeat(3), { caseSensitive: true, maxLength: 3 }).ok,
+    ).toBe(true);
   });
 });

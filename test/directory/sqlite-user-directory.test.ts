@@ -22,7 +22,8 @@ function seedFile(yaml: string): string {
   return file;
 }
 
-const open = (file: string, db = openSqliteDatabase(':memory:')) => SqliteUserDirectory.open(db, RULES, { file, lookup: () => undefined });
+const open = (file: string, db = openSqliteDatabase(':memory:')) =>
+  SqliteUserDirectory.open(db, RULES, { file, lookup: () => undefined });
 
 describe('account states', () => {
   it('knows active, disabled, locked and absent accounts, and refuses the password of all but active ones', async () => {
@@ -68,6 +69,8 @@ describe('seed passwords', () => {
     const file = seedFile(`users:\n  - username: dave\n    password: ${password}\n`);
     const failure = await open(file).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ConfigurationError);
-    expect((failure as ConfigurationError).message).toMatch(/users\.yaml:3: users\[0\]\.password: must not contain control characters/);
+    expect((failure as ConfigurationError).message).toMatch(
+      /users\.yaml:3: users\[0\]\.password: must not contain control characters/,
+    );
   });
 });

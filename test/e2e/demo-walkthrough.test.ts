@@ -24,7 +24,9 @@ describe.skipIf(!browserAvailable)('README walk-through in Chromium', () => {
     const [spPort, rpPort] = [await freePort(), await freePort()];
     spURL = `http://127.0.0.1:${spPort}`;
     rpURL = `http://127.0.0.1:${rpPort}`;
-    t = await startTestIdp({ properties: { 'demo.sp.baseURL': spURL, 'demo.oidc.baseURL': rpURL } });
+    t = await startTestIdp({
+      properties: { 'demo.sp.baseURL': spURL, 'demo.oidc.baseURL': rpURL },
+    });
     const props = t.idp.config.properties;
     ({ server: sp } = await startDemoSp({
       entityID: props.demo.sp.entityID,
@@ -113,8 +115,14 @@ describe.skipIf(!browserAvailable)('README walk-through in Chromium', () => {
     await page.click('button[name=_eventId_impersonate]');
     await page.waitForURL(`${rpURL}/callback*`);
     expect(await page.textContent('#sub')).toBe('bob');
-    expect(JSON.parse((await page.textContent('#userinfo'))!)).toMatchObject({ sub: 'bob', email: 'bob@example.org' });
-    expect(JSON.parse((await page.textContent('#introspection'))!)).toMatchObject({ active: true, sub: 'bob' });
+    expect(JSON.parse((await page.textContent('#userinfo'))!)).toMatchObject({
+      sub: 'bob',
+      email: 'bob@example.org',
+    });
+    expect(JSON.parse((await page.textContent('#introspection'))!)).toMatchObject({
+      active: true,
+      sub: 'bob',
+    });
     expect(Number(await page.textContent('#expires-in'))).toBeLessThanOrEqual(600);
 
     await page.click('text=Sign in again');

@@ -8,34 +8,64 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IdpEvent } from '../../src/core/events.js';
-import type { InterceptContext, InterceptFlow, InterceptOutcome } from '../../src/intercept/intercept-flow.js';
+import type {
+  InterceptContext,
+  InterceptFlow,
+  InterceptOutcome,
+} from '../../src/intercept/intercept-flow.js';
 import { InterceptRunner } from '../../src/intercept/intercept-runner.js';
 import { createProcessLog } from '../../src/logging/process-log.js';
 import type { ResolvedContext } from '../../src/core/request-context.js';
 import type { RelyingParty } from '../../src/relying-party/relying-party.js';
 
-const log = createProcessLog({ file: path.join(mkdtempSync(path.join(tmpdir(), 'runner-')), 'p.log'), fileLevel: 'DEBUG', consoleLevel: 'ERROR', console: false });
+const log = createProcessLog({
+  file: path.join(mkdtempSync(path.join(tmpdir(), 'runner-')), 'p.log'),
+  fileLevel: 'DEBUG',
+  consoleLevel: 'ERROR',
+  console: false,
+});
 
 /** A flow that records that it ran and ends as told; with a view, it waits for one answer. */
-function testFlow(name: string, behaviour: { end?: IdpEvent; view?: boolean; events?: IdpEvent[]; active?: boolean }, trace: string[]): InterceptFlow {
+function testFlow(
+  name: string,
+  behaviour: { end?: IdpEvent; view?: boolean; events?: IdpEvent[]; active?: boolean },
+  trace: string[],
+): InterceptFlow {
   return {
     id: `intercept/${name}`,
     events: behaviour.events ?? [],
     isActive: () => behaviour.active ?? true,
     start: (): Promise<InterceptOutcome> => {
       trace.push(`${name}:start`);
-      return Promise.resolve(behaviour.view ? { view: `intercept/${name}`, model: {}, state: { n: 1 } } : { end: behaviour.end ?? 'proceed' });
+      return Promise.resolve(
+        behaviour.view
+          ? { view: `intercept/${name}`, model: {}, state: { n: 1 } }
+          : { end: behaviour.end ?? 'proceed' },
+      );
     },
     resume: (_ctx, state, event): Promise<InterceptOutcome> => {
       trace.push(`${name}:resume:${event}:${JSON.stringify(state)}`);
-      return Promise.resolve({ end: event === 'accept' ? 'proceed' : (behaviour.end ?? 'TermsRejected') });
+      return Promise.resolve({
+        end: event === 'accept' ? 'proceed' : (behaviour.end ?? 'TermsRejected'),
+      });
     },
   };
 }
 
 function context(flows: string[], passive = false): InterceptContext {
-  const relyingParty = { id: 'rp', displayName: 'RP', postAuthenticationFlows: flows, declaredAt: 'test', kind: 'saml' } as unknown as RelyingParty;
-  const prc = { relyingPartyId: 'rp', passive, audit: {}, inbound: {} } as unknown as ResolvedContext;
+  const relyingParty = {
+    id: 'rp',
+    displayName: 'RP',
+    postAuthenticationFlows: flows,
+    declaredAt: 'test',
+    kind: 'saml',
+  } as unknown as RelyingParty;
+  const prc = {
+    relyingPartyId: 'rp',
+    passive,
+    audit: {},
+    inbound: {},
+  } as unknown as ResolvedContext;
   return { prc, relyingParty };
 }
 
@@ -51,7 +81,13 @@ describe('InterceptRunner', () => {
 
   it('waits on a view and resumes the same flow with its state, then continues with the next', async () => {
     const trace: string[] = [];
-    const runner = new InterceptRunner([testFlow('terms', { view: true, events: ['TermsRejected'] }, trace), testFlow('after', {}, trace)], log);
+    const runner = new InterceptRunner(
+      [
+        testFlow('terms', { view: true, events: ['TermsRejected'] }, trace),
+        testFlow('after', {}, trace),
+      ],
+      log,
+    );
     const ctx = context(['terms', 'after']);
     runner.begin(ctx.prc, ctx.relyingParty);
     expect(await runner.run(ctx)).toEqual({ view: 'intercept/terms', model: {} });
@@ -63,7 +99,13 @@ describe('InterceptRunner', () => {
 
   it('ends the stage with a declared event, skipping the rest', async () => {
     const trace: string[] = [];
-    const runner = new InterceptRunner([testFlow('terms', { view: true, events: ['TermsRejected'] }, trace), testFlow('after', {}, trace)], log);
+    const runner = new InterceptRunner(
+      [
+        testFlow('terms', { view: true, events: ['TermsRejected'] }, trace),
+        testFlow('after', {}, trace),
+      ],
+      log,
+    );
     const ctx = context(['terms', 'after']);
     runner.begin(ctx.prc, ctx.relyingParty);
     await runner.run(ctx);
@@ -73,7 +115,10 @@ describe('InterceptRunner', () => {
 
   it('turns an event the flow did not declare into InvalidEvent', async () => {
     // Not an event at all (a flow written without the types): the runner still checks at run time.
-    const runner = new InterceptRunner([testFlow('odd', { end: 'SomethingMadeUp' as IdpEvent }, [])], log);
+    const runner = new InterceptRunner(
+      [testFlow('odd', { end: 'SomethingMadeUp' as IdpEvent }, [])],
+      log,
+    );
     const ctx = context(['odd']);
     runner.begin(ctx.prc, ctx.relyingParty);
     expect(await runner.run(ctx)).toEqual({ event: 'InvalidEvent' });
@@ -88,7 +133,10 @@ describe('InterceptRunner', () => {
 
   it('skips an inactive flow', async () => {
     const trace: string[] = [];
-    const runner = new InterceptRunner([testFlow('off', { active: false, view: true }, trace), testFlow('on', {}, trace)], log);
+    const runner = new InterceptRunner(
+      [testFlow('off', { active: false, view: true }, trace), testFlow('on', {}, trace)],
+      log,
+    );
     const ctx = context(['off', 'on']);
     runner.begin(ctx.prc, ctx.relyingParty);
     expect(await runner.run(ctx)).toEqual({ event: 'proceed' });

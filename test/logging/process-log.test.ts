@@ -36,21 +36,46 @@ describe('safeForLog', () => {
 
 describe('access-control problems', () => {
   it('are printable, whatever a file held', () => {
-    const errors = new PolicyErrors([new ConfigurationError('conf/x.csv:3', '\x1b[31mq', 'unknown policy type "\x1b[31mq\u202e\0"'), new ConfigurationError('conf/x.csv:4', 'p', 'fine')]);
-    expect(errors.problems.map((p) => p.message)).toEqual(['conf/x.csv:3: \\u001b[31mq: unknown policy type "\\u001b[31mq\\u202e\\u0000"', 'conf/x.csv:4: p: fine']);
-    expect(errors.message).toBe('conf/x.csv:3: \\u001b[31mq: unknown policy type "\\u001b[31mq\\u202e\\u0000"\nconf/x.csv:4: p: fine');
-    expect(PolicyErrors.of(new ConfigurationError('conf/y.yaml:1', 'policies.\u202eX', 'unknown key')).map((p) => p.message)).toEqual(['conf/y.yaml:1: policies.\\u202eX: unknown key']);
+    const errors = new PolicyErrors([
+      new ConfigurationError(
+        'conf/x.csv:3',
+        '\x1b[31mq',
+        'unknown policy type "\x1b[31mq\u202e\0"',
+      ),
+      new ConfigurationError('conf/x.csv:4', 'p', 'fine'),
+    ]);
+    expect(errors.problems.map((p) => p.message)).toEqual([
+      'conf/x.csv:3: \\u001b[31mq: unknown policy type "\\u001b[31mq\\u202e\\u0000"',
+      'conf/x.csv:4: p: fine',
+    ]);
+    expect(errors.message).toBe(
+      'conf/x.csv:3: \\u001b[31mq: unknown policy type "\\u001b[31mq\\u202e\\u0000"\nconf/x.csv:4: p: fine',
+    );
+    expect(
+      PolicyErrors.of(
+        new ConfigurationError('conf/y.yaml:1', 'policies.\u202eX', 'unknown key'),
+      ).map((p) => p.message),
+    ).toEqual(['conf/y.yaml:1: policies.\\u202eX: unknown key']);
   });
 });
 
 describe('the process log', () => {
   it('writes one escaped line per message, in the file and on the console', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'process-log-')), 'idp-process.log');
-    const log = createProcessLog({ file, fileLevel: 'DEBUG', consoleLevel: 'ERROR', console: false });
-    log.child('net.shibboleth.idp.access').error('not reloaded: conf/x.csv:3: \x1b[31mq\u202e\0\nFAKE - INFO - forged line');
+    const log = createProcessLog({
+      file,
+      fileLevel: 'DEBUG',
+      consoleLevel: 'ERROR',
+      console: false,
+    });
+    log
+      .child('net.shibboleth.idp.access')
+      .error('not reloaded: conf/x.csv:3: \x1b[31mq\u202e\0\nFAKE - INFO - forged line');
     await log.close();
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/ - ERROR \[net\.shibboleth\.idp\.access\] - not reloaded: conf\/x\.csv:3: \\u001b\[31mq\\u202e\\u0000\\nFAKE - INFO - forged line$/);
+    expect(lines[0]).toMatch(
+      / - ERROR \[net\.shibboleth\.idp\.access\] - not reloaded: conf\/x\.csv:3: \\u001b\[31mq\\u202e\\u0000\\nFAKE - INFO - forged line$/,
+    );
   });
 });

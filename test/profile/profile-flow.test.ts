@@ -7,11 +7,20 @@
 import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import { IdpError } from '../../src/core/errors.js';
-import { isAuthenticated, isResolved, type ProfileRequestContext } from '../../src/core/request-context.js';
+import {
+  isAuthenticated,
+  isResolved,
+  type ProfileRequestContext,
+} from '../../src/core/request-context.js';
 import type { AccountState } from '../../src/directory/user-directory.js';
 import { ProfileFlow } from '../../src/profile/profile-flow.js';
 import type { ProfileServices } from '../../src/profile/profile-services.js';
-import { anyStage, atStage, NEXT, type ProfileStepHandler } from '../../src/profile/steps/profile-step.js';
+import {
+  anyStage,
+  atStage,
+  NEXT,
+  type ProfileStepHandler,
+} from '../../src/profile/steps/profile-step.js';
 import type { FlowExecution } from '../../src/session/flow-execution-store.js';
 
 const LOGIN = { principalName: 'alice', authnInstant: Date.now(), authnMethod: 'test' };
@@ -26,14 +35,34 @@ interface Trace {
   released: string[];
 }
 
-function world(options: { accountState?: AccountState; localEvents?: Record<string, boolean> } = {}) {
-  const trace: Trace = { steps: [], views: [], errorPages: [], errorResponses: [], audited: [], released: [] };
+function world(
+  options: { accountState?: AccountState; localEvents?: Record<string, boolean> } = {},
+) {
+  const trace: Trace = {
+    steps: [],
+    views: [],
+    errorPages: [],
+    errorResponses: [],
+    audited: [],
+    released: [],
+  };
   const parked = new Map<string, Omit<FlowExecution, 'key'>>();
   let keys = 0;
-  const log = { warn: () => undefined, info: () => undefined, error: () => undefined, child: () => log };
+  const log = {
+    warn: () => undefined,
+    info: () => undefined,
+    error: () => undefined,
+    child: () => log,
+  };
   const services = {
-    props: { csrfParameter: 'csrf_token', flowTimeoutMs: 60_000, session: { maxLifetimeMs: 3_600_000 } },
-    relyingParties: { get: (id: string) => (id === 'rp' ? { id: 'rp', displayName: 'RP' } : undefined) },
+    props: {
+      csrfParameter: 'csrf_token',
+      flowTimeoutMs: 60_000,
+      session: { maxLifetimeMs: 3_600_000 },
+    },
+    relyingParties: {
+      get: (id: string) => (id === 'rp' ? { id: 'rp', displayName: 'RP' } : undefined),
+    },
     directory: { accountState: () => Promise.resolve(options.accountState ?? 'active') },
     executions: {
       save: (execution: Omit<FlowExecution, 'key'>) => {
@@ -49,16 +78,33 @@ function world(options: { accountState?: AccountState; localEvents?: Record<stri
       },
     },
     frontEnds: new Map([
-      ['fake', {
-        respondError: (_exchange: unknown, _prc: unknown, event: string) => {
-          trace.errorResponses.push(event);
-          return Promise.resolve();
+      [
+        'fake',
+        {
+          respondError: (_exchange: unknown, _prc: unknown, event: string) => {
+            trace.errorResponses.push(event);
+            return Promise.resolve();
+          },
+          respond: () => Promise.resolve(),
         },
-        respond: () => Promise.resolve(),
-      }],
+      ],
     ]),
-    audit: { record: (fields: Map<string, string[]>) => { trace.audited.push(fields.get('e')?.[0] ?? '?'); return Promise.resolve(); } },
-    localEvents: new Map(Object.entries(options.localEvents ?? { ContextCheckDenied: true, InvalidEvent: false, InvalidCSRFToken: false, AccountDisabled: true })),
+    audit: {
+      record: (fields: Map<string, string[]>) => {
+        trace.audited.push(fields.get('e')?.[0] ?? '?');
+        return Promise.resolve();
+      },
+    },
+    localEvents: new Map(
+      Object.entries(
+        options.localEvents ?? {
+          ContextCheckDenied: true,
+          InvalidEvent: false,
+          InvalidCSRFToken: false,
+          AccountDisabled: true,
+        },
+      ),
+    ),
     views: {
       render: (_res: Response, view: string, model: Record<string, unknown>) => {
         trace.views.push({ view, model });
@@ -75,7 +121,10 @@ function world(options: { accountState?: AccountState; localEvents?: Record<stri
 }
 
 /** A browser with an IdP session holding alice's login, and the response it receives. */
-function exchange(session: Record<string, unknown>, request: { method?: string; body?: unknown } = {}) {
+function exchange(
+  session: Record<string, unknown>,
+  request: { method?: string; body?: unknown } = {},
+) {
   const headers = new Map<string, string>();
   const req = {
     method: request.method ?? 'GET',
@@ -88,8 +137,14 @@ function exchange(session: Record<string, unknown>, request: { method?: string; 
   } as unknown as Request;
   const res = {
     locals: { cspNonce: 'nonce' },
-    set: (name: string, value: string) => { headers.set(name, value); return res; },
-    setHeader: (name: string, value: string) => { headers.set(name, value); return res; },
+    set: (name: string, value: string) => {
+      headers.set(name, value);
+      return res;
+    },
+    setHeader: (name: string, value: string) => {
+      headers.set(name, value);
+      return res;
+    },
     redirect: () => undefined,
   } as unknown as Response;
   return { req, res, headers };
@@ -103,13 +158,23 @@ function browserSession(): Record<string, unknown> {
 
 function request(): ProfileRequestContext {
   return {
-    profile: 'Test/SSO', frontEnd: 'fake', relyingPartyId: 'rp', inbound: {}, passive: false, forceAuthn: false,
-    startTime: Date.now(), step: 'authenticate', audit: {},
+    profile: 'Test/SSO',
+    frontEnd: 'fake',
+    relyingPartyId: 'rp',
+    inbound: {},
+    passive: false,
+    forceAuthn: false,
+    startTime: Date.now(),
+    step: 'authenticate',
+    audit: {},
   };
 }
 
 /** Fake steps in the pipeline's four places. */
-function steps(trace: Trace, behaviour: { intercept?: 'view' | 'event' | 'next'; authenticate?: 'subject' | 'none' } = {}): ProfileStepHandler[] {
+function steps(
+  trace: Trace,
+  behaviour: { intercept?: 'view' | 'event' | 'next'; authenticate?: 'subject' | 'none' } = {},
+): ProfileStepHandler[] {
   return [
     atStage(anyStage, {
       step: 'authenticate',
@@ -123,7 +188,10 @@ function steps(trace: Trace, behaviour: { intercept?: 'view' | 'event' | 'next';
       step: 'resolve-attributes',
       run: ({ prc }) => {
         trace.steps.push(`resolve:${prc.subject.principalName}`);
-        prc.attributes = { unfiltered: { uid: [prc.subject.principalName] }, filtered: { uid: [prc.subject.principalName] } };
+        prc.attributes = {
+          unfiltered: { uid: [prc.subject.principalName] },
+          filtered: { uid: [prc.subject.principalName] },
+        };
         return Promise.resolve(NEXT);
       },
     }),
@@ -131,8 +199,10 @@ function steps(trace: Trace, behaviour: { intercept?: 'view' | 'event' | 'next';
       step: 'intercept',
       run: () => {
         trace.steps.push('intercept');
-        if (behaviour.intercept === 'view') return Promise.resolve({ view: 'question', model: { asked: true } });
-        if (behaviour.intercept === 'event') return Promise.resolve({ event: 'ContextCheckDenied' });
+        if (behaviour.intercept === 'view')
+          return Promise.resolve({ view: 'question', model: { asked: true } });
+        if (behaviour.intercept === 'event')
+          return Promise.resolve({ event: 'ContextCheckDenied' });
         return Promise.resolve(NEXT);
       },
       resume: (_input, event, form) => {
@@ -167,7 +237,10 @@ describe('ProfileFlow with fake steps', () => {
     await flow.start(exchange(session), request());
     expect(trace.views).toHaveLength(1);
     expect(trace.released).toEqual([]);
-    const { flowExecutionUrl, csrf } = trace.views[0]!.model as { flowExecutionUrl: string; csrf: { token: string } };
+    const { flowExecutionUrl, csrf } = trace.views[0]!.model as {
+      flowExecutionUrl: string;
+      csrf: { token: string };
+    };
     const key = new URL(flowExecutionUrl, 'https://idp').searchParams.get('execution')!;
     expect(parked.has(key)).toBe(true);
 
@@ -177,7 +250,9 @@ describe('ProfileFlow with fake steps', () => {
     expect(trace.released).toEqual(['alice']);
 
     // The execution was taken: the same post again is stale.
-    await expect(flow.continue(exchange(session, { method: 'POST', body: post }), key)).rejects.toMatchObject({ code: 'FLOW_EXECUTION_STALE' });
+    await expect(
+      flow.continue(exchange(session, { method: 'POST', body: post }), key),
+    ).rejects.toMatchObject({ code: 'FLOW_EXECUTION_STALE' });
     expect(trace.released).toEqual(['alice']);
   });
 
@@ -188,20 +263,29 @@ describe('ProfileFlow with fake steps', () => {
     await flow.start(exchange(session), request());
     const { flowExecutionUrl } = trace.views[0]!.model as { flowExecutionUrl: string };
     const key = new URL(flowExecutionUrl, 'https://idp').searchParams.get('execution')!;
-    await flow.continue(exchange(session, { method: 'POST', body: { csrf_token: 'forged', _eventId_proceed: 'Go' } }), key);
+    await flow.continue(
+      exchange(session, { method: 'POST', body: { csrf_token: 'forged', _eventId_proceed: 'Go' } }),
+      key,
+    );
     expect(trace.errorPages.map((p) => p.event)).toEqual(['InvalidCSRFToken']);
     expect(trace.released).toEqual([]);
   });
 
   it('ends a local event with an error page (audited when errors.yaml says so) and any other at the relying party', async () => {
     const local = world();
-    await new ProfileFlow(local.services, steps(local.trace, { intercept: 'event' })).start(exchange(browserSession()), request());
+    await new ProfileFlow(local.services, steps(local.trace, { intercept: 'event' })).start(
+      exchange(browserSession()),
+      request(),
+    );
     expect(local.trace.errorPages.map((p) => p.event)).toEqual(['ContextCheckDenied']);
     expect(local.trace.audited).toEqual(['ContextCheckDenied']);
     expect(local.trace.errorResponses).toEqual([]);
 
     const remote = world({ localEvents: {} });
-    await new ProfileFlow(remote.services, steps(remote.trace, { intercept: 'event' })).start(exchange(browserSession()), request());
+    await new ProfileFlow(remote.services, steps(remote.trace, { intercept: 'event' })).start(
+      exchange(browserSession()),
+      request(),
+    );
     expect(remote.trace.errorResponses).toEqual(['ContextCheckDenied']);
     expect(remote.trace.errorPages).toEqual([]);
   });
@@ -226,7 +310,10 @@ describe('ProfileFlow with fake steps', () => {
 
   it('answers a dry run with the subject that would be released, without running the releasing step', async () => {
     const { services, trace } = world();
-    const result = await new ProfileFlow(services, steps(trace)).dryRun(exchange(browserSession()), request());
+    const result = await new ProfileFlow(services, steps(trace)).dryRun(
+      exchange(browserSession()),
+      request(),
+    );
     expect(result).toMatchObject({ ready: true, subject: { principalName: 'alice' } });
     expect(trace.released).toEqual([]);
   });

@@ -14,9 +14,21 @@ function storeAt(clock: { now: number }) {
   const db = openSqliteDatabase(':memory:');
   const store = new SqliteSessionStore(db, HOUR, { maxWaitMs: 100 }, () => clock.now);
   const call = <T>(fn: (cb: (err?: unknown, value?: T) => void) => void) =>
-    new Promise<T | undefined>((resolve, reject) => fn((err, value) => (err ? reject(err instanceof Error ? err : new Error("store failed")) : resolve(value))));
-  const storedExpiry = (sid: string) => (db.prepare('SELECT expires FROM idp_sessions WHERE sid = ?').get(sid) as { expires: number } | undefined)?.expires;
-  const data = (expires: number) => ({ cookie: { expires: new Date(expires), originalMaxAge: HOUR }, createdAt: 1 }) as unknown as session.SessionData;
+    new Promise<T | undefined>((resolve, reject) =>
+      fn((err, value) =>
+        err ? reject(err instanceof Error ? err : new Error('store failed')) : resolve(value),
+      ),
+    );
+  const storedExpiry = (sid: string) =>
+    (
+      db.prepare('SELECT expires FROM idp_sessions WHERE sid = ?').get(sid) as
+        { expires: number } | undefined
+    )?.expires;
+  const data = (expires: number) =>
+    ({
+      cookie: { expires: new Date(expires), originalMaxAge: HOUR },
+      createdAt: 1,
+    }) as unknown as session.SessionData;
   return { store, call, storedExpiry, data, close: () => (store.close(), db.close()) };
 }
 

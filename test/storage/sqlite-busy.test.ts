@@ -59,7 +59,9 @@ describe('retryWhileBusy', () => {
 
   it('gives up with STORAGE_BUSY (503) after maxWaitMs', async () => {
     const start = performance.now();
-    const failure = await retryWhileBusy(insert, { maxWaitMs: 300 }, 'flow execution store').catch((e: unknown) => e);
+    const failure = await retryWhileBusy(insert, { maxWaitMs: 300 }, 'flow execution store').catch(
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(IdpError);
     expect(failure).toMatchObject({ code: 'STORAGE_BUSY', status: 503, event: 'StorageBusy' });
     expect((failure as Error).message).toContain('flow execution store');

@@ -57,13 +57,27 @@ describe('while another process holds a write lock', () => {
     // would extend the session (a write) on each response.
     const signedIn = new Browser();
     const first = await signedIn.get(await sp.loginURL());
-    expect(hasSamlResponse(await signedIn.submit(first, { j_username: 'dave', j_password: 'demo-dave' }, '_eventId_proceed'))).toBe(true);
+    expect(
+      hasSamlResponse(
+        await signedIn.submit(
+          first,
+          { j_username: 'dave', j_password: 'demo-dave' },
+          '_eventId_proceed',
+        ),
+      ),
+    ).toBe(true);
 
     const holder = await holdSqliteLock(dbFile, 6_000);
     const loop = loopGapMonitor();
     let longestGap: number;
     try {
-      for (const path of ['/idp/shibboleth', '/idp/css/idp.css', '/idp', '/.well-known/openid-configuration', '/idp/profile/oidc/keyset']) {
+      for (const path of [
+        '/idp/shibboleth',
+        '/idp/css/idp.css',
+        '/idp',
+        '/.well-known/openid-configuration',
+        '/idp/profile/oidc/keyset',
+      ]) {
         const { value: page, ms } = await timed(() => signedIn.get(`${t.baseURL}${path}`));
         expect(page.status, path).toBe(200);
         expect(ms, path).toBeLessThan(PROMPT_MS);
@@ -75,7 +89,9 @@ describe('while another process holds a write lock', () => {
 
       // A new visitor needs a session and a form execution written: it waits up to the
       // busy timeout (1 s), without blocking anybody, then gets the 503 page.
-      const { value: busy, ms: busyMs } = await timed(async () => new Browser().get(await sp.loginURL()));
+      const { value: busy, ms: busyMs } = await timed(async () =>
+        new Browser().get(await sp.loginURL()),
+      );
       expect(busy.status).toBe(503);
       expect(busy.headers.get('retry-after')).toBe('5');
       expect(busy.html.querySelector('h1')?.text).toBe('Temporarily Unavailable');

@@ -12,10 +12,28 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LoginThrottle } from '../../src/authn/login-throttle.js';
 import { ConfigurationError, IdpError } from '../../src/core/errors.js';
 import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';
-import { openSqliteDatabase, openSqliteDatabaseReadOnly, type SqliteDatabase } from '../../src/storage/sqlite-database.js';
-import { applySchema, MIGRATIONS, SCHEMA_VERSION, SchemaVersionError, schemaVersion } from '../../src/storage/sqlite-schema.js';
+import {
+  openSqliteDatabase,
+  openSqliteDatabaseReadOnly,
+  type SqliteDatabase,
+} from '../../src/storage/sqlite-database.js';
+import {
+  applySchema,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  SchemaVersionError,
+  schemaVersion,
+} from '../../src/storage/sqlite-schema.js';
 
-const TABLES = ['account_attributes', 'accounts', 'flow_executions', 'idp_sessions', 'login_failures', 'oidc_authorizations', 'oidc_models'];
+const TABLES = [
+  'account_attributes',
+  'accounts',
+  'flow_executions',
+  'idp_sessions',
+  'login_failures',
+  'oidc_authorizations',
+  'oidc_models',
+];
 const INDEXES = [
   'flow_executions_expires',
   'idp_sessions_expires',
@@ -109,16 +127,34 @@ function idp(): SqliteDatabase {
 
 /** Tables with their columns, and indexes with their columns: what the stores' statements rely on. */
 function shape(db: Database.Database) {
-  const objects = db.prepare<[], { type: string; name: string; tbl_name: string }>("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
+  const objects = db
+    .prepare<[], { type: string; name: string; tbl_name: string }>(
+      "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all();
   return objects.map((o) =>
     o.type === 'table'
-      ? { table: o.name, columns: db.prepare(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)`).all(o.name) }
-      : { index: o.name, on: o.tbl_name, columns: db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').all(o.name) },
+      ? {
+          table: o.name,
+          columns: db
+            .prepare(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)`)
+            .all(o.name),
+        }
+      : {
+          index: o.name,
+          on: o.tbl_name,
+          columns: db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').all(o.name),
+        },
   );
 }
 
 const names = (db: Database.Database, type: 'table' | 'index') =>
-  db.prepare<[string], { name: string }>("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name").all(type).map((r) => r.name);
+  db
+    .prepare<[string], { name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all(type)
+    .map((r) => r.name);
 
 /** What opening threw; a test fails when it opened. */
 function refusal(openIt: () => unknown): unknown {
@@ -130,7 +166,8 @@ function refusal(openIt: () => unknown): unknown {
   throw new Error('opened');
 }
 
-const rows = (db: Database.Database, table: string) => db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all();
+const rows = (db: Database.Database, table: string) =>
+  db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all();
 
 function freshShape() {
   const db = openSqliteDatabase(':memory:');
@@ -210,23 +247,37 @@ describe('a file from before versioning (user_version 0)', () => {
     ]);
     // Every attribute row stays, even one whose account is gone.
     expect(rows(db, 'account_attributes')).toHaveLength(3);
-    expect(rows(db, 'idp_sessions')).toEqual([{ sid: 's1', data: '{"a":1}', expires: 9999999999999 }]);
+    expect(rows(db, 'idp_sessions')).toEqual([
+      { sid: 's1', data: '{"a":1}', expires: 9999999999999 },
+    ]);
     expect(rows(db, 'flow_executions')).toHaveLength(1);
     // As every release since did: failures counted by account alone are at most one window old and are replaced.
     expect(rows(db, 'login_failures')).toEqual([]);
 
     // The stores work on it as they are.
-    const directory = await SqliteUserDirectory.open(db, { caseSensitive: false, maxLength: 64 }, { file: '/nonexistent-seed.yaml', lookup: () => undefined });
+    const directory = await SqliteUserDirectory.open(
+      db,
+      { caseSensitive: false, maxLength: 64 },
+      { file: '/nonexistent-seed.yaml', lookup: () => undefined },
+    );
     expect(await directory.accountState('zed')).toBe('active');
     expect(await directory.accountState('yan')).toBe('disabled');
-    expect(await directory.lookup('zed')).toEqual({ uid: ['zed'], mail: ['zed@example.org', 'z@example.org'] });
-    const throttle = new LoginThrottle(db, { maxFailures: 1, maxFailuresPerAccount: 0, windowMs: 60_000 }, { maxWaitMs: 0 });
+    expect(await directory.lookup('zed')).toEqual({
+      uid: ['zed'],
+      mail: ['zed@example.org', 'z@example.org'],
+    });
+    const throttle = new LoginThrottle(
+      db,
+      { maxFailures: 1, maxFailuresPerAccount: 0, windowMs: 60_000 },
+      { maxWaitMs: 0 },
+    );
     expect(await throttle.begin('zed', '192.0.2.1')).toBeUndefined();
     expect(await throttle.begin('zed', '192.0.2.1')).toBe('address');
   });
 
   it('with only some of the tables (a start that stopped half-way) gets the rest', () => {
-    raw().exec(`CREATE TABLE idp_sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires INTEGER NOT NULL);
+    raw()
+      .exec(`CREATE TABLE idp_sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires INTEGER NOT NULL);
       INSERT INTO idp_sessions VALUES ('s1', '{}', 1);`);
     const db = idp();
     expect(shape(db)).toEqual(freshShape());
@@ -251,9 +302,26 @@ describe('a file from before versioning (user_version 0)', () => {
 
     const after = raw({ readonly: true });
     expect(schemaVersion(after)).toBe(0);
-    expect(names(after, 'table')).toEqual(['account_attributes', 'accounts', 'flow_executions', 'idp_sessions', 'login_failures', 'oidc_models']);
-    expect(after.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'accounts\')').all().map((c) => c.name)).not.toContain('locked');
-    expect(after.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'login_failures\')').all().map((c) => c.name)).not.toContain('address');
+    expect(names(after, 'table')).toEqual([
+      'account_attributes',
+      'accounts',
+      'flow_executions',
+      'idp_sessions',
+      'login_failures',
+      'oidc_models',
+    ]);
+    expect(
+      after
+        .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')")
+        .all()
+        .map((c) => c.name),
+    ).not.toContain('locked');
+    expect(
+      after
+        .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('login_failures')")
+        .all()
+        .map((c) => c.name),
+    ).not.toContain('address');
     expect(statSync(file).size).toBe(before);
   });
 });
@@ -337,9 +405,16 @@ describe('a read-only reader (the policy CLI)', () => {
     const db = openSqliteDatabaseReadOnly(file);
     open.push(db);
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
-    expect(rows(db, 'accounts')).toEqual([{ username: 'zed', password_hash: HASH, enabled: 1, locked: 0 }]);
+    expect(rows(db, 'accounts')).toEqual([
+      { username: 'zed', password_hash: HASH, enabled: 1, locked: 0 },
+    ]);
     expect(() => db.exec("INSERT INTO accounts VALUES ('new', 'x', 1, 0)")).toThrow(/readonly/);
     expect(schemaVersion(old)).toBe(0);
-    expect(old.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')").all().map((c) => c.name)).toEqual(['username', 'password_hash', 'enabled']);
+    expect(
+      old
+        .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')")
+        .all()
+        .map((c) => c.name),
+    ).toEqual(['username', 'password_hash', 'enabled']);
   });
 });

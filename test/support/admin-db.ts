@@ -14,8 +14,13 @@ function adminSql(t: TestIdp, sql: string, ...params: unknown[]): void {
   }
 }
 
-export const disableAccount = (t: TestIdp, user: string) => adminSql(t, 'UPDATE accounts SET enabled = 0 WHERE username = ?', user);
-export const enableAccount = (t: TestIdp, user: string) => adminSql(t, 'UPDATE accounts SET enabled = 1 WHERE username = ?', user);
-export const lockAccount = (t: TestIdp, user: string) => adminSql(t, 'UPDATE accounts SET locked = 1 WHERE username = ?', user);
-export const unlockAccount = (t: TestIdp, user: string) => adminSql(t, 'UPDATE accounts SET locked = 0 WHERE username = ?', user);
-export const deleteAccount = (t: TestIdp, user: string) => adminSql(t, 'DELETE FROM accounts WHERE username = ?', user);
+export const disableAccount = (t: TestIdp, user: string) =>
+  adminSql(t, 'UPDATE accounts SET enabled = 0 WHERE username = ?', user);
+export const enableAccount = (t: TestIdp, user: string) =>
+  adminSql(t, 'UPDATE accounts SET enabled = 1 WHERE username = ?', user);
+export const lockAccount = (t: TestIdp, user: string) =>
+  adminSql(t, 'UPDATE accounts SET locked = 1 WHERE username = ?', user);
+export const unlockAccount = (t: TestIdp, user: string) =>
+  adminSql(t, 'UPDATE accounts SET locked = 0 WHERE username = ?', user);
+export const deleteAccount = (t: TestIdp, user: string) =>
+  adminSql(t, 'DELETE FROM accounts WHERE username = ?', user);

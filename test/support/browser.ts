@@ -56,13 +56,24 @@ export class Browser {
   }
 
   async post(url: string, fields: Record<string, string>, follow = true): Promise<Page> {
-    return this.request(url, { method: 'POST', body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' }, follow);
+    return this.request(
+      url,
+      {
+        method: 'POST',
+        body: new URLSearchParams(fields).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+      },
+      follow,
+    );
   }
 
   /** The form in a page (the first, or the one matching `selector`), with its current values. */
   form(page: Page, selector = 'form'): FormData {
     const form = page.html.querySelector(selector);
-    if (!form) throw new Error(`no ${selector} in page ${page.url} (status ${page.status}):\n${page.body.slice(0, 2000)}`);
+    if (!form)
+      throw new Error(
+        `no ${selector} in page ${page.url} (status ${page.status}):\n${page.body.slice(0, 2000)}`,
+      );
     const fields: Record<string, string> = {};
     for (const input of form.querySelectorAll('input')) {
       const name = input.getAttribute('name');
@@ -75,11 +86,19 @@ export class Browser {
       const first = select.querySelector('option');
       if (name && first) fields[name] = first.getAttribute('value') ?? first.text;
     }
-    return { action: new URL(form.getAttribute('action') ?? page.url, page.url).toString(), fields };
+    return {
+      action: new URL(form.getAttribute('action') ?? page.url, page.url).toString(),
+      fields,
+    };
   }
 
   /** Fills in and submits a page's form by pressing the button named `button`. */
-  async submit(page: Page, values: Record<string, string>, button?: string, follow = true): Promise<Page> {
+  async submit(
+    page: Page,
+    values: Record<string, string>,
+    button?: string,
+    follow = true,
+  ): Promise<Page> {
     const form = this.form(page);
     const fields = { ...form.fields, ...values };
     if (button) fields[button] = button;
@@ -90,7 +109,11 @@ export class Browser {
     return this.jar.get(new URL(url).host) ?? [];
   }
 
-  private async request(url: string, init: { method: string; body?: string; contentType?: string }, follow = true): Promise<Page> {
+  private async request(
+    url: string,
+    init: { method: string; body?: string; contentType?: string },
+    follow = true,
+  ): Promise<Page> {
     let current = url;
     let method = init.method;
     let body = init.body;
@@ -102,23 +125,41 @@ export class Browser {
       const res = await this.send(current, method, headers, body);
       this.store(current, res.setCookies);
       const location = res.headers.get('location');
-      const stop = location && this.stopAt.some((prefix) => new URL(location, current).toString().startsWith(prefix));
+      const stop =
+        location &&
+        this.stopAt.some((prefix) => new URL(location, current).toString().startsWith(prefix));
       if (follow && location && !stop && res.status >= 300 && res.status < 400) {
         current = new URL(location, current).toString();
         method = 'GET';
         body = undefined;
         continue;
       }
-      return { url: current, status: res.status, headers: res.headers, body: res.text, html: parse(res.text) };
+      return {
+        url: current,
+        status: res.status,
+        headers: res.headers,
+        body: res.text,
+        html: parse(res.text),
+      };
     }
     throw new Error(`too many redirects from ${url}`);
   }
 
-  private async send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<RawResponse> {
+  private async send(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<RawResponse> {
     const localAddress = this.options.localAddress;
     if (!localAddress) {
       const res = await fetch(url, { method, headers, body, redirect: 'manual' });
-      return { status: res.status, headers: res.headers, setCookies: res.headers.getSetCookie(), text: await res.text() };
+      return {
+        status: res.status,
+        headers: res.headers,
+        setCookies: res.headers.getSetCookie(),
+        text: await res.text(),
+      };
     }
     // fetch cannot choose its local address; node:http can.
     return new Promise((resolve, reject) => {
@@ -132,7 +173,12 @@ export class Browser {
             if (value === undefined || name === 'set-cookie') continue;
             h.set(name, Array.isArray(value) ? value.join(', ') : value);
           }
-          resolve({ status: res.statusCode ?? 0, headers: h, setCookies: res.headers['set-cookie'] ?? [], text: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: h,
+            setCookies: res.headers['set-cookie'] ?? [],
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
         });
       });
       req.on('error', reject);
@@ -143,7 +189,10 @@ export class Browser {
   private cookieHeader(url: string): string {
     const { host, pathname } = new URL(url);
     return (this.jar.get(host) ?? [])
-      .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .filter(
+        (c) =>
+          pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`),
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
   }
@@ -157,7 +206,9 @@ export class Browser {
       const name = pair!.slice(0, eq);
       const value = pair!.slice(eq + 1);
       const path = attrs.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
-      const expired = attrs.some((a) => /^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now());
+      const expired = attrs.some(
+        (a) => /^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now(),
+      );
       const rest = cookies.filter((c) => !(c.name === name && c.path === path));
       if (!expired) rest.push({ name, value, path });
       cookies.splice(0, cookies.length, ...rest);

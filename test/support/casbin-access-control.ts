@@ -5,7 +5,11 @@
  * casbin's semantics. The IdP itself uses ReloadableAccessControlService
  * (src/access/reloadable-access-control.ts), which swaps such snapshots when the files change.
  */
-import { missingPolicy, type AccessControl, type AccessControlService } from '../../src/access/access-control.js';
+import {
+  missingPolicy,
+  type AccessControl,
+  type AccessControlService,
+} from '../../src/access/access-control.js';
 import { NO_PAUSES } from '../../src/access/engine/cooperative.js';
 import type { NamedPolicyFiles } from '../../src/access/policy-files.js';
 import { PolicySnapshot } from '../../src/access/policy-snapshot.js';
@@ -18,7 +22,10 @@ export class CasbinAccessControlService implements AccessControlService {
   ) {}
 
   /** Throws a ConfigurationError (file:line) when a policy is broken. */
-  static async load(files: readonly NamedPolicyFiles[], log: ProcessLog): Promise<CasbinAccessControlService> {
+  static async load(
+    files: readonly NamedPolicyFiles[],
+    log: ProcessLog,
+  ): Promise<CasbinAccessControlService> {
     return new CasbinAccessControlService(await PolicySnapshot.build(files, NO_PAUSES), log);
   }
 

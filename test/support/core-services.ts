@@ -11,7 +11,10 @@ import { loadConfiguration, type IdpConfiguration } from '../../src/config/load-
 import { createProcessLog, type ProcessLog } from '../../src/logging/process-log.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
-import { openAttributeServices, type AttributeServices } from '../../src/wiring/attribute-services.js';
+import {
+  openAttributeServices,
+  type AttributeServices,
+} from '../../src/wiring/attribute-services.js';
 import { CasbinAccessControlService } from './casbin-access-control.js';
 
 export interface CoreServices extends AttributeServices {
@@ -23,11 +26,19 @@ export interface CoreServices extends AttributeServices {
   attributesOf(account: string): Promise<AttributeValues>;
 }
 
-export async function coreServices(confDir = DEFAULT_CONF_DIR, overrides: Record<string, string> = {}): Promise<CoreServices> {
+export async function coreServices(
+  confDir = DEFAULT_CONF_DIR,
+  overrides: Record<string, string> = {},
+): Promise<CoreServices> {
   const home = mkdtempSync(path.join(tmpdir(), 'idp-unit-'));
   const config = loadConfiguration({ home, confDir, env: {}, overrides });
   const logFile = path.join(home, 'process.log');
-  const log = createProcessLog({ file: logFile, fileLevel: 'DEBUG', consoleLevel: 'ERROR', console: false });
+  const log = createProcessLog({
+    file: logFile,
+    fileLevel: 'DEBUG',
+    consoleLevel: 'ERROR',
+    console: false,
+  });
   const attributes = await openAttributeServices(config, openSqliteDatabase(':memory:'));
   const { resolver } = attributes;
   return {
@@ -36,6 +47,7 @@ export async function coreServices(confDir = DEFAULT_CONF_DIR, overrides: Record
     accessControl: await CasbinAccessControlService.load(config.accessControlPolicies, log),
     log,
     logFile,
-    attributesOf: async (account) => (await resolver.resolve({ principal: account, label: 'SAML2/SSO' })).attributes,
+    attributesOf: async (account) =>
+      (await resolver.resolve({ principal: account, label: 'SAML2/SSO' })).attributes,
   };
 }

@@ -38,14 +38,20 @@ export interface AuthnRequestFields {
 
 /** An AuthnRequest as an SP would send it (unsigned), with any field replaceable. */
 export function authnRequestXml(f: AuthnRequestFields = {}): string {
-  const attr = (name: string, value: string | null | undefined) => (value === null || value === undefined ? '' : ` ${name}="${value}"`);
+  const attr = (name: string, value: string | null | undefined) =>
+    value === null || value === undefined ? '' : ` ${name}="${value}"`;
   return (
     '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"' +
     attr('ID', f.id ?? `_${randomBytes(16).toString('hex')}`) +
     ' Version="2.0"' +
     attr('IssueInstant', new Date().toISOString()) +
     attr('AssertionConsumerServiceURL', f.acs === undefined ? DEMO_ACS : f.acs) +
-    attr('ProtocolBinding', f.protocolBinding === undefined ? 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST' : f.protocolBinding) +
+    attr(
+      'ProtocolBinding',
+      f.protocolBinding === undefined
+        ? 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST'
+        : f.protocolBinding,
+    ) +
     attr('ForceAuthn', f.forceAuthn) +
     attr('IsPassive', f.isPassive) +
     `><saml:Issuer>${f.issuer ?? DEMO_SP}</saml:Issuer>` +
@@ -65,17 +71,62 @@ export function ssoRedirectURL(baseURL: string, xml: string, relayState = 'fuzz'
 
 /** Pieces of XML and text that have broken parsers before. */
 const XML_TOKENS = [
-  '<', '>', '&', '&amp;', '&#0;', '&#x110000;', '"', "'", '<!--', '-->', '<!-- x -->', '<![CDATA[', ']]>', '<?xml version="1.0"?>',
-  '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', '<!ENTITY b SYSTEM "file:///etc/passwd">', '&a;', 'xmlns="urn:x"', 'xmlns:saml="urn:x"',
-  ' ID="_dup"', ' ID="_dup"', '<saml:Issuer>https://evil.example/</saml:Issuer>', '<samlp:Extensions>', '</samlp:Extensions>',
-  '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>', '\u0000', '\uFEFF', '\u202E', '\uD800', 'é', '𝔞', '\r\n', '\t',
-  'ForceAuthn="true"', 'IsPassive="true"', 'Version="3.0"', '</samlp:AuthnRequest>', '<samlp:AuthnRequest>',
+  '<',
+  '>',
+  '&',
+  '&amp;',
+  '&#0;',
+  '&#x110000;',
+  '"',
+  "'",
+  '<!--',
+  '-->',
+  '<!-- x -->',
+  '<![CDATA[',
+  ']]>',
+  '<?xml version="1.0"?>',
+  '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>',
+  '<!ENTITY b SYSTEM "file:///etc/passwd">',
+  '&a;',
+  'xmlns="urn:x"',
+  'xmlns:saml="urn:x"',
+  ' ID="_dup"',
+  ' ID="_dup"',
+  '<saml:Issuer>https://evil.example/</saml:Issuer>',
+  '<samlp:Extensions>',
+  '</samlp:Extensions>',
+  '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>',
+  '\u0000',
+  '\uFEFF',
+  '\u202E',
+  '\uD800',
+  'é',
+  '𝔞',
+  '\r\n',
+  '\t',
+  'ForceAuthn="true"',
+  'IsPassive="true"',
+  'Version="3.0"',
+  '</samlp:AuthnRequest>',
+  '<samlp:AuthnRequest>',
 ];
 
 const mutation = fc.oneof(
-  fc.record({ op: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...XML_TOKENS), fc.string({ maxLength: 12, unit: 'binary' })) }),
-  fc.record({ op: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 200 }) }),
+  fc.record({
+    op: fc.constant('delete' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 40 }),
+  }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...XML_TOKENS), fc.string({ maxLength: 12, unit: 'binary' })),
+  }),
+  fc.record({
+    op: fc.constant('duplicate' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 200 }),
+  }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
 
@@ -92,26 +143,67 @@ function applyMutation(text: string, m: Mutation): string {
 }
 
 const flag = fc.constantFrom(null, 'true', 'false', '1', '0', 'TRUE', 'yes', '');
-const maybeString = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ maxLength: 30, unit: 'binary' }));
+const maybeString = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.string({ maxLength: 30, unit: 'binary' }),
+);
 
 /** AuthnRequests from plausible to hostile: field values, then byte-level mutations. */
 export const hostileAuthnRequest: fc.Arbitrary<string> = fc
   .record({
     id: fc.oneof(fc.constant(undefined), maybeString),
-    issuer: fc.oneof(fc.constant(undefined), fc.constantFrom(DEMO_SP, ` ${DEMO_SP} `, DEMO_SP.toUpperCase(), 'https://sp.demo.example.org/shibboleth/', ''), maybeString),
-    acs: fc.oneof(fc.constant(undefined), fc.constantFrom(null, 'https://evil.example/acs', `${DEMO_ACS}?x=1`, `${DEMO_ACS.toUpperCase()}`), maybeString),
+    issuer: fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(
+        DEMO_SP,
+        ` ${DEMO_SP} `,
+        DEMO_SP.toUpperCase(),
+        'https://sp.demo.example.org/shibboleth/',
+        '',
+      ),
+      maybeString,
+    ),
+    acs: fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(
+        null,
+        'https://evil.example/acs',
+        `${DEMO_ACS}?x=1`,
+        `${DEMO_ACS.toUpperCase()}`,
+      ),
+      maybeString,
+    ),
     forceAuthn: flag,
     isPassive: flag,
-    protocolBinding: fc.oneof(fc.constant(undefined), fc.constantFrom(null, 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', 'urn:x'), maybeString),
-    extensions: fc.oneof(fc.constant(undefined), fc.constantFrom('<samlp:Extensions><x xmlns="urn:x">y</x></samlp:Extensions>', '<samlp:Extensions/>')),
+    protocolBinding: fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(null, 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', 'urn:x'),
+      maybeString,
+    ),
+    extensions: fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(
+        '<samlp:Extensions><x xmlns="urn:x">y</x></samlp:Extensions>',
+        '<samlp:Extensions/>',
+      ),
+    ),
     mutations: fc.array(mutation, { maxLength: 4 }),
   })
   .map(({ mutations, ...fields }) => mutations.reduce(applyMutation, authnRequestXml(fields)));
 
 /** How a SAMLRequest value is put on the wire; some of them are not valid encodings at all. */
-export const samlRequestEncoding = fc.constantFrom('deflate' as const, 'base64' as const, 'raw' as const, 'truncated' as const, 'garbage-base64' as const);
+export const samlRequestEncoding = fc.constantFrom(
+  'deflate' as const,
+  'base64' as const,
+  'raw' as const,
+  'truncated' as const,
+  'garbage-base64' as const,
+);
 
-export function encodeSamlRequest(xml: string, encoding: 'deflate' | 'base64' | 'raw' | 'truncated' | 'garbage-base64'): string {
+export function encodeSamlRequest(
+  xml: string,
+  encoding: 'deflate' | 'base64' | 'raw' | 'truncated' | 'garbage-base64',
+): string {
   switch (encoding) {
     case 'deflate':
       return redirectEncoded(xml);
@@ -159,7 +251,9 @@ export const SAML_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
 /** Every audit line is one whole record of the default format: exactly its fields, no fragments. */
 export function malformedAuditLines(lines: readonly string[][]): string[] {
-  return lines.filter((fields) => fields.length !== DEFAULT_AUDIT_FIELDS.length).map((fields) => fields.join('|'));
+  return lines
+    .filter((fields) => fields.length !== DEFAULT_AUDIT_FIELDS.length)
+    .map((fields) => fields.join('|'));
 }
 
 /** Strings a person (or an attacker) might type into a name or password field. */
@@ -180,7 +274,22 @@ export function typedText(known: readonly string[]): fc.Arbitrary<string> {
   ]);
   return fc.oneof(
     { weight: 8, arbitrary: fc.constantFrom(...variants) },
-    { weight: 1, arbitrary: fc.constantFrom('', ' ', '*', '%', '\\', '()', 'a,b', '<script>alert(1)</script>', "' OR '1'='1", '\u202Eadmin', 'x'.repeat(300)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '',
+        ' ',
+        '*',
+        '%',
+        '\\',
+        '()',
+        'a,b',
+        '<script>alert(1)</script>',
+        "' OR '1'='1",
+        '\u202Eadmin',
+        'x'.repeat(300),
+      ),
+    },
     { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
     { weight: 1, arbitrary: fc.string({ maxLength: 20, unit: 'binary' }) },
   );
@@ -191,11 +300,19 @@ const RESERVED_FIELD = /^(_eventId|csrf_token$|principal$|j_username$|j_password
 /** Extra form fields and the button pressed: usually the expected one, sometimes not. */
 export function formNoise(expectedButton: string, otherButtons: readonly string[]) {
   return fc.record({
-    button: fc.oneof({ weight: 6, arbitrary: fc.constant(expectedButton) }, { weight: 1, arbitrary: fc.constantFrom(...otherButtons, '', '_eventId_', '_eventId_x') }),
-    csrf: fc.oneof({ weight: 8, arbitrary: fc.constant('keep' as const) }, { weight: 1, arbitrary: fc.constantFrom('drop' as const, 'alter' as const) }),
+    button: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(expectedButton) },
+      { weight: 1, arbitrary: fc.constantFrom(...otherButtons, '', '_eventId_', '_eventId_x') },
+    ),
+    csrf: fc.oneof(
+      { weight: 8, arbitrary: fc.constant('keep' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('drop' as const, 'alter' as const) },
+    ),
     // Junk fields, never ones the forms define (those are what the properties vary on purpose).
     extra: fc
-      .dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 10 }), { maxKeys: 3 })
+      .dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 10 }), {
+        maxKeys: 3,
+      })
       .map((d) => Object.fromEntries(Object.entries(d).filter(([k]) => !RESERVED_FIELD.test(k)))),
   });
 }

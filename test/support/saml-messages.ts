@@ -35,7 +35,13 @@ export function elements(node: Document | Element, ns: string, localName: string
 }
 
 /** An unsigned AuthnRequest as an SP would send it. */
-export function authnRequestXml(o: { id?: string; issuer: string; acs?: string; extensions?: string; attributes?: string }): string {
+export function authnRequestXml(o: {
+  id?: string;
+  issuer: string;
+  acs?: string;
+  extensions?: string;
+  attributes?: string;
+}): string {
   const acs = o.acs ? ` AssertionConsumerServiceURL="${o.acs}"` : '';
   const ext = o.extensions ? `<samlp:Extensions>${o.extensions}</samlp:Extensions>` : '';
   return (
@@ -66,7 +72,9 @@ export function signXml(xml: string, o: SignOptions): string {
     publicCert: o.keyInfoCert,
     signatureAlgorithm: o.signatureAlgorithm ?? RSA_SHA256,
     canonicalizationAlgorithm: o.canonicalization ?? EXC_C14N,
-    getKeyInfoContent: o.keyInfoCert ? (args) => SignedXml.getKeyInfoContent(args ?? {}) : () => null,
+    getKeyInfoContent: o.keyInfoCert
+      ? (args) => SignedXml.getKeyInfoContent(args ?? {})
+      : () => null,
   });
   sig.addReference({
     xpath: o.xpath ?? '/*',
@@ -74,7 +82,9 @@ export function signXml(xml: string, o: SignOptions): string {
     digestAlgorithm: o.digestAlgorithm ?? SHA256,
     isEmptyUri: o.isEmptyUri ?? false,
   });
-  sig.computeSignature(xml, { location: { reference: o.after ?? "/*/*[local-name(.)='Issuer']", action: 'after' } });
+  sig.computeSignature(xml, {
+    location: { reference: o.after ?? "/*/*[local-name(.)='Issuer']", action: 'after' },
+  });
   return sig.getSignedXml();
 }
 
@@ -102,7 +112,10 @@ export function deflateParam(xml: string): string {
 }
 
 /** A Redirect-binding query signed with `privateKey` (SAML bindings §3.4.4.1), or unsigned. */
-export function redirectQuery(xml: string, o: { relayState?: string; privateKey?: string; sigAlg?: string } = {}): string {
+export function redirectQuery(
+  xml: string,
+  o: { relayState?: string; privateKey?: string; sigAlg?: string } = {},
+): string {
   let query = `SAMLRequest=${deflateParam(xml)}`;
   if (o.relayState !== undefined) query += `&RelayState=${encodeURIComponent(o.relayState)}`;
   if (!o.privateKey) return query;

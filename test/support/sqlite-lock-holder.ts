@@ -39,7 +39,9 @@ export async function holdSqliteLock(file: string, ms: number): Promise<LockHold
       output += chunk.toString();
       if (output.includes('locked\n')) resolve();
     });
-    child.on('exit', (code) => reject(new Error(`lock holder exited (${code}) before taking the lock`)));
+    child.on('exit', (code) =>
+      reject(new Error(`lock holder exited (${code}) before taking the lock`)),
+    );
   });
   return {
     released: exited.then(([code]) => {

@@ -25,7 +25,9 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 export class TabRp {
   readonly outcomes: TabOutcome[] = [];
   private readonly pending = new Map<string, PendingAuthorization>();
-  private readonly server: Server = createServer((req, res) => void this.handle(req.url ?? '/', res));
+  private readonly server: Server = createServer(
+    (req, res) => void this.handle(req.url ?? '/', res),
+  );
   private rp: TestRp | undefined;
   baseURL = '';
 
@@ -66,14 +68,26 @@ export class TabRp {
       let outcome: TabOutcome;
       try {
         if (!pending) throw new Error(`no authorization with state ${state}`);
-        const tokens = await this.rp!.redeem(`${this.callbackURL}?${searchParams.toString()}`, pending);
-        outcome = { state, sub: tokens.claims()!.sub, codeHash: tokenHash(searchParams.get('code')!), idTokenHash: tokenHash(tokens.id_token!) };
+        const tokens = await this.rp!.redeem(
+          `${this.callbackURL}?${searchParams.toString()}`,
+          pending,
+        );
+        outcome = {
+          state,
+          sub: tokens.claims()!.sub,
+          codeHash: tokenHash(searchParams.get('code')!),
+          idTokenHash: tokenHash(tokens.id_token!),
+        };
       } catch (err) {
         outcome = { state, error: (err as Error).message };
       }
       this.outcomes.push(outcome);
-      const body = outcome.sub ? `<p id="sub">${escape(outcome.sub)}</p>` : `<p id="error">${escape(outcome.error ?? '')}</p>`;
-      res.writeHead(outcome.sub ? 200 : 400, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>RP</title>${body}`);
+      const body = outcome.sub
+        ? `<p id="sub">${escape(outcome.sub)}</p>`
+        : `<p id="error">${escape(outcome.error ?? '')}</p>`;
+      res
+        .writeHead(outcome.sub ? 200 : 400, { 'content-type': 'text/html; charset=utf-8' })
+        .end(`<!doctype html><title>RP</title>${body}`);
       return;
     }
     res.writeHead(404).end();

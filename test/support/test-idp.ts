@@ -29,11 +29,39 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-export const DEFAULT_AUDIT_FIELDS = ['a', 'ST', 'T', 'u', 'SP', 'i', 'ac', 't', 'attr', 'n', 'f', 'SSO', 'XX', 'XA', 'b', 'bb', 'e', 'S', 'SS', 's', 'UA', 'uu'] as const;
+export const DEFAULT_AUDIT_FIELDS = [
+  'a',
+  'ST',
+  'T',
+  'u',
+  'SP',
+  'i',
+  'ac',
+  't',
+  'attr',
+  'n',
+  'f',
+  'SSO',
+  'XX',
+  'XA',
+  'b',
+  'bb',
+  'e',
+  'S',
+  'SS',
+  's',
+  'UA',
+  'uu',
+] as const;
 
 /** An audit line of the default format as field → value. */
-export function auditRecord(fields: string[]): Record<(typeof DEFAULT_AUDIT_FIELDS)[number], string> {
-  return Object.fromEntries(DEFAULT_AUDIT_FIELDS.map((f, i) => [f, fields[i] ?? ''])) as Record<(typeof DEFAULT_AUDIT_FIELDS)[number], string>;
+export function auditRecord(
+  fields: string[],
+): Record<(typeof DEFAULT_AUDIT_FIELDS)[number], string> {
+  return Object.fromEntries(DEFAULT_AUDIT_FIELDS.map((f, i) => [f, fields[i] ?? ''])) as Record<
+    (typeof DEFAULT_AUDIT_FIELDS)[number],
+    string
+  >;
 }
 
 export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestIdp> {
@@ -44,7 +72,10 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
     cpSync(DEFAULT_CONF_DIR, confDir, { recursive: true });
     for (const [file, change] of Object.entries(options.conf)) {
       const target = path.join(confDir, file);
-      writeFileSync(target, typeof change === 'string' ? change : change(readFileSync(target, 'utf8')));
+      writeFileSync(
+        target,
+        typeof change === 'string' ? change : change(readFileSync(target, 'utf8')),
+      );
     }
   }
   const port = await freePort();
@@ -54,7 +85,12 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
     confDir,
     env: {},
     console: false,
-    overrides: { 'idp.port': String(port), 'idp.baseURL': baseURL, 'demo.sp.baseURL': 'http://127.0.0.1:9', ...options.properties },
+    overrides: {
+      'idp.port': String(port),
+      'idp.baseURL': baseURL,
+      'demo.sp.baseURL': 'http://127.0.0.1:9',
+      ...options.properties,
+    },
   });
   await idp.listen();
   const props = idp.config.properties;

@@ -16,8 +16,15 @@ export class TestRp {
     readonly redirectUri: string,
   ) {}
 
-  static async create(issuer: string, clientId: string, secret: string, redirectUri: string): Promise<TestRp> {
-    const config = await oidc.discovery(new URL(issuer), clientId, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+  static async create(
+    issuer: string,
+    clientId: string,
+    secret: string,
+    redirectUri: string,
+  ): Promise<TestRp> {
+    const config = await oidc.discovery(new URL(issuer), clientId, secret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     return new TestRp(config, redirectUri);
   }
 
@@ -37,7 +44,10 @@ export class TestRp {
 
   /** Redeems the code in the URL the IdP redirected the browser to. */
   redeem(callback: string, pending: PendingAuthorization) {
-    return oidc.authorizationCodeGrant(this.config, new URL(callback), { pkceCodeVerifier: pending.verifier, expectedState: pending.state });
+    return oidc.authorizationCodeGrant(this.config, new URL(callback), {
+      pkceCodeVerifier: pending.verifier,
+      expectedState: pending.state,
+    });
   }
 
   userinfo(accessToken: string, sub: string) {

@@ -4,7 +4,13 @@
  * It builds real AuthnRequests and validates responses exactly as a deployed node-saml SP would.
  */
 import { inflateRawSync } from 'node:zlib';
-import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import {
+  SAML,
+  ValidateInResponseTo,
+  type CacheItem,
+  type CacheProvider,
+  type Profile,
+} from '@node-saml/node-saml';
 import { fetchIdpMetadata } from '../../src/demo/idp-metadata.js';
 import type { Browser, Page } from './browser.js';
 
@@ -104,9 +110,13 @@ export class TestSp {
 /** The SAMLResponse form of an IdP post page, or undefined when the page carries none. */
 export function responseFields(page: Page): Record<string, string> {
   const input = page.html.querySelector('input[name=SAMLResponse]');
-  if (!input) throw new Error(`no SAMLResponse in page (status ${page.status}): ${page.body.slice(0, 1500)}`);
+  if (!input)
+    throw new Error(`no SAMLResponse in page (status ${page.status}): ${page.body.slice(0, 1500)}`);
   const relay = page.html.querySelector('input[name=RelayState]');
-  return { SAMLResponse: input.getAttribute('value') ?? '', ...(relay ? { RelayState: relay.getAttribute('value') ?? '' } : {}) };
+  return {
+    SAMLResponse: input.getAttribute('value') ?? '',
+    ...(relay ? { RelayState: relay.getAttribute('value') ?? '' } : {}),
+  };
 }
 
 /** The SAML Response XML in an IdP post page. */

@@ -29,13 +29,25 @@ interface Answer {
 }
 
 async function send(path: string, init: RequestInit = {}): Promise<Answer> {
-  const res = await fetch(`${t.baseURL}${path}`, { redirect: 'manual', ...init, headers: { accept: 'text/html', ...(init.headers as Record<string, string>) } });
+  const res = await fetch(`${t.baseURL}${path}`, {
+    redirect: 'manual',
+    ...init,
+    headers: { accept: 'text/html', ...(init.headers as Record<string, string>) },
+  });
   const body = await res.text();
-  return { status: res.status, headers: res.headers, body, title: parse(body).querySelector('h1')?.text };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body,
+    title: parse(body).querySelector('h1')?.text,
+  };
 }
 
 function cookieOf(browser: Browser): string {
-  return browser.cookies(t.baseURL).map((c) => `${c.name}=${c.value}`).join('; ');
+  return browser
+    .cookies(t.baseURL)
+    .map((c) => `${c.name}=${c.value}`)
+    .join('; ');
 }
 
 /** A browser on the login form of a fresh SAML request. */
@@ -50,7 +62,11 @@ describe('case-sensitive addresses', () => {
   it('serves each endpoint at its own spelling and 404s the others, with or without a session', async () => {
     const browser = new Browser();
     const login = await browser.get(await sp.loginURL());
-    await browser.submit(login, { j_username: 'dave', j_password: 'demo-dave' }, '_eventId_proceed');
+    await browser.submit(
+      login,
+      { j_username: 'dave', j_password: 'demo-dave' },
+      '_eventId_proceed',
+    );
     const cookie = cookieOf(browser);
     const sso = new URL(await sp.loginURL());
     const endpoints = [
@@ -62,7 +78,11 @@ describe('case-sensitive addresses', () => {
     ] as const;
     for (const [path, query, status] of endpoints) {
       expect((await send(`${path}${query}`, { headers: { cookie } })).status, path).toBe(status);
-      const variants = [path.replace('/idp', '/IDP'), path.replace('/idp', '/iDp'), path === '/idp' ? '/Idp' : path.toLowerCase().replace('/idp', '/IDP')];
+      const variants = [
+        path.replace('/idp', '/IDP'),
+        path.replace('/idp', '/iDp'),
+        path === '/idp' ? '/Idp' : path.toLowerCase().replace('/idp', '/IDP'),
+      ];
       if (path.toLowerCase() !== path) variants.push(path.toLowerCase());
       for (const variant of variants) {
         // The browser's cookie (Path=/idp) is sent as if it matched, to be sure no spelling gets
@@ -105,7 +125,9 @@ describe('malformed addresses', () => {
 
   it('refuses a parameter given twice', async () => {
     const { browser, path } = await onLoginForm();
-    const answer = await send(`${path}&execution=other`, { headers: { cookie: cookieOf(browser) } });
+    const answer = await send(`${path}&execution=other`, {
+      headers: { cookie: cookieOf(browser) },
+    });
     expect(answer.status).toBe(400);
     expect(answer.title).toBe('Invalid Request');
     expect(answer.body).toContain('the parameter execution is given more than once');
@@ -116,7 +138,9 @@ describe('malformed addresses', () => {
 
   it('treats a malformed or oversized execution key as stale', async () => {
     for (const key of ['x', 'e'.repeat(5_000), '%00', 'e<script>']) {
-      const answer = await send(`/idp/profile/SAML2/Redirect/SSO?execution=${encodeURIComponent(key)}`);
+      const answer = await send(
+        `/idp/profile/SAML2/Redirect/SSO?execution=${encodeURIComponent(key)}`,
+      );
       expect(answer.status, key).toBe(400);
       expect(answer.title, key).toBe('Stale Request');
     }
@@ -125,16 +149,31 @@ describe('malformed addresses', () => {
 
 describe('methods', () => {
   const paths = [
-    '/', '/idp', '/idp/shibboleth', '/idp/css/idp.css', '/idp/profile/SAML2/Redirect/SSO', '/idp/profile/SAML2/POST/SSO',
-    '/idp/profile/oidc/interaction/x', '/idp/profile/admin/access-control', '/idp/profile/admin/access-control/reload',
-    '/.well-known/openid-configuration', '/idp/profile/oidc/keyset',
+    '/',
+    '/idp',
+    '/idp/shibboleth',
+    '/idp/css/idp.css',
+    '/idp/profile/SAML2/Redirect/SSO',
+    '/idp/profile/SAML2/POST/SSO',
+    '/idp/profile/oidc/interaction/x',
+    '/idp/profile/admin/access-control',
+    '/idp/profile/admin/access-control/reload',
+    '/.well-known/openid-configuration',
+    '/idp/profile/oidc/keyset',
   ];
-  it.each(['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'])('answers %s on every route without a server error', async (method) => {
-    for (const path of paths) expect((await send(path, { method })).status, `${method} ${path}`).toBeLessThan(500);
-  });
+  it.each(['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'])(
+    'answers %s on every route without a server error',
+    async (method) => {
+      for (const path of paths)
+        expect((await send(path, { method })).status, `${method} ${path}`).toBeLessThan(500);
+    },
+  );
 
   it('resumes a form only with GET or POST', async () => {
-    const answer = await send('/idp/profile/oidc/interaction/x?execution=eAAAAAAAAAAAAAAAAAAAAAAAA', { method: 'PUT', body: 'a=b' });
+    const answer = await send(
+      '/idp/profile/oidc/interaction/x?execution=eAAAAAAAAAAAAAAAAAAAAAAAA',
+      { method: 'PUT', body: 'a=b' },
+    );
     expect(answer.status).toBe(405);
     expect(answer.headers.get('allow')).toBe('GET, POST');
     expect(answer.title).toBe('Invalid Request');
@@ -142,13 +181,30 @@ describe('methods', () => {
 });
 
 describe('form bodies', () => {
-  async function post(path: string, browser: Browser, body: string | Buffer, headers: Record<string, string>) {
-    return send(path, { method: 'POST', body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]), headers: { cookie: cookieOf(browser), 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  async function post(
+    path: string,
+    browser: Browser,
+    body: string | Buffer,
+    headers: Record<string, string>,
+  ) {
+    return send(path, {
+      method: 'POST',
+      body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]),
+      headers: {
+        cookie: cookieOf(browser),
+        'content-type': 'application/x-www-form-urlencoded',
+        ...headers,
+      },
+    });
   }
 
   /** After a malformed post the form still signs in: nothing was lost. */
   async function stillWorks(browser: Browser, page: Page) {
-    const after = await browser.submit(page, { j_username: 'dave', j_password: 'demo-dave' }, '_eventId_proceed');
+    const after = await browser.submit(
+      page,
+      { j_username: 'dave', j_password: 'demo-dave' },
+      '_eventId_proceed',
+    );
     expect(hasSamlResponse(after)).toBe(true);
   }
 
@@ -162,7 +218,9 @@ describe('form bodies', () => {
 
   it('answers 415 to a charset it does not read', async () => {
     const { browser, page, path } = await onLoginForm();
-    const answer = await post(path, browser, 'a=b', { 'content-type': 'application/x-www-form-urlencoded; charset=koi8-r' });
+    const answer = await post(path, browser, 'a=b', {
+      'content-type': 'application/x-www-form-urlencoded; charset=koi8-r',
+    });
     expect(answer.status).toBe(415);
     expect(answer.title).toBe('Invalid Request');
     await stillWorks(browser, page);
@@ -192,7 +250,9 @@ describe('form bodies', () => {
 
   it('rejects a body that is not a form as an unverifiable form', async () => {
     const { browser, path } = await onLoginForm();
-    const answer = await post(path, browser, '{"j_username":"dave"}', { 'content-type': 'application/json' });
+    const answer = await post(path, browser, '{"j_username":"dave"}', {
+      'content-type': 'application/json',
+    });
     expect(answer.status).toBe(403);
     expect(answer.title).toBe('Form Rejected');
   });

@@ -21,7 +21,10 @@ function shippedConfiguration() {
 describe('openAttributeServices', () => {
   it('seeds an empty directory and resolves and filters through it', async () => {
     const config = shippedConfiguration();
-    const { directory, resolver, filter } = await openAttributeServices(config, openSqliteDatabase(':memory:'));
+    const { directory, resolver, filter } = await openAttributeServices(
+      config,
+      openSqliteDatabase(':memory:'),
+    );
     expect(await directory.authenticate('alice', 'demo-alice')).toBe(true);
     const resolution = await resolver.resolve({ principal: 'alice', label: 'SAML2/SSO' });
     expect(resolution.principalFound).toBe(true);

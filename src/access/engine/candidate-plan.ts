@@ -9,15 +9,31 @@
  */
 import { evaluate, type Expression } from './casbin-expression.js';
 import type { PlanNode } from './matcher-plan.js';
-import { IntersectionCandidates, ListCandidates, RowMarks, UnionCandidates, type AllRows, type Candidates } from './candidates.js';
+import {
+  IntersectionCandidates,
+  ListCandidates,
+  RowMarks,
+  UnionCandidates,
+  type AllRows,
+  type Candidates,
+} from './candidates.js';
 import type { Turns } from './cooperative.js';
 import type { PolicyRows } from './policy-rows.js';
 import { TermIndex } from './term-index.js';
 
 export type CandidatePlan =
   | { readonly kind: 'all'; readonly typical: number }
-  | { readonly kind: 'and' | 'or'; readonly children: readonly CandidatePlan[]; readonly typical: number }
-  | { readonly kind: 'term'; readonly index: TermIndex; readonly args: readonly (Expression | undefined)[]; readonly typical: number };
+  | {
+      readonly kind: 'and' | 'or';
+      readonly children: readonly CandidatePlan[];
+      readonly typical: number;
+    }
+  | {
+      readonly kind: 'term';
+      readonly index: TermIndex;
+      readonly args: readonly (Expression | undefined)[];
+      readonly typical: number;
+    };
 
 /** A conjunction stops narrowing once this few candidates remain. */
 const FEW = 2;
@@ -42,12 +58,14 @@ export async function buildCandidatePlan(
     }
     case 'or': {
       const children: CandidatePlan[] = [];
-      for (const child of plan.children) children.push(await buildCandidatePlan(child, rows, turns, shared));
+      for (const child of plan.children)
+        children.push(await buildCandidatePlan(child, rows, turns, shared));
       return { kind: 'or', children, typical: children.reduce((n, c) => n + c.typical, 0) };
     }
     case 'and': {
       const children: CandidatePlan[] = [];
-      for (const child of plan.children) children.push(await buildCandidatePlan(child, rows, turns, shared));
+      for (const child of plan.children)
+        children.push(await buildCandidatePlan(child, rows, turns, shared));
       children.sort((a, b) => a.typical - b.typical);
       return { kind: 'and', children, typical: children[0]?.typical ?? rows.length };
     }
@@ -66,7 +84,13 @@ export class MarksByDepth {
 }
 
 /** The rows that may match a request whose tokens are in `request` (r_sub, …). */
-export function candidatesOf(plan: CandidatePlan, request: object, all: AllRows, marks: MarksByDepth, depth = 0): Candidates {
+export function candidatesOf(
+  plan: CandidatePlan,
+  request: object,
+  all: AllRows,
+  marks: MarksByDepth,
+  depth = 0,
+): Candidates {
   switch (plan.kind) {
     case 'all':
       return all;
@@ -80,7 +104,13 @@ export function candidatesOf(plan: CandidatePlan, request: object, all: AllRows,
 }
 
 /** A disjunction: every row of any term; all rows as soon as one term cannot narrow. */
-function unionCandidates(children: readonly CandidatePlan[], request: object, all: AllRows, marks: MarksByDepth, depth: number): Candidates {
+function unionCandidates(
+  children: readonly CandidatePlan[],
+  request: object,
+  all: AllRows,
+  marks: MarksByDepth,
+  depth: number,
+): Candidates {
   const parts: Candidates[] = [];
   for (const child of children) {
     const part = candidatesOf(child, request, all, marks, depth);
@@ -95,7 +125,13 @@ function unionCandidates(children: readonly CandidatePlan[], request: object, al
  * for the next one to intersect with; once some rows are listed each further term filters them,
  * and narrowing stops when FEW or fewer are left (the module comment says why).
  */
-function intersectionCandidates(children: readonly CandidatePlan[], request: object, all: AllRows, marks: MarksByDepth, depth: number): Candidates {
+function intersectionCandidates(
+  children: readonly CandidatePlan[],
+  request: object,
+  all: AllRows,
+  marks: MarksByDepth,
+  depth: number,
+): Candidates {
   let pending: Candidates[] = [];
   let narrowed: readonly number[] | undefined;
   for (const child of children) {
@@ -106,7 +142,10 @@ function intersectionCandidates(children: readonly CandidatePlan[], request: obj
     } else {
       pending.push(part);
       if (pending.length < 2 && part.estimate > FEW) continue;
-      narrowed = pending.length === 1 ? part.rows() : new IntersectionCandidates(pending, marks.at(depth)).rows();
+      narrowed =
+        pending.length === 1
+          ? part.rows()
+          : new IntersectionCandidates(pending, marks.at(depth)).rows();
       pending = [];
     }
     if (narrowed.length <= FEW) break;
@@ -115,7 +154,11 @@ function intersectionCandidates(children: readonly CandidatePlan[], request: obj
   return pending[0] ?? all;
 }
 
-function termCandidates(plan: Extract<CandidatePlan, { kind: 'term' }>, request: object, all: AllRows): Candidates {
+function termCandidates(
+  plan: Extract<CandidatePlan, { kind: 'term' }>,
+  request: object,
+  all: AllRows,
+): Candidates {
   const values: unknown[] = [];
   for (const arg of plan.args) {
     if (arg === undefined) {

@@ -124,7 +124,10 @@ export class IntersectionCandidates implements Candidates {
   readonly estimate: number;
   private readonly parts: readonly Candidates[];
 
-  constructor(parts: readonly Candidates[], private readonly marks: RowMarks) {
+  constructor(
+    parts: readonly Candidates[],
+    private readonly marks: RowMarks,
+  ) {
     this.parts = [...parts].sort((a, b) => a.estimate - b.estimate);
     this.estimate = this.parts[0]?.estimate ?? 0;
   }
@@ -133,7 +136,8 @@ export class IntersectionCandidates implements Candidates {
     const [smallest, second, ...rest] = this.parts;
     if (!smallest) return [];
     if (!second) return smallest.rows(keep);
-    const inSecond = second.estimate <= MARK_LIMIT ? this.marks.mark(second) : (row: number) => second.has(row);
+    const inSecond =
+      second.estimate <= MARK_LIMIT ? this.marks.mark(second) : (row: number) => second.has(row);
     return smallest.rows((row) => {
       if (!inSecond(row)) return false;
       for (const p of rest) if (!p.has(row)) return false;

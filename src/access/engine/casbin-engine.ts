@@ -21,11 +21,21 @@ export class CasbinEngine implements PolicyEngine {
     readonly note: string,
   ) {}
 
-  static async create(model: CasbinModel, rules: PolicyRules, functions: Readonly<Record<string, MatcherFunction>>, note: string): Promise<CasbinEngine> {
+  static async create(
+    model: CasbinModel,
+    rules: PolicyRules,
+    functions: Readonly<Record<string, MatcherFunction>>,
+    note: string,
+  ): Promise<CasbinEngine> {
     const enforcer = await newEnforcer(model.newCasbinModel(), new RulesAdapter(rules));
     for (const [name, fn] of Object.entries(functions)) await enforcer.addFunction(name, fn);
     const tokens = model.policyTypes.get('p') ?? [];
-    return new CasbinEngine(enforcer, rules.rows.get('p')?.toArrays() ?? [], tokens.indexOf('p_eft'), note);
+    return new CasbinEngine(
+      enforcer,
+      rules.rows.get('p')?.toArrays() ?? [],
+      tokens.indexOf('p_eft'),
+      note,
+    );
   }
 
   decide(rvals: readonly unknown[]): EngineDecision {
@@ -37,13 +47,25 @@ export class CasbinEngine implements PolicyEngine {
     const { rule } = this.decide(rvals);
     if (rule === -1) return [];
     const eft = this.rows[rule]![this.eftColumn];
-    return [{ row: rule, effect: eft === 'deny' ? 'deny' : eft === 'allow' || eft === undefined ? 'allow' : 'indeterminate' }];
+    return [
+      {
+        row: rule,
+        effect:
+          eft === 'deny'
+            ? 'deny'
+            : eft === 'allow' || eft === undefined
+              ? 'allow'
+              : 'indeterminate',
+      },
+    ];
   }
 
   /** enforceEx names a rule by its values (priority models reorder rows); the first equal row. */
   private rowOf(rule: readonly string[]): number {
     if (rule.length === 0) return -1;
-    return this.rows.findIndex((row) => row.length === rule.length && row.every((v, i) => v === rule[i]));
+    return this.rows.findIndex(
+      (row) => row.length === rule.length && row.every((v, i) => v === rule[i]),
+    );
   }
 }
 

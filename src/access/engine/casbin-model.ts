@@ -40,7 +40,9 @@ export class CasbinModel {
       const where = line === undefined ? label : `${label}:${line}`;
       // casbin's own line number skips blank lines; the location above has the real one.
       const problem = line === undefined ? message : message.replace(/\s*:?\s*(at )?line \d+$/, '');
-      throw new ConfigurationError(where, '(model)', `casbin cannot read the model: ${problem}`, { cause: err });
+      throw new ConfigurationError(where, '(model)', `casbin cannot read the model: ${problem}`, {
+        cause: err,
+      });
     }
     const m = new CasbinModel(label, text, model, definitionLines(text));
     m.check();
@@ -54,12 +56,22 @@ export class CasbinModel {
 
   /** Policy types ("p", "p2" …) and their tokens ("p_sub", …). */
   get policyTypes(): ReadonlyMap<string, readonly string[]> {
-    return new Map([...(this.model.model.get('p') ?? new Map<string, Assertion>())].map(([key, a]) => [key, a.tokens]));
+    return new Map(
+      [...(this.model.model.get('p') ?? new Map<string, Assertion>())].map(([key, a]) => [
+        key,
+        a.tokens,
+      ]),
+    );
   }
 
   /** Role definitions ("g", "g2" …) and how many values their rows have. */
   get roleTypes(): ReadonlyMap<string, number> {
-    return new Map([...(this.model.model.get('g') ?? new Map<string, Assertion>())].map(([key, a]) => [key, underscores(a.value)]));
+    return new Map(
+      [...(this.model.model.get('g') ?? new Map<string, Assertion>())].map(([key, a]) => [
+        key,
+        underscores(a.value),
+      ]),
+    );
   }
 
   get matcher(): string {
@@ -77,7 +89,11 @@ export class CasbinModel {
   }
 
   error(section: Section, key: string, problem: string): ConfigurationError {
-    return new ConfigurationError(this.where(section, key), `[${sectionNameMap[section]}] ${key}`, problem);
+    return new ConfigurationError(
+      this.where(section, key),
+      `[${sectionNameMap[section]}] ${key}`,
+      problem,
+    );
   }
 
   /** A fresh casbin Model of this text (an enforcer fills and owns it). */
@@ -96,7 +112,12 @@ export class CasbinModel {
     } catch (err) {
       throw this.error('m', 'm', `matcher does not parse: ${(err as Error).message}`);
     }
-    if (tree.type === 'Compound') throw this.error('m', 'm', 'matcher must be one expression (found several separated by commas)');
+    if (tree.type === 'Compound')
+      throw this.error(
+        'm',
+        'm',
+        'matcher must be one expression (found several separated by commas)',
+      );
     const tokens = new Set([...this.requestTokens, ...(this.policyTypes.get('p') ?? [])]);
     const problem = unknownName(tree, tokens, functions);
     if (problem) throw this.error('m', 'm', problem);
@@ -109,11 +130,21 @@ export class CasbinModel {
 
   private check(): void {
     for (const [key, arity] of this.roleTypes) {
-      if (arity < 2) throw this.error('g', key, 'a role definition needs at least two "_" (g = _, _)');
+      if (arity < 2)
+        throw this.error('g', key, 'a role definition needs at least two "_" (g = _, _)');
     }
-    if (!this.policyTypes.has('p')) throw this.error('p', 'p', 'the model defines no policy type p');
+    if (!this.policyTypes.has('p'))
+      throw this.error('p', 'p', 'the model defines no policy type p');
     if (!(Object.values(EFFECTS) as string[]).includes(this.effect)) {
-      throw this.error('e', 'e', `unsupported effect ${this.effect.replace(/p_eft/g, 'p.eft')} (casbin knows: ${Object.values(EFFECTS).map((e) => e.replace(/p_eft/g, 'p.eft')).join(' | ')})`);
+      throw this.error(
+        'e',
+        'e',
+        `unsupported effect ${this.effect.replace(/p_eft/g, 'p.eft')} (casbin knows: ${Object.values(
+          EFFECTS,
+        )
+          .map((e) => e.replace(/p_eft/g, 'p.eft'))
+          .join(' | ')})`,
+      );
     }
   }
 }
@@ -127,7 +158,11 @@ function dotted(token: string): string {
 }
 
 /** The first name in the matcher that is neither a defined token nor a known function. */
-function unknownName(node: Expression, tokens: ReadonlySet<string>, functions: ReadonlySet<string>): string | undefined {
+function unknownName(
+  node: Expression,
+  tokens: ReadonlySet<string>,
+  functions: ReadonlySet<string>,
+): string | undefined {
   switch (node.type) {
     case 'Identifier':
       return unknownToken((node as jsep.Identifier).name, tokens);
@@ -139,21 +174,33 @@ function unknownName(node: Expression, tokens: ReadonlySet<string>, functions: R
 }
 
 /** The first problem among the nodes, in matcher order. */
-function firstUnknownName(nodes: readonly Expression[], tokens: ReadonlySet<string>, functions: ReadonlySet<string>): string | undefined {
+function firstUnknownName(
+  nodes: readonly Expression[],
+  tokens: ReadonlySet<string>,
+  functions: ReadonlySet<string>,
+): string | undefined {
   return nodes.map((n) => unknownName(n, tokens, functions)).find((p) => p !== undefined);
 }
 
 /** A bare name must be a request or policy token; r_/p_ names get their own message (a typo in a token). */
 function unknownToken(name: string, tokens: ReadonlySet<string>): string | undefined {
   if (tokens.has(name)) return undefined;
-  return /^[rp][0-9]*_/.test(name) ? `${dotted(name)} is neither a request (r) nor a policy (p) token` : `unknown name ${name}`;
+  return /^[rp][0-9]*_/.test(name)
+    ? `${dotted(name)} is neither a request (r) nor a policy (p) token`
+    : `unknown name ${name}`;
 }
 
 /** A call of a named function must name a known one; its callee is not a token, so only its arguments are checked further. */
-function unknownCall(call: jsep.CallExpression, tokens: ReadonlySet<string>, functions: ReadonlySet<string>): string | undefined {
-  if (call.callee.type !== 'Identifier') return firstUnknownName([call.callee, ...call.arguments], tokens, functions);
+function unknownCall(
+  call: jsep.CallExpression,
+  tokens: ReadonlySet<string>,
+  functions: ReadonlySet<string>,
+): string | undefined {
+  if (call.callee.type !== 'Identifier')
+    return firstUnknownName([call.callee, ...call.arguments], tokens, functions);
   const name = (call.callee as jsep.Identifier).name;
-  if (!functions.has(name)) return `unknown function ${name}() (known: ${[...functions].sort().join(', ')})`;
+  if (!functions.has(name))
+    return `unknown function ${name}() (known: ${[...functions].sort().join(', ')})`;
   return firstUnknownName(call.arguments, tokens, functions);
 }
 

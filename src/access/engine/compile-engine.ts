@@ -25,7 +25,11 @@ export interface EngineOptions extends Pacing {
   readonly hints: ReadonlyMap<string, IndexHint>;
 }
 
-const INDEXED_EFFECTS: readonly string[] = [EFFECTS.allowOverride, EFFECTS.denyOverride, EFFECTS.allowAndDeny];
+const INDEXED_EFFECTS: readonly string[] = [
+  EFFECTS.allowOverride,
+  EFFECTS.denyOverride,
+  EFFECTS.allowAndDeny,
+];
 
 /** The function map a decision sees: casbin's built-ins, then the custom functions. */
 function functionMap(custom: Readonly<Record<string, MatcherFunction>>): Map<string, unknown> {
@@ -35,13 +39,20 @@ function functionMap(custom: Readonly<Record<string, MatcherFunction>>): Map<str
 }
 
 /** The matcher's syntax tree; a ConfigurationError (file:line) when it names an unknown function or token. */
-export function checkMatcher(model: CasbinModel, custom: Readonly<Record<string, MatcherFunction>>) {
+export function checkMatcher(
+  model: CasbinModel,
+  custom: Readonly<Record<string, MatcherFunction>>,
+) {
   const known = new Set([...functionMap(custom).keys(), ...model.roleTypes.keys()]);
   if (Util.hasEval(model.matcher)) known.add('eval');
   return model.matcherTree(known);
 }
 
-export async function compileEngine(model: CasbinModel, rules: PolicyRules, options: EngineOptions): Promise<PolicyEngine> {
+export async function compileEngine(
+  model: CasbinModel,
+  rules: PolicyRules,
+  options: EngineOptions,
+): Promise<PolicyEngine> {
   const turns = turnsOf(options);
   const functions = functionMap(options.functions);
   const tree = checkMatcher(model, options.functions);
@@ -50,7 +61,8 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
   const policyTokens = model.policyTypes.get('p') ?? [];
   const rows = rules.rows.get('p') ?? PolicyRows.empty(policyTokens.length);
   const fallback = (note: string) => CasbinEngine.create(model, rules, options.functions, note);
-  if (!INDEXED_EFFECTS.includes(model.effect)) return fallback('the effect depends on rule priority');
+  if (!INDEXED_EFFECTS.includes(model.effect))
+    return fallback('the effect depends on rule priority');
   if (usesEval) return fallback('the matcher uses eval()');
   if (policyTokens.includes('p_priority')) return fallback('rows have a priority column');
   if (rows.length === 0) return fallback('the policy has no p rows');
@@ -69,7 +81,11 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
     }
   }
 
-  const plan = planMatcher(tree, { requestTokens: new Set(model.requestTokens), policyTokens, hints });
+  const plan = planMatcher(tree, {
+    requestTokens: new Set(model.requestTokens),
+    policyTokens,
+    hints,
+  });
   if (plan.kind === 'all') return fallback('no term of the matcher can use an index');
   return new IndexedEngine({
     tree,
@@ -80,7 +96,10 @@ export async function compileEngine(model: CasbinModel, rules: PolicyRules, opti
     plan: await buildCandidatePlan(plan, rows, turns),
     indexedTerms: planTerms(plan),
     // casbin's own globMatch, its results remembered: it recompiles the glob on every call (memoized.ts).
-    functions: { ...Object.fromEntries(functions), globMatch: memoizedStringPredicate(Util.globMatch) },
+    functions: {
+      ...Object.fromEntries(functions),
+      globMatch: memoizedStringPredicate(Util.globMatch),
+    },
     roleManagers,
   });
 }

@@ -40,7 +40,11 @@ export class Turns {
   due(): boolean {
     const n = ++this.count;
     if (this.every > 0 && n % this.every === 0) return true;
-    return n % CLOCK_EVERY === 0 && this.sliceMs !== Infinity && performance.now() - this.started >= this.sliceMs;
+    return (
+      n % CLOCK_EVERY === 0 &&
+      this.sliceMs !== Infinity &&
+      performance.now() - this.started >= this.sliceMs
+    );
   }
 
   /** Lets the event loop turn (pending I/O and timers run), then starts a new slice. */
@@ -51,7 +55,11 @@ export class Turns {
 
   /** Between steps that have no loop of their own: pauses if the slice is used up. */
   async between(): Promise<void> {
-    if (this.every > 0 || (this.sliceMs !== Infinity && performance.now() - this.started >= this.sliceMs)) await this.pause();
+    if (
+      this.every > 0 ||
+      (this.sliceMs !== Infinity && performance.now() - this.started >= this.sliceMs)
+    )
+      await this.pause();
   }
 }
 

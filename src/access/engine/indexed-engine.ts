@@ -60,7 +60,9 @@ export class IndexedEngine implements PolicyEngine {
     let evaluated = 0;
     for (const row of candidates) {
       evaluated++;
-      const [, recorded, done] = stream.pushEffect(this.withEft(row, this.matcherEffect(row, context)));
+      const [, recorded, done] = stream.pushEffect(
+        this.withEft(row, this.matcherEffect(row, context)),
+      );
       if (recorded) rule = row;
       if (done) break;
     }
@@ -74,7 +76,10 @@ export class IndexedEngine implements PolicyEngine {
       const effect = this.matcherEffect(row, context);
       if (effect === Effect.Indeterminate) continue;
       const final = this.withEft(row, effect);
-      found.push({ row, effect: final === Effect.Allow ? 'allow' : final === Effect.Deny ? 'deny' : 'indeterminate' });
+      found.push({
+        row,
+        effect: final === Effect.Allow ? 'allow' : final === Effect.Deny ? 'deny' : 'indeterminate',
+      });
     }
     return found;
   }
@@ -82,7 +87,9 @@ export class IndexedEngine implements PolicyEngine {
   private prepare(rvals: readonly unknown[]): { context: Context; candidates: readonly number[] } {
     const { requestTokens, roleManagers, plan } = this.parts;
     if (rvals.length !== requestTokens.length) {
-      throw new Error(`invalid request size: expected ${requestTokens.length}, got ${rvals.length}`);
+      throw new Error(
+        `invalid request size: expected ${requestTokens.length}, got ${rvals.length}`,
+      );
     }
     // casbin copies the function map into every row's context; reading it through the prototype
     // gives the evaluator the same names without the copies (tokens are r_…/p_…, never a function).

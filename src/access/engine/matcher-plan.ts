@@ -37,8 +37,10 @@ export function planMatcher(tree: Expression, ctx: PlanContext): PlanNode {
     case 'LogicalExpression':
     case 'BinaryExpression': {
       const node = tree as jsep.BinaryExpression;
-      if (node.operator === '&&') return and(planMatcher(node.left, ctx), planMatcher(node.right, ctx));
-      if (node.operator === '||') return or(planMatcher(node.left, ctx), planMatcher(node.right, ctx));
+      if (node.operator === '&&')
+        return and(planMatcher(node.left, ctx), planMatcher(node.right, ctx));
+      if (node.operator === '||')
+        return or(planMatcher(node.left, ctx), planMatcher(node.right, ctx));
       if (node.operator === '==' || node.operator === '===') return equality(node, ctx);
       return ALL;
     }
@@ -57,7 +59,9 @@ export function planTerms(plan: PlanNode): string[] {
 }
 
 function and(a: PlanNode, b: PlanNode): PlanNode {
-  const children = [a, b].flatMap((c) => (c.kind === 'and' ? c.children : c.kind === 'all' ? [] : [c]));
+  const children = [a, b].flatMap((c) =>
+    c.kind === 'and' ? c.children : c.kind === 'all' ? [] : [c],
+  );
   if (children.length === 0) return ALL;
   return children.length === 1 ? children[0]! : { kind: 'and', children };
 }
@@ -68,12 +72,19 @@ function or(a: PlanNode, b: PlanNode): PlanNode {
 }
 
 function equality(node: jsep.BinaryExpression, ctx: PlanContext): PlanNode {
-  const [pSide, other] = policyColumn(node.left, ctx) !== undefined ? [node.left, node.right] : [node.right, node.left];
+  const [pSide, other] =
+    policyColumn(node.left, ctx) !== undefined ? [node.left, node.right] : [node.right, node.left];
   const column = policyColumn(pSide, ctx);
   if (column === undefined || !isRequestSide(other, ctx)) return ALL;
   const literal = other.type === 'Literal' ? (other as jsep.Literal).value : undefined;
   const hint = typeof literal === 'string' ? literalEqualsHint(literal) : EQUALS_HINT;
-  return { kind: 'term', hint, column, args: [other, undefined], text: `${show(node.left)} ${node.operator} ${show(node.right)}` };
+  return {
+    kind: 'term',
+    hint,
+    column,
+    args: [other, undefined],
+    text: `${show(node.left)} ${node.operator} ${show(node.right)}`,
+  };
 }
 
 function call(node: jsep.CallExpression, ctx: PlanContext): PlanNode {
@@ -118,7 +129,9 @@ function show(node: Expression): string {
       return (node as jsep.Literal).raw;
     case 'MemberExpression': {
       const m = node as jsep.MemberExpression;
-      return m.computed ? `${show(m.object)}[${show(m.property)}]` : `${show(m.object)}.${(m.property as jsep.Identifier).name}`;
+      return m.computed
+        ? `${show(m.object)}[${show(m.property)}]`
+        : `${show(m.object)}.${(m.property as jsep.Identifier).name}`;
     }
     case 'CallExpression': {
       const c = node as jsep.CallExpression;

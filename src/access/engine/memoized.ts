@@ -4,7 +4,10 @@
  * remembers its results — for a bounded number of pairs, forgotten all at once when full; the
  * answers are casbin's own.
  */
-export function memoizedStringPredicate(fn: (a: string, b: string) => boolean, limit = 10_000): (a: unknown, b: unknown) => boolean {
+export function memoizedStringPredicate(
+  fn: (a: string, b: string) => boolean,
+  limit = 10_000,
+): (a: unknown, b: unknown) => boolean {
   let results = new Map<string, Map<string, boolean>>();
   let size = 0;
   return (a, b) => {

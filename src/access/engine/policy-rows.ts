@@ -16,7 +16,11 @@ export class PolicyRows {
   ) {}
 
   static empty(width: number): PolicyRows {
-    return new PolicyRows(new StringTable(), Array.from({ length: width }, () => new Int32Array(0)), 0);
+    return new PolicyRows(
+      new StringTable(),
+      Array.from({ length: width }, () => new Int32Array(0)),
+      0,
+    );
   }
 
   private get strings(): readonly string[] {
@@ -104,13 +108,18 @@ export class PolicyRowsBuilder {
   /** Adds a row: its values (as many as the type has columns) and its line. */
   add(values: readonly string[], from: number, line: number): void {
     if (this.count === this.lineNumbers.length) this.grow();
-    for (let c = 0; c < this.columns.length; c++) this.columns[c]![this.count] = this.table.id(values[from + c]!);
+    for (let c = 0; c < this.columns.length; c++)
+      this.columns[c]![this.count] = this.table.id(values[from + c]!);
     this.lineNumbers[this.count++] = line;
   }
 
   build(): { readonly rows: PolicyRows; readonly lines: Int32Array } {
     return {
-      rows: new PolicyRows(this.table, this.columns.map((c) => c.slice(0, this.count)), this.count),
+      rows: new PolicyRows(
+        this.table,
+        this.columns.map((c) => c.slice(0, this.count)),
+        this.count,
+      ),
       lines: this.lineNumbers.slice(0, this.count),
     };
   }

@@ -42,11 +42,14 @@ export async function readPolicyRules(
 ): Promise<ReadPolicyResult> {
   const expected = expectedColumns(model);
   const table = new StringTable();
-  const builders = new Map([...expected].map(([type, columns]) => [type, new PolicyRowsBuilder(table, columns.length)]));
+  const builders = new Map(
+    [...expected].map(([type, columns]) => [type, new PolicyRowsBuilder(table, columns.length)]),
+  );
   const problems: ConfigurationError[] = [];
   const maxProblems = options.maxProblems ?? 20;
   const problem = (line: number, key: string, message: string) => {
-    if (problems.length < maxProblems) problems.push(new ConfigurationError(`${label}:${line}`, key, message));
+    if (problems.length < maxProblems)
+      problems.push(new ConfigurationError(`${label}:${line}`, key, message));
   };
   await forEachLine(text, turnsOf(options), (line, lineNumber) => {
     if (isSkipped(line)) return;
@@ -61,7 +64,11 @@ export async function readPolicyRules(
   });
   const built = [...builders].map(([type, builder]) => [type, builder.build()] as const);
   return {
-    rules: { label, rows: new Map(built.map(([type, b]) => [type, b.rows])), lines: new Map(built.map(([type, b]) => [type, b.lines])) },
+    rules: {
+      label,
+      rows: new Map(built.map(([type, b]) => [type, b.rows])),
+      lines: new Map(built.map(([type, b]) => [type, b.lines])),
+    },
     problems,
   };
 }
@@ -91,18 +98,30 @@ function rowTokens(line: string, lineNumber: number, problem: Report): string[] 
  * define, a missing or extra column, an effect other than allow or deny. The key and message of
  * the problem, or undefined when the row is good.
  */
-function rowProblem(tokens: readonly string[], expected: ReadonlyMap<string, string[]>): { key: string; message: string } | undefined {
+function rowProblem(
+  tokens: readonly string[],
+  expected: ReadonlyMap<string, string[]>,
+): { key: string; message: string } | undefined {
   const type = tokens[0]!;
   const columns = expected.get(type);
   if (!columns) {
-    return { key: cut(type), message: `unknown policy type ${JSON.stringify(cut(type))} (the model defines ${[...expected.keys()].join(', ')})` };
+    return {
+      key: cut(type),
+      message: `unknown policy type ${JSON.stringify(cut(type))} (the model defines ${[...expected.keys()].join(', ')})`,
+    };
   }
   if (tokens.length - 1 !== columns.length) {
-    return { key: type, message: `expected ${columns.length} values after ${type} (${columns.join(', ')}), found ${tokens.length - 1}` };
+    return {
+      key: type,
+      message: `expected ${columns.length} values after ${type} (${columns.join(', ')}), found ${tokens.length - 1}`,
+    };
   }
   const eft = columns.indexOf('eft');
   if (eft !== -1 && tokens[eft + 1] !== 'allow' && tokens[eft + 1] !== 'deny') {
-    return { key: type, message: `eft must be allow or deny, found ${JSON.stringify(cut(tokens[eft + 1]!))}` };
+    return {
+      key: type,
+      message: `eft must be allow or deny, found ${JSON.stringify(cut(tokens[eft + 1]!))}`,
+    };
   }
   return undefined;
 }
@@ -142,7 +161,15 @@ function cut(value: string): string {
 /** Column names of every policy and role type ("p" → sub, obj, …; "g" → _, _). */
 function expectedColumns(model: CasbinModel): Map<string, string[]> {
   const columns = new Map<string, string[]>();
-  for (const [type, tokens] of model.policyTypes) columns.set(type, tokens.map((t) => t.slice(type.length + 1)));
-  for (const [type, arity] of model.roleTypes) columns.set(type, Array.from({ length: arity }, () => '_'));
+  for (const [type, tokens] of model.policyTypes)
+    columns.set(
+      type,
+      tokens.map((t) => t.slice(type.length + 1)),
+    );
+  for (const [type, arity] of model.roleTypes)
+    columns.set(
+      type,
+      Array.from({ length: arity }, () => '_'),
+    );
   return columns;
 }

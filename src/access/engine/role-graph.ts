@@ -34,7 +34,11 @@ export class RoleGraph implements RoleManager {
   ) {}
 
   /** The graph of a role definition's rows (name, role), pausing when `turns` says so. */
-  static async build(rows: PolicyRows, turns: Turns, maxHierarchyLevel = CASBIN_MAX_HIERARCHY_LEVEL): Promise<RoleGraph> {
+  static async build(
+    rows: PolicyRows,
+    turns: Turns,
+    maxHierarchyLevel = CASBIN_MAX_HIERARCHY_LEVEL,
+  ): Promise<RoleGraph> {
     const starts = new Int32Array(rows.distinct + 1);
     for (let i = 0; i < rows.length; i++) {
       if (turns.due()) await turns.pause();
@@ -74,12 +78,15 @@ export class RoleGraph implements RoleManager {
 
   getRoles(name: string): Promise<string[]> {
     const id = this.values.idOf(name);
-    return Promise.resolve(id === undefined ? [] : [...new Set(this.direct(id))].map((r) => this.name(r)));
+    return Promise.resolve(
+      id === undefined ? [] : [...new Set(this.direct(id))].map((r) => this.name(r)),
+    );
   }
 
   getUsers(role: string): Promise<string[]> {
     const users: string[] = [];
-    for (let id = 0; id < this.starts.length - 1; id++) if (this.direct(id).some((r) => this.name(r) === role)) users.push(this.name(id));
+    for (let id = 0; id < this.starts.length - 1; id++)
+      if (this.direct(id).some((r) => this.name(r) === role)) users.push(this.name(id));
     return Promise.resolve(users);
   }
 
@@ -128,7 +135,9 @@ export class RoleGraph implements RoleManager {
 
   /** The roles value id `id` is given directly (ids). */
   private direct(id: number): Int32Array {
-    return id + 1 < this.starts.length ? this.roles.subarray(this.starts[id], this.starts[id + 1]) : new Int32Array(0);
+    return id + 1 < this.starts.length
+      ? this.roles.subarray(this.starts[id], this.starts[id + 1])
+      : new Int32Array(0);
   }
 
   private name(id: number): string {

@@ -27,7 +27,10 @@ export class TermIndex {
   /** About how many rows a lookup gives: the average bucket, plus the rows always included. */
   typical = 0;
 
-  private constructor(readonly hint: IndexHint, rowCount: number) {
+  private constructor(
+    readonly hint: IndexHint,
+    rowCount: number,
+  ) {
     this.filed = new Int32Array(rowCount);
     this.exact = new Buckets(rowCount);
     this.prefix = new Buckets(rowCount);
@@ -40,7 +43,12 @@ export class TermIndex {
    * leaves on the JavaScript heap is what the garbage collector copies while decisions wait, and
    * at 100k rows one array per key is tens of thousands of them (see Buckets).
    */
-  static async build(hint: IndexHint, rows: PolicyRows, column: number, turns: Turns): Promise<TermIndex> {
+  static async build(
+    hint: IndexHint,
+    rows: PolicyRows,
+    column: number,
+    turns: Turns,
+  ): Promise<TermIndex> {
     const index = new TermIndex(hint, rows.length);
     const keys = new Array<number | undefined>(rows.distinct); // by value id: what rows holding it are filed under
     const counts: number[] = [];
@@ -96,7 +104,11 @@ export class TermIndex {
   }
 
   /** Whether `row` is filed under one of these keys (the membership test behind `has`). */
-  matches(row: number, exact: ReadonlySet<string> | readonly string[], prefixOf: readonly string[]): boolean {
+  matches(
+    row: number,
+    exact: ReadonlySet<string> | readonly string[],
+    prefixOf: readonly string[],
+  ): boolean {
     const filed = this.filed[row]!;
     if (filed === ALWAYS_ROW) return true;
     if (filed >= 0) {
@@ -114,7 +126,15 @@ export class TermIndex {
     if (key === NEVER) return NEVER_ROW;
     if (key === ALWAYS) return ALWAYS_ROW;
     if (typeof key === 'string') return idOf(key, this.exactIds, this.exactKeys, counts);
-    return PREFIX_BASE - idOf(key.prefix.slice(0, filedLength(key.prefix.length)), this.prefixIds, this.prefixKeys, prefixCounts);
+    return (
+      PREFIX_BASE -
+      idOf(
+        key.prefix.slice(0, filedLength(key.prefix.length)),
+        this.prefixIds,
+        this.prefixKeys,
+        prefixCounts,
+      )
+    );
   }
 }
 
@@ -148,7 +168,9 @@ class Buckets {
   }
 
   rows(id: number): readonly number[] {
-    return (this.made[id] ??= Array.from(this.rowsByKey.subarray(this.starts[id], this.starts[id + 1])));
+    return (this.made[id] ??= Array.from(
+      this.rowsByKey.subarray(this.starts[id], this.starts[id + 1]),
+    ));
   }
 }
 
@@ -186,7 +208,8 @@ class KeyedCandidates implements Candidates {
   }
 
   has(row: number): boolean {
-    if (Array.isArray(this.exact) && this.exact.length > 8) this.exact = new Set(this.exact as readonly string[]);
+    if (Array.isArray(this.exact) && this.exact.length > 8)
+      this.exact = new Set(this.exact as readonly string[]);
     return this.index.matches(row, this.exact, this.prefixOf);
   }
 
@@ -209,4 +232,3 @@ function average(counts: readonly number[]): number {
   for (const n of counts) rows += n;
   return counts.length === 0 ? 0 : rows / counts.length;
 }
-

@@ -9,7 +9,11 @@ import type { Turns } from './cooperative.js';
 export type TextChunks = string | readonly string[];
 
 /** Calls `visit` with every line but a final empty one, and its number (from 1). */
-export async function forEachLine(text: TextChunks, turns: Turns, visit: (line: string, lineNumber: number) => void): Promise<void> {
+export async function forEachLine(
+  text: TextChunks,
+  turns: Turns,
+  visit: (line: string, lineNumber: number) => void,
+): Promise<void> {
   let lineNumber = 0;
   for (const chunk of typeof text === 'string' ? [text] : text) {
     let start = 0;

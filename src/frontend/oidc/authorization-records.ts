@@ -42,9 +42,15 @@ export class AuthorizationRecords {
     db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {
-    this.insert = db.prepare('INSERT OR REPLACE INTO oidc_authorizations (grant_id, expires_at, record) VALUES (?, ?, ?)');
-    this.select = db.prepare('SELECT record FROM oidc_authorizations WHERE grant_id = ? AND expires_at > ?');
-    this.prolong = db.prepare('UPDATE oidc_authorizations SET expires_at = ?, record = json_set(record, \'$.expiresAt\', ?) WHERE grant_id = ? AND expires_at < ?');
+    this.insert = db.prepare(
+      'INSERT OR REPLACE INTO oidc_authorizations (grant_id, expires_at, record) VALUES (?, ?, ?)',
+    );
+    this.select = db.prepare(
+      'SELECT record FROM oidc_authorizations WHERE grant_id = ? AND expires_at > ?',
+    );
+    this.prolong = db.prepare(
+      "UPDATE oidc_authorizations SET expires_at = ?, record = json_set(record, '$.expiresAt', ?) WHERE grant_id = ? AND expires_at < ?",
+    );
     this.prune = db.prepare(
       `DELETE FROM oidc_authorizations WHERE grant_id IN
         (SELECT grant_id FROM oidc_authorizations WHERE expires_at <= ? ORDER BY expires_at LIMIT ${PRUNE_BATCH})`,

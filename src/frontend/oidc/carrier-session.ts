@@ -56,10 +56,16 @@ function detachSession(ctx: KoaContextWithOIDC, sessionCookie: string): string |
 }
 
 /** Once oidc-provider has answered: a new interaction forgets its session (step 1), a resume's fresh session replaces the browser's (step 2). */
-async function afterAnswer(provider: Provider, ctx: KoaContextWithOIDC, replaced: string | undefined): Promise<void> {
+async function afterAnswer(
+  provider: Provider,
+  ctx: KoaContextWithOIDC,
+  replaced: string | undefined,
+): Promise<void> {
   const { route, entities } = ctx.oidc ?? {};
-  if (route === 'authorization' && entities?.Interaction?.session) await unbind(entities.Interaction);
-  if (route === 'resume' && replaced && entities?.Session?.accountId) await replace(provider, replaced, entities.Session);
+  if (route === 'authorization' && entities?.Interaction?.session)
+    await unbind(entities.Interaction);
+  if (route === 'resume' && replaced && entities?.Session?.accountId)
+    await replace(provider, replaced, entities.Session);
 }
 
 type Interaction = NonNullable<KoaContextWithOIDC['oidc']['entities']['Interaction']>;

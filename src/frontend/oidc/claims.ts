@@ -10,7 +10,9 @@ import type { AttributeValues } from '../../core/attribute-values.js';
 export type ClaimValue = string | string[];
 
 /** oidc-provider's `claims` configuration: scope → claim names. */
-export function claimsByScope(definitions: readonly AttributeDefinition[]): Record<string, string[]> {
+export function claimsByScope(
+  definitions: readonly AttributeDefinition[],
+): Record<string, string[]> {
   const byScope: Record<string, string[]> = { openid: ['sub'] };
   for (const d of definitions) {
     if (d.oidc) (byScope[d.oidc.scope] ??= []).push(d.oidc.claim);

@@ -37,7 +37,9 @@ export interface GrantUse {
 
 export function grantLifetimeMs(oidc: IdpProperties['oidc'], use: GrantUse): number {
   const limits = use.tokens;
-  const tokens = limits ? limits.lifetimeMs : Math.max(oidc.accessTokenLifetimeMs, oidc.idTokenLifetimeMs);
+  const tokens = limits
+    ? limits.lifetimeMs
+    : Math.max(oidc.accessTokenLifetimeMs, oidc.idTokenLifetimeMs);
   const refreshes = use.offlineAccess && (limits?.refreshTokens ?? true);
   const refresh = refreshes ? (limits?.lifetimeMs ?? oidc.refreshTokenLifetimeMs) : 0;
   return CODE_LIFETIME_S * 1000 + refresh + tokens;
@@ -48,9 +50,15 @@ export function grantLifetimeMs(oidc: IdpProperties['oidc'], use: GrantUse): num
  * wrote for an impersonation carries none: it gets the configured impersonation limits, as it did
  * then. (Such records are gone one impersonation grant lifetime after an upgrade.)
  */
-export function tokenPolicyOf(oidc: IdpProperties['oidc'], record: AuthorizationRecord | undefined): TokenPolicy | undefined {
+export function tokenPolicyOf(
+  oidc: IdpProperties['oidc'],
+  record: AuthorizationRecord | undefined,
+): TokenPolicy | undefined {
   if (record?.impersonator === undefined || record.tokens) return record?.tokens;
-  return { lifetimeMs: oidc.impersonationTokenLifetimeMs, refreshTokens: oidc.impersonationRefreshTokens };
+  return {
+    lifetimeMs: oidc.impersonationTokenLifetimeMs,
+    refreshTokens: oidc.impersonationRefreshTokens,
+  };
 }
 
 /** Extends a reused grant (and its record) when a silent authorization issues a code under it. */
@@ -66,15 +74,24 @@ export function silentReuseMiddleware(oidc: IdpProperties['oidc'], records: Auth
 function grantGivingCode(ctx: KoaContextWithOIDC): SavedGrant | undefined {
   const { route, entities } = ctx.oidc ?? {};
   const grant = entities?.Grant;
-  if (route !== 'authorization' || !entities?.AuthorizationCode || !grant?.jti || !grant.exp) return undefined;
+  if (route !== 'authorization' || !entities?.AuthorizationCode || !grant?.jti || !grant.exp)
+    return undefined;
   return grant as SavedGrant;
 }
 
 /** Extends the grant and its record to the retention rule, counted from now, when that is longer. */
-async function extendGrant(ctx: KoaContextWithOIDC, grant: SavedGrant, oidc: IdpProperties['oidc'], records: AuthorizationRecords): Promise<void> {
+async function extendGrant(
+  ctx: KoaContextWithOIDC,
+  grant: SavedGrant,
+  oidc: IdpProperties['oidc'],
+  records: AuthorizationRecords,
+): Promise<void> {
   const record = records.get(grant.jti);
-  const offlineAccess = grant.getOIDCScope().split(' ').includes('offline_access') && ctx.oidc.client!.grantTypeAllowed('refresh_token');
-  const expiresAt = Date.now() + grantLifetimeMs(oidc, { tokens: tokenPolicyOf(oidc, record), offlineAccess });
+  const offlineAccess =
+    grant.getOIDCScope().split(' ').includes('offline_access') &&
+    ctx.oidc.client!.grantTypeAllowed('refresh_token');
+  const expiresAt =
+    Date.now() + grantLifetimeMs(oidc, { tokens: tokenPolicyOf(oidc, record), offlineAccess });
   if (grant.exp * 1000 >= expiresAt) return;
   grant.exp = Math.ceil(expiresAt / 1000);
   await grant.save();

@@ -26,20 +26,38 @@ export type Verdict =
   | 'login_required'
   | 'interaction_required';
 
-export function idpInteractionPolicy(judge: (ctx: KoaContextWithOIDC) => Promise<Verdict>): interactionPolicy.Prompt[] {
+export function idpInteractionPolicy(
+  judge: (ctx: KoaContextWithOIDC) => Promise<Verdict>,
+): interactionPolicy.Prompt[] {
   const verdicts = new WeakMap<KoaContextWithOIDC, Promise<Verdict>>();
   const verdict = (ctx: KoaContextWithOIDC) => {
     let v = verdicts.get(ctx);
     if (!v) verdicts.set(ctx, (v = judge(ctx)));
     return v;
   };
-  const is = (wanted: Verdict) => async (ctx: KoaContextWithOIDC) => (await verdict(ctx)) === wanted;
+  const is = (wanted: Verdict) => async (ctx: KoaContextWithOIDC) =>
+    (await verdict(ctx)) === wanted;
   return [
     new Prompt(
       { name: 'login', requestable: true },
-      new Check('idp_login_required', 'the identity provider has no usable session for the end-user', 'login_required', is('login_required')),
-      new Check('idp_interaction_required', 'the identity provider would have to show the end-user a page', 'interaction_required', is('interaction_required')),
-      new Check('idp_pipeline', 'every authorization passes through the identity provider pipeline', 'interaction_required', is('pipeline')),
+      new Check(
+        'idp_login_required',
+        'the identity provider has no usable session for the end-user',
+        'login_required',
+        is('login_required'),
+      ),
+      new Check(
+        'idp_interaction_required',
+        'the identity provider would have to show the end-user a page',
+        'interaction_required',
+        is('interaction_required'),
+      ),
+      new Check(
+        'idp_pipeline',
+        'every authorization passes through the identity provider pipeline',
+        'interaction_required',
+        is('pipeline'),
+      ),
     ),
     // prompt=consent is accepted (OIDC requires it with offline_access) and resolved by the same
     // pipeline: release is the IdP's attribute filter, which is the consent this IdP has.

@@ -35,9 +35,17 @@ export function oidcAuditMiddleware(deps: OidcAuditDeps) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     await next();
     const route = ctx.oidc?.route;
-    if ((route === 'resume' || route === 'authorization') && ctx.oidc.entities.AuthorizationCode && isRedirect(ctx)) {
+    if (
+      (route === 'resume' || route === 'authorization') &&
+      ctx.oidc.entities.AuthorizationCode &&
+      isRedirect(ctx)
+    ) {
       await auditAuthorization(ctx, deps);
-    } else if (route === 'token' && ctx.status === 200 && typeof (ctx.body as { access_token?: unknown })?.access_token === 'string') {
+    } else if (
+      route === 'token' &&
+      ctx.status === 200 &&
+      typeof (ctx.body as { access_token?: unknown })?.access_token === 'string'
+    ) {
       await auditTokens(ctx, deps);
     }
   };
@@ -60,7 +68,9 @@ async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps):
   try {
     await deps.audit.record(fields);
   } catch (err) {
-    deps.log.error(`Authorization response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`);
+    deps.log.error(
+      `Authorization response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`,
+    );
     await code.destroy();
     ctx.remove('Location');
     ctx.status = 500;
@@ -82,7 +92,12 @@ function tokenResponseFields(ctx: KoaContextWithOIDC, records: AuthorizationReco
   const body = ctx.body as { access_token: string; id_token?: string };
   const e = ctx.oidc.entities;
   const record = records.get(tokenGrantId(e));
-  const fields = common(ctx, record, OIDC_TOKEN_PROFILE, e.AccessToken?.accountId ?? record?.subject ?? '');
+  const fields = common(
+    ctx,
+    record,
+    OIDC_TOKEN_PROFILE,
+    e.AccessToken?.accountId ?? record?.subject ?? '',
+  );
   fields.set(AuditField.ASSERTION_ID, [tokenHash(body.id_token ?? body.access_token)]);
   fields.set(AuditField.INBOUND_BINDING, [param(ctx.oidc.params?.grant_type)]);
   return fields;
@@ -94,15 +109,29 @@ function tokenGrantId(e: KoaContextWithOIDC['oidc']['entities']): string | undef
 }
 
 /** The response could not be recorded: the tokens are revoked and the client gets an error instead. */
-async function withholdTokens(ctx: KoaContextWithOIDC, log: ProcessLog, err: unknown): Promise<void> {
-  log.error(`Token response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`);
+async function withholdTokens(
+  ctx: KoaContextWithOIDC,
+  log: ProcessLog,
+  err: unknown,
+): Promise<void> {
+  log.error(
+    `Token response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`,
+  );
   const e = ctx.oidc.entities;
   await Promise.all([e.AccessToken?.destroy(), e.RefreshToken?.destroy()]);
   ctx.status = 500;
-  ctx.body = { error: 'server_error', error_description: 'the response could not be recorded in the audit log' };
+  ctx.body = {
+    error: 'server_error',
+    error_description: 'the response could not be recorded in the audit log',
+  };
 }
 
-function common(ctx: KoaContextWithOIDC, record: AuthorizationRecord | undefined, profile: string, subject: string): AuditFields {
+function common(
+  ctx: KoaContextWithOIDC,
+  record: AuthorizationRecord | undefined,
+  profile: string,
+  subject: string,
+): AuditFields {
   const req = ctx.req as Request;
   const fields: AuditFields = new Map();
   const put = (field: string, value: string | undefined) => {
@@ -126,5 +155,8 @@ function common(ctx: KoaContextWithOIDC, record: AuthorizationRecord | undefined
 }
 
 function isRedirect(ctx: KoaContextWithOIDC): boolean {
-  return (ctx.status >= 300 && ctx.status < 400) || (ctx.status === 200 && ctx.oidc.params?.response_mode === 'form_post');
+  return (
+    (ctx.status >= 300 && ctx.status < 400) ||
+    (ctx.status === 200 && ctx.oidc.params?.response_mode === 'form_post')
+  );
 }

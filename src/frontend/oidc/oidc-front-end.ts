@@ -90,7 +90,11 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       policy: idpInteractionPolicy((ctx) => this.judge(ctx)),
       renderError: async (ctx, out) => {
         ctx.type = 'html';
-        ctx.body = await this.errorPage(ctx, 'UnableToDecode', `${out.error}: ${out.error_description ?? ''}`);
+        ctx.body = await this.errorPage(
+          ctx,
+          'UnableToDecode',
+          `${out.error}: ${out.error_description ?? ''}`,
+        );
       },
     });
     this.provider.use(carrierSessionMiddleware(this.provider));
@@ -120,13 +124,18 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       const details = await this.interaction(req, res, req.params.uid);
       const params = details.params as Record<string, unknown>;
       const client = this.deps.relyingParties.oidc(param(params.client_id));
-      if (!client) throw new IdpError('UNKNOWN_RELYING_PARTY', `no OpenID Connect client ${param(params.client_id)} is configured`);
+      if (!client)
+        throw new IdpError(
+          'UNKNOWN_RELYING_PARTY',
+          `no OpenID Connect client ${param(params.client_id)} is configured`,
+        );
       await flow.start({ req, res }, this.contextFor(params, client, details.uid));
     });
     const callback = this.provider.callback();
     router.use((req, res, next) => {
       const path = req.path;
-      if (path === OIDC_PATHS.discovery || path.startsWith(OIDC_PATHS.prefix)) return void callback(req, res);
+      if (path === OIDC_PATHS.discovery || path.startsWith(OIDC_PATHS.prefix))
+        return void callback(req, res);
       next();
     });
     return router;
@@ -145,9 +154,15 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     const impersonation = subject.impersonation;
     const scopes = grantedScopes(inbound.scope, client);
     // Kept as long as tokens can be issued and used under it (grant-retention.ts), no longer.
-    const lifetimeMs = grantLifetimeMs(this.deps.props.oidc, { tokens: impersonation?.tokens, offlineAccess: scopes.includes('offline_access') });
+    const lifetimeMs = grantLifetimeMs(this.deps.props.oidc, {
+      tokens: impersonation?.tokens,
+      offlineAccess: scopes.includes('offline_access'),
+    });
 
-    const grant = new this.provider.Grant({ accountId: subject.principalName, clientId: client.id });
+    const grant = new this.provider.Grant({
+      accountId: subject.principalName,
+      clientId: client.id,
+    });
     Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) });
     grant.addOIDCScope(scopes.join(' '));
     const grantId = await grant.save();
@@ -158,7 +173,9 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       impersonator: impersonation?.impersonator,
       resolutionLabel: impersonation?.resolutionLabel ?? OIDC_SSO_PROFILE,
       tokens: impersonation?.tokens,
-      claims: Object.keys(claimsOf(prc.attributes.filtered, this.deps.definitions, new Set(scopes))),
+      claims: Object.keys(
+        claimsOf(prc.attributes.filtered, this.deps.definitions, new Set(scopes)),
+      ),
       sso: subject.sso,
       authnInstant: subject.authnInstant,
       authnMethod: subject.authnMethod,
@@ -169,7 +186,11 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       req,
       res,
       {
-        login: { accountId: subject.principalName, ts: Math.floor(subject.authnInstant / 1000), remember: false },
+        login: {
+          accountId: subject.principalName,
+          ts: Math.floor(subject.authnInstant / 1000),
+          remember: false,
+        },
         consent: { grantId },
         idp: { grantId },
       },
@@ -178,12 +199,18 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     res.redirect(303, returnTo);
   }
 
-  async respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: IdpEvent): Promise<void> {
+  async respondError(
+    exchange: HttpExchange,
+    prc: ProfileRequestContext,
+    event: IdpEvent,
+  ): Promise<void> {
     const { req, res } = exchange;
     // How a non-local event is told to the client (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6).
     const error = EVENTS[event].oidc;
     await this.interaction(req, res, (prc.inbound as OidcInbound).uid);
-    await this.deps.audit.record(auditFieldsOf(prc, req, { [AuditField.EVENT]: event, [AuditField.STATUS]: error }));
+    await this.deps.audit.record(
+      auditFieldsOf(prc, req, { [AuditField.EVENT]: event, [AuditField.STATUS]: error }),
+    );
     await this.provider.interactionFinished(
       req,
       res,
@@ -192,14 +219,22 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     );
   }
 
-  private contextFor(params: Record<string, unknown>, client: OidcClient, uid: string): ProfileRequestContext {
+  private contextFor(
+    params: Record<string, unknown>,
+    client: OidcClient,
+    uid: string,
+  ): ProfileRequestContext {
     const prompts = param(params.prompt).split(' ');
     const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
     return {
       profile: OIDC_SSO_PROFILE,
       frontEnd: OIDC_FRONT_END,
       relyingPartyId: client.id,
-      inbound: { uid, scope: param(params.scope, 'openid'), redirectUri: param(params.redirect_uri) } satisfies OidcInbound,
+      inbound: {
+        uid,
+        scope: param(params.scope, 'openid'),
+        redirectUri: param(params.redirect_uri),
+      } satisfies OidcInbound,
       passive: prompts.includes('none'),
       forceAuthn: prompts.includes('login'),
       maxAuthnAgeMs: maxAge !== undefined && Number.isFinite(maxAge) ? maxAge * 1000 : undefined,
@@ -222,9 +257,12 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     if (!client || !this.flow) return 'login_required';
     const prc = this.contextFor(ctx.oidc.params as Record<string, unknown>, client, '');
     const run = await this.flow.dryRun({ req: ctx.req as Request, res: ctx.res as Response }, prc);
-    if ('event' in run) return run.step === 'authenticate' ? 'login_required' : 'interaction_required';
+    if ('event' in run)
+      return run.step === 'authenticate' ? 'login_required' : 'interaction_required';
     if (ctx.oidc.session?.accountId !== run.subject.principalName) return 'login_required';
-    const scopes = ctx.oidc.grant?.getOIDCScopeFiltered(new Set(param(ctx.oidc.params?.scope).split(' ')));
+    const scopes = ctx.oidc.grant?.getOIDCScopeFiltered(
+      new Set(param(ctx.oidc.params?.scope).split(' ')),
+    );
     return scopes ? 'done' : 'interaction_required';
   }
 
@@ -235,18 +273,30 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       if (uid && details.uid !== uid) throw new Error('interaction mismatch');
       return details;
     } catch (err) {
-      throw new IdpError('FLOW_EXECUTION_STALE', 'the authorization request has expired or belongs to another browser', { cause: err });
+      throw new IdpError(
+        'FLOW_EXECUTION_STALE',
+        'the authorization request has expired or belongs to another browser',
+        { cause: err },
+      );
     }
   }
 
   private client(prc: ProfileRequestContext): OidcClient {
     const client = this.deps.relyingParties.oidc(prc.relyingPartyId);
-    if (!client) throw new IdpError('UNKNOWN_RELYING_PARTY', `${prc.relyingPartyId} is not an OpenID Connect client`);
+    if (!client)
+      throw new IdpError(
+        'UNKNOWN_RELYING_PARTY',
+        `${prc.relyingPartyId} is not an OpenID Connect client`,
+      );
     return client;
   }
 
   private errorPage(ctx: KoaContextWithOIDC, event: IdpEvent, detail?: string): Promise<string> {
-    return this.deps.views.renderToString('error', { event, ...this.deps.messages.forEvent(event), detail }, (ctx.res as Response).locals?.cspNonce as string | undefined);
+    return this.deps.views.renderToString(
+      'error',
+      { event, ...this.deps.messages.forEvent(event), detail },
+      (ctx.res as Response).locals?.cspNonce as string | undefined,
+    );
   }
 }
 

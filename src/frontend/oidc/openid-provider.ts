@@ -8,7 +8,13 @@
  * Introspection and revocation are limited to the token's own client and the resource servers an
  * admin lists for it (token-access.ts).
  */
-import Provider, { type ClientMetadata, type Configuration, type FindAccount, type Grant, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type ClientMetadata,
+  type Configuration,
+  type FindAccount,
+  type Grant,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeDefinition, AttributeResolver } from '../../attribute/attribute-resolver.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
@@ -23,7 +29,11 @@ import type { AccountState } from '../../directory/user-directory.js';
 import { OIDC_PATHS } from './oidc-paths.js';
 import { ReleasedClaims } from './released-claims.js';
 import { sqliteAdapterFactory } from './sqlite-oidc-adapter.js';
-import { introspectionAllowed, introspectionClaimsMiddleware, revocationAllowed } from './token-access.js';
+import {
+  introspectionAllowed,
+  introspectionClaimsMiddleware,
+  revocationAllowed,
+} from './token-access.js';
 
 export interface OpenIdProviderParts {
   readonly props: IdpProperties;
@@ -44,24 +54,38 @@ export interface OpenIdProviderParts {
 const seconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
 
 /** The token limits of a grant (of the current request, or the token's) made for an impersonation. */
-type TokenLimits = (ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }) => TokenPolicy | undefined;
+type TokenLimits = (
+  ctx: KoaContextWithOIDC | undefined,
+  token?: { grantId?: string },
+) => TokenPolicy | undefined;
 
 /** The grant behind whatever the current request is issuing or using. */
-function grantIdOf(ctx: KoaContextWithOIDC | undefined, token?: { grantId?: string }): string | undefined {
+function grantIdOf(
+  ctx: KoaContextWithOIDC | undefined,
+  token?: { grantId?: string },
+): string | undefined {
   return token?.grantId ?? entitiesGrantId(ctx?.oidc?.entities);
 }
 
 /** The grant of what oidc-provider loaded for the request, the first of: code, refresh token, access token, grant. */
-function entitiesGrantId(e: KoaContextWithOIDC['oidc']['entities'] | undefined): string | undefined {
+function entitiesGrantId(
+  e: KoaContextWithOIDC['oidc']['entities'] | undefined,
+): string | undefined {
   if (!e) return undefined;
-  return e.AuthorizationCode?.grantId ?? e.RefreshToken?.grantId ?? e.AccessToken?.grantId ?? e.Grant?.jti;
+  return (
+    e.AuthorizationCode?.grantId ??
+    e.RefreshToken?.grantId ??
+    e.AccessToken?.grantId ??
+    e.Grant?.jti
+  );
 }
 
 export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   const { props, records, definitions, relyingParties } = parts;
   const oidc = props.oidc;
   /** The token limits of the grant behind the request (an impersonation's); undefined: the configured lifetimes. */
-  const limits: TokenLimits = (ctx, token) => tokenPolicyOf(oidc, records.get(grantIdOf(ctx, token)));
+  const limits: TokenLimits = (ctx, token) =>
+    tokenPolicyOf(oidc, records.get(grantIdOf(ctx, token)));
   const byScope = claimsByScope(definitions);
   const release = new ReleasedClaims(parts.resolver, parts.filter, records, parts.accountState);
   const clients = clientsOf(relyingParties);
@@ -146,7 +170,8 @@ function routes(): NonNullable<Configuration['routes']> {
 
 /** Only a grant made for the account the session now holds may answer a silent request. */
 async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
-  const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+  const grantId =
+    ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
   const grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
   return grant && grant.accountId === ctx.oidc.session?.accountId ? grant : undefined;
 }
@@ -155,16 +180,20 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undef
 function lifetimes(props: IdpProperties, limits: TokenLimits): NonNullable<Configuration['ttl']> {
   const oidc = props.oidc;
   return {
-    AccessToken: (ctx, token) => seconds(limits(ctx, token)?.lifetimeMs ?? oidc.accessTokenLifetimeMs),
+    AccessToken: (ctx, token) =>
+      seconds(limits(ctx, token)?.lifetimeMs ?? oidc.accessTokenLifetimeMs),
     IdToken: (ctx) => seconds(limits(ctx)?.lifetimeMs ?? oidc.idTokenLifetimeMs),
-    RefreshToken: (ctx, token) => seconds(limits(ctx, token)?.lifetimeMs ?? oidc.refreshTokenLifetimeMs),
+    RefreshToken: (ctx, token) =>
+      seconds(limits(ctx, token)?.lifetimeMs ?? oidc.refreshTokenLifetimeMs),
     AuthorizationCode: CODE_LIFETIME_S,
     // The IdP sets each grant's lifetime when it makes it (oidc-front-end.ts); the same rule here.
     Grant: (ctx, grant) =>
       seconds(
         grantLifetimeMs(oidc, {
           tokens: limits(ctx),
-          offlineAccess: (ctx.oidc.client?.grantTypeAllowed('refresh_token') ?? false) && grant.getOIDCScope().split(' ').includes('offline_access'),
+          offlineAccess:
+            (ctx.oidc.client?.grantTypeAllowed('refresh_token') ?? false) &&
+            grant.getOIDCScope().split(' ').includes('offline_access'),
         }),
       ),
     Interaction: seconds(props.flowTimeoutMs),
@@ -173,9 +202,13 @@ function lifetimes(props: IdpProperties, limits: TokenLimits): NonNullable<Confi
 }
 
 /** The account behind a token (or the request), with the claims released to the client it is for. */
-function accountFinder(release: ReleasedClaims, definitions: readonly AttributeDefinition[]): FindAccount {
+function accountFinder(
+  release: ReleasedClaims,
+  definitions: readonly AttributeDefinition[],
+): FindAccount {
   return async (ctx, sub, token) => {
-    const clientId = (token as { clientId?: string } | undefined)?.clientId ?? ctx.oidc.client?.clientId ?? '';
+    const clientId =
+      (token as { clientId?: string } | undefined)?.clientId ?? ctx.oidc.client?.clientId ?? '';
     const released = await release.to(ctx, sub, clientId, grantIdOf(ctx, token));
     if (!released) return undefined;
     // oidc-provider masks these by the granted scopes and the ID token / userinfo rules.

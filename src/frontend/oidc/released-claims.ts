@@ -17,7 +17,10 @@ import type { AuthorizationRecords } from './authorization-records.js';
 import { OIDC_SSO_PROFILE } from './oidc-paths.js';
 
 export class ReleasedClaims {
-  private readonly perRequest = new WeakMap<object, Map<string, Promise<AttributeValues | undefined>>>();
+  private readonly perRequest = new WeakMap<
+    object,
+    Map<string, Promise<AttributeValues | undefined>>
+  >();
 
   constructor(
     private readonly resolver: AttributeResolver,
@@ -27,8 +30,14 @@ export class ReleasedClaims {
   ) {}
 
   /** The released attributes, or undefined when the account (or the impersonator behind the token) is no longer active. */
-  to(request: object, account: string, requester: string, grantId: string | undefined): Promise<AttributeValues | undefined> {
-    const cache = this.perRequest.get(request) ?? new Map<string, Promise<AttributeValues | undefined>>();
+  to(
+    request: object,
+    account: string,
+    requester: string,
+    grantId: string | undefined,
+  ): Promise<AttributeValues | undefined> {
+    const cache =
+      this.perRequest.get(request) ?? new Map<string, Promise<AttributeValues | undefined>>();
     this.perRequest.set(request, cache);
     const key = `${account}\u0000${requester}\u0000${grantId ?? ''}`;
     let released = cache.get(key);
@@ -36,11 +45,13 @@ export class ReleasedClaims {
       const record = this.records.get(grantId);
       const label = record?.resolutionLabel ?? OIDC_SSO_PROFILE;
       const impersonator = record?.impersonator;
-      released = this.usable([account, ...(impersonator ? [impersonator] : [])]).then(async (usable) => {
-        if (!usable) return undefined;
-        const r = await this.resolver.resolve({ principal: account, label });
-        return r.principalFound ? this.filter.filter(r.attributes, requester) : undefined;
-      });
+      released = this.usable([account, ...(impersonator ? [impersonator] : [])]).then(
+        async (usable) => {
+          if (!usable) return undefined;
+          const r = await this.resolver.resolve({ principal: account, label });
+          return r.principalFound ? this.filter.filter(r.attributes, requester) : undefined;
+        },
+      );
       cache.set(key, released);
     }
     return released;
@@ -48,7 +59,8 @@ export class ReleasedClaims {
 
   /** Whether every account is active: neither disabled, nor locked, nor gone. */
   private async usable(accounts: readonly string[]): Promise<boolean> {
-    for (const account of accounts) if ((await this.accountState(account)) !== 'active') return false;
+    for (const account of accounts)
+      if ((await this.accountState(account)) !== 'active') return false;
     return true;
   }
 }

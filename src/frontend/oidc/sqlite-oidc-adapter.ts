@@ -18,15 +18,25 @@ interface Row {
   consumed_at: number | null;
 }
 
-export function sqliteAdapterFactory(db: SqliteDatabase, now: () => number = Date.now): new (model: string) => Adapter {
-  const upsert = db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
+export function sqliteAdapterFactory(
+  db: SqliteDatabase,
+  now: () => number = Date.now,
+): new (model: string) => Adapter {
+  const upsert =
+    db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
     ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
       user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`);
   const live = 'AND (expires_at IS NULL OR expires_at > ?)';
-  const byId = db.prepare(`SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id = ? ${live}`);
-  const byUid = db.prepare(`SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid = ? ${live}`);
-  const byUserCode = db.prepare(`SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND user_code = ? ${live}`);
+  const byId = db.prepare(
+    `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id = ? ${live}`,
+  );
+  const byUid = db.prepare(
+    `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid = ? ${live}`,
+  );
+  const byUserCode = db.prepare(
+    `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND user_code = ? ${live}`,
+  );
   const consume = db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ?');
   const destroy = db.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?');
   const revoke = db.prepare('DELETE FROM oidc_models WHERE grant_id = ?');
@@ -38,7 +48,9 @@ export function sqliteAdapterFactory(db: SqliteDatabase, now: () => number = Dat
   const decode = (row: Row | undefined): AdapterPayload | undefined => {
     if (!row) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
-    return row.consumed_at === null ? payload : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };
+    return row.consumed_at === null
+      ? payload
+      : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };
   };
 
   return class SqliteOidcAdapter implements Adapter {
@@ -67,7 +79,9 @@ export function sqliteAdapterFactory(db: SqliteDatabase, now: () => number = Dat
     }
 
     findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return Promise.resolve(decode(byUserCode.get(this.model, userCode, now()) as Row | undefined));
+      return Promise.resolve(
+        decode(byUserCode.get(this.model, userCode, now()) as Row | undefined),
+      );
     }
 
     consume(id: string): Promise<void> {

@@ -28,20 +28,33 @@ interface IntrospectedToken {
 }
 
 export function introspectionAllowed(registry: RelyingPartyRegistry) {
-  return (_ctx: KoaContextWithOIDC, caller: { clientId: string }, token: IntrospectedToken): boolean =>
+  return (
+    _ctx: KoaContextWithOIDC,
+    caller: { clientId: string },
+    token: IntrospectedToken,
+  ): boolean =>
     token.clientId === caller.clientId ||
-    (token.kind === 'AccessToken' && token.clientId !== undefined && registry.mayIntrospectTokensOf(caller.clientId, token.clientId));
+    (token.kind === 'AccessToken' &&
+      token.clientId !== undefined &&
+      registry.mayIntrospectTokensOf(caller.clientId, token.clientId));
 }
 
 export function revocationAllowed() {
-  return (_ctx: KoaContextWithOIDC, caller: { clientId: string }, token: IntrospectedToken): boolean => {
+  return (
+    _ctx: KoaContextWithOIDC,
+    caller: { clientId: string },
+    token: IntrospectedToken,
+  ): boolean => {
     if (token.clientId === caller.clientId) return true;
     throw new errors.UnauthorizedClient('the token was not issued to this client');
   };
 }
 
 /** Adds the account's claims to an active introspection answer about an access token. */
-export function introspectionClaimsMiddleware(release: ReleasedClaims, definitions: readonly AttributeDefinition[]) {
+export function introspectionClaimsMiddleware(
+  release: ReleasedClaims,
+  definitions: readonly AttributeDefinition[],
+) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     await next();
     const asked = activeIntrospection(ctx);
@@ -89,7 +102,10 @@ async function withClaims(
   definitions: readonly AttributeDefinition[],
 ): Promise<Record<string, unknown>> {
   const toCaller = await release.to(ctx, token.accountId, caller, token.grantId);
-  const toClient = caller === token.clientId ? toCaller : await release.to(ctx, token.accountId, token.clientId, token.grantId);
+  const toClient =
+    caller === token.clientId
+      ? toCaller
+      : await release.to(ctx, token.accountId, token.clientId, token.grantId);
   if (!toCaller || !toClient) return { active: false }; // the account is gone: as at userinfo, the token is no longer good
   const own = claimsOf(toClient, definitions, token.scopes);
   const claims: Record<string, ClaimValue> = {};

@@ -46,7 +46,10 @@ export class AdmissionGate {
     private readonly messages: Messages,
     private readonly log: ProcessLog,
   ) {
-    this.capacityExceeded = new IdpError('REQUEST_CAPACITY_EXCEEDED', `more than ${limit} SAML requests are being processed at once (idp.saml.inbound.maxConcurrent)`);
+    this.capacityExceeded = new IdpError(
+      'REQUEST_CAPACITY_EXCEEDED',
+      `more than ${limit} SAML requests are being processed at once (idp.saml.inbound.maxConcurrent)`,
+    );
   }
 
   /** A release function (safe to call twice), or undefined when the cap is reached. */
@@ -123,7 +126,13 @@ export class AdmissionGate {
   private async writeRefusal(res: Response): Promise<void> {
     const error = this.capacityExceeded;
     this.noteRefusal(error);
-    this.page ??= Buffer.from(await this.views.renderToString('error', { event: error.event, ...this.messages.forEvent(error.event), detail: undefined }, undefined));
+    this.page ??= Buffer.from(
+      await this.views.renderToString(
+        'error',
+        { event: error.event, ...this.messages.forEvent(error.event), detail: undefined },
+        undefined,
+      ),
+    );
     if (res.writableEnded || res.destroyed) return;
     // The page as bytes, straight to the socket: no template, no ETag, no content negotiation.
     res.writeHead(error.status, {
@@ -140,7 +149,9 @@ export class AdmissionGate {
     this.refusedSinceLog += 1;
     const now = Date.now();
     if (now - this.lastLog < LOG_INTERVAL_MS) return;
-    this.log.warn(`${error.code}: ${error.message}; refused ${this.refusedSinceLog} request(s) with 503 since the last such message`);
+    this.log.warn(
+      `${error.code}: ${error.message}; refused ${this.refusedSinceLog} request(s) with 503 since the last such message`,
+    );
     this.refusedSinceLog = 0;
     this.lastLog = now;
   }

@@ -7,7 +7,10 @@ import type { KeyObject } from 'node:crypto';
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { IdpError } from '../../core/errors.js';
 import type { ProcessLog } from '../../logging/process-log.js';
-import type { RelyingPartyRegistry, SamlServiceProvider } from '../../relying-party/relying-party.js';
+import type {
+  RelyingPartyRegistry,
+  SamlServiceProvider,
+} from '../../relying-party/relying-party.js';
 import type { SamlParameters } from './binding-parameters.js';
 import { malformed, refused } from './inbound-errors.js';
 import { hasRedirectSignature, verifyRedirectSignature } from './redirect-signature-verifier.js';
@@ -38,21 +41,32 @@ export interface InboundRequest {
 export type RequestCheck = (request: InboundRequest) => void;
 
 /** The SP the root's Issuer names: its configuration decides everything that follows. */
-export function serviceProvider(root: XmlElement, relyingParties: RelyingPartyRegistry): SamlServiceProvider {
+export function serviceProvider(
+  root: XmlElement,
+  relyingParties: RelyingPartyRegistry,
+): SamlServiceProvider {
   const issuer = childElements(root).find((el) => is(el, NS.saml, 'Issuer'));
   if (!issuer) throw malformed('AuthnRequest has no Issuer');
   const format = attribute(issuer, 'Format');
-  if (format !== undefined && format !== ENTITY_FORMAT) throw malformed(`the Issuer's Format ${JSON.stringify(format)} is not the entity format`);
+  if (format !== undefined && format !== ENTITY_FORMAT)
+    throw malformed(`the Issuer's Format ${JSON.stringify(format)} is not the entity format`);
   // The whole text of the element: with comments or CDATA inside, never just the first piece.
   const entityID = issuer.content.trim();
   const sp = relyingParties.saml(entityID);
-  if (!sp) throw new IdpError('UNKNOWN_RELYING_PARTY', `no service provider with entity ID ${JSON.stringify(entityID)} is configured`);
+  if (!sp)
+    throw new IdpError(
+      'UNKNOWN_RELYING_PARTY',
+      `no service provider with entity ID ${JSON.stringify(entityID)} is configured`,
+    );
   return sp;
 }
 
 /** SAML bindings §3.4.4.1: the XML signature must be removed; the query carries the signature. */
 export function noXmlSignatureOnRedirect({ doc }: InboundRequest): void {
-  if (signatureElements(doc).length > 0) throw refused('a Redirect-binding message must not carry an XML signature (it is signed in the query)');
+  if (signatureElements(doc).length > 0)
+    throw refused(
+      'a Redirect-binding message must not carry an XML signature (it is signed in the query)',
+    );
 }
 
 /** SigAlg and Signature in the query: both (signed) or neither (unsigned); half of one is refused. */
@@ -63,7 +77,8 @@ export function findQuerySignature(request: InboundRequest): void {
 /** Only with the SP's configured keys, never a key the message brings. */
 export function verifyQuerySignature(request: InboundRequest): void {
   const { signaturePresent, keys, params, sp } = request;
-  if (signaturePresent && keys.length > 0) request.verified = verifyRedirectSignature(params, keys, sp);
+  if (signaturePresent && keys.length > 0)
+    request.verified = verifyRedirectSignature(params, keys, sp);
 }
 
 /** Any ds:Signature at all: verifyEnvelopedSignature then accepts only the one enveloped in the root. */
@@ -74,31 +89,48 @@ export function findXmlSignature(request: InboundRequest): void {
 /** Only with the SP's configured keys, never a key the message brings (KeyInfo). */
 export function verifyXmlSignature(request: InboundRequest): void {
   const { signaturePresent, keys, doc, sp } = request;
-  if (signaturePresent && keys.length > 0) request.verified = verifyEnvelopedSignature(doc, keys, sp);
+  if (signaturePresent && keys.length > 0)
+    request.verified = verifyEnvelopedSignature(doc, keys, sp);
 }
 
 /** An SP that signs its requests (wantAuthnRequestsSigned) has an unsigned one refused: anyone could have sent it. */
 export function signedIfSpRequires({ sp, verified }: InboundRequest): void {
   if (!verified && sp.wantAuthnRequestsSigned) {
-    throw new IdpError('MESSAGE_AUTHENTICATION_FAILED', `AuthnRequest from ${sp.id} is not signed, and ${sp.id} must sign its requests`);
+    throw new IdpError(
+      'MESSAGE_AUTHENTICATION_FAILED',
+      `AuthnRequest from ${sp.id} is not signed, and ${sp.id} must sign its requests`,
+    );
   }
 }
 
 /** A signature no configured certificate can check counts for nothing; the debug log says why. */
-export function noteUncheckedSignature({ sp, signaturePresent, verified, log }: InboundRequest): void {
-  if (signaturePresent && !verified) log.debug(`AuthnRequest from ${sp.id} carries a signature, but no certificate is configured to check it: treated as unsigned`);
+export function noteUncheckedSignature({
+  sp,
+  signaturePresent,
+  verified,
+  log,
+}: InboundRequest): void {
+  if (signaturePresent && !verified)
+    log.debug(
+      `AuthnRequest from ${sp.id} carries a signature, but no certificate is configured to check it: treated as unsigned`,
+    );
 }
 
 /** SHA-1 is accepted only where the SP allows it, and the log says so every time. */
 export function noteSha1Signature({ sp, verified, log }: InboundRequest): void {
-  if (verified?.sha1) log.warn(`AuthnRequest from ${sp.id} accepted with a SHA-1 signature (${verified.algorithm}), allowed by allowSha1Signatures (${sp.declaredAt})`);
+  if (verified?.sha1)
+    log.warn(
+      `AuthnRequest from ${sp.id} accepted with a SHA-1 signature (${verified.algorithm}), allowed by allowSha1Signatures (${sp.declaredAt})`,
+    );
 }
 
 /** The response goes to the SP's configured ACS URL only: a request asking for another is refused, not obeyed. */
 export function configuredAcsUrl({ fields, sp }: InboundRequest): void {
   const acs = fields.get('AssertionConsumerServiceURL');
   if (acs !== undefined && acs !== sp.assertionConsumerServiceURL) {
-    throw malformed(`AssertionConsumerServiceURL ${JSON.stringify(acs)} is not the one configured for ${sp.id}`);
+    throw malformed(
+      `AssertionConsumerServiceURL ${JSON.stringify(acs)} is not the one configured for ${sp.id}`,
+    );
   }
 }
 
@@ -106,7 +138,9 @@ export function configuredAcsUrl({ fields, sp }: InboundRequest): void {
 export function postProtocolBinding({ fields }: InboundRequest): void {
   const protocolBinding = fields.get('ProtocolBinding');
   if (protocolBinding !== undefined && protocolBinding !== BINDING.post) {
-    throw malformed(`ProtocolBinding ${JSON.stringify(protocolBinding)} is not supported (only HTTP-POST)`);
+    throw malformed(
+      `ProtocolBinding ${JSON.stringify(protocolBinding)} is not supported (only HTTP-POST)`,
+    );
   }
 }
 

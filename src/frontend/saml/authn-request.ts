@@ -18,7 +18,10 @@
  */
 import type { XmlDocument } from 'libxml2-wasm';
 import type { ProcessLog } from '../../logging/process-log.js';
-import type { RelyingPartyRegistry, SamlServiceProvider } from '../../relying-party/relying-party.js';
+import type {
+  RelyingPartyRegistry,
+  SamlServiceProvider,
+} from '../../relying-party/relying-party.js';
 import {
   configuredAcsUrl,
   findQuerySignature,
@@ -65,25 +68,35 @@ export interface DecoderDeps {
 }
 
 /** On the parsed document, before anything in it is trusted (not even the Issuer), in order. */
-const DOCUMENT_CHECKS: readonly ((doc: XmlDocument) => void)[] = [validateSamlSchema, checkIdUniqueness];
+const DOCUMENT_CHECKS: readonly ((doc: XmlDocument) => void)[] = [
+  validateSamlSchema,
+  checkIdUniqueness,
+];
 
 /** On the request of a known SP, in order, each with the bindings it runs for. */
 const REQUEST_CHECKS: readonly (readonly [RequestCheck, ...InboundBinding[]])[] = [
-  [noXmlSignatureOnRedirect, 'redirect'        ],
-  [findQuerySignature,       'redirect'        ],
-  [verifyQuerySignature,     'redirect'        ],
-  [findXmlSignature,                     'post'],
-  [verifyXmlSignature,                   'post'],
-  [signedIfSpRequires,       'redirect', 'post'],
-  [noteUncheckedSignature,   'redirect', 'post'],
-  [noteSha1Signature,        'redirect', 'post'],
-  [configuredAcsUrl,         'redirect', 'post'],
-  [postProtocolBinding,      'redirect', 'post'],
+  [noXmlSignatureOnRedirect, 'redirect'],
+  [findQuerySignature, 'redirect'],
+  [verifyQuerySignature, 'redirect'],
+  [findXmlSignature, 'post'],
+  [verifyXmlSignature, 'post'],
+  [signedIfSpRequires, 'redirect', 'post'],
+  [noteUncheckedSignature, 'redirect', 'post'],
+  [noteSha1Signature, 'redirect', 'post'],
+  [configuredAcsUrl, 'redirect', 'post'],
+  [postProtocolBinding, 'redirect', 'post'],
 ];
 
-const CHECKS_FOR: Readonly<Record<InboundBinding, readonly RequestCheck[]>> = { redirect: checksFor('redirect'), post: checksFor('post') };
+const CHECKS_FOR: Readonly<Record<InboundBinding, readonly RequestCheck[]>> = {
+  redirect: checksFor('redirect'),
+  post: checksFor('post'),
+};
 
-export function decodeAuthnRequest(params: SamlParameters, binding: InboundBinding, deps: DecoderDeps): DecodedAuthnRequest {
+export function decodeAuthnRequest(
+  params: SamlParameters,
+  binding: InboundBinding,
+  deps: DecoderDeps,
+): DecodedAuthnRequest {
   const doc = parseSamlXml(messageBytes(params.samlRequest, binding, deps.maxMessageSize));
   try {
     for (const check of DOCUMENT_CHECKS) check(doc);
@@ -96,14 +109,31 @@ export function decodeAuthnRequest(params: SamlParameters, binding: InboundBindi
 }
 
 function checksFor(binding: InboundBinding): RequestCheck[] {
-  return REQUEST_CHECKS.filter(([, ...bindings]) => bindings.includes(binding)).map(([check]) => check);
+  return REQUEST_CHECKS.filter(([, ...bindings]) => bindings.includes(binding)).map(
+    ([check]) => check,
+  );
 }
 
 /** The request as its checks see it, once its Issuer names a configured SP. */
-function fromItsIssuer(doc: XmlDocument, params: SamlParameters, binding: InboundBinding, deps: DecoderDeps): InboundRequest {
+function fromItsIssuer(
+  doc: XmlDocument,
+  params: SamlParameters,
+  binding: InboundBinding,
+  deps: DecoderDeps,
+): InboundRequest {
   const root = doc.root;
   const sp = serviceProvider(root, deps.relyingParties);
-  return { doc, params, binding, sp, keys: verificationKeys(sp), fields: attributes(root), log: deps.log, signaturePresent: false, verified: null };
+  return {
+    doc,
+    params,
+    binding,
+    sp,
+    keys: verificationKeys(sp),
+    fields: attributes(root),
+    log: deps.log,
+    signaturePresent: false,
+    verified: null,
+  };
 }
 
 /** What the profile flow takes from the request; reading the ID refuses a request without one. */

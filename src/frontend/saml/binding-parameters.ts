@@ -27,7 +27,11 @@ type Where = 'query string' | 'form body';
 /** The SAML parameters read so far: each as sent (raw) and decoded (value). */
 type Found = Map<SamlParameterName, { raw: string; value: string }>;
 
-export function samlParameters(urlEncoded: string, where: Where, maxEncodedRequest: number): SamlParameters {
+export function samlParameters(
+  urlEncoded: string,
+  where: Where,
+  maxEncodedRequest: number,
+): SamlParameters {
   onlyUrlEncodedCharacters(urlEncoded, where);
   const found: Found = new Map();
   for (const pair of urlEncoded.split('&')) readPair(pair, found, where, maxEncodedRequest);
@@ -42,7 +46,8 @@ export function samlParameters(urlEncoded: string, where: Where, maxEncodedReque
 
 /** URL-encoded text is printable ASCII; anything else (raw non-UTF-8 bytes, controls) is refused. */
 function onlyUrlEncodedCharacters(urlEncoded: string, where: Where): void {
-  if (/[^\x21-\x7e]/.test(urlEncoded)) throw malformed(`the ${where} contains characters that are not URL-encoded`);
+  if (/[^\x21-\x7e]/.test(urlEncoded))
+    throw malformed(`the ${where} contains characters that are not URL-encoded`);
 }
 
 /** One name=value pair: a SAML parameter is kept, spelled plainly, once, within its limit; others are ignored. */
@@ -54,11 +59,13 @@ function readPair(pair: string, found: Found, where: Where, maxEncodedRequest: n
   const name = decode(rawName, where);
   if (!isSamlParameter(name)) return;
   // signedOctets rebuilds each pair with the plain name: any other spelling would not be the octets as sent.
-  if (rawName !== name) throw malformed(`the ${where} spells the parameter name ${name} percent-encoded`);
+  if (rawName !== name)
+    throw malformed(`the ${where} spells the parameter name ${name} percent-encoded`);
   // With two values, the signature check and the decoder could each take a different one.
   if (found.has(name)) throw malformed(`${name} is given more than once in the ${where}`);
   // Bounded before decoding: percent-encoding can at most triple the length.
-  if (name === 'SAMLRequest' && raw.length > maxEncodedRequest * 3) throw tooLarge(maxEncodedRequest);
+  if (name === 'SAMLRequest' && raw.length > maxEncodedRequest * 3)
+    throw tooLarge(maxEncodedRequest);
   found.set(name, { raw, value: decode(raw, where, name) });
 }
 
@@ -69,7 +76,8 @@ function isSamlParameter(name: string): name is SamlParameterName {
 /** Present, not empty, and within the limit once decoded. */
 function samlRequest(found: Found, where: Where, maxEncodedRequest: number): string {
   const value = found.get('SAMLRequest')?.value;
-  if (value === undefined || value === '') throw malformed(`the ${where} has no SAMLRequest parameter`);
+  if (value === undefined || value === '')
+    throw malformed(`the ${where} has no SAMLRequest parameter`);
   if (value.length > maxEncodedRequest) throw tooLarge(maxEncodedRequest);
   return value;
 }
@@ -77,7 +85,8 @@ function samlRequest(found: Found, where: Where, maxEncodedRequest: number): str
 /** RelayState comes back to the SP in the response form; its length is bounded (MAX_RELAY_STATE). */
 function relayState(found: Found): string | null {
   const value = found.get('RelayState')?.value ?? null;
-  if (value !== null && value.length > MAX_RELAY_STATE) throw malformed(`RelayState is longer than ${MAX_RELAY_STATE} characters`);
+  if (value !== null && value.length > MAX_RELAY_STATE)
+    throw malformed(`RelayState is longer than ${MAX_RELAY_STATE} characters`);
   return value;
 }
 
@@ -93,7 +102,9 @@ function decode(text: string, where: string, name?: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
-    throw malformed(`${name ?? 'a parameter name'} in the ${where} is not valid percent-encoded UTF-8`);
+    throw malformed(
+      `${name ?? 'a parameter name'} in the ${where} is not valid percent-encoded UTF-8`,
+    );
   }
 }
 

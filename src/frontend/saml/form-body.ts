@@ -21,7 +21,12 @@ interface BodyHeaders {
 }
 
 /** On the headers, in order, before a byte of the body is read. */
-const HEADER_CHECKS: readonly ((headers: BodyHeaders, limits: FormLimits) => void)[] = [declaredWithinLimit, hasBody, isUrlEncodedForm, isUtf8];
+const HEADER_CHECKS: readonly ((headers: BodyHeaders, limits: FormLimits) => void)[] = [
+  declaredWithinLimit,
+  hasBody,
+  isUrlEncodedForm,
+  isUtf8,
+];
 
 export async function readFormBody(req: Request, limits: FormLimits): Promise<string> {
   const headers = bodyHeaders(req);
@@ -35,7 +40,10 @@ function bodyHeaders(req: Request): BodyHeaders {
   const [mediaType, ...params] = type.split(';').map((s) => s.trim());
   return {
     mediaType,
-    charset: params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, ''),
+    charset: params
+      .find((p) => p.startsWith('charset='))
+      ?.slice(8)
+      .replace(/"/g, ''),
     declaredLength: Number(req.headers['content-length'] ?? 0),
     transferEncoded: req.headers['transfer-encoding'] !== undefined,
   };
@@ -56,13 +64,16 @@ function hasBody({ mediaType, declaredLength, transferEncoded }: BodyHeaders): v
 /** The POST binding is an HTML form post; nothing else is parsed. */
 function isUrlEncodedForm({ mediaType }: BodyHeaders): void {
   if (mediaType !== 'application/x-www-form-urlencoded') {
-    throw malformed(`the POST binding takes an application/x-www-form-urlencoded form, not ${JSON.stringify(mediaType || '(no content type)')}`);
+    throw malformed(
+      `the POST binding takes an application/x-www-form-urlencoded form, not ${JSON.stringify(mediaType || '(no content type)')}`,
+    );
   }
 }
 
 /** The body is decoded as UTF-8 (binding-parameters.ts); another declared charset would be misread. */
 function isUtf8({ charset }: BodyHeaders): void {
-  if (charset !== undefined && charset !== 'utf-8') throw malformed(`the form must be UTF-8, not ${JSON.stringify(charset)}`);
+  if (charset !== undefined && charset !== 'utf-8')
+    throw malformed(`the form must be UTF-8, not ${JSON.stringify(charset)}`);
 }
 
 function readAll(req: Request, limits: FormLimits): Promise<Buffer> {
@@ -86,9 +97,19 @@ function readAll(req: Request, limits: FormLimits): Promise<Buffer> {
       else chunks.push(chunk);
     };
     const onEnd = () => done();
-    const onError = (err: Error) => done(malformed(`the request body could not be read (${err.message})`));
+    const onError = (err: Error) =>
+      done(malformed(`the request body could not be read (${err.message})`));
     const onAborted = () => done(malformed('the request body was not sent completely'));
-    const timer = setTimeout(() => done(new IdpError('MESSAGE_TIMEOUT', `the request body took longer than ${limits.timeoutMs} ms to arrive`)), limits.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(
+          new IdpError(
+            'MESSAGE_TIMEOUT',
+            `the request body took longer than ${limits.timeoutMs} ms to arrive`,
+          ),
+        ),
+      limits.timeoutMs,
+    );
     req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
   });
 }

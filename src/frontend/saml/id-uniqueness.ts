@@ -8,13 +8,18 @@ import type { XmlAttribute, XmlDocument } from 'libxml2-wasm';
 import { XmlXPath } from './libxml2.js';
 import { malformed } from './inbound-errors.js';
 
-const ID_ATTRIBUTES = XmlXPath.compile("//@*[local-name()='ID' or local-name()='Id' or local-name()='id']");
+const ID_ATTRIBUTES = XmlXPath.compile(
+  "//@*[local-name()='ID' or local-name()='Id' or local-name()='id']",
+);
 
 export function checkIdUniqueness(doc: XmlDocument): void {
   const seen = new Set<string>();
   for (const attr of doc.find(ID_ATTRIBUTES) as XmlAttribute[]) {
     const value = attr.value.trim();
-    if (seen.has(value)) throw malformed(`AuthnRequest has more than one element with the ID ${JSON.stringify(value)}`);
+    if (seen.has(value))
+      throw malformed(
+        `AuthnRequest has more than one element with the ID ${JSON.stringify(value)}`,
+      );
     seen.add(value);
   }
 }

@@ -15,7 +15,8 @@ const STARTS_LIKE_XML = /^(\uFEFF)?\s*</;
 export function messageBytes(encoded: string, binding: InboundBinding, max: number): Buffer {
   const bytes = strictBase64(encoded);
   if (!bytes) throw malformed('SAMLRequest is not base64');
-  if (binding === 'post' && STARTS_LIKE_XML.test(bytes.subarray(0, 64).toString('utf8'))) return withinLimit(bytes, max);
+  if (binding === 'post' && STARTS_LIKE_XML.test(bytes.subarray(0, 64).toString('utf8')))
+    return withinLimit(bytes, max);
   return inflated(bytes, binding, max);
 }
 
@@ -30,7 +31,12 @@ function inflated(bytes: Buffer, binding: InboundBinding, max: number): Buffer {
     return inflateRawSync(bytes, { maxOutputLength: max });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(max);
-    throw malformed(binding === 'redirect' ? 'SAMLRequest is not DEFLATE-compressed' : 'SAMLRequest is neither XML nor DEFLATE-compressed XML', err);
+    throw malformed(
+      binding === 'redirect'
+        ? 'SAMLRequest is not DEFLATE-compressed'
+        : 'SAMLRequest is neither XML nor DEFLATE-compressed XML',
+      err,
+    );
   }
 }
 

@@ -15,11 +15,16 @@ import type { VerifiedSignature } from './xml-signature-verifier.js';
 /** Whether the query carries a signature at all (both parameters, or a refusal for half of one). */
 export function hasRedirectSignature(params: SamlParameters): boolean {
   if (params.signature === undefined && params.sigAlg === undefined) return false;
-  if (params.signature === undefined || params.sigAlg === undefined) throw refused('the query has one of SigAlg and Signature without the other');
+  if (params.signature === undefined || params.sigAlg === undefined)
+    throw refused('the query has one of SigAlg and Signature without the other');
   return true;
 }
 
-export function verifyRedirectSignature(params: SamlParameters, keys: readonly KeyObject[], sp: SignaturePolicy): VerifiedSignature {
+export function verifyRedirectSignature(
+  params: SamlParameters,
+  keys: readonly KeyObject[],
+  sp: SignaturePolicy,
+): VerifiedSignature {
   const algorithm = params.sigAlg ?? '';
   const alg = signatureMethod(algorithm, sp);
   const value = strictBase64(params.signature ?? '');
@@ -28,8 +33,15 @@ export function verifyRedirectSignature(params: SamlParameters, keys: readonly K
   // ECDSA values come as r||s (XML-signature style) from some SPs and DER from others (JCA).
   const encodings = alg.key === 'ec' ? (['ieee-p1363', 'der'] as const) : ([undefined] as const);
   const ok = keys.some(
-    (key) => keyFits(key, alg.key) && encodings.some((dsaEncoding) => verify(alg.hash, octets, dsaEncoding ? { key, dsaEncoding } : key, value)),
+    (key) =>
+      keyFits(key, alg.key) &&
+      encodings.some((dsaEncoding) =>
+        verify(alg.hash, octets, dsaEncoding ? { key, dsaEncoding } : key, value),
+      ),
   );
-  if (!ok) throw refused(`the query signature does not verify with the certificate configured for ${sp.id}`);
+  if (!ok)
+    throw refused(
+      `the query signature does not verify with the certificate configured for ${sp.id}`,
+    );
   return { algorithm, sha1: alg.sha1 };
 }

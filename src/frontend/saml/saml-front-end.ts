@@ -8,11 +8,20 @@ import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { IdpError } from '../../core/errors.js';
-import { EVENTS, type IdpEvent, type SamlSubStatus, type SamlTopStatus } from '../../core/events.js';
+import {
+  EVENTS,
+  type IdpEvent,
+  type SamlSubStatus,
+  type SamlTopStatus,
+} from '../../core/events.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
 import type { Json, ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
-import { NAMEID_FORMATS, type RelyingPartyRegistry, type SamlServiceProvider } from '../../relying-party/relying-party.js';
+import {
+  NAMEID_FORMATS,
+  type RelyingPartyRegistry,
+  type SamlServiceProvider,
+} from '../../relying-party/relying-party.js';
 import { setContentSecurityPolicy } from '../../web/content-security-policy.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
@@ -20,12 +29,22 @@ import type { HttpExchange } from '../../core/http-exchange.js';
 import type { ProfilePipeline, ProtocolFrontEnd } from '../protocol-front-end.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { AdmissionGate } from './admission-gate.js';
-import { decodeAuthnRequest, type DecodedAuthnRequest, type DecoderDeps, type InboundBinding } from './authn-request.js';
+import {
+  decodeAuthnRequest,
+  type DecodedAuthnRequest,
+  type DecoderDeps,
+  type InboundBinding,
+} from './authn-request.js';
 import { samlParameters, type SamlParameters } from './binding-parameters.js';
 import { readFormBody } from './form-body.js';
 import { BINDING, SAML2_SSO_PROFILE, SSO_PATHS, STATUS } from './saml-bindings.js';
 import type { SamlEntities } from './saml-entities.js';
-import { encodableAttributes, errorResponseXml, samlId, successResponseXml } from './saml-response.js';
+import {
+  encodableAttributes,
+  errorResponseXml,
+  samlId,
+  successResponseXml,
+} from './saml-response.js';
 import type { XmlSigningKey } from '../../credentials/signing-credential.js';
 
 const SAML_FRONT_END = 'saml2';
@@ -64,18 +83,32 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
   private readonly decoderDeps: DecoderDeps;
 
   constructor(private readonly deps: SamlFrontEndDeps) {
-    this.gate = new AdmissionGate(deps.props.samlInbound.maxConcurrent, deps.views, deps.messages, deps.log);
-    this.decoderDeps = { relyingParties: deps.relyingParties, maxMessageSize: deps.props.samlInbound.maxMessageSize, log: deps.log };
+    this.gate = new AdmissionGate(
+      deps.props.samlInbound.maxConcurrent,
+      deps.views,
+      deps.messages,
+      deps.log,
+    );
+    this.decoderDeps = {
+      relyingParties: deps.relyingParties,
+      maxMessageSize: deps.props.samlInbound.maxMessageSize,
+      log: deps.log,
+    };
     for (const sp of deps.relyingParties.all) {
       if (sp.kind === 'saml' && sp.allowSha1Signatures) {
-        deps.log.warn(`${sp.declaredAt}: ${sp.id}: allowSha1Signatures is set: AuthnRequests signed with SHA-1 (broken for signatures) are accepted from this SP`);
+        deps.log.warn(
+          `${sp.declaredAt}: ${sp.id}: allowSha1Signatures is set: AuthnRequests signed with SHA-1 (broken for signatures) are accepted from this SP`,
+        );
       }
     }
   }
 
   /** The admission gate, to run before anything else the IdP does with a request (see AdmissionGate). */
   admission() {
-    return this.gate.middleware([SSO_PATHS.redirect, SSO_PATHS.post], (req) => executionOf(req) !== undefined);
+    return this.gate.middleware(
+      [SSO_PATHS.redirect, SSO_PATHS.post],
+      (req) => executionOf(req) !== undefined,
+    );
   }
 
   routes(flow: ProfilePipeline): Router {
@@ -85,7 +118,10 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     router.get(SSO_PATHS.metadata, (_req, res) => {
       res.type('application/samlmetadata+xml').send(this.deps.entities.metadata());
     });
-    for (const [path, binding] of [[SSO_PATHS.redirect, 'redirect'], [SSO_PATHS.post, 'post']] as const) {
+    for (const [path, binding] of [
+      [SSO_PATHS.redirect, 'redirect'],
+      [SSO_PATHS.post, 'post'],
+    ] as const) {
       router.all(
         path,
         (req, res, next) => (executionOf(req) ? continuationForm(req, res, next) : next()),
@@ -103,7 +139,11 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
           }
           // Admitted by the gate in front of the app (admission()), a turn ago — or now.
           if (!this.gate.admitted(res)) return;
-          const decoded = decodeAuthnRequest(await this.parameters(req, res, binding), binding, this.decoderDeps);
+          const decoded = decodeAuthnRequest(
+            await this.parameters(req, res, binding),
+            binding,
+            this.decoderDeps,
+          );
           const prc = this.contextFor(decoded);
           // A POST from the SP carries no SameSite=Lax cookie: re-enter with a GET first.
           if (binding === 'post') return flow.parkInbound(exchange, prc);
@@ -115,16 +155,27 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
   }
 
   /** The SAML parameters from the query (Redirect) or the form body (POST), read strictly. */
-  private async parameters(req: Request, res: Response, binding: InboundBinding): Promise<SamlParameters> {
+  private async parameters(
+    req: Request,
+    res: Response,
+    binding: InboundBinding,
+  ): Promise<SamlParameters> {
     const { maxMessageSize, bodyTimeoutMs } = this.deps.props.samlInbound;
     const maxEncoded = Math.ceil(maxMessageSize / 3) * 4 + Math.ceil(maxMessageSize / 57) * 2;
     if (binding === 'redirect') {
       const q = req.originalUrl.indexOf('?');
-      return samlParameters(q === -1 ? '' : req.originalUrl.slice(q + 1), 'query string', maxEncoded);
+      return samlParameters(
+        q === -1 ? '' : req.originalUrl.slice(q + 1),
+        'query string',
+        maxEncoded,
+      );
     }
     try {
       // Percent-encoding can triple base64's + / =; RelayState and the rest get 16 KiB.
-      const body = await readFormBody(req, { maxBytes: 3 * maxEncoded + 16 * 1024, timeoutMs: bodyTimeoutMs });
+      const body = await readFormBody(req, {
+        maxBytes: 3 * maxEncoded + 16 * 1024,
+        timeoutMs: bodyTimeoutMs,
+      });
       return samlParameters(body, 'form body', maxEncoded);
     } catch (err) {
       // Whatever of the body is unread stays unread: the connection ends with the refusal.
@@ -139,7 +190,9 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     const subject = prc.subject;
     const nameId = this.nameIdFor(sp, prc);
     if (!nameId) return this.respondError(exchange, prc, 'InvalidNameIDPolicy');
-    const attributes = encodableAttributes(prc.attributes.filtered, (id) => this.deps.resolver.definition(id));
+    const attributes = encodableAttributes(prc.attributes.filtered, (id) =>
+      this.deps.resolver.definition(id),
+    );
     const responseId = samlId();
     const assertionId = samlId();
     const xml = await successResponseXml(
@@ -174,7 +227,11 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     await this.post(exchange.res, sp, encoded, inbound.relayState);
   }
 
-  async respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: IdpEvent): Promise<void> {
+  async respondError(
+    exchange: HttpExchange,
+    prc: ProfileRequestContext,
+    event: IdpEvent,
+  ): Promise<void> {
     const sp = this.sp(prc);
     const inbound = prc.inbound as SamlInbound;
     const [top, sub] = EVENTS[event].saml;
@@ -240,11 +297,18 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
 
   private sp(prc: ProfileRequestContext): SamlServiceProvider {
     const sp = this.deps.relyingParties.saml(prc.relyingPartyId);
-    if (!sp) throw new IdpError('UNKNOWN_RELYING_PARTY', `${prc.relyingPartyId} is not a SAML service provider`);
+    if (!sp)
+      throw new IdpError(
+        'UNKNOWN_RELYING_PARTY',
+        `${prc.relyingPartyId} is not a SAML service provider`,
+      );
     return sp;
   }
 
-  private nameIdFor(sp: SamlServiceProvider, prc: ResolvedContext): { value: string; format: string } | undefined {
+  private nameIdFor(
+    sp: SamlServiceProvider,
+    prc: ResolvedContext,
+  ): { value: string; format: string } | undefined {
     const format = NAMEID_FORMATS[sp.nameIDFormat];
     switch (sp.nameIDFormat) {
       case 'unspecified':
@@ -258,7 +322,12 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     }
   }
 
-  private async post(res: Response, sp: SamlServiceProvider, samlResponse: string, relayState: string | null): Promise<void> {
+  private async post(
+    res: Response,
+    sp: SamlServiceProvider,
+    samlResponse: string,
+    relayState: string | null,
+  ): Promise<void> {
     setContentSecurityPolicy(res, [sp.assertionConsumerServiceURL]);
     res.set('Cache-Control', 'no-store');
     await this.deps.views.render(res, 'saml/post-response', {

@@ -12,8 +12,14 @@ import type { XmlSigningKey } from '../../credentials/signing-credential.js';
 import { signEnveloped } from './xml/enveloped-signature.js';
 import { el, serialize, type XmlElement } from './xml/xml-tree.js';
 
-const NAMESPACES = { samlp: 'urn:oasis:names:tc:SAML:2.0:protocol', saml: 'urn:oasis:names:tc:SAML:2.0:assertion' };
-const VALUE_NAMESPACES = { xs: 'http://www.w3.org/2001/XMLSchema', xsi: 'http://www.w3.org/2001/XMLSchema-instance' };
+const NAMESPACES = {
+  samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',
+  saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
+};
+const VALUE_NAMESPACES = {
+  xs: 'http://www.w3.org/2001/XMLSchema',
+  xsi: 'http://www.w3.org/2001/XMLSchema-instance',
+};
 const VALIDITY_MS = 5 * 60_000;
 
 export function samlId(): string {
@@ -33,7 +39,10 @@ export interface AssertionContent {
   readonly authnContextClassRef: string;
   readonly sessionIndex: string;
   /** Encoded attributes: definition + values, only those with a SAML 2 encoding. */
-  readonly attributes: readonly { readonly definition: AttributeDefinition; readonly values: readonly string[] }[];
+  readonly attributes: readonly {
+    readonly definition: AttributeDefinition;
+    readonly values: readonly string[];
+  }[];
   readonly now: number;
 }
 
@@ -54,29 +63,57 @@ export interface SigningPolicy {
   readonly response: boolean;
 }
 
-export async function successResponseXml(c: AssertionContent, signing: SigningPolicy, key: XmlSigningKey): Promise<string> {
+export async function successResponseXml(
+  c: AssertionContent,
+  signing: SigningPolicy,
+  key: XmlSigningKey,
+): Promise<string> {
   const instant = iso(c.now);
   const notOnOrAfter = iso(c.now + VALIDITY_MS);
-  const assertion = el('saml:Assertion', { ID: c.assertionId, Version: '2.0', IssueInstant: instant }, [
-    el('saml:Issuer', {}, [c.issuer]),
-    el('saml:Subject', {}, [
-      el('saml:NameID', { Format: c.nameIdFormat }, [c.nameId]),
-      el('saml:SubjectConfirmation', { Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer' }, [
-        el('saml:SubjectConfirmationData', { NotOnOrAfter: notOnOrAfter, Recipient: c.destination, InResponseTo: c.inResponseTo }),
+  const assertion = el(
+    'saml:Assertion',
+    { ID: c.assertionId, Version: '2.0', IssueInstant: instant },
+    [
+      el('saml:Issuer', {}, [c.issuer]),
+      el('saml:Subject', {}, [
+        el('saml:NameID', { Format: c.nameIdFormat }, [c.nameId]),
+        el('saml:SubjectConfirmation', { Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer' }, [
+          el('saml:SubjectConfirmationData', {
+            NotOnOrAfter: notOnOrAfter,
+            Recipient: c.destination,
+            InResponseTo: c.inResponseTo,
+          }),
+        ]),
       ]),
-    ]),
-    el('saml:Conditions', { NotBefore: instant, NotOnOrAfter: notOnOrAfter }, [
-      el('saml:AudienceRestriction', {}, [el('saml:Audience', {}, [c.audience])]),
-    ]),
-    el('saml:AuthnStatement', { AuthnInstant: iso(c.authnInstant), SessionIndex: c.sessionIndex }, [
-      el('saml:AuthnContext', {}, [el('saml:AuthnContextClassRef', {}, [c.authnContextClassRef])]),
-    ]),
-    attributeStatement(c.attributes),
-  ]);
+      el('saml:Conditions', { NotBefore: instant, NotOnOrAfter: notOnOrAfter }, [
+        el('saml:AudienceRestriction', {}, [el('saml:Audience', {}, [c.audience])]),
+      ]),
+      el(
+        'saml:AuthnStatement',
+        { AuthnInstant: iso(c.authnInstant), SessionIndex: c.sessionIndex },
+        [
+          el('saml:AuthnContext', {}, [
+            el('saml:AuthnContextClassRef', {}, [c.authnContextClassRef]),
+          ]),
+        ],
+      ),
+      attributeStatement(c.attributes),
+    ],
+  );
   const response = el(
     'samlp:Response',
-    { ID: c.responseId, Version: '2.0', IssueInstant: instant, Destination: c.destination, InResponseTo: c.inResponseTo },
-    [el('saml:Issuer', {}, [c.issuer]), el('samlp:Status', {}, [el('samlp:StatusCode', { Value: STATUS.success })]), assertion],
+    {
+      ID: c.responseId,
+      Version: '2.0',
+      IssueInstant: instant,
+      Destination: c.destination,
+      InResponseTo: c.inResponseTo,
+    },
+    [
+      el('saml:Issuer', {}, [c.issuer]),
+      el('samlp:Status', {}, [el('samlp:StatusCode', { Value: STATUS.success })]),
+      assertion,
+    ],
     NAMESPACES,
   );
   if (signing.assertion) await signEnveloped(response, assertion, key);
@@ -88,11 +125,19 @@ export async function successResponseXml(c: AssertionContent, signing: SigningPo
 export async function errorResponseXml(c: ErrorContent, key: XmlSigningKey): Promise<string> {
   const response = el(
     'samlp:Response',
-    { ID: c.responseId, Version: '2.0', IssueInstant: iso(c.now), Destination: c.destination, InResponseTo: c.inResponseTo },
+    {
+      ID: c.responseId,
+      Version: '2.0',
+      IssueInstant: iso(c.now),
+      Destination: c.destination,
+      InResponseTo: c.inResponseTo,
+    },
     [
       el('saml:Issuer', {}, [c.issuer]),
       el('samlp:Status', {}, [
-        el('samlp:StatusCode', { Value: c.status }, [c.subStatus ? el('samlp:StatusCode', { Value: c.subStatus }) : undefined]),
+        el('samlp:StatusCode', { Value: c.status }, [
+          c.subStatus ? el('samlp:StatusCode', { Value: c.subStatus }) : undefined,
+        ]),
         el('samlp:StatusMessage', {}, [c.message]),
       ]),
     ],

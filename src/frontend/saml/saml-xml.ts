@@ -13,7 +13,10 @@ import { firstLine, malformed } from './inbound-errors.js';
 import { NS } from './xml-elements.js';
 
 const PARSE_OPTIONS =
-  ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_NO_SYS_CATALOG | ParseOption.XML_PARSE_NOWARNING;
+  ParseOption.XML_PARSE_NONET |
+  ParseOption.XML_PARSE_NO_XXE |
+  ParseOption.XML_PARSE_NO_SYS_CATALOG |
+  ParseOption.XML_PARSE_NOWARNING;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const DECLARATION = /^(\uFEFF)?<\?xml\s[^?]*\?>/;
 const DECLARED_ENCODING = /\sencoding\s*=\s*["']([^"']*)["']/;
@@ -36,10 +39,20 @@ interface MessageText {
 }
 
 /** On the text, in order, before parsing. */
-const TEXT_CHECKS: readonly ((message: MessageText) => void)[] = [onlyUtf8Declared, noDtdInText, noProcessingInstructionInText, fewNamespaceDeclarations];
+const TEXT_CHECKS: readonly ((message: MessageText) => void)[] = [
+  onlyUtf8Declared,
+  noDtdInText,
+  noProcessingInstructionInText,
+  fewNamespaceDeclarations,
+];
 
 /** On the parsed document, in order: what the text checks cannot be sure of, and the root. */
-const DOCUMENT_CHECKS: readonly ((doc: XmlDocument) => void)[] = [noDtd, noProcessingInstruction, fewElements, isAuthnRequest];
+const DOCUMENT_CHECKS: readonly ((doc: XmlDocument) => void)[] = [
+  noDtd,
+  noProcessingInstruction,
+  fewElements,
+  isAuthnRequest,
+];
 
 /** Parses the message; the caller must dispose() the document. */
 export function parseSamlXml(bytes: Uint8Array): XmlDocument {
@@ -68,24 +81,32 @@ function messageText(bytes: Uint8Array): MessageText {
 /** libxml2 would decode another declared encoding; the message is read as UTF-8 only. */
 function onlyUtf8Declared({ declaration }: MessageText): void {
   const encoding = declaration && DECLARED_ENCODING.exec(declaration)?.[1];
-  if (encoding && !/^utf-?8$/i.test(encoding)) throw malformed(`AuthnRequest declares encoding ${JSON.stringify(encoding)}; only UTF-8 is accepted`);
+  if (encoding && !/^utf-?8$/i.test(encoding))
+    throw malformed(
+      `AuthnRequest declares encoding ${JSON.stringify(encoding)}; only UTF-8 is accepted`,
+    );
 }
 
 /** A DTD brings entities (expansion bombs, XXE): refused before libxml2 reads one. */
 function noDtdInText({ text }: MessageText): void {
-  if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY')) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
+  if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY'))
+    throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
 }
 
 /** Nothing but the XML declaration may look like a processing instruction. */
 function noProcessingInstructionInText({ text, declaration }: MessageText): void {
-  if (text.indexOf('<?', declaration?.length ?? 0) !== -1) throw malformed('AuthnRequest contains a processing instruction');
+  if (text.indexOf('<?', declaration?.length ?? 0) !== -1)
+    throw malformed('AuthnRequest contains a processing instruction');
 }
 
 /** Canonicalization's cost grows with the namespaces in scope (see MAX_NAMESPACE_DECLARATIONS). */
 function fewNamespaceDeclarations({ text }: MessageText): void {
   // Counted on the text, so an occurrence inside a value counts too: that errs on the safe side.
   const declarations = text.match(NAMESPACE_DECLARATION)?.length ?? 0;
-  if (declarations > MAX_NAMESPACE_DECLARATIONS) throw malformed(`AuthnRequest declares ${declarations} namespaces; at most ${MAX_NAMESPACE_DECLARATIONS} are accepted`);
+  if (declarations > MAX_NAMESPACE_DECLARATIONS)
+    throw malformed(
+      `AuthnRequest declares ${declarations} namespaces; at most ${MAX_NAMESPACE_DECLARATIONS} are accepted`,
+    );
 }
 
 function parse(bytes: Uint8Array): XmlDocument {
@@ -99,22 +120,26 @@ function parse(bytes: Uint8Array): XmlDocument {
 
 /** What libxml2 parsed, in case the text check missed a spelling of a DTD. */
 function noDtd(doc: XmlDocument): void {
-  if (doc.dtd !== null) throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
+  if (doc.dtd !== null)
+    throw malformed('AuthnRequest contains a DTD (DOCTYPE), which is never accepted');
 }
 
 /** What libxml2 parsed, in case the text check missed a spelling of a processing instruction. */
 function noProcessingInstruction(doc: XmlDocument): void {
-  if (doc.find(PROCESSING_INSTRUCTIONS).length > 0) throw malformed('AuthnRequest contains a processing instruction');
+  if (doc.find(PROCESSING_INSTRUCTIONS).length > 0)
+    throw malformed('AuthnRequest contains a processing instruction');
 }
 
 /** Canonicalization's cost grows with the elements (see MAX_ELEMENTS). */
 function fewElements(doc: XmlDocument): void {
   const elements = doc.eval(ELEMENT_COUNT) as number;
-  if (elements > MAX_ELEMENTS) throw malformed(`AuthnRequest has ${elements} elements; at most ${MAX_ELEMENTS} are accepted`);
+  if (elements > MAX_ELEMENTS)
+    throw malformed(`AuthnRequest has ${elements} elements; at most ${MAX_ELEMENTS} are accepted`);
 }
 
 /** The only message the SSO endpoints take. */
 function isAuthnRequest(doc: XmlDocument): void {
   const root = doc.root;
-  if (root.namespaceUri !== NS.samlp || root.name !== 'AuthnRequest') throw malformed('message is not a SAML 2.0 AuthnRequest');
+  if (root.namespaceUri !== NS.samlp || root.name !== 'AuthnRequest')
+    throw malformed('message is not a SAML 2.0 AuthnRequest');
 }

@@ -12,13 +12,25 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { XmlBufferInputProvider, XmlDocument, xmlRegisterInputProvider, XmlValidateError, XsdValidator } from './libxml2.js';
+import {
+  XmlBufferInputProvider,
+  XmlDocument,
+  xmlRegisterInputProvider,
+  XmlValidateError,
+  XsdValidator,
+} from './libxml2.js';
 import { firstLine, malformed } from './inbound-errors.js';
 import { parseSamlXml } from './saml-xml.js';
 
 const SCHEMA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schemas');
 const MAIN_SCHEMA = 'saml-schema-protocol-2.0.xsd';
-const IMPORTED = ['saml-schema-assertion-2.0.xsd', 'xmldsig-core-schema.xsd', 'xenc-schema.xsd', 'XMLSchema.dtd', 'datatypes.dtd'];
+const IMPORTED = [
+  'saml-schema-assertion-2.0.xsd',
+  'xmldsig-core-schema.xsd',
+  'xenc-schema.xsd',
+  'XMLSchema.dtd',
+  'datatypes.dtd',
+];
 
 const compiled = compile();
 
@@ -27,7 +39,8 @@ export function validateSamlSchema(doc: XmlDocument): void {
   try {
     compiled.validator.validate(doc);
   } catch (err) {
-    const detail = err instanceof XmlValidateError ? (err.details[0]?.message ?? err.message) : String(err);
+    const detail =
+      err instanceof XmlValidateError ? (err.details[0]?.message ?? err.message) : String(err);
     throw malformed(`AuthnRequest is not valid SAML 2.0 (${firstLine(detail)})`, err);
   }
 }
@@ -48,7 +61,9 @@ export const samlifySchemaValidator = {
       }
       return Promise.resolve('SUCCESS_VALIDATE_XML');
     } catch (err) {
-      return Promise.reject(new Error(`ERR_INVALID_XML: ${(err as Error).message}`, { cause: err }));
+      return Promise.reject(
+        new Error(`ERR_INVALID_XML: ${(err as Error).message}`, { cause: err }),
+      );
     }
   },
 };
@@ -56,7 +71,8 @@ export const samlifySchemaValidator = {
 /** The validator, and the schema document it was compiled from (kept: libxml2 may refer to it). */
 function compile(): { validator: XsdValidator; schema: XmlDocument } {
   const files: Record<string, Uint8Array> = {};
-  for (const name of [MAIN_SCHEMA, ...IMPORTED]) files[name] = readFileSync(path.join(SCHEMA_DIR, name));
+  for (const name of [MAIN_SCHEMA, ...IMPORTED])
+    files[name] = readFileSync(path.join(SCHEMA_DIR, name));
   const provider = new XmlBufferInputProvider(files);
   let compiling = true;
   xmlRegisterInputProvider({

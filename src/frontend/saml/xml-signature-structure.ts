@@ -17,7 +17,12 @@
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { refused } from './inbound-errors.js';
 import { XmlXPath } from './libxml2.js';
-import { digestMethod, signatureMethod, type SignatureAlgorithm, type SignaturePolicy } from './signature-algorithms.js';
+import {
+  digestMethod,
+  signatureMethod,
+  type SignatureAlgorithm,
+  type SignaturePolicy,
+} from './signature-algorithms.js';
 import { attribute, childElements, is, NS } from './xml-elements.js';
 
 const SIGNATURES = XmlXPath.compile('//ds:Signature', { ds: NS.ds });
@@ -60,47 +65,84 @@ export function signatureStructure(doc: XmlDocument, sp: SignaturePolicy): Signa
   const { transforms, digestMethodEl, digestValue } = referenceChildren(reference);
   const digestPrefixes = checkTransforms(transforms);
   const digestAlg = digestMethod(attribute(digestMethodEl, 'Algorithm') ?? '', sp);
-  return { signature, signedInfo, signatureValue, digestValue, algorithm, signatureAlg, digestAlg, signedInfoPrefixes, digestPrefixes };
+  return {
+    signature,
+    signedInfo,
+    signatureValue,
+    digestValue,
+    algorithm,
+    signatureAlg,
+    digestAlg,
+    signedInfoPrefixes,
+    digestPrefixes,
+  };
 }
 
 /** One signature, on the root: any other is one a wrapping attack could have the IdP read instead. */
 function envelopedSignature(doc: XmlDocument): XmlElement {
   const signatures = signatureElements(doc);
-  if (signatures.length !== 1) throw refused(`the message has ${signatures.length} signatures; exactly one, enveloped in the AuthnRequest, is accepted`);
+  if (signatures.length !== 1)
+    throw refused(
+      `the message has ${signatures.length} signatures; exactly one, enveloped in the AuthnRequest, is accepted`,
+    );
   const signature = signatures[0]!;
-  if (!signature.parent?.isSameNode(doc.root)) throw refused('the signature is not on the AuthnRequest itself');
+  if (!signature.parent?.isSameNode(doc.root))
+    throw refused('the signature is not on the AuthnRequest itself');
   return signature;
 }
 
 /** SignedInfo and SignatureValue, then at most a KeyInfo (never used: keys come from configuration). */
-function signatureChildren(signature: XmlElement): { signedInfo: XmlElement; signatureValue: XmlElement } {
+function signatureChildren(signature: XmlElement): {
+  signedInfo: XmlElement;
+  signatureValue: XmlElement;
+} {
   const [signedInfo, signatureValue, ...rest] = childElements(signature);
-  if (!signedInfo || !is(signedInfo, NS.ds, 'SignedInfo') || !signatureValue || !is(signatureValue, NS.ds, 'SignatureValue')) {
+  if (
+    !signedInfo ||
+    !is(signedInfo, NS.ds, 'SignedInfo') ||
+    !signatureValue ||
+    !is(signatureValue, NS.ds, 'SignatureValue')
+  ) {
     throw refused('the signature has no SignedInfo and SignatureValue');
   }
-  if (rest.length > 1 || (rest[0] && !is(rest[0], NS.ds, 'KeyInfo'))) throw refused('the signature carries elements besides SignedInfo, SignatureValue and KeyInfo');
+  if (rest.length > 1 || (rest[0] && !is(rest[0], NS.ds, 'KeyInfo')))
+    throw refused('the signature carries elements besides SignedInfo, SignatureValue and KeyInfo');
   return { signedInfo, signatureValue };
 }
 
 /** CanonicalizationMethod and SignatureMethod come first, as the schema orders them; the rest are references. */
-function signedInfoChildren(signedInfo: XmlElement): { c14n: XmlElement; method: XmlElement; references: XmlElement[] } {
+function signedInfoChildren(signedInfo: XmlElement): {
+  c14n: XmlElement;
+  method: XmlElement;
+  references: XmlElement[];
+} {
   const [c14n, method, ...references] = childElements(signedInfo);
-  if (!c14n || !is(c14n, NS.ds, 'CanonicalizationMethod') || !method || !is(method, NS.ds, 'SignatureMethod')) {
+  if (
+    !c14n ||
+    !is(c14n, NS.ds, 'CanonicalizationMethod') ||
+    !method ||
+    !is(method, NS.ds, 'SignatureMethod')
+  ) {
     throw refused('SignedInfo lacks CanonicalizationMethod or SignatureMethod');
   }
   return { c14n, method, references };
 }
 
 /** An allowed algorithm, with no parameters: HMACOutputLength would truncate what is checked. */
-function signatureAlgorithm(method: XmlElement, sp: SignaturePolicy): { algorithm: string; signatureAlg: SignatureAlgorithm } {
-  if (childElements(method).length > 0) throw refused('SignatureMethod has parameters (such as HMACOutputLength)');
+function signatureAlgorithm(
+  method: XmlElement,
+  sp: SignaturePolicy,
+): { algorithm: string; signatureAlg: SignatureAlgorithm } {
+  if (childElements(method).length > 0)
+    throw refused('SignatureMethod has parameters (such as HMACOutputLength)');
   const algorithm = attribute(method, 'Algorithm') ?? '';
   return { algorithm, signatureAlg: signatureMethod(algorithm, sp) };
 }
 
 /** One Reference: with more, what is signed and what is read could be two different elements. */
 function theOneReference(references: readonly XmlElement[]): XmlElement {
-  if (references.length !== 1 || !is(references[0]!, NS.ds, 'Reference')) throw refused(`SignedInfo has ${references.length} references; exactly one is accepted`);
+  if (references.length !== 1 || !is(references[0]!, NS.ds, 'Reference'))
+    throw refused(`SignedInfo has ${references.length} references; exactly one is accepted`);
   return references[0]!;
 }
 
@@ -109,14 +151,26 @@ function referenceNamesRoot(reference: XmlElement, root: XmlElement): void {
   const rootId = attribute(root, 'ID')?.trim();
   const uri = attribute(reference, 'URI');
   if (!rootId || uri !== `#${rootId}`) {
-    throw refused(`the signature's Reference URI ${JSON.stringify(uri ?? null)} does not name the AuthnRequest (${JSON.stringify(`#${rootId ?? ''}`)})`);
+    throw refused(
+      `the signature's Reference URI ${JSON.stringify(uri ?? null)} does not name the AuthnRequest (${JSON.stringify(`#${rootId ?? ''}`)})`,
+    );
   }
 }
 
 /** Transforms, DigestMethod and DigestValue, and nothing else. */
-function referenceChildren(reference: XmlElement): { transforms: XmlElement; digestMethodEl: XmlElement; digestValue: XmlElement } {
+function referenceChildren(reference: XmlElement): {
+  transforms: XmlElement;
+  digestMethodEl: XmlElement;
+  digestValue: XmlElement;
+} {
   const [transforms, digestMethodEl, digestValue, ...extra] = childElements(reference);
-  if (!transforms || !is(transforms, NS.ds, 'Transforms') || !digestMethodEl || !digestValue || extra.length > 0) {
+  if (
+    !transforms ||
+    !is(transforms, NS.ds, 'Transforms') ||
+    !digestMethodEl ||
+    !digestValue ||
+    extra.length > 0
+  ) {
     throw refused('the Reference must have Transforms, DigestMethod and DigestValue');
   }
   return { transforms, digestMethodEl, digestValue };
@@ -125,24 +179,37 @@ function referenceChildren(reference: XmlElement): { transforms: XmlElement; dig
 /** Transforms must be exactly enveloped-signature, then exclusive C14N; returns its prefix list. */
 function checkTransforms(transforms: XmlElement): string[] | undefined {
   const list = childElements(transforms);
-  const algorithms = list.map((t) => (is(t, NS.ds, 'Transform') ? (attribute(t, 'Algorithm') ?? '') : '(not a Transform)'));
+  const algorithms = list.map((t) =>
+    is(t, NS.ds, 'Transform') ? (attribute(t, 'Algorithm') ?? '') : '(not a Transform)',
+  );
   if (list.length !== 2 || algorithms[0] !== ENVELOPED || algorithms[1] !== EXC_C14N) {
-    throw refused(`the Reference's transforms must be exactly enveloped-signature and exclusive C14N without comments (got ${algorithms.join(', ') || 'none'})`);
+    throw refused(
+      `the Reference's transforms must be exactly enveloped-signature and exclusive C14N without comments (got ${algorithms.join(', ') || 'none'})`,
+    );
   }
-  if (childElements(list[0]!).length > 0) throw refused('the enveloped-signature transform has parameters');
+  if (childElements(list[0]!).length > 0)
+    throw refused('the enveloped-signature transform has parameters');
   return exclusiveC14n(list[1]!, 'Transform');
 }
 
 /** An exclusive C14N algorithm element: Algorithm without comments, and at most an InclusiveNamespaces. */
 function exclusiveC14n(el: XmlElement, what: string): string[] | undefined {
   const algorithm = attribute(el, 'Algorithm');
-  if (algorithm !== EXC_C14N) throw refused(`${what} ${JSON.stringify(algorithm ?? null)} is not exclusive C14N without comments`);
+  if (algorithm !== EXC_C14N)
+    throw refused(
+      `${what} ${JSON.stringify(algorithm ?? null)} is not exclusive C14N without comments`,
+    );
   const params = childElements(el);
   if (params.length === 0) return undefined;
   const inclusive = params[0]!;
-  if (params.length > 1 || !is(inclusive, NS.ec, 'InclusiveNamespaces')) throw refused(`${what} has parameters other than InclusiveNamespaces`);
+  if (params.length > 1 || !is(inclusive, NS.ec, 'InclusiveNamespaces'))
+    throw refused(`${what} has parameters other than InclusiveNamespaces`);
   const prefixes = (attribute(inclusive, 'PrefixList') ?? '').split(/\s+/).filter((p) => p !== '');
-  if (!prefixes.every((p) => NCNAME_OR_DEFAULT.test(p))) throw refused(`${what} has an invalid InclusiveNamespaces PrefixList`);
-  if (prefixes.length > MAX_INCLUSIVE_PREFIXES) throw refused(`${what} lists ${prefixes.length} InclusiveNamespaces prefixes; at most ${MAX_INCLUSIVE_PREFIXES} are accepted`);
+  if (!prefixes.every((p) => NCNAME_OR_DEFAULT.test(p)))
+    throw refused(`${what} has an invalid InclusiveNamespaces PrefixList`);
+  if (prefixes.length > MAX_INCLUSIVE_PREFIXES)
+    throw refused(
+      `${what} lists ${prefixes.length} InclusiveNamespaces prefixes; at most ${MAX_INCLUSIVE_PREFIXES} are accepted`,
+    );
   return prefixes;
 }

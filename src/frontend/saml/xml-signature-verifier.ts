@@ -20,36 +20,70 @@ export interface VerifiedSignature {
   readonly sha1: boolean;
 }
 
-export function verifyEnvelopedSignature(doc: XmlDocument, keys: readonly KeyObject[], sp: SignaturePolicy): VerifiedSignature {
+export function verifyEnvelopedSignature(
+  doc: XmlDocument,
+  keys: readonly KeyObject[],
+  sp: SignaturePolicy,
+): VerifiedSignature {
   const signature = signatureStructure(doc, sp);
   digestMatches(doc, signature);
   signatureVerifies(signature, keys, sp);
-  return { algorithm: signature.algorithm, sha1: signature.signatureAlg.sha1 || signature.digestAlg.sha1 };
+  return {
+    algorithm: signature.algorithm,
+    sha1: signature.signatureAlg.sha1 || signature.digestAlg.sha1,
+  };
 }
 
 /** The digest of the AuthnRequest as it is now (without its Signature) is the one that was signed. */
-function digestMatches(doc: XmlDocument, { signature, digestAlg, digestPrefixes, digestValue }: SignatureStructure): void {
+function digestMatches(
+  doc: XmlDocument,
+  { signature, digestAlg, digestPrefixes, digestValue }: SignatureStructure,
+): void {
   const without = (node: XmlNode) => !node.isSameNode(signature);
   const canonical = new XmlStringOutputBufferHandler();
-  canonicalizing(() => doc.canonicalize(canonical, { mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false, isVisible: without, inclusiveNamespacePrefixes: digestPrefixes }));
+  canonicalizing(() =>
+    doc.canonicalize(canonical, {
+      mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0,
+      withComments: false,
+      isVisible: without,
+      inclusiveNamespacePrefixes: digestPrefixes,
+    }),
+  );
   const digest = createHash(digestAlg.hash).update(canonical.result, 'utf8').digest();
   const expected = base64(digestValue.content, 'DigestValue');
-  if (digest.length !== expected.length || !timingSafeEqual(digest, expected)) throw refused('the digest does not match: the AuthnRequest was changed after it was signed');
+  if (digest.length !== expected.length || !timingSafeEqual(digest, expected))
+    throw refused('the digest does not match: the AuthnRequest was changed after it was signed');
 }
 
 /** SignatureValue is a signature over the canonical SignedInfo by one of the SP's configured keys. */
-function signatureVerifies({ signedInfo, signatureValue, signatureAlg, signedInfoPrefixes }: SignatureStructure, keys: readonly KeyObject[], sp: SignaturePolicy): void {
+function signatureVerifies(
+  { signedInfo, signatureValue, signatureAlg, signedInfoPrefixes }: SignatureStructure,
+  keys: readonly KeyObject[],
+  sp: SignaturePolicy,
+): void {
   const signedBytes = Buffer.from(
-    canonicalizing(() => signedInfo.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false, inclusiveNamespacePrefixes: signedInfoPrefixes })),
+    canonicalizing(() =>
+      signedInfo.canonicalizeToString({
+        mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0,
+        withComments: false,
+        inclusiveNamespacePrefixes: signedInfoPrefixes,
+      }),
+    ),
     'utf8',
   );
   const value = base64(signatureValue.content, 'SignatureValue');
   const ok = keys.some(
     (key) =>
       keyFits(key, signatureAlg.key) &&
-      verify(signatureAlg.hash, signedBytes, signatureAlg.key === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key, value),
+      verify(
+        signatureAlg.hash,
+        signedBytes,
+        signatureAlg.key === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+        value,
+      ),
   );
-  if (!ok) throw refused(`the signature does not verify with the certificate configured for ${sp.id}`);
+  if (!ok)
+    throw refused(`the signature does not verify with the certificate configured for ${sp.id}`);
 }
 
 /** libxml2 refuses to canonicalize some well-formed documents (a relative namespace URI): that is the message's fault. */
@@ -57,7 +91,9 @@ function canonicalizing<T>(work: () => T): T {
   try {
     return work();
   } catch (err) {
-    throw refused(`the signed content cannot be canonicalized (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    throw refused(
+      `the signed content cannot be canonicalized (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+    );
   }
 }
 

@@ -34,8 +34,18 @@ import type { ProcessLog } from '../../logging/process-log.js';
 import { quoted } from '../../logging/process-log.js';
 import type { Json, TokenPolicy } from '../../core/request-context.js';
 import type { FormFields } from '../../core/form-fields.js';
-import { PROCEED, type InterceptContext, type InterceptFlow, type InterceptOutcome } from '../intercept-flow.js';
-import { ImpersonationDecision, type Impersonator, type NamedTarget, type PermittedTarget } from './impersonation-decision.js';
+import {
+  PROCEED,
+  type InterceptContext,
+  type InterceptFlow,
+  type InterceptOutcome,
+} from '../intercept-flow.js';
+import {
+  ImpersonationDecision,
+  type Impersonator,
+  type NamedTarget,
+  type PermittedTarget,
+} from './impersonation-decision.js';
 
 const IMPERSONATE_FLOW_ID = 'intercept/impersonate';
 const IMPERSONATABLE_USERNAMES = 'impersonatableUsernames';
@@ -68,9 +78,16 @@ interface StateData {
   readonly DoImpersonate: { readonly target: PermittedTarget };
 }
 type StateName = keyof StateData;
-type Goto<S extends StateName = StateName> = { [K in S]: { readonly to: K; readonly data: StateData[K] } }[S];
+type Goto<S extends StateName = StateName> = {
+  [K in S]: { readonly to: K; readonly data: StateData[K] };
+}[S];
 type Transition = Goto | InterceptOutcome;
-type States = { readonly [S in StateName]: (ctx: InterceptContext, data: StateData[S]) => Transition | Promise<Transition> };
+type States = {
+  readonly [S in StateName]: (
+    ctx: InterceptContext,
+    data: StateData[S],
+  ) => Transition | Promise<Transition>;
+};
 
 export class ImpersonateFlow implements InterceptFlow {
   readonly id = IMPERSONATE_FLOW_ID;
@@ -79,9 +96,13 @@ export class ImpersonateFlow implements InterceptFlow {
 
   /** Each state, in flow order; a state returns the next state, a view, or the end event. */
   private readonly states: States = {
-    CheckGeneralAccess: (ctx) => (this.decision.checkGeneralAccess(impersonator(ctx)).allowed ? { to: 'ImpersonateView', data: {} } : { end: PROCEED }),
+    CheckGeneralAccess: (ctx) =>
+      this.decision.checkGeneralAccess(impersonator(ctx)).allowed
+        ? { to: 'ImpersonateView', data: {} }
+        : { end: PROCEED },
     ImpersonateView: (ctx, data) => this.impersonateView(ctx, data),
-    CheckForImpersonation: (_ctx, { typed }) => (typed === '' ? { end: PROCEED } : { to: 'CanonicalizeName', data: { typed } }),
+    CheckForImpersonation: (_ctx, { typed }) =>
+      typed === '' ? { end: PROCEED } : { to: 'CanonicalizeName', data: { typed } },
     CanonicalizeName: (ctx, { typed }) => this.canonicalizeName(ctx, typed),
     CheckSpecificAccess: (ctx, { target }) => this.checkSpecificAccess(ctx, target),
     DoImpersonate: (ctx, { target }) => this.doImpersonate(ctx, target),
@@ -94,8 +115,10 @@ export class ImpersonateFlow implements InterceptFlow {
     const { accessControl, directory, resolver } = services;
     this.decision = new ImpersonationDecision({
       // The instance is asked for at each check: a policy reload takes effect for the next one.
-      generalPolicy: (request) => accessControl.getInstance(settings.generalPolicy).checkAccess(request),
-      specificPolicy: (request) => accessControl.getInstance(settings.specificPolicy).checkAccess(request),
+      generalPolicy: (request) =>
+        accessControl.getInstance(settings.generalPolicy).checkAccess(request),
+      specificPolicy: (request) =>
+        accessControl.getInstance(settings.specificPolicy).checkAccess(request),
       canonicalName: (typed) => directory.canonicalName(typed),
       resolve: (request) => resolver.resolve(request),
     });
@@ -106,7 +129,12 @@ export class ImpersonateFlow implements InterceptFlow {
   }
 
   /** The view keeps no state of its own (the model is rebuilt from the request). */
-  resume(ctx: InterceptContext, _state: Json, event: string, form: FormFields): Promise<InterceptOutcome> {
+  resume(
+    ctx: InterceptContext,
+    _state: Json,
+    event: string,
+    form: FormFields,
+  ): Promise<InterceptOutcome> {
     // ImpersonateView's transitions: "impersonate" → CheckForImpersonation, anything else → proceed.
     if (event !== 'impersonate') return Promise.resolve({ end: PROCEED });
     return this.run(ctx, { to: 'CheckForImpersonation', data: { typed: form.principal ?? '' } });
@@ -118,7 +146,10 @@ export class ImpersonateFlow implements InterceptFlow {
     return next;
   }
 
-  private enter<S extends StateName>(ctx: InterceptContext, goto: Goto<S>): Transition | Promise<Transition> {
+  private enter<S extends StateName>(
+    ctx: InterceptContext,
+    goto: Goto<S>,
+  ): Transition | Promise<Transition> {
     return this.states[goto.to](ctx, goto.data);
   }
 
@@ -146,7 +177,10 @@ export class ImpersonateFlow implements InterceptFlow {
         this.services.log.warn(
           `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: requested name ${quoted(typed)} is not an account name (${name.problem})`,
         );
-        return { to: 'ImpersonateView', data: { typed, error: `impersonate.invalid-name.${name.problem}` } };
+        return {
+          to: 'ImpersonateView',
+          data: { typed, error: `impersonate.invalid-name.${name.problem}` },
+        };
       case 'named':
         return { to: 'CheckSpecificAccess', data: { target: name.target } };
     }
@@ -154,7 +188,8 @@ export class ImpersonateFlow implements InterceptFlow {
 
   private checkSpecificAccess(ctx: InterceptContext, target: NamedTarget): Transition {
     const specific = this.decision.checkSpecificAccess(impersonator(ctx), target);
-    if (specific.reason === 'permitted') return { to: 'DoImpersonate', data: { target: specific.target } };
+    if (specific.reason === 'permitted')
+      return { to: 'DoImpersonate', data: { target: specific.target } };
     this.services.log.warn(
       `Unauthorized impersonation attempt by principal ${quoted(ctx.prc.subject.principalName)} as ${quoted(target.account)} to relying party ${quoted(ctx.relyingParty.id)}`,
     );
@@ -171,7 +206,11 @@ export class ImpersonateFlow implements InterceptFlow {
       return { end: 'UnknownImpersonationTarget' };
     }
     this.services.log.info(`Impersonation ${what}`);
-    subject.impersonation = { impersonator: subject.principalName, resolutionLabel: found.resolutionLabel, tokens: this.settings.tokens };
+    subject.impersonation = {
+      impersonator: subject.principalName,
+      resolutionLabel: found.resolutionLabel,
+      tokens: this.settings.tokens,
+    };
     subject.principalName = target.account;
     prc.audit[AuditField.IMPERSONATING_USERNAME] = [subject.impersonation.impersonator];
     prc.attributes = {
@@ -185,5 +224,9 @@ export class ImpersonateFlow implements InterceptFlow {
 /** The policies always see the real user (the swap happens after the last check). */
 function impersonator(ctx: InterceptContext): Impersonator {
   const { prc, relyingParty } = ctx;
-  return { principalName: prc.subject.principalName, attributes: prc.attributes?.unfiltered ?? {}, relyingParty: relyingParty.id };
+  return {
+    principalName: prc.subject.principalName,
+    attributes: prc.attributes?.unfiltered ?? {},
+    relyingParty: relyingParty.id,
+  };
 }

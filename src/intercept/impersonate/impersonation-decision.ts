@@ -84,7 +84,11 @@ export type SpecificCheck<V extends PolicyVerdict> =
 export type TargetCheck =
   | { readonly reason: 'unknown-target' }
   /** Allowed: the account's unfiltered attributes, resolved with `resolutionLabel`. */
-  | { readonly reason: 'impersonate'; readonly attributes: AttributeValues; readonly resolutionLabel: string };
+  | {
+      readonly reason: 'impersonate';
+      readonly attributes: AttributeValues;
+      readonly resolutionLabel: string;
+    };
 
 /** Steps 2–4 for one typed name: where they end, with what each step found. */
 export type TargetDecision<V extends PolicyVerdict> =
@@ -100,7 +104,8 @@ export type TargetDecision<V extends PolicyVerdict> =
     };
 
 /** Why the whole question ends where it does. */
-export type ImpersonationReason = 'general-denied' | 'form-offered' | TargetDecision<PolicyVerdict>['reason'];
+export type ImpersonationReason =
+  'general-denied' | 'form-offered' | TargetDecision<PolicyVerdict>['reason'];
 
 /** Every step's answer to one question, for an explanation. */
 export interface ImpersonationExplanation<V extends PolicyVerdict> {
@@ -122,7 +127,10 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
   /** Step 2: the typed name, canonicalized (trim, NFKC, the directory's case rule) and vetted. */
   canonicalizeName(who: Impersonator, typed: string): NameCheck {
     const checked = this.checks.canonicalName(typed);
-    if (!checked.ok) return checked.problem === 'empty' ? { reason: 'no-name' } : { reason: 'invalid-name', problem: checked.problem };
+    if (!checked.ok)
+      return checked.problem === 'empty'
+        ? { reason: 'no-name' }
+        : { reason: 'invalid-name', problem: checked.problem };
     if (checked.name === who.principalName) return { reason: 'own-name', account: checked.name };
     return { reason: 'named', target: { account: checked.name } as NamedTarget };
   }
@@ -131,13 +139,20 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
   checkSpecificAccess(who: Impersonator, target: NamedTarget): SpecificCheck<V> {
     const specific = this.checks.specificPolicy(requestOf(who, target.account));
     if (!specific.allowed) return { reason: 'specific-denied', specific };
-    return { reason: 'permitted', specific, target: { account: target.account } as PermittedTarget };
+    return {
+      reason: 'permitted',
+      specific,
+      target: { account: target.account } as PermittedTarget,
+    };
   }
 
   /** Step 4: the account, resolved as the impersonated subject's attributes are. */
   async lookUpTarget(target: PermittedTarget): Promise<TargetCheck> {
     const resolutionLabel = IMPERSONATE_RESOLUTION_LABEL;
-    const resolution = await this.checks.resolve({ principal: target.account, label: resolutionLabel });
+    const resolution = await this.checks.resolve({
+      principal: target.account,
+      label: resolutionLabel,
+    });
     if (!resolution.principalFound) return { reason: 'unknown-target' };
     return { reason: 'impersonate', attributes: resolution.attributes, resolutionLabel };
   }
@@ -148,9 +163,11 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
     if (name.reason !== 'named') return name;
     const account = name.target.account;
     const specific = this.checkSpecificAccess(who, name.target);
-    if (specific.reason === 'specific-denied') return { reason: 'specific-denied', account, specific: specific.specific };
+    if (specific.reason === 'specific-denied')
+      return { reason: 'specific-denied', account, specific: specific.specific };
     const found = await this.lookUpTarget(specific.target);
-    if (found.reason === 'unknown-target') return { reason: 'unknown-target', account, specific: specific.specific };
+    if (found.reason === 'unknown-target')
+      return { reason: 'unknown-target', account, specific: specific.specific };
     return { ...found, account, specific: specific.specific };
   }
 
@@ -168,5 +185,11 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
 }
 
 function requestOf(who: Impersonator, resource: string): AccessRequest {
-  return { subject: who.principalName, attributes: who.attributes, relyingParty: who.relyingParty, operation: IMPERSONATE_OPERATION, resource };
+  return {
+    subject: who.principalName,
+    attributes: who.attributes,
+    relyingParty: who.relyingParty,
+    operation: IMPERSONATE_OPERATION,
+    resource,
+  };
 }

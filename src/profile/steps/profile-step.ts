@@ -53,7 +53,11 @@ export function atStage<C extends ProfileRequestContext>(
 ): ProfileStepHandler {
   const narrow = (input: StepInput): StepInput<C> => {
     const { prc } = input;
-    if (!stage(prc)) throw new IdpError('INTERNAL', `the ${definition.step} step was reached before its stage (${stage.name})`);
+    if (!stage(prc))
+      throw new IdpError(
+        'INTERNAL',
+        `the ${definition.step} step was reached before its stage (${stage.name})`,
+      );
     return { exchange: input.exchange, rp: input.rp, prc };
   };
   const resume = definition.resume?.bind(definition);

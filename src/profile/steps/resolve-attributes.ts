@@ -24,7 +24,9 @@ export function resolveAttributesStep(services: ResolveAttributesServices): Prof
       const principal = prc.subject.principalName;
       const resolution = await services.resolver.resolve({ principal, label: prc.profile });
       if (!resolution.principalFound) {
-        services.log.warn(`Account ${quoted(principal)} is no longer in the directory or is disabled`);
+        services.log.warn(
+          `Account ${quoted(principal)} is no longer in the directory or is disabled`,
+        );
         return { event: 'AccountDisabled' };
       }
       prc.attributes = {

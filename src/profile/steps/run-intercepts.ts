@@ -18,7 +18,8 @@ export function runInterceptsStep({ intercepts }: RunInterceptsServices): Profil
     step: 'intercept',
 
     async run({ prc, rp }) {
-      if (!prc.intercept && !intercepts.begin(prc, rp)) return { event: 'InvalidProfileConfiguration' };
+      if (!prc.intercept && !intercepts.begin(prc, rp))
+        return { event: 'InvalidProfileConfiguration' };
       return asStep(await intercepts.run({ prc, relyingParty: rp }));
     },
 

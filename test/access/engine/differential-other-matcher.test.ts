@@ -30,7 +30,13 @@ m = (p.act === r.act || "administer" == p.act) \\
 
 describe('the indexed engine against casbin, other matcher shapes', () => {
   it('answers 2,000 random requests exactly as casbin enforceExSync, rule for rule', async () => {
-    const result = await runDifferential({ model: MODEL, seed: 5, rows: 1000, users: 700, requests: 2000 });
+    const result = await runDifferential({
+      model: MODEL,
+      seed: 5,
+      rows: 1000,
+      users: 700,
+      requests: 2000,
+    });
     expect(result.indexed).toBe(true);
     expect(result.sameRows).toBe(true);
     expect(result.mismatches.slice(0, 5)).toEqual([]);

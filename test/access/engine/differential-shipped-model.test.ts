@@ -12,11 +12,20 @@ import { KEY_MATCH_HINT, type IndexHint } from '../../../src/access/engine/index
 import { DEFAULT_CONF_DIR } from '../../../src/core/paths.js';
 import { runDifferential } from './differential.js';
 
-const MODEL = readFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), 'utf8');
+const MODEL = readFileSync(
+  path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'),
+  'utf8',
+);
 
 describe('the indexed engine against casbin, shipped model', () => {
   it('answers 3,000 random requests exactly as casbin enforceExSync, rule for rule', async () => {
-    const result = await runDifferential({ model: MODEL, seed: 1, rows: 1000, users: 700, requests: 3000 });
+    const result = await runDifferential({
+      model: MODEL,
+      seed: 1,
+      rows: 1000,
+      users: 700,
+      requests: 3000,
+    });
     expect(result.indexed).toBe(true);
     expect(result.sameRows).toBe(true);
     expect(result.policyRows).toBeGreaterThan(2500);
@@ -28,8 +37,19 @@ describe('the indexed engine against casbin, shipped model', () => {
   }, 120_000);
 
   it('catches a wrong index: keyMatch rows filed as exact keys lose their "*" patterns', async () => {
-    const wrong: IndexHint = { ...KEY_MATCH_HINT, rowKey: (v) => String(v), requestKeys: ([x]) => ({ exact: [String(x)] }) };
-    const result = await runDifferential({ model: MODEL, seed: 2, rows: 1000, users: 700, requests: 400, hints: new Map([['keyMatch', wrong]]) });
+    const wrong: IndexHint = {
+      ...KEY_MATCH_HINT,
+      rowKey: (v) => String(v),
+      requestKeys: ([x]) => ({ exact: [String(x)] }),
+    };
+    const result = await runDifferential({
+      model: MODEL,
+      seed: 2,
+      rows: 1000,
+      users: 700,
+      requests: 400,
+      hints: new Map([['keyMatch', wrong]]),
+    });
     expect(result.mismatches.length).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -37,7 +37,12 @@ export interface DifferentialResult {
 }
 
 export async function runDifferential(c: DifferentialCase): Promise<DifferentialResult> {
-  const policy = generatePolicy({ rows: c.rows, seed: c.seed, shape: c.shape ?? 'mixed', users: c.users });
+  const policy = generatePolicy({
+    rows: c.rows,
+    seed: c.seed,
+    shape: c.shape ?? 'mixed',
+    users: c.users,
+  });
   const enforcer = await newEnforcer(newModelFromString(c.model), new StringAdapter(policy.csv));
   for (const [name, fn] of Object.entries(CUSTOM_FUNCTIONS)) await enforcer.addFunction(name, fn);
 
@@ -49,8 +54,11 @@ export async function runDifferential(c: DifferentialCase): Promise<Differential
     hints: new Map([...CUSTOM_FUNCTION_HINTS, ...(c.hints ?? [])]),
     ...NO_PAUSES,
   });
-  const casbinRows = (type: string) => enforcer.getModel().model.get(type.slice(0, 1))?.get(type)?.policy ?? [];
-  const sameRows = [...rules.rows].every(([type, rows]) => JSON.stringify(rows.toArrays()) === JSON.stringify(casbinRows(type)));
+  const casbinRows = (type: string) =>
+    enforcer.getModel().model.get(type.slice(0, 1))?.get(type)?.policy ?? [];
+  const sameRows = [...rules.rows].every(
+    ([type, rows]) => JSON.stringify(rows.toArrays()) === JSON.stringify(casbinRows(type)),
+  );
 
   const random = seededRandom(c.seed * 7919 + 1);
   const pRows = rules.rows.get('p');
@@ -65,7 +73,10 @@ export async function runDifferential(c: DifferentialCase): Promise<Differential
     const engineRule = decision.rule === -1 || !pRows ? [] : pRows.row(decision.rule);
     if (casbinAllowed) allowed++;
     if (casbinRule.length > 0) explained++;
-    if (casbinAllowed !== decision.allowed || JSON.stringify(casbinRule) !== JSON.stringify(engineRule)) {
+    if (
+      casbinAllowed !== decision.allowed ||
+      JSON.stringify(casbinRule) !== JSON.stringify(engineRule)
+    ) {
       mismatches.push(
         `seed ${c.seed}, request #${i} ${JSON.stringify(r)}: casbin ${casbinAllowed} ${JSON.stringify(casbinRule)}, engine ${decision.allowed} ${JSON.stringify(engineRule)}`,
       );

@@ -12,9 +12,13 @@ import { readPolicyRules } from '../../../src/access/engine/policy-rules.js';
 import { DEFAULT_CONF_DIR } from '../../../src/core/paths.js';
 import { NO_PAUSES } from '../../../src/access/engine/cooperative.js';
 
-const MODEL_TEXT = readFileSync(path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'), 'utf8');
+const MODEL_TEXT = readFileSync(
+  path.join(DEFAULT_CONF_DIR, 'access-control/impersonation.model.conf'),
+  'utf8',
+);
 const MODEL = CasbinModel.parse(MODEL_TEXT, 'conf/access-control/impersonation.model.conf');
-const read = (text: string) => readPolicyRules(text, 'conf/access-control/x.policy.csv', MODEL, NO_PAUSES);
+const read = (text: string) =>
+  readPolicyRules(text, 'conf/access-control/x.policy.csv', MODEL, NO_PAUSES);
 
 describe('policy rows', () => {
   it('reads every kind of line exactly as casbin does', async () => {
@@ -34,15 +38,23 @@ describe('policy rows', () => {
     expect(problems).toEqual([]);
     const enforcer = await newEnforcer(newModelFromString(MODEL_TEXT), new StringAdapter(text));
     for (const type of ['p', 'g', 'g2']) {
-      expect(rules.rows.get(type)?.toArrays()).toEqual(enforcer.getModel().model.get(type.slice(0, 1))?.get(type)?.policy);
+      expect(rules.rows.get(type)?.toArrays()).toEqual(
+        enforcer.getModel().model.get(type.slice(0, 1))?.get(type)?.policy,
+      );
     }
     expect(Array.from(rules.lines.get('p')!)).toEqual([3, 4, 5, 6, 7]);
     expect(Array.from(rules.lines.get('g')!)).toEqual([9]);
   });
 
   it.each([
-    ['p, alice, bob, *, impersonate', 'p: expected 5 values after p (sub, obj, rp, act, eft), found 4'],
-    ['p, alice, bob, *, impersonate deny', 'p: expected 5 values after p (sub, obj, rp, act, eft), found 4'],
+    [
+      'p, alice, bob, *, impersonate',
+      'p: expected 5 values after p (sub, obj, rp, act, eft), found 4',
+    ],
+    [
+      'p, alice, bob, *, impersonate deny',
+      'p: expected 5 values after p (sub, obj, rp, act, eft), found 4',
+    ],
     ['p, alice, bob, *, impersonate, allow, extra', 'found 6'],
     ['p, alice, bob, *, impersonate, Allow', 'p: eft must be allow or deny, found "Allow"'],
     ['g, alice', 'g: expected 2 values after g (_, _), found 1'],
@@ -57,11 +69,16 @@ describe('policy rows', () => {
   });
 
   it('reports every bad line, not just the first', async () => {
-    const { problems } = await read('p, a, b, *, impersonate\np, a, b, *, impersonate, allow\nq, x\n');
-    expect(problems.map((p) => p.file)).toEqual(['conf/access-control/x.policy.csv:1', 'conf/access-control/x.policy.csv:3']);
+    const { problems } = await read(
+      'p, a, b, *, impersonate\np, a, b, *, impersonate, allow\nq, x\n',
+    );
+    expect(problems.map((p) => p.file)).toEqual([
+      'conf/access-control/x.policy.csv:1',
+      'conf/access-control/x.policy.csv:3',
+    ]);
   });
 
-  it('accepts an empty file (casbin\'s StringAdapter would refuse it)', async () => {
+  it("accepts an empty file (casbin's StringAdapter would refuse it)", async () => {
     const { rules, problems } = await read('');
     expect(problems).toEqual([]);
     expect(rules.rows.get('p')?.length).toBe(0);

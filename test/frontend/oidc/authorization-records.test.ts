@@ -1,11 +1,15 @@
 /** The authorization records beside oidc-provider's grants: kept until they expire, pruned on writes. */
 import { describe, expect, it } from 'vitest';
-import { AuthorizationRecords, type AuthorizationRecord } from '../../../src/frontend/oidc/authorization-records.js';
+import {
+  AuthorizationRecords,
+  type AuthorizationRecord,
+} from '../../../src/frontend/oidc/authorization-records.js';
 import { openSqliteDatabase } from '../../../src/storage/sqlite-database.js';
 
 function records(now: { t: number }) {
   const db = openSqliteDatabase(':memory:');
-  const count = () => (db.prepare('SELECT count(*) AS n FROM oidc_authorizations').get() as { n: number }).n;
+  const count = () =>
+    (db.prepare('SELECT count(*) AS n FROM oidc_authorizations').get() as { n: number }).n;
   return { store: new AuthorizationRecords(db, () => now.t), count };
 }
 

@@ -25,35 +25,61 @@ beforeAll(async () => {
     redirectUris: ["http://127.0.0.1:9/other/callback"]
     refreshTokens: true
 `,
-      'attribute-filter.yaml': (old) => old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
+      'attribute-filter.yaml': (old) =>
+        old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
     },
   });
-  rp = await TestRp.create(t.baseURL, 'demo-rp', 'demo-rp-secret-for-the-demo-only', 'http://127.0.0.1:9/callback');
-  other = await TestRp.create(t.baseURL, 'other-rp', OTHER_SECRET, 'http://127.0.0.1:9/other/callback');
+  rp = await TestRp.create(
+    t.baseURL,
+    'demo-rp',
+    'demo-rp-secret-for-the-demo-only',
+    'http://127.0.0.1:9/callback',
+  );
+  other = await TestRp.create(
+    t.baseURL,
+    'other-rp',
+    OTHER_SECRET,
+    'http://127.0.0.1:9/other/callback',
+  );
 });
 afterAll(async () => t?.close());
 
 /** Signs `user` in at `client` (impersonating `target` when given) and redeems the code. */
-async function tokensFor(client: TestRp, user: string, target?: string, extra: Record<string, string> = {}) {
+async function tokensFor(
+  client: TestRp,
+  user: string,
+  target?: string,
+  extra: Record<string, string> = {},
+) {
   const b = new Browser();
   b.stopAt.push('http://127.0.0.1:9/');
   const pending = await client.authorize(extra);
   let page = await b.get(pending.url);
   page = await b.submit(page, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
-  if (page.status === 200) page = await b.submit(page, target ? { principal: target } : {}, target ? '_eventId_impersonate' : '_eventId_proceed');
+  if (page.status === 200)
+    page = await b.submit(
+      page,
+      target ? { principal: target } : {},
+      target ? '_eventId_impersonate' : '_eventId_proceed',
+    );
   return client.redeem(page.headers.get('location')!, pending);
 }
 
 describe('tokens of an account that is no longer usable', () => {
   it('a locked account: userinfo refused, introspection inactive, no refresh', async () => {
-    const tokens = await tokensFor(other, 'carol', undefined, { scope: 'openid profile offline_access', prompt: 'consent' });
+    const tokens = await tokensFor(other, 'carol', undefined, {
+      scope: 'openid profile offline_access',
+      prompt: 'consent',
+    });
     expect(tokens.refresh_token).toBeTruthy();
     expect((await other.userinfo(tokens.access_token, 'carol')).sub).toBe('carol');
 
     lockAccount(t, 'carol');
     await expect(other.userinfo(tokens.access_token, 'carol')).rejects.toThrow();
     expect((await other.introspect(tokens.access_token)).active).toBe(false);
-    await expect(other.refresh(tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(other.refresh(tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('an impersonation: its tokens stop working once the real user is disabled', async () => {

@@ -13,7 +13,10 @@ const SECRET = 'demo-rp-secret-for-the-demo-only';
 const CALLBACK = 'http://127.0.0.1:9/callback';
 const REFRESHING_CLIENT = {
   'relying-party.yaml': (old: string) =>
-    old.replace('    scopes: [openid, profile, email]\n    postAuthenticationFlows: [impersonate]', '    scopes: [openid, profile, email]\n    refreshTokens: true\n    postAuthenticationFlows: [impersonate]'),
+    old.replace(
+      '    scopes: [openid, profile, email]\n    postAuthenticationFlows: [impersonate]',
+      '    scopes: [openid, profile, email]\n    refreshTokens: true\n    postAuthenticationFlows: [impersonate]',
+    ),
 };
 
 function browser(): Browser {
@@ -22,8 +25,14 @@ function browser(): Browser {
   return b;
 }
 
-async function withIdp(options: Parameters<typeof startTestIdp>[0], body: (t: TestIdp) => Promise<void>): Promise<void> {
-  const t = await startTestIdp({ ...options, properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9', ...options?.properties } });
+async function withIdp(
+  options: Parameters<typeof startTestIdp>[0],
+  body: (t: TestIdp) => Promise<void>,
+): Promise<void> {
+  const t = await startTestIdp({
+    ...options,
+    properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9', ...options?.properties },
+  });
   try {
     await body(t);
   } finally {
@@ -32,19 +41,34 @@ async function withIdp(options: Parameters<typeof startTestIdp>[0], body: (t: Te
 }
 
 async function signIn(b: Browser, url: string, user: string): Promise<Page> {
-  return b.submit(await b.get(url), { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
+  return b.submit(
+    await b.get(url),
+    { j_username: user, j_password: `demo-${user}` },
+    '_eventId_proceed',
+  );
 }
 
 describe('(g) lifetimes of tokens issued under impersonation', () => {
   it('expire after idp.oidc.impersonation.tokenLifetime, refresh tokens included when conf allows them', async () => {
     await withIdp(
-      { properties: { 'idp.oidc.impersonation.tokenLifetime': 'PT2S', 'idp.oidc.impersonation.refreshTokens': 'true' }, conf: REFRESHING_CLIENT },
+      {
+        properties: {
+          'idp.oidc.impersonation.tokenLifetime': 'PT2S',
+          'idp.oidc.impersonation.refreshTokens': 'true',
+        },
+        conf: REFRESHING_CLIENT,
+      },
       async (t) => {
         const rp = await TestRp.create(t.baseURL, 'demo-rp', SECRET, CALLBACK);
         const b = browser();
-        const pending = await rp.authorize({ scope: 'openid profile email offline_access', prompt: 'consent' });
+        const pending = await rp.authorize({
+          scope: 'openid profile email offline_access',
+          prompt: 'consent',
+        });
         const form = await signIn(b, pending.url, 'alice');
-        const callback = (await b.submit(form, { principal: 'bob' }, '_eventId_impersonate')).headers.get('location')!;
+        const callback = (
+          await b.submit(form, { principal: 'bob' }, '_eventId_impersonate')
+        ).headers.get('location')!;
         const tokens = await rp.redeem(callback, pending);
         expect(tokens.expires_in).toBeLessThanOrEqual(2);
         expect(tokens.claims()!.exp - tokens.claims()!.iat).toBeLessThanOrEqual(2);
@@ -82,17 +106,29 @@ describe('(f) one set of policy files decides for SAML and OIDC', () => {
         const pending = await rp.authorize();
         const oidcPage = await signIn(ob, pending.url, c.user);
 
-        const samlForm = samlPage.html.querySelector('input[name=principal], select[name=principal]') !== null;
-        const oidcForm = oidcPage.status === 200 && oidcPage.html.querySelector('input[name=principal], select[name=principal]') !== null;
+        const samlForm =
+          samlPage.html.querySelector('input[name=principal], select[name=principal]') !== null;
+        const oidcForm =
+          oidcPage.status === 200 &&
+          oidcPage.html.querySelector('input[name=principal], select[name=principal]') !== null;
         expect(samlForm, `${c.user} SAML form`).toBe(c.saml !== 'no form');
         expect(oidcForm, `${c.user} OIDC form`).toBe(c.oidc !== 'no form');
 
-        const samlResult = samlForm ? await sb.submit(samlPage, { principal: c.target }, '_eventId_impersonate') : samlPage;
-        const oidcResult = oidcForm ? await ob.submit(oidcPage, { principal: c.target }, '_eventId_impersonate') : oidcPage;
-        const samlSubject = hasSamlResponse(samlResult) ? (await sp.receive(samlResult)).nameID : undefined;
+        const samlResult = samlForm
+          ? await sb.submit(samlPage, { principal: c.target }, '_eventId_impersonate')
+          : samlPage;
+        const oidcResult = oidcForm
+          ? await ob.submit(oidcPage, { principal: c.target }, '_eventId_impersonate')
+          : oidcPage;
+        const samlSubject = hasSamlResponse(samlResult)
+          ? (await sp.receive(samlResult)).nameID
+          : undefined;
         const location = oidcResult.headers.get('location');
-        const oidcSubject = location ? (await rp.redeem(location, pending)).claims()!.sub : undefined;
-        const expectSubject = (o: Outcome) => (o === 'impersonated' ? c.target : o === 'no form' ? c.user : undefined);
+        const oidcSubject = location
+          ? (await rp.redeem(location, pending)).claims()!.sub
+          : undefined;
+        const expectSubject = (o: Outcome) =>
+          o === 'impersonated' ? c.target : o === 'no form' ? c.user : undefined;
         expect(samlSubject, `${c.user} → ${c.target} over SAML`).toBe(expectSubject(c.saml));
         expect(oidcSubject, `${c.user} → ${c.target} over OIDC`).toBe(expectSubject(c.oidc));
       }
@@ -102,17 +138,29 @@ describe('(f) one set of policy files decides for SAML and OIDC', () => {
 
 describe('events that are not local', () => {
   it('answer the client with an error, never a code, when ImpersonationViolation is not in errors.yaml', async () => {
-    await withIdp({ conf: { 'errors.yaml': (old) => old.replace('  ImpersonationViolation: true\n', '') } }, async (t) => {
-      const rp = await TestRp.create(t.baseURL, 'demo-rp', SECRET, CALLBACK);
-      const b = browser();
-      const pending = await rp.authorize();
-      const result = await b.submit(await signIn(b, pending.url, 'alice'), { principal: 'dave' }, '_eventId_impersonate');
-      const params = callbackParams(result.headers.get('location')!);
-      expect(params.get('error')).toBe('access_denied');
-      expect(params.get('code')).toBeNull();
-      const records = t.auditRecords().map(auditRecord);
-      expect(records[records.length - 1]).toMatchObject({ e: 'ImpersonationViolation', S: 'access_denied', u: 'alice', SP: 'demo-rp' });
-    });
+    await withIdp(
+      { conf: { 'errors.yaml': (old) => old.replace('  ImpersonationViolation: true\n', '') } },
+      async (t) => {
+        const rp = await TestRp.create(t.baseURL, 'demo-rp', SECRET, CALLBACK);
+        const b = browser();
+        const pending = await rp.authorize();
+        const result = await b.submit(
+          await signIn(b, pending.url, 'alice'),
+          { principal: 'dave' },
+          '_eventId_impersonate',
+        );
+        const params = callbackParams(result.headers.get('location')!);
+        expect(params.get('error')).toBe('access_denied');
+        expect(params.get('code')).toBeNull();
+        const records = t.auditRecords().map(auditRecord);
+        expect(records[records.length - 1]).toMatchObject({
+          e: 'ImpersonationViolation',
+          S: 'access_denied',
+          u: 'alice',
+          SP: 'demo-rp',
+        });
+      },
+    );
   });
 });
 

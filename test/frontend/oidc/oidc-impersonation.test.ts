@@ -30,8 +30,10 @@ beforeAll(async () => {
     scopes: [openid, profile, email]
     postAuthenticationFlows: [impersonate]
 `,
-      'attribute-filter.yaml': (old) => old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
-      'demo-users.yaml': (old) => old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
+      'attribute-filter.yaml': (old) =>
+        old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
+      'demo-users.yaml': (old) =>
+        old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
     },
   });
   rp = await TestRp.create(t.baseURL, 'demo-rp', DEMO_SECRET, DEMO_CALLBACK);
@@ -46,11 +48,20 @@ function browser(): Browser {
 }
 
 /** Starts an authorization and signs in; returns the page after the password (form or redirect). */
-async function signIn(b: Browser, client: TestRp, user: string, extra: Record<string, string> = {}): Promise<{ page: Page; pending: PendingAuthorization }> {
+async function signIn(
+  b: Browser,
+  client: TestRp,
+  user: string,
+  extra: Record<string, string> = {},
+): Promise<{ page: Page; pending: PendingAuthorization }> {
   const pending = await client.authorize(extra);
   const login = await b.get(pending.url);
   expect(login.html.querySelector('input[name=j_username]')).not.toBeNull();
-  const page = await b.submit(login, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
+  const page = await b.submit(
+    login,
+    { j_username: user, j_password: `demo-${user}` },
+    '_eventId_proceed',
+  );
   return { page, pending };
 }
 
@@ -70,25 +81,42 @@ describe('OIDC impersonation', () => {
     expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
     expect(form.body).toContain('Demo OpenID Connect Client');
     // The form page lets its post end at the client (form-action), and nothing else.
-    expect(form.headers.get('content-security-policy')).toContain("form-action 'self' http://127.0.0.1:9");
+    expect(form.headers.get('content-security-policy')).toContain(
+      "form-action 'self' http://127.0.0.1:9",
+    );
 
-    const callback = redirectedTo(await b.submit(form, { principal: 'bob' }, '_eventId_impersonate'));
+    const callback = redirectedTo(
+      await b.submit(form, { principal: 'bob' }, '_eventId_impersonate'),
+    );
     const tokens = await rp.redeem(callback, pending);
     const claims = tokens.claims()!;
     expect(claims.sub).toBe('bob');
     expect(claims.act).toBeUndefined(); // faithful impersonation: nothing about alice
     const userinfo = await rp.userinfo(tokens.access_token, 'bob');
-    expect(userinfo).toMatchObject({ sub: 'bob', email: 'bob@example.org', name: 'Bob Builder', preferred_username: 'bob' });
+    expect(userinfo).toMatchObject({
+      sub: 'bob',
+      email: 'bob@example.org',
+      name: 'Bob Builder',
+      preferred_username: 'bob',
+    });
     expect(JSON.stringify(userinfo)).not.toContain('alice');
     const introspection = await rp.introspect(tokens.access_token);
-    expect(introspection).toMatchObject({ active: true, sub: 'bob', client_id: 'demo-rp', email: 'bob@example.org', preferred_username: 'bob' });
+    expect(introspection).toMatchObject({
+      active: true,
+      sub: 'bob',
+      client_id: 'demo-rp',
+      email: 'bob@example.org',
+      preferred_username: 'bob',
+    });
     expect(JSON.stringify(introspection)).not.toContain('alice');
 
     const records = audits().filter((r) => r.SP === 'demo-rp');
     const authorization = records[records.length - 2]!;
     const token = records[records.length - 1]!;
     expect(authorization).toMatchObject({ u: 'bob', uu: 'alice', e: '' });
-    expect(authorization.attr.split(',')).toEqual(expect.arrayContaining(['email', 'name', 'preferred_username']));
+    expect(authorization.attr.split(',')).toEqual(
+      expect.arrayContaining(['email', 'name', 'preferred_username']),
+    );
     expect(token).toMatchObject({ u: 'bob', uu: 'alice', e: '' });
     expect(token.i).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(token.i).not.toBe(authorization.i);
@@ -97,7 +125,10 @@ describe('OIDC impersonation', () => {
   it('(b) decides the next authorization afresh for the real user, same client and another, without a password', async () => {
     const b = browser();
     const { page: form, pending } = await signIn(b, rp, 'alice');
-    const first = await rp.redeem(redirectedTo(await b.submit(form, { principal: 'carol' }, '_eventId_impersonate')), pending);
+    const first = await rp.redeem(
+      redirectedTo(await b.submit(form, { principal: 'carol' }, '_eventId_impersonate')),
+      pending,
+    );
     expect(first.claims()!.sub).toBe('carol');
 
     for (const client of [rp, other]) {
@@ -105,12 +136,20 @@ describe('OIDC impersonation', () => {
       const again = await b.get(next.url);
       expect(again.html.querySelector('input[name=j_password]')).toBeNull();
       expect(again.html.querySelector('h1')?.text).toBe('Account Impersonation');
-      const tokens = await client.redeem(redirectedTo(await b.submit(again, {}, '_eventId_proceed')), next);
+      const tokens = await client.redeem(
+        redirectedTo(await b.submit(again, {}, '_eventId_proceed')),
+        next,
+      );
       expect(tokens.claims()!.sub).toBe('alice');
-      expect(await client.userinfo(tokens.access_token, 'alice')).toMatchObject({ email: 'alice@example.org' });
+      expect(await client.userinfo(tokens.access_token, 'alice')).toMatchObject({
+        email: 'alice@example.org',
+      });
     }
     // The impersonated token still works, still as carol: it does not depend on the carrier session.
-    expect(await rp.userinfo(first.access_token, 'carol')).toMatchObject({ sub: 'carol', email: 'carol@example.org' });
+    expect(await rp.userinfo(first.access_token, 'carol')).toMatchObject({
+      sub: 'carol',
+      email: 'carol@example.org',
+    });
     expect(await rp.introspect(first.access_token)).toMatchObject({ active: true, sub: 'carol' });
   });
 
@@ -130,7 +169,9 @@ describe('OIDC impersonation', () => {
     const { page, pending } = await signIn(b, rp, 'dave');
     const tokens = await rp.redeem(redirectedTo(page), pending);
     expect(tokens.claims()!.sub).toBe('dave');
-    expect(await rp.userinfo(tokens.access_token, 'dave')).toMatchObject({ email: 'dave@example.org' });
+    expect(await rp.userinfo(tokens.access_token, 'dave')).toMatchObject({
+      email: 'dave@example.org',
+    });
   });
 });
 
@@ -145,7 +186,10 @@ describe('(e) prompt=none', () => {
   it('never yields an impersonated token, and never a silent one where impersonation could be offered', async () => {
     const b = browser();
     const { page: form, pending } = await signIn(b, rp, 'alice');
-    await rp.redeem(redirectedTo(await b.submit(form, { principal: 'bob' }, '_eventId_impersonate')), pending);
+    await rp.redeem(
+      redirectedTo(await b.submit(form, { principal: 'bob' }, '_eventId_impersonate')),
+      pending,
+    );
 
     for (const client of [rp, other]) {
       const silent = await client.authorize({ prompt: 'none' });
@@ -155,9 +199,14 @@ describe('(e) prompt=none', () => {
     }
     // Even after continuing as herself, alice is entitled here: prompt=none still cannot decide for her.
     const next = await rp.authorize();
-    await rp.redeem(redirectedTo(await b.submit(await b.get(next.url), {}, '_eventId_proceed')), next);
+    await rp.redeem(
+      redirectedTo(await b.submit(await b.get(next.url), {}, '_eventId_proceed')),
+      next,
+    );
     const silent = await rp.authorize({ prompt: 'none' });
-    expect(callbackParams(redirectedTo(await b.get(silent.url))).get('error')).toBe('interaction_required');
+    expect(callbackParams(redirectedTo(await b.get(silent.url))).get('error')).toBe(
+      'interaction_required',
+    );
   });
 
   it('signs in silently where no form is needed', async () => {
@@ -167,7 +216,11 @@ describe('(e) prompt=none', () => {
     const silent = await rp.authorize({ prompt: 'none' });
     const tokens = await rp.redeem(redirectedTo(await b.get(silent.url)), silent);
     expect(tokens.claims()!.sub).toBe('dave');
-    expect(audits().filter((r) => r.SP === 'demo-rp').slice(-2)[0]).toMatchObject({ u: 'dave', uu: '', SSO: 'true' });
+    expect(
+      audits()
+        .filter((r) => r.SP === 'demo-rp')
+        .slice(-2)[0],
+    ).toMatchObject({ u: 'dave', uu: '', SSO: 'true' });
   });
 
   it('still signs in silently at a client after an authorization at another client replaced the carrier session', async () => {
@@ -185,16 +238,28 @@ describe('(e) prompt=none', () => {
 describe('(g) tokens issued under impersonation', () => {
   it('have the impersonation lifetime and no refresh token; ordinary ones keep theirs', async () => {
     const b = browser();
-    const { page: form, pending } = await signIn(b, other, 'alice', { scope: 'openid profile email offline_access', prompt: 'consent' });
-    const tokens = await other.redeem(redirectedTo(await b.submit(form, { principal: 'bob' }, '_eventId_impersonate')), pending);
+    const { page: form, pending } = await signIn(b, other, 'alice', {
+      scope: 'openid profile email offline_access',
+      prompt: 'consent',
+    });
+    const tokens = await other.redeem(
+      redirectedTo(await b.submit(form, { principal: 'bob' }, '_eventId_impersonate')),
+      pending,
+    );
     expect(tokens.claims()!.sub).toBe('bob');
     expect(tokens.expires_in).toBeLessThanOrEqual(600);
     const claims = tokens.claims()!;
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(600);
     expect(tokens.refresh_token).toBeUndefined();
 
-    const own = await other.authorize({ scope: 'openid profile email offline_access', prompt: 'consent' });
-    const ordinary = await other.redeem(redirectedTo(await b.submit(await b.get(own.url), {}, '_eventId_proceed')), own);
+    const own = await other.authorize({
+      scope: 'openid profile email offline_access',
+      prompt: 'consent',
+    });
+    const ordinary = await other.redeem(
+      redirectedTo(await b.submit(await b.get(own.url), {}, '_eventId_proceed')),
+      own,
+    );
     expect(ordinary.claims()!.sub).toBe('alice');
     expect(ordinary.expires_in).toBeGreaterThan(600);
     expect(ordinary.refresh_token).toBeDefined();

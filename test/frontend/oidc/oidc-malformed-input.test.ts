@@ -12,7 +12,12 @@ let rp: TestRp;
 
 beforeAll(async () => {
   t = await startTestIdp({ properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9' } });
-  rp = await TestRp.create(t.baseURL, 'demo-rp', 'demo-rp-secret-for-the-demo-only', 'http://127.0.0.1:9/callback');
+  rp = await TestRp.create(
+    t.baseURL,
+    'demo-rp',
+    'demo-rp-secret-for-the-demo-only',
+    'http://127.0.0.1:9/callback',
+  );
 });
 afterAll(async () => t?.close());
 
@@ -28,12 +33,24 @@ interface Raw {
   body: string;
 }
 
-async function send(path: string, init: { method?: string; body?: string; type?: string; cookie?: string } = {}): Promise<Raw> {
+async function send(
+  path: string,
+  init: { method?: string; body?: string; type?: string; cookie?: string } = {},
+): Promise<Raw> {
   const headers: Record<string, string> = { accept: 'text/html' };
   if (init.type) headers['content-type'] = init.type;
   if (init.cookie) headers.cookie = init.cookie;
-  const res = await fetch(`${t.baseURL}${path}`, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
+  const res = await fetch(`${t.baseURL}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body,
+    redirect: 'manual',
+  });
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: await res.text(),
+  };
 }
 
 function clientError(r: Raw, what: string): void {
@@ -42,17 +59,26 @@ function clientError(r: Raw, what: string): void {
 }
 
 /** A browser with an authorization waiting at the impersonate form: its page and cookies. */
-async function pendingForm(): Promise<{ b: Browser; form: Page; pending: Awaited<ReturnType<TestRp['authorize']>> }> {
+async function pendingForm(): Promise<{
+  b: Browser;
+  form: Page;
+  pending: Awaited<ReturnType<TestRp['authorize']>>;
+}> {
   const b = browser();
   const pending = await rp.authorize();
-  const form = await b.submit(await b.get(pending.url), { j_username: 'alice', j_password: 'demo-alice' }, '_eventId_proceed');
+  const form = await b.submit(
+    await b.get(pending.url),
+    { j_username: 'alice', j_password: 'demo-alice' },
+    '_eventId_proceed',
+  );
   expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
   return { b, form, pending };
 }
 
 const AUTHORIZE = '/idp/profile/oidc/authorize';
 const INTERACTION = '/idp/profile/oidc/interaction';
-const VALID = 'client_id=demo-rp&response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
+const VALID =
+  'client_id=demo-rp&response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
 
 describe('malformed OIDC input', () => {
   it.each([
@@ -77,11 +103,17 @@ describe('malformed OIDC input', () => {
   // (RFC 6749 §4.1.2.1), which is where they can be acted on.
   it.each([
     ['a duplicated parameter', `${AUTHORIZE}?${VALID}&scope=openid`],
-    ['a duplicated redirect_uri', `${AUTHORIZE}?${VALID}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback`],
+    [
+      'a duplicated redirect_uri',
+      `${AUTHORIZE}?${VALID}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback`,
+    ],
     ['a bad max_age', `${AUTHORIZE}?${VALID}&max_age=soon`],
     ['a bad prompt', `${AUTHORIZE}?${VALID}&prompt=maybe`],
     ['a missing PKCE challenge', `${AUTHORIZE}?${VALID.replace(/&code_challenge=[^&]*/, '')}`],
-    ['an unsupported response type', `${AUTHORIZE}?${VALID.replace('response_type=code', 'response_type=token')}`],
+    [
+      'an unsupported response type',
+      `${AUTHORIZE}?${VALID.replace('response_type=code', 'response_type=token')}`,
+    ],
   ])('answers %s with an error for the client at its redirect URI', async (_what, path) => {
     const r = await fetch(`${t.baseURL}${path}`, { redirect: 'manual' });
     expect(r.status).toBe(303);
@@ -101,15 +133,34 @@ describe('malformed OIDC input', () => {
   ])('answers a POST with %s to the interaction endpoint with a 4xx', async (what, body, type) => {
     const { b, form } = await pendingForm();
     const action = b.form(form).action;
-    const cookie = b.cookies(action).map((c) => `${c.name}=${c.value}`).join('; ');
-    clientError(await send(new URL(action).pathname + new URL(action).search, { method: 'POST', body, type, cookie }), what);
+    const cookie = b
+      .cookies(action)
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
+    clientError(
+      await send(new URL(action).pathname + new URL(action).search, {
+        method: 'POST',
+        body,
+        type,
+        cookie,
+      }),
+      what,
+    );
   });
 
   it('answers a POST without an execution key with 405, and the pending form still works', async () => {
     const { b, form, pending } = await pendingForm();
     const url = new URL(b.form(form).action);
-    const cookie = b.cookies(url.href).map((c) => `${c.name}=${c.value}`).join('; ');
-    const r = await send(url.pathname, { method: 'POST', body: 'principal=bob', type: 'application/x-www-form-urlencoded', cookie });
+    const cookie = b
+      .cookies(url.href)
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
+    const r = await send(url.pathname, {
+      method: 'POST',
+      body: 'principal=bob',
+      type: 'application/x-www-form-urlencoded',
+      cookie,
+    });
     expect(r.status).toBe(405);
     const done = await b.submit(form, { principal: 'bob' }, '_eventId_impersonate');
     expect((await rp.redeem(done.headers.get('location')!, pending)).claims()!.sub).toBe('bob');
@@ -119,16 +170,30 @@ describe('malformed OIDC input', () => {
     ['no body', undefined, undefined],
     ['a JSON body', '{"grant_type":"authorization_code","code":"x"}', 'application/json'],
     ['an unknown grant type', 'grant_type=magic', 'application/x-www-form-urlencoded'],
-    ['a duplicated parameter', 'grant_type=authorization_code&grant_type=authorization_code&code=x', 'application/x-www-form-urlencoded'],
-  ])('answers a token, introspection or revocation request with %s with a 4xx', async (what, body, type) => {
-    for (const endpoint of ['token', 'introspect', 'revoke', 'par']) {
-      clientError(await send(`/idp/profile/oidc/${endpoint}`, { method: 'POST', body, type }), `${endpoint}: ${what}`);
-    }
-  });
+    [
+      'a duplicated parameter',
+      'grant_type=authorization_code&grant_type=authorization_code&code=x',
+      'application/x-www-form-urlencoded',
+    ],
+  ])(
+    'answers a token, introspection or revocation request with %s with a 4xx',
+    async (what, body, type) => {
+      for (const endpoint of ['token', 'introspect', 'revoke', 'par']) {
+        clientError(
+          await send(`/idp/profile/oidc/${endpoint}`, { method: 'POST', body, type }),
+          `${endpoint}: ${what}`,
+        );
+      }
+    },
+  );
 
   it.each([
     ['userinfo with a junk token', '/idp/profile/oidc/userinfo', { authorization: 'Bearer junk' }],
-    ['userinfo with a malformed Authorization header', '/idp/profile/oidc/userinfo', { authorization: 'Bearer' }],
+    [
+      'userinfo with a malformed Authorization header',
+      '/idp/profile/oidc/userinfo',
+      { authorization: 'Bearer' },
+    ],
     ['logout with a junk id_token_hint', '/idp/profile/oidc/logout?id_token_hint=junk', {}],
   ])('answers %s with a 4xx', async (what, path, headers) => {
     const r = await fetch(`${t.baseURL}${path}`, { headers, redirect: 'manual' });

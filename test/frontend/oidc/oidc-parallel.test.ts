@@ -30,7 +30,11 @@ function browser(): Browser {
 async function signedIn(user: string): Promise<Browser> {
   const b = browser();
   const pending = await rp.authorize();
-  const form = await b.submit(await b.get(pending.url), { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
+  const form = await b.submit(
+    await b.get(pending.url),
+    { j_username: user, j_password: `demo-${user}` },
+    '_eventId_proceed',
+  );
   await rp.redeem((await b.submit(form, {}, '_eventId_proceed')).headers.get('location')!, pending);
   return b;
 }
@@ -60,18 +64,39 @@ async function answer(b: Browser, tab: Tab, target: string | undefined): Promise
   return new URL(page.headers.get('location')!, page.url).href;
 }
 
-async function finish(b: Browser, tab: Tab, resume: string): Promise<{ sub: string; code: string; idToken: string }> {
+async function finish(
+  b: Browser,
+  tab: Tab,
+  resume: string,
+): Promise<{ sub: string; code: string; idToken: string }> {
   const landed = await b.get(resume);
-  expect(landed.status, `${landed.html.querySelector('h1')?.text ?? ''} ${landed.body.slice(0, 300)}`).toBe(303);
+  expect(
+    landed.status,
+    `${landed.html.querySelector('h1')?.text ?? ''} ${landed.body.slice(0, 300)}`,
+  ).toBe(303);
   const callback = landed.headers.get('location')!;
   const tokens = await rp.redeem(callback, tab.pending);
-  return { sub: tokens.claims()!.sub, code: new URL(callback).searchParams.get('code')!, idToken: tokens.id_token! };
+  return {
+    sub: tokens.claims()!.sub,
+    code: new URL(callback).searchParams.get('code')!,
+    idToken: tokens.id_token!,
+  };
 }
 
 function expectAudited(result: { code: string; idToken: string }, u: string, uu: string): void {
   const records = t.auditRecords().map(auditRecord);
-  expect(records.find((r) => r.i === tokenHash(result.code))).toMatchObject({ u, uu, SP: 'demo-rp', e: '' });
-  expect(records.find((r) => r.i === tokenHash(result.idToken))).toMatchObject({ u, uu, SP: 'demo-rp', e: '' });
+  expect(records.find((r) => r.i === tokenHash(result.code))).toMatchObject({
+    u,
+    uu,
+    SP: 'demo-rp',
+    e: '',
+  });
+  expect(records.find((r) => r.i === tokenHash(result.idToken))).toMatchObject({
+    u,
+    uu,
+    SP: 'demo-rp',
+    e: '',
+  });
 }
 
 describe('parallel OIDC authorizations in one browser', () => {
@@ -83,7 +108,8 @@ describe('parallel OIDC authorizations in one browser', () => {
     for (const [i, tab] of tabs.entries()) resumes.push(await answer(b, tab, choices[i]));
     const results = await Promise.all(tabs.map((tab, i) => finish(b, tab, resumes[i]!)));
     expect(results.map((r) => r.sub)).toEqual(choices.map((c) => c ?? 'alice'));
-    for (const [i, result] of results.entries()) expectAudited(result, choices[i] ?? 'alice', choices[i] ? 'alice' : '');
+    for (const [i, result] of results.entries())
+      expectAudited(result, choices[i] ?? 'alice', choices[i] ? 'alice' : '');
   });
 
   it('each tab ends as chosen when tabs answer and follow interleaved', async () => {
@@ -103,14 +129,30 @@ describe('parallel OIDC authorizations in one browser', () => {
     const second = await rp.authorize();
     const loginOne = await b.get(first.url);
     const loginTwo = await b.get(second.url);
-    const formOne = await b.submit(loginOne, { j_username: 'alice', j_password: 'demo-alice' }, '_eventId_proceed');
+    const formOne = await b.submit(
+      loginOne,
+      { j_username: 'alice', j_password: 'demo-alice' },
+      '_eventId_proceed',
+    );
     expect(formOne.html.querySelector('h1')?.text).toBe('Account Impersonation');
-    const one = await rp.redeem((await b.submit(formOne, { principal: 'bob' }, '_eventId_impersonate')).headers.get('location')!, first);
+    const one = await rp.redeem(
+      (await b.submit(formOne, { principal: 'bob' }, '_eventId_impersonate')).headers.get(
+        'location',
+      )!,
+      first,
+    );
     expect(one.claims()!.sub).toBe('bob');
     // The second login form was shown before the sign-in gave the session a new id.
-    const formTwo = await b.submit(loginTwo, { j_username: 'alice', j_password: 'demo-alice' }, '_eventId_proceed');
+    const formTwo = await b.submit(
+      loginTwo,
+      { j_username: 'alice', j_password: 'demo-alice' },
+      '_eventId_proceed',
+    );
     expect(formTwo.html.querySelector('h1')?.text).toBe('Account Impersonation');
-    const two = await rp.redeem((await b.submit(formTwo, {}, '_eventId_proceed')).headers.get('location')!, second);
+    const two = await rp.redeem(
+      (await b.submit(formTwo, {}, '_eventId_proceed')).headers.get('location')!,
+      second,
+    );
     expect(two.claims()!.sub).toBe('alice');
   });
 
@@ -118,7 +160,8 @@ describe('parallel OIDC authorizations in one browser', () => {
     const before = countSessions();
     const b = await signedIn('alice');
     const tabs = await openTabs(b, 3);
-    for (const [i, tab] of tabs.entries()) await finish(b, tab, await answer(b, tab, i === 1 ? 'bob' : undefined));
+    for (const [i, tab] of tabs.entries())
+      await finish(b, tab, await answer(b, tab, i === 1 ? 'bob' : undefined));
     expect(countSessions() - before).toBe(1);
   });
 });
@@ -127,7 +170,11 @@ describe('parallel OIDC authorizations in one browser', () => {
 function countSessions(): number {
   const db = new Database(t.idp.config.properties.storagePath, { readonly: true });
   try {
-    return (db.prepare("SELECT count(*) AS n FROM oidc_models WHERE model = 'Session'").get() as { n: number }).n;
+    return (
+      db.prepare("SELECT count(*) AS n FROM oidc_models WHERE model = 'Session'").get() as {
+        n: number;
+      }
+    ).n;
   } finally {
     db.close();
   }

@@ -27,11 +27,22 @@ beforeAll(async () => {
     redirectUris: ["http://127.0.0.1:9/other/callback"]
     refreshTokens: true
 `,
-      'attribute-filter.yaml': (old) => old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
+      'attribute-filter.yaml': (old) =>
+        old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
     },
   });
-  rp = await TestRp.create(t.baseURL, 'demo-rp', 'demo-rp-secret-for-the-demo-only', 'http://127.0.0.1:9/callback');
-  other = await TestRp.create(t.baseURL, 'other-rp', OTHER_SECRET, 'http://127.0.0.1:9/other/callback');
+  rp = await TestRp.create(
+    t.baseURL,
+    'demo-rp',
+    'demo-rp-secret-for-the-demo-only',
+    'http://127.0.0.1:9/callback',
+  );
+  other = await TestRp.create(
+    t.baseURL,
+    'other-rp',
+    OTHER_SECRET,
+    'http://127.0.0.1:9/other/callback',
+  );
 });
 afterAll(async () => t?.close());
 
@@ -42,13 +53,28 @@ function browser(): Browser {
 }
 
 /** Signs `user` in at `client`, impersonating `target` when given; the tokens and when they expire. */
-async function authorize(b: Browser, client: TestRp, user: string, target?: string, extra: Record<string, string> = {}) {
+async function authorize(
+  b: Browser,
+  client: TestRp,
+  user: string,
+  target?: string,
+  extra: Record<string, string> = {},
+) {
   const pending = await client.authorize(extra);
   let page = await b.get(pending.url);
   if (page.html.querySelector('input[name=j_password]')) {
-    page = await b.submit(page, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
+    page = await b.submit(
+      page,
+      { j_username: user, j_password: `demo-${user}` },
+      '_eventId_proceed',
+    );
   }
-  if (page.status === 200) page = await b.submit(page, target ? { principal: target } : {}, target ? '_eventId_impersonate' : '_eventId_proceed');
+  if (page.status === 200)
+    page = await b.submit(
+      page,
+      target ? { principal: target } : {},
+      target ? '_eventId_impersonate' : '_eventId_proceed',
+    );
   const tokens = await client.redeem(page.headers.get('location')!, pending);
   const expiries = [tokens.claims()!.exp * 1000, Date.now() + tokens.expires_in! * 1000];
   return { tokens, tokensExpireBy: Math.max(...expiries) };
@@ -96,7 +122,10 @@ describe('retention of OIDC authorizations', () => {
   });
 
   it('keeps a grant that can refresh as long as refreshing, and its tokens after that', async () => {
-    const { tokens } = await authorize(browser(), other, 'dave', undefined, { scope: 'openid profile offline_access', prompt: 'consent' });
+    const { tokens } = await authorize(browser(), other, 'dave', undefined, {
+      scope: 'openid profile offline_access',
+      prompt: 'consent',
+    });
     expect(tokens.refresh_token).toBeDefined();
     const { record, grant } = newestGrant();
     const fourteenDays = 14 * 24 * 3600_000;

@@ -50,7 +50,9 @@ const RESOURCE_SERVER_FILTER = `
 
 const notices: string[] = [];
 beforeAll(() => {
-  vi.spyOn(console, 'info').mockImplementation((...args: unknown[]) => void notices.push(args.map(String).join(' ')));
+  vi.spyOn(console, 'info').mockImplementation(
+    (...args: unknown[]) => void notices.push(args.map(String).join(' ')),
+  );
 });
 afterAll(() => {
   vi.restoreAllMocks();
@@ -60,8 +62,10 @@ async function start(withResourceServers: boolean): Promise<TestIdp> {
   return startTestIdp({
     properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9' },
     conf: {
-      'relying-party.yaml': (old) => old + NARROW_CLIENT + (withResourceServers ? RESOURCE_SERVERS : ''),
-      'attribute-filter.yaml': (old) => old + NARROW_FILTER + (withResourceServers ? RESOURCE_SERVER_FILTER : ''),
+      'relying-party.yaml': (old) =>
+        old + NARROW_CLIENT + (withResourceServers ? RESOURCE_SERVERS : ''),
+      'attribute-filter.yaml': (old) =>
+        old + NARROW_FILTER + (withResourceServers ? RESOURCE_SERVER_FILTER : ''),
     },
   });
 }
@@ -71,7 +75,11 @@ async function tokensOf(client: TestRp, extra: Record<string, string> = {}) {
   const b = new Browser();
   b.stopAt.push('http://127.0.0.1:9/');
   const pending: PendingAuthorization = await client.authorize(extra);
-  const page = await b.submit(await b.get(pending.url), { j_username: 'dave', j_password: 'demo-dave' }, '_eventId_proceed');
+  const page = await b.submit(
+    await b.get(pending.url),
+    { j_username: 'dave', j_password: 'demo-dave' },
+    '_eventId_proceed',
+  );
   expect(page.status).toBe(303);
   return client.redeem(page.headers.get('location')!, pending);
 }
@@ -93,7 +101,12 @@ describe('introspection and revocation between clients', () => {
   beforeAll(async () => {
     t = await start(false);
     demo = await TestRp.create(t.baseURL, 'demo-rp', DEMO_SECRET, 'http://127.0.0.1:9/callback');
-    narrow = await TestRp.create(t.baseURL, 'uid-only-rp', NARROW_SECRET, 'http://127.0.0.1:9/narrow/callback');
+    narrow = await TestRp.create(
+      t.baseURL,
+      'uid-only-rp',
+      NARROW_SECRET,
+      'http://127.0.0.1:9/narrow/callback',
+    );
   });
   afterAll(async () => t?.close());
 
@@ -101,7 +114,10 @@ describe('introspection and revocation between clients', () => {
     const tokens = await tokensOf(demo);
     // uid-only-rp's own filter releases only uid: it must not read dave's email, name, affiliation.
     expect(await narrow.introspect(tokens.access_token)).toEqual({ active: false });
-    expect(await refusal(narrow.revoke(tokens.access_token))).toEqual({ status: 400, error: 'unauthorized_client' });
+    expect(await refusal(narrow.revoke(tokens.access_token))).toEqual({
+      status: 400,
+      error: 'unauthorized_client',
+    });
     // The token still works for its client.
     expect(await demo.userinfo(tokens.access_token, 'dave')).toMatchObject({ sub: 'dave' });
     expect(await demo.introspect(tokens.access_token)).toMatchObject({ active: true, sub: 'dave' });
@@ -134,33 +150,65 @@ describe('introspection by resource servers listed in relying-party.yaml', () =>
   beforeAll(async () => {
     t = await start(true);
     demo = await TestRp.create(t.baseURL, 'demo-rp', DEMO_SECRET, 'http://127.0.0.1:9/callback');
-    narrow = await TestRp.create(t.baseURL, 'uid-only-rp', NARROW_SECRET, 'http://127.0.0.1:9/narrow/callback');
+    narrow = await TestRp.create(
+      t.baseURL,
+      'uid-only-rp',
+      NARROW_SECRET,
+      'http://127.0.0.1:9/narrow/callback',
+    );
     api = await TestRp.create(t.baseURL, 'demo-api', API_SECRET, 'http://127.0.0.1:9/unused');
-    greedy = await TestRp.create(t.baseURL, 'greedy-api', GREEDY_SECRET, 'http://127.0.0.1:9/unused');
+    greedy = await TestRp.create(
+      t.baseURL,
+      'greedy-api',
+      GREEDY_SECRET,
+      'http://127.0.0.1:9/unused',
+    );
   });
   afterAll(async () => t?.close());
 
   it('give a listed resource server the claims its own filter releases, and nothing else', async () => {
     const tokens = await tokensOf(demo);
     const answer = await api.introspect(tokens.access_token);
-    expect(answer).toMatchObject({ active: true, sub: 'dave', client_id: 'demo-rp', scope: 'openid profile email', email: 'dave@example.org', preferred_username: 'dave' });
+    expect(answer).toMatchObject({
+      active: true,
+      sub: 'dave',
+      client_id: 'demo-rp',
+      scope: 'openid profile email',
+      email: 'dave@example.org',
+      preferred_username: 'dave',
+    });
     expect(answer).not.toHaveProperty('name'); // released to demo-rp, not to demo-api
     expect(answer).not.toHaveProperty('eduperson_affiliation');
     // It may not revoke, nor introspect the tokens of a client it is not listed for, nor the
     // refresh tokens even of a client it is listed for.
-    expect(await refusal(api.revoke(tokens.access_token))).toEqual({ status: 400, error: 'unauthorized_client' });
-    const other = await tokensOf(narrow, { scope: 'openid profile email offline_access', prompt: 'consent' });
+    expect(await refusal(api.revoke(tokens.access_token))).toEqual({
+      status: 400,
+      error: 'unauthorized_client',
+    });
+    const other = await tokensOf(narrow, {
+      scope: 'openid profile email offline_access',
+      prompt: 'consent',
+    });
     expect(await api.introspect(other.access_token)).toEqual({ active: false });
     expect(other.refresh_token).toBeDefined();
     expect(await greedy.introspect(other.refresh_token!)).toEqual({ active: false });
-    expect(await narrow.introspect(other.refresh_token!)).toMatchObject({ active: true, sub: 'dave' });
+    expect(await narrow.introspect(other.refresh_token!)).toMatchObject({
+      active: true,
+      sub: 'dave',
+    });
   });
 
   it('never give a resource server more than the token’s own client receives', async () => {
     const tokens = await tokensOf(narrow);
     const answer = await greedy.introspect(tokens.access_token); // greedy-api's filter permits "*"
-    expect(answer).toMatchObject({ active: true, sub: 'dave', client_id: 'uid-only-rp', preferred_username: 'dave' });
-    for (const claim of ['email', 'name', 'eduperson_affiliation', 'eduperson_principal_name']) expect(answer).not.toHaveProperty(claim);
+    expect(answer).toMatchObject({
+      active: true,
+      sub: 'dave',
+      client_id: 'uid-only-rp',
+      preferred_username: 'dave',
+    });
+    for (const claim of ['email', 'name', 'eduperson_affiliation', 'eduperson_principal_name'])
+      expect(answer).not.toHaveProperty(claim);
   });
 
   it('give a resource server no way to obtain tokens itself', async () => {

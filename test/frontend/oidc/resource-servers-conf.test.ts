@@ -52,17 +52,47 @@ describe('resourceServers', () => {
   });
 
   it('are none in the shipped configuration', () => {
-    expect(loadConfiguration({ home: tmpdir(), confDir: DEFAULT_CONF_DIR, env: {} }).resourceServers).toEqual([]);
+    expect(
+      loadConfiguration({ home: tmpdir(), confDir: DEFAULT_CONF_DIR, env: {} }).resourceServers,
+    ).toEqual([]);
   });
 
   it.each([
-    ['a client that is not configured', GOOD.replace('"%{demo.oidc.clientId}"', 'nobody'), /relying-party\.yaml:\d+: resourceServers\[0\]\.introspectTokensOf\[0\]: nobody is no client in oidcClients/],
-    ['a SAML entity ID', GOOD.replace('"%{demo.oidc.clientId}"', '"%{demo.sp.entityID}"'), /introspectTokensOf\[0\]: https:\/\/sp\.demo\.example\.org\/shibboleth is no client in oidcClients/],
-    ['no client', GOOD.replace('introspectTokensOf: ["%{demo.oidc.clientId}"]', 'introspectTokensOf: []'), /resourceServers\[0\]\.introspectTokensOf: must list at least one/],
-    ['an id already taken', GOOD.replace('clientId: demo-api', 'clientId: "%{demo.oidc.clientId}"'), /resourceServers\[0\]\.clientId: duplicate id/],
-    ['a short secret', GOOD.replace('demo-api-secret-0123456789', 'short'), /resourceServers\[0\]\.clientSecret: must be at least 16 characters/],
-    ['an unknown key', `${GOOD}    redirectUris: [http://x/]\n`, /resourceServers\[0\]\.redirectUris: unknown key/],
-    ['another authentication method', `${GOOD}    tokenEndpointAuthMethod: none\n`, /resourceServers\[0\]\.tokenEndpointAuthMethod: must be client_secret_basic or client_secret_post/],
+    [
+      'a client that is not configured',
+      GOOD.replace('"%{demo.oidc.clientId}"', 'nobody'),
+      /relying-party\.yaml:\d+: resourceServers\[0\]\.introspectTokensOf\[0\]: nobody is no client in oidcClients/,
+    ],
+    [
+      'a SAML entity ID',
+      GOOD.replace('"%{demo.oidc.clientId}"', '"%{demo.sp.entityID}"'),
+      /introspectTokensOf\[0\]: https:\/\/sp\.demo\.example\.org\/shibboleth is no client in oidcClients/,
+    ],
+    [
+      'no client',
+      GOOD.replace('introspectTokensOf: ["%{demo.oidc.clientId}"]', 'introspectTokensOf: []'),
+      /resourceServers\[0\]\.introspectTokensOf: must list at least one/,
+    ],
+    [
+      'an id already taken',
+      GOOD.replace('clientId: demo-api', 'clientId: "%{demo.oidc.clientId}"'),
+      /resourceServers\[0\]\.clientId: duplicate id/,
+    ],
+    [
+      'a short secret',
+      GOOD.replace('demo-api-secret-0123456789', 'short'),
+      /resourceServers\[0\]\.clientSecret: must be at least 16 characters/,
+    ],
+    [
+      'an unknown key',
+      `${GOOD}    redirectUris: [http://x/]\n`,
+      /resourceServers\[0\]\.redirectUris: unknown key/,
+    ],
+    [
+      'another authentication method',
+      `${GOOD}    tokenEndpointAuthMethod: none\n`,
+      /resourceServers\[0\]\.tokenEndpointAuthMethod: must be client_secret_basic or client_secret_post/,
+    ],
   ])('refuse %s, naming file, line and key', (_what, conf, message) => {
     expect(failure(conf)).toMatch(message);
   });

@@ -1,13 +1,22 @@
 /** The oidc-provider adapter contract (example/my_adapter.js) on the embedded SQLite database. */
 import { describe, expect, it } from 'vitest';
-import { PRUNE_BATCH, sqliteAdapterFactory } from '../../../src/frontend/oidc/sqlite-oidc-adapter.js';
+import {
+  PRUNE_BATCH,
+  sqliteAdapterFactory,
+} from '../../../src/frontend/oidc/sqlite-oidc-adapter.js';
 import { openSqliteDatabase } from '../../../src/storage/sqlite-database.js';
 
 function adapters(now: { t: number }) {
   const db = openSqliteDatabase(':memory:');
   const Adapter = sqliteAdapterFactory(db, () => now.t);
   const rows = () => (db.prepare('SELECT count(*) AS n FROM oidc_models').get() as { n: number }).n;
-  return { codes: new Adapter('AuthorizationCode'), tokens: new Adapter('AccessToken'), sessions: new Adapter('Session'), Adapter, rows };
+  return {
+    codes: new Adapter('AuthorizationCode'),
+    tokens: new Adapter('AccessToken'),
+    sessions: new Adapter('Session'),
+    Adapter,
+    rows,
+  };
 }
 
 describe('SQLite oidc-provider adapter', () => {

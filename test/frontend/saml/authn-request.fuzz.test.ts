@@ -30,20 +30,43 @@ beforeAll(async () => {
   t = await startTestIdp();
   dave = new Browser();
   const login = await dave.get(ssoRedirectURL(t.baseURL, authnRequestXml()));
-  const signedIn = await dave.submit(login, { j_username: 'dave', j_password: 'demo-dave' }, '_eventId_proceed');
+  const signedIn = await dave.submit(
+    login,
+    { j_username: 'dave', j_password: 'demo-dave' },
+    '_eventId_proceed',
+  );
   expect(releasedResponse(signedIn)?.nameId).toBe('dave');
 });
 afterAll(async () => t?.close());
 
-const relayState = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 40 }), fc.constant('r'.repeat(2000)));
-const junkParameters = fc.dictionary(fc.constantFrom('SigAlg', 'Signature', 'SAMLRequest', 'RelayState', 'execution', 'x'), fc.string({ maxLength: 20 }), { maxKeys: 2 });
+const relayState = fc.oneof(
+  fc.constant(undefined),
+  fc.string({ maxLength: 40 }),
+  fc.constant('r'.repeat(2000)),
+);
+const junkParameters = fc.dictionary(
+  fc.constantFrom('SigAlg', 'Signature', 'SAMLRequest', 'RelayState', 'execution', 'x'),
+  fc.string({ maxLength: 20 }),
+  { maxKeys: 2 },
+);
 
-const redirectCase = fc.record({ xml: hostileAuthnRequest, encoding: samlRequestEncoding, relayState, junk: junkParameters });
+const redirectCase = fc.record({
+  xml: hostileAuthnRequest,
+  encoding: samlRequestEncoding,
+  relayState,
+  junk: junkParameters,
+});
 const postCase = fc.record({
   xml: hostileAuthnRequest,
   encoding: samlRequestEncoding,
   relayState,
-  contentType: fc.constantFrom('application/x-www-form-urlencoded', 'text/plain', 'application/json', 'multipart/form-data; boundary=x', undefined),
+  contentType: fc.constantFrom(
+    'application/x-www-form-urlencoded',
+    'text/plain',
+    'application/json',
+    'multipart/form-data; boundary=x',
+    undefined,
+  ),
   emptyBody: fc.boolean(),
 });
 
@@ -56,13 +79,26 @@ function redirectURL(c: Generated<typeof redirectCase>): string {
   return `${t.baseURL}/idp/profile/SAML2/Redirect/SSO?${query.toString()}`;
 }
 
-async function postCaseResponse(c: Generated<typeof postCase>, browser: Browser): Promise<Page | { status: number }> {
+async function postCaseResponse(
+  c: Generated<typeof postCase>,
+  browser: Browser,
+): Promise<Page | { status: number }> {
   const fields: Record<string, string> = { SAMLRequest: encodeSamlRequest(c.xml, c.encoding) };
   if (c.relayState !== undefined) fields.RelayState = c.relayState;
   const url = `${t.baseURL}/idp/profile/SAML2/POST/SSO`;
-  if (c.contentType === 'application/x-www-form-urlencoded' && !c.emptyBody) return browser.post(url, fields);
-  const body = c.emptyBody ? undefined : c.contentType === 'application/json' ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
-  const res = await fetch(url, { method: 'POST', headers: c.contentType ? { 'content-type': c.contentType } : {}, body, redirect: 'manual' });
+  if (c.contentType === 'application/x-www-form-urlencoded' && !c.emptyBody)
+    return browser.post(url, fields);
+  const body = c.emptyBody
+    ? undefined
+    : c.contentType === 'application/json'
+      ? JSON.stringify(fields)
+      : new URLSearchParams(fields).toString();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: c.contentType ? { 'content-type': c.contentType } : {},
+    body,
+    redirect: 'manual',
+  });
   await res.arrayBuffer();
   return { status: res.status };
 }
@@ -84,33 +120,54 @@ function checkAnswer(page: Page | { status: number }, user: string | undefined):
 }
 
 describe('SAML decoding under fuzzing', () => {
-  it('Redirect binding, no session: never a 5xx, never a Success response', async () => {
-    await fc.assert(
-      fc.asyncProperty(redirectCase, async (c) => {
-        checkAnswer(await new Browser().get(redirectURL(c)), undefined);
-      }),
-      fuzzParameters(120),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'Redirect binding, no session: never a 5xx, never a Success response',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(redirectCase, async (c) => {
+          checkAnswer(await new Browser().get(redirectURL(c)), undefined);
+        }),
+        fuzzParameters(120),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('POST binding, no session, any body: never a 5xx, never a Success response', async () => {
-    await fc.assert(
-      fc.asyncProperty(postCase, async (c) => {
-        checkAnswer(await postCaseResponse(c, new Browser()), undefined);
-      }),
-      fuzzParameters(120),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'POST binding, no session, any body: never a 5xx, never a Success response',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(postCase, async (c) => {
+          checkAnswer(await postCaseResponse(c, new Browser()), undefined);
+        }),
+        fuzzParameters(120),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('both bindings with a signed-in user: a released response is that user’s, to the configured ACS, audited', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(redirectCase.map((c) => ({ redirect: c })), postCase.map((c) => ({ post: c }))), async (c) => {
-        const page = 'redirect' in c ? await dave.get(redirectURL(c.redirect)) : await postCaseResponse(c.post, dave);
-        checkAnswer(page, 'dave');
-      }),
-      fuzzParameters(120),
-    );
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'both bindings with a signed-in user: a released response is that user’s, to the configured ACS, audited',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            redirectCase.map((c) => ({ redirect: c })),
+            postCase.map((c) => ({ post: c })),
+          ),
+          async (c) => {
+            const page =
+              'redirect' in c
+                ? await dave.get(redirectURL(c.redirect))
+                : await postCaseResponse(c.post, dave);
+            checkAnswer(page, 'dave');
+          },
+        ),
+        fuzzParameters(120),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('leaves only whole audit lines behind', () => {
     const lines = t.auditRecords();

@@ -18,7 +18,10 @@ let sp: TestSp;
 let spKey: string;
 
 beforeAll(async () => {
-  const pems = await generate([{ name: 'commonName', value: 'signed-sp' }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'signed-sp' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
   spKey = pems.private;
   t = await startTestIdp({
     conf: {
@@ -63,7 +66,11 @@ describe('metadata', () => {
 describe('bindings and RelayState', () => {
   it('round-trips RelayState over the Redirect binding', async () => {
     const browser = new Browser();
-    const post = await login(browser, await browser.get(await sp.loginURL('state-with-|-and-%')), 'dave');
+    const post = await login(
+      browser,
+      await browser.get(await sp.loginURL('state-with-|-and-%')),
+      'dave',
+    );
     expect(responseFields(post).RelayState).toBe('state-with-|-and-%');
     expect((await sp.receive(post)).nameID).toBe('dave');
   });
@@ -79,7 +86,10 @@ describe('bindings and RelayState', () => {
     const profile = await postSp.receive(second);
     expect(profile.nameID).toBe('dave');
     expect(responseFields(second).RelayState).toBe('post-relay');
-    expect(t.lastAudit()).toMatchObject({ b: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', SSO: 'true' });
+    expect(t.lastAudit()).toMatchObject({
+      b: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+      SSO: 'true',
+    });
   });
 });
 
@@ -96,7 +106,10 @@ describe('refused requests', () => {
     ['no SAMLRequest', ''],
     ['not base64 deflate', 'SAMLRequest=%%%garbage'],
     ['not XML', `SAMLRequest=${encodeURIComponent(deflateRawSync('hello').toString('base64'))}`],
-    ['not an AuthnRequest', `SAMLRequest=${encodeURIComponent(deflateRawSync('<a xmlns="urn:x"/>').toString('base64'))}`],
+    [
+      'not an AuthnRequest',
+      `SAMLRequest=${encodeURIComponent(deflateRawSync('<a xmlns="urn:x"/>').toString('base64'))}`,
+    ],
     [
       'a DTD (XXE)',
       `SAMLRequest=${encodeURIComponent(deflateRawSync('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&e;</samlp:AuthnRequest>').toString('base64'))}`,
@@ -116,19 +129,28 @@ describe('refused requests', () => {
   });
 
   it('fails requests of an SP whose postAuthenticationFlows names an unknown flow', async () => {
-    const broken = await TestSp.create(t.baseURL, { entityID: BROKEN_SP, acsURL: 'https://broken-sp.example.org/acs' });
+    const broken = await TestSp.create(t.baseURL, {
+      entityID: BROKEN_SP,
+      acsURL: 'https://broken-sp.example.org/acs',
+    });
     const browser = new Browser();
     const page = await login(browser, await browser.get(await broken.loginURL()), 'alice');
     expect(page.status).toBe(500);
     expect(page.html.querySelector('h1')?.text).toBe('Configuration Error');
     expect(hasSamlResponse(page)).toBe(false);
-    await expect.poll(() => t.processLog()).toContain("lists unknown intercept flow(s) 'no-such-flow'");
+    await expect
+      .poll(() => t.processLog())
+      .toContain("lists unknown intercept flow(s) 'no-such-flow'");
   });
 });
 
 describe('signed AuthnRequests', () => {
   it('accepts a request signed with the SP certificate from conf', async () => {
-    const signed = await TestSp.create(t.baseURL, { entityID: SIGNED_SP, acsURL: 'https://signed-sp.example.org/acs', privateKey: spKey });
+    const signed = await TestSp.create(t.baseURL, {
+      entityID: SIGNED_SP,
+      acsURL: 'https://signed-sp.example.org/acs',
+      privateKey: spKey,
+    });
     const browser = new Browser();
     const url = await signed.loginURL();
     expect(url).toContain('Signature=');
@@ -138,13 +160,20 @@ describe('signed AuthnRequests', () => {
   });
 
   it('refuses an unsigned or tampered request when the SP must sign', async () => {
-    const unsigned = await TestSp.create(t.baseURL, { entityID: SIGNED_SP, acsURL: 'https://signed-sp.example.org/acs' });
+    const unsigned = await TestSp.create(t.baseURL, {
+      entityID: SIGNED_SP,
+      acsURL: 'https://signed-sp.example.org/acs',
+    });
     const page = await new Browser().get(await unsigned.loginURL());
     expect(page.status).toBe(400);
     expect(page.html.querySelector('h1')?.text).toBe('Invalid Request');
     expect(page.body).toContain('signature');
 
-    const signed = await TestSp.create(t.baseURL, { entityID: SIGNED_SP, acsURL: 'https://signed-sp.example.org/acs', privateKey: spKey });
+    const signed = await TestSp.create(t.baseURL, {
+      entityID: SIGNED_SP,
+      acsURL: 'https://signed-sp.example.org/acs',
+      privateKey: spKey,
+    });
     const tampered = (await signed.loginURL('a')).replace('RelayState=a', 'RelayState=b');
     expect((await new Browser().get(tampered)).status).toBe(400);
   });
@@ -172,7 +201,11 @@ describe('ForceAuthn and IsPassive', () => {
 
   it('answers NoPassive rather than showing the impersonate form to a passive request', async () => {
     const browser = new Browser();
-    await browser.submit(await login(browser, await browser.get(await sp.loginURL()), 'alice'), {}, '_eventId_proceed');
+    await browser.submit(
+      await login(browser, await browser.get(await sp.loginURL()), 'alice'),
+      {},
+      '_eventId_proceed',
+    );
     const passive = await TestSp.create(t.baseURL, { passive: true });
     const page = await browser.get(await passive.loginURL());
     expect((await passive.validate(page)).profile).toBeNull();
@@ -184,7 +217,9 @@ describe('ForceAuthn and IsPassive', () => {
     const browser = new Browser();
     await login(browser, await browser.get(await sp.loginURL()), 'dave');
     const passive = await TestSp.create(t.baseURL, { passive: true });
-    expect((await passive.receive(await browser.get(await passive.loginURL()))).nameID).toBe('dave');
+    expect((await passive.receive(await browser.get(await passive.loginURL()))).nameID).toBe(
+      'dave',
+    );
   });
 });
 
@@ -198,8 +233,16 @@ describe('login and session', () => {
     const res = await fetch(action, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `shib_idp_session=${before}` },
-      body: new URLSearchParams({ ...fields, j_username: 'dave', j_password: 'demo-dave', _eventId_proceed: 'x' }).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `shib_idp_session=${before}`,
+      },
+      body: new URLSearchParams({
+        ...fields,
+        j_username: 'dave',
+        j_password: 'demo-dave',
+        _eventId_proceed: 'x',
+      }).toString(),
     });
     const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('shib_idp_session='))!;
     expect(setCookie).toMatch(/HttpOnly/);
@@ -212,10 +255,18 @@ describe('login and session', () => {
     const browser = new Browser();
     let page = await browser.get(await sp.loginURL());
     for (let i = 0; i < 5; i++) {
-      page = await browser.submit(page, { j_username: 'carol', j_password: 'wrong' }, '_eventId_proceed');
+      page = await browser.submit(
+        page,
+        { j_username: 'carol', j_password: 'wrong' },
+        '_eventId_proceed',
+      );
       expect(page.html.querySelector('.error')?.text).toBe('The username or password is wrong.');
     }
-    page = await browser.submit(page, { j_username: 'carol', j_password: 'demo-carol' }, '_eventId_proceed');
+    page = await browser.submit(
+      page,
+      { j_username: 'carol', j_password: 'demo-carol' },
+      '_eventId_proceed',
+    );
     expect(page.html.querySelector('.error')?.text).toContain('Too many failed logins');
     await expect.poll(() => t.processLog()).toContain("Login by 'carol' failed");
     expect(t.processLog()).not.toContain('demo-carol');
@@ -234,11 +285,23 @@ describe('login and session', () => {
     const browser = new Browser();
     const page = await browser.get(await sp.loginURL());
     const { action, fields } = browser.form(page);
-    const cookie = browser.cookies(t.baseURL).map((c) => `${c.name}=${c.value}`).join('; ');
+    const cookie = browser
+      .cookies(t.baseURL)
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
     const res = await fetch(action, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'user-agent': 'evil|agent,with%separators' },
-      body: new URLSearchParams({ ...fields, j_username: 'dave', j_password: 'demo-dave', _eventId_proceed: 'x' }).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie,
+        'user-agent': 'evil|agent,with%separators',
+      },
+      body: new URLSearchParams({
+        ...fields,
+        j_username: 'dave',
+        j_password: 'demo-dave',
+        _eventId_proceed: 'x',
+      }).toString(),
     });
     expect(res.status).toBe(200);
     const records = t.auditRecords();

@@ -16,15 +16,27 @@ const SP = 'https://md-sp.example.org/shibboleth';
 let cert: string;
 
 beforeAll(async () => {
-  cert = (await generate([{ name: 'commonName', value: 'md-sp' }], { keySize: 2048, algorithm: 'sha256' })).cert;
+  cert = (
+    await generate([{ name: 'commonName', value: 'md-sp' }], { keySize: 2048, algorithm: 'sha256' })
+  ).cert;
 });
 
-function load(spYaml: string, files: Record<string, string> = {}, overrides: Record<string, string> = {}) {
+function load(
+  spYaml: string,
+  files: Record<string, string> = {},
+  overrides: Record<string, string> = {},
+) {
   const home = mkdtempSync(path.join(tmpdir(), 'conf-'));
   const dir = path.join(home, 'conf');
   cpSync(DEFAULT_CONF_DIR, dir, { recursive: true });
   const rp = path.join(dir, 'relying-party.yaml');
-  writeFileSync(rp, readFileSync(rp, 'utf8').replace('\noidcClients:', `\n  - entityID: ${SP}\n    assertionConsumerServiceURL: https://md-sp.example.org/acs\n${spYaml}\noidcClients:`));
+  writeFileSync(
+    rp,
+    readFileSync(rp, 'utf8').replace(
+      '\noidcClients:',
+      `\n  - entityID: ${SP}\n    assertionConsumerServiceURL: https://md-sp.example.org/acs\n${spYaml}\noidcClients:`,
+    ),
+  );
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return loadConfiguration({ home, confDir: dir, env: {}, overrides });
 }
@@ -69,16 +81,43 @@ describe('SP certificates for AuthnRequest signatures', () => {
   });
 
   it.each([
-    ['signed requests required without a certificate', '    wantAuthnRequestsSigned: true', () => ({}), /relying-party\.yaml:\d+: samlServiceProviders\[1\]\.wantAuthnRequestsSigned: signed AuthnRequests are required but the SP has no certificate/],
-    ['SHA-1 allowed without a certificate', '    allowSha1Signatures: true', () => ({}), /samlServiceProviders\[1\]\.allowSha1Signatures: has no effect/],
-    ['a certificate file that is no certificate', '    signingCertificate: bad.crt', () => ({ 'bad.crt': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }), /samlServiceProviders\[1\]\.signingCertificate: holds a certificate that cannot be read/],
-    ['metadata of another entity', '    metadataFile: md.xml', () => ({ 'md.xml': metadata('https://other.example.org/sp') }), /samlServiceProviders\[1\]\.metadataFile: describes "https:\/\/other\.example\.org\/sp"/],
-  ] as [string, string, () => Record<string, string>, RegExp][])('fails at start-up on %s, naming file and key', (_what, yaml, files, message) => {
-    expect(failure(() => load(yaml, files()))).toMatch(message);
-  });
+    [
+      'signed requests required without a certificate',
+      '    wantAuthnRequestsSigned: true',
+      () => ({}),
+      /relying-party\.yaml:\d+: samlServiceProviders\[1\]\.wantAuthnRequestsSigned: signed AuthnRequests are required but the SP has no certificate/,
+    ],
+    [
+      'SHA-1 allowed without a certificate',
+      '    allowSha1Signatures: true',
+      () => ({}),
+      /samlServiceProviders\[1\]\.allowSha1Signatures: has no effect/,
+    ],
+    [
+      'a certificate file that is no certificate',
+      '    signingCertificate: bad.crt',
+      () => ({ 'bad.crt': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }),
+      /samlServiceProviders\[1\]\.signingCertificate: holds a certificate that cannot be read/,
+    ],
+    [
+      'metadata of another entity',
+      '    metadataFile: md.xml',
+      () => ({ 'md.xml': metadata('https://other.example.org/sp') }),
+      /samlServiceProviders\[1\]\.metadataFile: describes "https:\/\/other\.example\.org\/sp"/,
+    ],
+  ] as [string, string, () => Record<string, string>, RegExp][])(
+    'fails at start-up on %s, naming file and key',
+    (_what, yaml, files, message) => {
+      expect(failure(() => load(yaml, files()))).toMatch(message);
+    },
+  );
 
   it('checks the inbound limits at start-up', () => {
-    expect(failure(() => load('', {}, { 'idp.saml.inbound.maxConcurrent': '0' }))).toBe('override: idp.saml.inbound.maxConcurrent: must be between 1 and 100000 (got 0)');
-    expect(failure(() => load('', {}, { 'idp.saml.inbound.maxMessageSize': '100' }))).toMatch(/idp\.saml\.inbound\.maxMessageSize: must be between 1024 and 1048576/);
+    expect(failure(() => load('', {}, { 'idp.saml.inbound.maxConcurrent': '0' }))).toBe(
+      'override: idp.saml.inbound.maxConcurrent: must be between 1 and 100000 (got 0)',
+    );
+    expect(failure(() => load('', {}, { 'idp.saml.inbound.maxMessageSize': '100' }))).toMatch(
+      /idp\.saml\.inbound\.maxMessageSize: must be between 1024 and 1048576/,
+    );
   });
 });

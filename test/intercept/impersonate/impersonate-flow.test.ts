@@ -18,8 +18,18 @@ let rp: RelyingParty;
 beforeAll(async () => {
   s = await coreServices();
   flow = new ImpersonateFlow(
-    { generalPolicy: 'GeneralImpersonationPolicy', specificPolicy: 'SpecificImpersonationPolicy', tokens: TOKENS },
-    { accessControl: s.accessControl, directory: s.directory, resolver: s.resolver, filter: s.filter, log: s.log },
+    {
+      generalPolicy: 'GeneralImpersonationPolicy',
+      specificPolicy: 'SpecificImpersonationPolicy',
+      tokens: TOKENS,
+    },
+    {
+      accessControl: s.accessControl,
+      directory: s.directory,
+      resolver: s.resolver,
+      filter: s.filter,
+      log: s.log,
+    },
   );
   rp = s.config.relyingParties[0]!;
 });
@@ -51,7 +61,10 @@ describe('CheckGeneralAccess', () => {
 
   it('shows ImpersonateView when it allows, with the select list from impersonatableUsernames', async () => {
     const outcome = await flow.start(await contextFor('alice'));
-    expect(outcome).toMatchObject({ view: 'intercept/impersonate', model: { choices: ['bob', 'carol'], principalName: 'alice' } });
+    expect(outcome).toMatchObject({
+      view: 'intercept/impersonate',
+      model: { choices: ['bob', 'carol'], principalName: 'alice' },
+    });
   });
 
   it('shows a free text field when the real user has no impersonatableUsernames', async () => {
@@ -70,7 +83,9 @@ describe('ImpersonateView → CheckForImpersonation', () => {
 
   it('an empty principal ends with proceed', async () => {
     const ctx = await contextFor('alice');
-    expect(await flow.resume(ctx, {}, 'impersonate', { principal: '' })).toEqual({ end: 'proceed' });
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: '' })).toEqual({
+      end: 'proceed',
+    });
     expect(await flow.resume(ctx, {}, 'impersonate', {})).toEqual({ end: 'proceed' });
     expect(ctx.prc.audit).toEqual({});
   });
@@ -88,7 +103,9 @@ describe('CanonicalizeName', () => {
 
   it('treats the own name, in any spelling, as continuing normally', async () => {
     const ctx = await contextFor('erin');
-    expect(await flow.resume(ctx, {}, 'impersonate', { principal: ' ＥＲＩＮ ' })).toEqual({ end: 'proceed' });
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: ' ＥＲＩＮ ' })).toEqual({
+      end: 'proceed',
+    });
     expect(ctx.prc.audit).toEqual({});
   });
 });
@@ -96,32 +113,46 @@ describe('CanonicalizeName', () => {
 describe('CheckSpecificAccess and DoImpersonate', () => {
   it('swaps the subject, records uu, and re-resolves and re-filters the attributes as the target', async () => {
     const ctx = await contextFor('alice');
-    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'Bob' })).toEqual({ end: 'proceed' });
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'Bob' })).toEqual({
+      end: 'proceed',
+    });
     expect(ctx.prc.subject).toMatchObject({
       principalName: 'bob',
-      impersonation: { impersonator: 'alice', resolutionLabel: 'intercept/impersonate', tokens: TOKENS },
+      impersonation: {
+        impersonator: 'alice',
+        resolutionLabel: 'intercept/impersonate',
+        tokens: TOKENS,
+      },
     });
     expect(ctx.prc.audit).toEqual({ uu: ['alice'] });
     expect(ctx.prc.attributes.unfiltered.mail).toEqual(['bob@example.org']);
     // Resolved with label intercept/impersonate: impersonation rights are never resolved for the target.
     expect(ctx.prc.attributes.unfiltered.impersonatableUsernames).toBeUndefined();
-    expect(ctx.prc.attributes.filtered).toEqual(s.filter.filter(ctx.prc.attributes.unfiltered, rp.id));
-    await expect.poll(() => readFileSync(s.logFile, 'utf8')).toContain(
-      "INFO [idp] - Impersonation by principal 'alice' as 'bob' to relying party 'https://sp.demo.example.org/shibboleth'",
+    expect(ctx.prc.attributes.filtered).toEqual(
+      s.filter.filter(ctx.prc.attributes.unfiltered, rp.id),
     );
+    await expect
+      .poll(() => readFileSync(s.logFile, 'utf8'))
+      .toContain(
+        "INFO [idp] - Impersonation by principal 'alice' as 'bob' to relying party 'https://sp.demo.example.org/shibboleth'",
+      );
   });
 
   it('ends with ImpersonationViolation, changing nothing, when the specific policy denies', async () => {
     const ctx = await contextFor('alice');
     const before = structuredClone(ctx.prc);
-    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'dave' })).toEqual({ end: 'ImpersonationViolation' });
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'dave' })).toEqual({
+      end: 'ImpersonationViolation',
+    });
     expect(ctx.prc).toEqual(before);
   });
 
   it('ends with UnknownImpersonationTarget, changing nothing, for an allowed name with no account', async () => {
     const ctx = await contextFor('erin');
     const before = structuredClone(ctx.prc);
-    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'ghost' })).toEqual({ end: 'UnknownImpersonationTarget' });
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'ghost' })).toEqual({
+      end: 'UnknownImpersonationTarget',
+    });
     expect(ctx.prc).toEqual(before);
   });
 
@@ -129,6 +160,8 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
     const ctx = await contextFor('alice');
     // The filter releases no impersonation attributes, yet the policy decides on them.
     expect(ctx.prc.attributes.filtered.impersonatableUsernames).toBeUndefined();
-    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'carol' })).toEqual({ end: 'proceed' });
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'carol' })).toEqual({
+      end: 'proceed',
+    });
   });
 });

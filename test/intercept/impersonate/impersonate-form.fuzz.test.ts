@@ -9,7 +9,18 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../../support/browser.js';
-import { ACCOUNTS, authnRequestXml, formNoise, fuzzParameters, malformedAuditLines, releasedResponse, SAML_SUCCESS, ssoRedirectURL, typedText, FUZZ_TIMEOUT_MS } from '../../support/fuzz.js';
+import {
+  ACCOUNTS,
+  authnRequestXml,
+  formNoise,
+  fuzzParameters,
+  malformedAuditLines,
+  releasedResponse,
+  SAML_SUCCESS,
+  ssoRedirectURL,
+  typedText,
+  FUZZ_TIMEOUT_MS,
+} from '../../support/fuzz.js';
 import { auditRecord, startTestIdp, type TestIdp } from '../../support/test-idp.js';
 
 /** Whom each tester may impersonate at the demo SP under the shipped policies (conf/access-control). */
@@ -26,7 +37,11 @@ beforeAll(async () => {
   for (const user of Object.keys(ALLOWED)) {
     const browser = new Browser();
     const login = await browser.get(ssoRedirectURL(t.baseURL, authnRequestXml()));
-    const form = await browser.submit(login, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
+    const form = await browser.submit(
+      login,
+      { j_username: user, j_password: `demo-${user}` },
+      '_eventId_proceed',
+    );
     expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
     testers.set(user, browser);
   }
@@ -43,44 +58,53 @@ describe('the impersonate form under fuzzing', () => {
   /** How the runs ended, so the property cannot pass by never reaching an impersonation. */
   const outcomes = { impersonated: 0, asThemself: 0, refused: 0 };
 
-  it('releases only the real user or an account the policies allow, audited, and never answers 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(submission, async ({ tester, principal, noise }) => {
-        const browser = testers.get(tester)!;
-        const formPage = await browser.get(ssoRedirectURL(t.baseURL, authnRequestXml()));
-        expect(formPage.status).toBe(200);
-        const form = browser.form(formPage);
-        const fields: Record<string, string> = { ...form.fields, ...noise.extra, principal };
-        if (noise.csrf === 'drop') delete fields.csrf_token;
-        if (noise.csrf === 'alter') fields.csrf_token = `${fields.csrf_token ?? ''}x`;
-        if (noise.button) fields[noise.button] = 'x';
-        const linesBefore = t.auditRecords().length;
+  it(
+    'releases only the real user or an account the policies allow, audited, and never answers 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(submission, async ({ tester, principal, noise }) => {
+          const browser = testers.get(tester)!;
+          const formPage = await browser.get(ssoRedirectURL(t.baseURL, authnRequestXml()));
+          expect(formPage.status).toBe(200);
+          const form = browser.form(formPage);
+          const fields: Record<string, string> = { ...form.fields, ...noise.extra, principal };
+          if (noise.csrf === 'drop') delete fields.csrf_token;
+          if (noise.csrf === 'alter') fields.csrf_token = `${fields.csrf_token ?? ''}x`;
+          if (noise.button) fields[noise.button] = 'x';
+          const linesBefore = t.auditRecords().length;
 
-        const page = await browser.post(form.action, fields);
-        expect(page.status, 'no form post may end in a server error').toBeLessThan(500);
-        const released = releasedResponse(page);
-        if (!released || released.statusCode !== SAML_SUCCESS) {
-          outcomes.refused++;
-          return;
-        }
+          const page = await browser.post(form.action, fields);
+          expect(page.status, 'no form post may end in a server error').toBeLessThan(500);
+          const released = releasedResponse(page);
+          if (!released || released.statusCode !== SAML_SUCCESS) {
+            outcomes.refused++;
+            return;
+          }
 
-        const effective = released.nameId!;
-        outcomes[effective === tester ? 'asThemself' : 'impersonated']++;
-        expect([tester, ...ALLOWED[tester]!], `${tester} typed ${JSON.stringify(principal)}`).toContain(effective);
-        const lines = t.auditRecords();
-        expect(lines.length, 'exactly one audit line per released response').toBe(linesBefore + 1);
-        expect(auditRecord(lines[lines.length - 1]!)).toMatchObject({
-          u: effective,
-          uu: effective === tester ? '' : tester,
-          i: released.assertionId,
-        });
-      }),
-      fuzzParameters(100),
-    );
-    expect(outcomes.impersonated, JSON.stringify(outcomes)).toBeGreaterThan(0);
-    expect(outcomes.asThemself, JSON.stringify(outcomes)).toBeGreaterThan(0);
-    expect(outcomes.refused, JSON.stringify(outcomes)).toBeGreaterThan(0);
-  }, FUZZ_TIMEOUT_MS);
+          const effective = released.nameId!;
+          outcomes[effective === tester ? 'asThemself' : 'impersonated']++;
+          expect(
+            [tester, ...ALLOWED[tester]!],
+            `${tester} typed ${JSON.stringify(principal)}`,
+          ).toContain(effective);
+          const lines = t.auditRecords();
+          expect(lines.length, 'exactly one audit line per released response').toBe(
+            linesBefore + 1,
+          );
+          expect(auditRecord(lines[lines.length - 1]!)).toMatchObject({
+            u: effective,
+            uu: effective === tester ? '' : tester,
+            i: released.assertionId,
+          });
+        }),
+        fuzzParameters(100),
+      );
+      expect(outcomes.impersonated, JSON.stringify(outcomes)).toBeGreaterThan(0);
+      expect(outcomes.asThemself, JSON.stringify(outcomes)).toBeGreaterThan(0);
+      expect(outcomes.refused, JSON.stringify(outcomes)).toBeGreaterThan(0);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('leaves only whole audit lines behind', () => {
     expect(malformedAuditLines(t.auditRecords())).toEqual([]);

@@ -21,7 +21,11 @@ describe('(e) forged and replayed form posts', () => {
     const form = await signInThrough(sp, browser, 'alice');
     const { action, fields } = browser.form(form);
     const { csrf_token: _dropped, ...rest } = fields;
-    const page = await browser.post(action, { ...rest, principal: 'bob', _eventId_impersonate: 'Impersonate' });
+    const page = await browser.post(action, {
+      ...rest,
+      principal: 'bob',
+      _eventId_impersonate: 'Impersonate',
+    });
     expect(page.status).toBe(403);
     expect(page.html.querySelector('h1')?.text).toBe('Form Rejected');
     expect(hasSamlResponse(page)).toBe(false);
@@ -31,10 +35,19 @@ describe('(e) forged and replayed form posts', () => {
     const browser = new Browser();
     const form = await signInThrough(sp, browser, 'alice');
     const { action, fields } = browser.form(form);
-    const forged = await browser.post(action, { ...fields, csrf_token: `${fields.csrf_token}x`, principal: 'bob', _eventId_impersonate: 'x' });
+    const forged = await browser.post(action, {
+      ...fields,
+      csrf_token: `${fields.csrf_token}x`,
+      principal: 'bob',
+      _eventId_impersonate: 'x',
+    });
     expect(forged.status).toBe(403);
     expect(hasSamlResponse(forged)).toBe(false);
-    const retry = await browser.post(action, { ...fields, principal: 'bob', _eventId_impersonate: 'x' });
+    const retry = await browser.post(action, {
+      ...fields,
+      principal: 'bob',
+      _eventId_impersonate: 'x',
+    });
     expect(retry.html.querySelector('h1')?.text).toBe('Stale Request');
     expect(hasSamlResponse(retry)).toBe(false);
   });
@@ -57,18 +70,32 @@ describe('(e) forged and replayed form posts', () => {
     const form = await signInThrough(sp, browser, 'alice');
     const { action, fields } = browser.form(form);
     const attacker = new Browser();
-    const page = await attacker.post(action, { ...fields, principal: 'bob', _eventId_impersonate: 'x' });
+    const page = await attacker.post(action, {
+      ...fields,
+      principal: 'bob',
+      _eventId_impersonate: 'x',
+    });
     expect(page.html.querySelector('h1')?.text).toBe('Stale Request');
     expect(hasSamlResponse(page)).toBe(false);
     // ... and the victim's form is untouched by the attempt.
-    expect(hasSamlResponse(await browser.post(action, { ...fields, principal: 'bob', _eventId_impersonate: 'x' }))).toBe(true);
+    expect(
+      hasSamlResponse(
+        await browser.post(action, { ...fields, principal: 'bob', _eventId_impersonate: 'x' }),
+      ),
+    ).toBe(true);
   });
 
   it('checks the CSRF token of the login form too', async () => {
     const browser = new Browser();
     const page = await browser.get(await sp.loginURL());
     const { action, fields } = browser.form(page);
-    const result = await browser.post(action, { ...fields, csrf_token: 'nope', j_username: 'alice', j_password: 'demo-alice', _eventId_proceed: 'x' });
+    const result = await browser.post(action, {
+      ...fields,
+      csrf_token: 'nope',
+      j_username: 'alice',
+      j_password: 'demo-alice',
+      _eventId_proceed: 'x',
+    });
     expect(result.status).toBe(403);
     expect(browser.cookies(t.baseURL).length).toBeGreaterThan(0);
     const next = await browser.get(await sp.loginURL());
@@ -78,19 +105,25 @@ describe('(e) forged and replayed form posts', () => {
 
 describe('(f) a policy name that does not exist', () => {
   it('denies the general check: no form, the SP receives the real user', async () => {
-    const t = await startTestIdp({ properties: { 'idp.impersonate.generalPolicy': 'NoSuchPolicy' } });
+    const t = await startTestIdp({
+      properties: { 'idp.impersonate.generalPolicy': 'NoSuchPolicy' },
+    });
     try {
       const sp = await TestSp.create(t.baseURL);
       const post = await signInThrough(sp, new Browser(), 'alice');
       expect((await sp.receive(post)).nameID).toBe('alice');
-      await expect.poll(() => t.processLog()).toContain("No policy named 'NoSuchPolicy' found, returning default denial policy");
+      await expect
+        .poll(() => t.processLog())
+        .toContain("No policy named 'NoSuchPolicy' found, returning default denial policy");
     } finally {
       await t.close();
     }
   });
 
   it('denies the specific check: every impersonation is a violation', async () => {
-    const t = await startTestIdp({ properties: { 'idp.impersonate.specificPolicy': 'NoSuchPolicy' } });
+    const t = await startTestIdp({
+      properties: { 'idp.impersonate.specificPolicy': 'NoSuchPolicy' },
+    });
     try {
       const sp = await TestSp.create(t.baseURL);
       const browser = new Browser();
@@ -148,8 +181,14 @@ describe('(g) wildcard, case and Unicode variants of a protected account', () =>
       expect(page.html.querySelector('h1')?.text).toBe('Access Denied');
       expect(hasSamlResponse(page)).toBe(false);
       const records = t.auditRecords();
-      expect(auditRecord(records[records.length - 1]!)).toMatchObject({ e: 'ImpersonationViolation', u: 'erin', uu: '' });
-      await expect.poll(() => t.processLog()).toContain("Unauthorized impersonation attempt by principal 'erin' as 'admin'");
+      expect(auditRecord(records[records.length - 1]!)).toMatchObject({
+        e: 'ImpersonationViolation',
+        u: 'erin',
+        uu: '',
+      });
+      await expect
+        .poll(() => t.processLog())
+        .toContain("Unauthorized impersonation attempt by principal 'erin' as 'admin'");
     },
   );
 
@@ -158,7 +197,13 @@ describe('(g) wildcard, case and Unicode variants of a protected account', () =>
     const form = await signInThrough(sp, browser, 'alice');
     // alice's form is a select list; a hand-made post with another spelling still names bob.
     const { action, fields } = browser.form(form);
-    const profile = await sp.receive(await browser.post(action, { ...fields, principal: '\uff22\uff2f\uff22', _eventId_impersonate: 'x' }));
+    const profile = await sp.receive(
+      await browser.post(action, {
+        ...fields,
+        principal: '\uff22\uff2f\uff22',
+        _eventId_impersonate: 'x',
+      }),
+    );
     expect(profile.nameID).toBe('bob');
   });
 });

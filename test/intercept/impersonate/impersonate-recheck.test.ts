@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../../support/browser.js';
-import { deleteAccount, disableAccount, enableAccount, lockAccount, unlockAccount } from '../../support/admin-db.js';
+import {
+  deleteAccount,
+  disableAccount,
+  enableAccount,
+  lockAccount,
+  unlockAccount,
+} from '../../support/admin-db.js';
 import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
 import { callbackParams, TestRp } from '../../support/test-rp.js';
 import { hasSamlResponse, signInThrough, TestSp } from '../../support/test-sp.js';
@@ -25,25 +31,37 @@ describe('the real user changes while the impersonate form is open', () => {
   it.each([
     ['disabled', disableAccount, enableAccount, 'is disabled'],
     ['locked', lockAccount, unlockAccount, 'is locked'],
-  ] as const)('releases nothing when alice is %s before she posts the form', async (_what, change, undo, logged) => {
-    const browser = new Browser();
-    const form = await signInThrough(sp, browser, 'alice');
-    expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
-    change(t, 'alice');
-    try {
-      const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
-      expect(hasSamlResponse(page)).toBe(false);
-      expect(page.status).toBe(403);
-      expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
-      expect(page.body).not.toContain('bob@example.org');
-      expect(t.lastAudit()).toMatchObject({ e: 'AccountDisabled', u: 'alice', uu: '', SP, attr: '', n: '' });
-      await expect.poll(() => t.processLog()).toContain(
-        `Request by principal 'alice' to relying party '${SP}' refused: account 'alice' ${logged}`,
-      );
-    } finally {
-      undo(t, 'alice');
-    }
-  });
+  ] as const)(
+    'releases nothing when alice is %s before she posts the form',
+    async (_what, change, undo, logged) => {
+      const browser = new Browser();
+      const form = await signInThrough(sp, browser, 'alice');
+      expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
+      change(t, 'alice');
+      try {
+        const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
+        expect(hasSamlResponse(page)).toBe(false);
+        expect(page.status).toBe(403);
+        expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
+        expect(page.body).not.toContain('bob@example.org');
+        expect(t.lastAudit()).toMatchObject({
+          e: 'AccountDisabled',
+          u: 'alice',
+          uu: '',
+          SP,
+          attr: '',
+          n: '',
+        });
+        await expect
+          .poll(() => t.processLog())
+          .toContain(
+            `Request by principal 'alice' to relying party '${SP}' refused: account 'alice' ${logged}`,
+          );
+      } finally {
+        undo(t, 'alice');
+      }
+    },
+  );
 
   it('refuses a disabled alice the plain "Continue normally" too', async () => {
     const browser = new Browser();
@@ -68,10 +86,18 @@ describe('the real user changes while the impersonate form is open', () => {
       const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
       expect(hasSamlResponse(page)).toBe(false);
       expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
-      expect(t.lastAudit()).toMatchObject({ e: 'AccountDisabled', u: 'bob', uu: 'alice', attr: '', n: '' });
-      await expect.poll(() => t.processLog()).toContain(
-        `Impersonation by principal 'alice' as 'bob' to relying party '${SP}' refused: account 'bob' is locked`,
-      );
+      expect(t.lastAudit()).toMatchObject({
+        e: 'AccountDisabled',
+        u: 'bob',
+        uu: 'alice',
+        attr: '',
+        n: '',
+      });
+      await expect
+        .poll(() => t.processLog())
+        .toContain(
+          `Impersonation by principal 'alice' as 'bob' to relying party '${SP}' refused: account 'bob' is locked`,
+        );
     } finally {
       unlockAccount(t, 'bob');
     }
@@ -115,7 +141,9 @@ describe('alice is deleted while her form is open', () => {
       const page = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
       expect(hasSamlResponse(page)).toBe(false);
       expect(page.html.querySelector('h1')?.text).toBe('Account Unavailable');
-      await expect.poll(() => t.processLog()).toContain("refused: account 'alice' no longer exists");
+      await expect
+        .poll(() => t.processLog())
+        .toContain("refused: account 'alice' no longer exists");
     } finally {
       await t.close();
     }
@@ -142,9 +170,11 @@ describe('the login behind the form runs out or is replaced', () => {
     expect(page.status).toBe(400);
     expect(page.html.querySelector('h1')?.text).toBe('Stale Request');
     expect(page.body).toContain('start again from the service');
-    await expect.poll(() => t.processLog()).toContain(
-      `Request by principal 'alice' to relying party '${SP}' refused: the IdP session no longer holds that login`,
-    );
+    await expect
+      .poll(() => t.processLog())
+      .toContain(
+        `Request by principal 'alice' to relying party '${SP}' refused: the IdP session no longer holds that login`,
+      );
   });
 
   it('treats the form as stale once another login replaced the session (regression guard)', async () => {
@@ -162,7 +192,12 @@ describe('over OpenID Connect', () => {
   let rp: TestRp;
   beforeAll(async () => {
     t = await startTestIdp({ properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9' } });
-    rp = await TestRp.create(t.baseURL, 'demo-rp', 'demo-rp-secret-for-the-demo-only', 'http://127.0.0.1:9/callback');
+    rp = await TestRp.create(
+      t.baseURL,
+      'demo-rp',
+      'demo-rp-secret-for-the-demo-only',
+      'http://127.0.0.1:9/callback',
+    );
   });
   afterAll(async () => t?.close());
 
@@ -170,7 +205,11 @@ describe('over OpenID Connect', () => {
     browser.stopAt.push('http://127.0.0.1:9/');
     const pending = await rp.authorize(extra);
     const login = await browser.get(pending.url);
-    const form = await browser.submit(login, { j_username: 'alice', j_password: 'demo-alice' }, '_eventId_proceed');
+    const form = await browser.submit(
+      login,
+      { j_username: 'alice', j_password: 'demo-alice' },
+      '_eventId_proceed',
+    );
     expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
     return { form, pending };
   }

@@ -23,7 +23,11 @@ async function login(browser: Browser, username: string, password: string): Prom
   const loginPage = await browser.get(await sp.loginURL());
   expect(loginPage.status).toBe(200);
   expect(loginPage.html.querySelector('input[name=j_username]')).not.toBeNull();
-  return browser.submit(loginPage, { j_username: username, j_password: password }, '_eventId_proceed');
+  return browser.submit(
+    loginPage,
+    { j_username: username, j_password: password },
+    '_eventId_proceed',
+  );
 }
 
 describe('impersonate intercept over SAML', () => {
@@ -33,7 +37,9 @@ describe('impersonate intercept over SAML', () => {
     expect(form.html.querySelector('h1')?.text).toBe('Account Impersonation');
     expect(form.body).toContain('Demo SAML Service Provider');
     // alice's impersonatableUsernames are known, so the form offers them as a list.
-    const options = form.html.querySelectorAll('select[name=principal] option').map((o) => o.getAttribute('value'));
+    const options = form.html
+      .querySelectorAll('select[name=principal] option')
+      .map((o) => o.getAttribute('value'));
     expect(options).toEqual(['bob', 'carol']);
 
     const post = await browser.submit(form, { principal: 'bob' }, '_eventId_impersonate');
@@ -70,9 +76,11 @@ describe('impersonate intercept over SAML', () => {
     expect(audit.uu).toBe('');
     expect(audit.n).toBe('');
     expect(audit.attr).toBe('');
-    await expect.poll(() => t.processLog()).toContain(
-      "WARN [net.shibboleth.idp.profile.interceptor] - Unauthorized impersonation attempt by principal 'erin' as 'admin' to relying party 'https://sp.demo.example.org/shibboleth'",
-    );
+    await expect
+      .poll(() => t.processLog())
+      .toContain(
+        "WARN [net.shibboleth.idp.profile.interceptor] - Unauthorized impersonation attempt by principal 'erin' as 'admin' to relying party 'https://sp.demo.example.org/shibboleth'",
+      );
   });
 
   it('(b) also refuses alice an account outside her impersonatableUsernames', async () => {
@@ -96,7 +104,13 @@ describe('impersonate intercept over SAML', () => {
   it('(d) runs the next SSO as the real user again, offering the form without asking for the password', async () => {
     const browser = new Browser();
     const first = await login(browser, 'alice', 'demo-alice');
-    expect((await sp.receive(await browser.submit(first, { principal: 'carol' }, '_eventId_impersonate'))).nameID).toBe('carol');
+    expect(
+      (
+        await sp.receive(
+          await browser.submit(first, { principal: 'carol' }, '_eventId_impersonate'),
+        )
+      ).nameID,
+    ).toBe('carol');
 
     const again = await browser.get(await sp.loginURL());
     expect(again.html.querySelector('input[name=j_password]')).toBeNull();
@@ -111,10 +125,14 @@ describe('impersonate intercept over SAML', () => {
   it('continues as self for an empty name or the own name', async () => {
     const browser = new Browser();
     const form = await login(browser, 'erin', 'demo-erin');
-    const profile = await sp.receive(await browser.submit(form, { principal: '   ' }, '_eventId_impersonate'));
+    const profile = await sp.receive(
+      await browser.submit(form, { principal: '   ' }, '_eventId_impersonate'),
+    );
     expect(profile.nameID).toBe('erin');
     const again = await browser.get(await sp.loginURL());
-    const own = await sp.receive(await browser.submit(again, { principal: ' ERIN ' }, '_eventId_impersonate'));
+    const own = await sp.receive(
+      await browser.submit(again, { principal: ' ERIN ' }, '_eventId_impersonate'),
+    );
     expect(own.nameID).toBe('erin');
     expect(t.lastAudit()).toMatchObject({ u: 'erin', uu: '' });
   });

@@ -26,7 +26,11 @@ const ACCOUNTS: Record<string, Record<string, string[]>> = {
   dave: { mail: ['dave@example.org'] },
 };
 
-const ALICE: Impersonator = { principalName: 'alice', attributes: { role: ['helpdesk'] }, relyingParty: 'https://sp.example.org' };
+const ALICE: Impersonator = {
+  principalName: 'alice',
+  attributes: { role: ['helpdesk'] },
+  relyingParty: 'https://sp.example.org',
+};
 
 /** A decision whose general policy answers `general` and whose specific policy allows `allowed`; `trace` lists every question asked. */
 function decisionWith(options: { general?: boolean; allowed?: readonly string[] } = {}) {
@@ -58,7 +62,13 @@ describe('checkGeneralAccess', () => {
     const { decision, trace } = decisionWith({ general: true });
     const verdict = decision.checkGeneralAccess(ALICE);
     expect(verdict.allowed).toBe(true);
-    expect(verdict.request).toEqual({ subject: 'alice', attributes: ALICE.attributes, relyingParty: ALICE.relyingParty, operation: 'impersonate', resource: '' });
+    expect(verdict.request).toEqual({
+      subject: 'alice',
+      attributes: ALICE.attributes,
+      relyingParty: ALICE.relyingParty,
+      operation: 'impersonate',
+      resource: '',
+    });
     expect(trace).toEqual(['general()']);
   });
 
@@ -68,11 +78,14 @@ describe('checkGeneralAccess', () => {
 });
 
 describe('decideTarget: each outcome', () => {
-  it.each(['', '   ', '\u3000'])('%j is no name: the user goes on as themself, no policy asked', async (typed) => {
-    const { decision, trace } = decisionWith({ allowed: ['bob'] });
-    expect(await decision.decideTarget(ALICE, typed)).toEqual({ reason: 'no-name' });
-    expect(trace).toEqual([`canonicalName(${typed})`]);
-  });
+  it.each(['', '   ', '\u3000'])(
+    '%j is no name: the user goes on as themself, no policy asked',
+    async (typed) => {
+      const { decision, trace } = decisionWith({ allowed: ['bob'] });
+      expect(await decision.decideTarget(ALICE, typed)).toEqual({ reason: 'no-name' });
+      expect(trace).toEqual([`canonicalName(${typed})`]);
+    },
+  );
 
   it.each([
     ['b*', 'wildcard'],
@@ -87,14 +100,21 @@ describe('decideTarget: each outcome', () => {
 
   it('the user’s own name, in any spelling, is no impersonation: no policy asked', async () => {
     const { decision, trace } = decisionWith({ allowed: ['alice'] });
-    expect(await decision.decideTarget(ALICE, ' ＡＬＩＣＥ ')).toEqual({ reason: 'own-name', account: 'alice' });
+    expect(await decision.decideTarget(ALICE, ' ＡＬＩＣＥ ')).toEqual({
+      reason: 'own-name',
+      account: 'alice',
+    });
     expect(trace).toEqual(['canonicalName( ＡＬＩＣＥ )']);
   });
 
   it('a name the specific policy denies ends there, asked about the canonical account', async () => {
     const { decision, trace } = decisionWith({ allowed: ['bob'] });
     const decided = await decision.decideTarget(ALICE, ' Dave ');
-    expect(decided).toMatchObject({ reason: 'specific-denied', account: 'dave', specific: { allowed: false } });
+    expect(decided).toMatchObject({
+      reason: 'specific-denied',
+      account: 'dave',
+      specific: { allowed: false },
+    });
     expect(decided.reason === 'specific-denied' && decided.specific.request).toEqual({
       subject: 'alice',
       attributes: ALICE.attributes,
@@ -107,8 +127,16 @@ describe('decideTarget: each outcome', () => {
 
   it('an allowed name with no account is an unknown target', async () => {
     const { decision, trace } = decisionWith({ allowed: ['ghost'] });
-    expect(await decision.decideTarget(ALICE, 'ghost')).toMatchObject({ reason: 'unknown-target', account: 'ghost', specific: { allowed: true } });
-    expect(trace).toEqual(['canonicalName(ghost)', 'specific(ghost)', `resolve(ghost, ${IMPERSONATE_RESOLUTION_LABEL})`]);
+    expect(await decision.decideTarget(ALICE, 'ghost')).toMatchObject({
+      reason: 'unknown-target',
+      account: 'ghost',
+      specific: { allowed: true },
+    });
+    expect(trace).toEqual([
+      'canonicalName(ghost)',
+      'specific(ghost)',
+      `resolve(ghost, ${IMPERSONATE_RESOLUTION_LABEL})`,
+    ]);
   });
 
   it('an allowed, existing account is impersonated, with its attributes resolved with label intercept/impersonate', async () => {
@@ -127,7 +155,11 @@ describe('the order of the checks', () => {
   it('is: typed name, specific policy, then the account', async () => {
     const { decision, trace } = decisionWith({ allowed: ['bob'] });
     await decision.decideTarget(ALICE, 'bob');
-    expect(trace).toEqual(['canonicalName(bob)', 'specific(bob)', `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`]);
+    expect(trace).toEqual([
+      'canonicalName(bob)',
+      'specific(bob)',
+      `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`,
+    ]);
   });
 
   it('asks the specific policy before looking the account up: a denied name never tells whether the account exists', async () => {
@@ -155,7 +187,9 @@ describe('the order of the checks', () => {
     const specific = decision.checkSpecificAccess(ALICE, named.target satisfies NamedTarget);
     expect(specific.reason).toBe('permitted');
     if (specific.reason !== 'permitted') return;
-    expect(await decision.lookUpTarget(specific.target satisfies PermittedTarget)).toMatchObject({ reason: 'impersonate' });
+    expect(await decision.lookUpTarget(specific.target satisfies PermittedTarget)).toMatchObject({
+      reason: 'impersonate',
+    });
   });
 });
 
@@ -166,12 +200,20 @@ describe('explain: the whole question, every step answered', () => {
     expect(explained.reason).toBe('general-denied');
     expect(explained.general.allowed).toBe(false);
     expect(explained.target).toMatchObject({ reason: 'impersonate', account: 'bob' });
-    expect(trace).toEqual(['general()', 'canonicalName(bob)', 'specific(bob)', `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`]);
+    expect(trace).toEqual([
+      'general()',
+      'canonicalName(bob)',
+      'specific(bob)',
+      `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`,
+    ]);
   });
 
   it('ends with form-offered when no name is given', async () => {
     const { decision, trace } = decisionWith({ general: true });
-    expect(await decision.explain(ALICE)).toMatchObject({ reason: 'form-offered', target: undefined });
+    expect(await decision.explain(ALICE)).toMatchObject({
+      reason: 'form-offered',
+      target: undefined,
+    });
     expect(trace).toEqual(['general()']);
   });
 

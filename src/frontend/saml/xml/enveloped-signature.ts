@@ -19,7 +19,10 @@ const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
  * loop: it is most of a response's CPU, and on the pool it runs beside the requests the loop
  * serves meanwhile, on another core.
  */
-const signOffLoop = promisify((data: Buffer, key: KeyObject, done: (err: Error | null, signature: Buffer) => void) => sign('sha256', data, key, done));
+const signOffLoop = promisify(
+  (data: Buffer, key: KeyObject, done: (err: Error | null, signature: Buffer) => void) =>
+    sign('sha256', data, key, done),
+);
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 
@@ -27,19 +30,29 @@ const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
  * Signs `target` (which must carry an ID attribute and be `root` or inside it) and inserts the
  * ds:Signature after its Issuer child.
  */
-export async function signEnveloped(root: XmlElement, target: XmlElement, key: XmlSigningKey): Promise<void> {
+export async function signEnveloped(
+  root: XmlElement,
+  target: XmlElement,
+  key: XmlSigningKey,
+): Promise<void> {
   const id = target.attributes.find(([name]) => name === 'ID')?.[1];
   if (!id) throw new Error(`${target.name} has no ID to sign`);
   const scope = scopeAt(root, target);
   if (!scope) throw new Error(`${target.name} is not in the document`);
   const digest = createHash('sha256').update(canonicalize(target, scope), 'utf8').digest('base64');
 
-  if (key.privateKey.asymmetricKeyType !== 'rsa') throw new Error(`SAML signing needs an RSA key, not ${key.privateKey.asymmetricKeyType ?? 'unknown'}`);
+  if (key.privateKey.asymmetricKeyType !== 'rsa')
+    throw new Error(
+      `SAML signing needs an RSA key, not ${key.privateKey.asymmetricKeyType ?? 'unknown'}`,
+    );
   const signedInfo = el('ds:SignedInfo', {}, [
     el('ds:CanonicalizationMethod', { Algorithm: EXC_C14N }),
     el('ds:SignatureMethod', { Algorithm: RSA_SHA256 }),
     el('ds:Reference', { URI: `#${id}` }, [
-      el('ds:Transforms', {}, [el('ds:Transform', { Algorithm: ENVELOPED }), el('ds:Transform', { Algorithm: EXC_C14N })]),
+      el('ds:Transforms', {}, [
+        el('ds:Transform', { Algorithm: ENVELOPED }),
+        el('ds:Transform', { Algorithm: EXC_C14N }),
+      ]),
       el('ds:DigestMethod', { Algorithm: SHA256 }),
       el('ds:DigestValue', {}, [digest]),
     ]),
@@ -53,10 +66,14 @@ export async function signEnveloped(root: XmlElement, target: XmlElement, key: X
     [
       signedInfo,
       el('ds:SignatureValue', {}, [value]),
-      el('ds:KeyInfo', {}, [el('ds:X509Data', {}, [el('ds:X509Certificate', {}, [key.certificateBase64])])]),
+      el('ds:KeyInfo', {}, [
+        el('ds:X509Data', {}, [el('ds:X509Certificate', {}, [key.certificateBase64])]),
+      ]),
     ],
     { ds: DS },
   );
-  const issuerAt = target.children.findIndex((c) => typeof c !== 'string' && c.name.endsWith(':Issuer'));
+  const issuerAt = target.children.findIndex(
+    (c) => typeof c !== 'string' && c.name.endsWith(':Issuer'),
+  );
   target.children.splice(issuerAt + 1, 0, signature);
 }

@@ -30,7 +30,8 @@ export function el(
   if (!name.includes(':')) throw new Error(`element ${name} has no namespace prefix`);
   // Canonicalizers disagree on escaping in namespace URIs (libxml2 and xml-crypto write them
   // raw); the URIs here are constants, so none may need escaping.
-  for (const uri of Object.values(namespaces)) if (/[&<"\s]/.test(uri)) throw new Error(`namespace URI ${uri} needs escaping`);
+  for (const uri of Object.values(namespaces))
+    if (/[&<"\s]/.test(uri)) throw new Error(`namespace URI ${uri} needs escaping`);
   return {
     name,
     namespaces,
@@ -44,8 +45,10 @@ export function serialize(root: XmlElement): string {
   const parts: string[] = [];
   const write = (e: XmlElement) => {
     parts.push('<', e.name);
-    for (const [prefix, uri] of Object.entries(e.namespaces)) parts.push(' xmlns:', prefix, '="', uri, '"');
-    for (const [name, value] of e.attributes) parts.push(' ', name, '="', escapeAttribute(value), '"');
+    for (const [prefix, uri] of Object.entries(e.namespaces))
+      parts.push(' xmlns:', prefix, '="', uri, '"');
+    for (const [name, value] of e.attributes)
+      parts.push(' ', name, '="', escapeAttribute(value), '"');
     parts.push('>');
     for (const c of e.children) {
       if (typeof c === 'string') parts.push(escapeText(c));
@@ -63,9 +66,16 @@ export function serialize(root: XmlElement): string {
  * nearest rendering ancestor did not already render the same binding — so ancestors only matter
  * for what the prefixes mean, never for what is written).
  */
-export function canonicalize(apex: XmlElement, inScope: ReadonlyMap<string, string> = new Map()): string {
+export function canonicalize(
+  apex: XmlElement,
+  inScope: ReadonlyMap<string, string> = new Map(),
+): string {
   const parts: string[] = [];
-  const write = (e: XmlElement, scope: ReadonlyMap<string, string>, rendered: ReadonlyMap<string, string>) => {
+  const write = (
+    e: XmlElement,
+    scope: ReadonlyMap<string, string>,
+    rendered: ReadonlyMap<string, string>,
+  ) => {
     const here = new Map(scope);
     for (const [prefix, uri] of Object.entries(e.namespaces)) here.set(prefix, uri);
     const used = new Set([prefixOf(e.name)]);
@@ -84,9 +94,16 @@ export function canonicalize(apex: XmlElement, inScope: ReadonlyMap<string, stri
     declare.sort(([a], [b]) => compareCodePoints(a, b));
     const attributes = e.attributes.map(([name, value]) => {
       const uri = name.includes(':') ? here.get(prefixOf(name))! : '';
-      return { name, value, uri, local: name.includes(':') ? name.slice(name.indexOf(':') + 1) : name };
+      return {
+        name,
+        value,
+        uri,
+        local: name.includes(':') ? name.slice(name.indexOf(':') + 1) : name,
+      };
     });
-    attributes.sort((a, b) => compareCodePoints(a.uri, b.uri) || compareCodePoints(a.local, b.local));
+    attributes.sort(
+      (a, b) => compareCodePoints(a.uri, b.uri) || compareCodePoints(a.local, b.local),
+    );
 
     parts.push('<', e.name);
     for (const [prefix, uri] of declare) parts.push(' xmlns:', prefix, '="', uri, '"');
@@ -141,9 +158,18 @@ function xmlChars(text: string): string {
 // c14n's escaping, used for the sent document too, so that parsing it gives back exactly the
 // strings of the tree (a literal CR, tab or newline in an attribute would be normalized away).
 function escapeText(text: string): string {
-  return xmlChars(text).replace(/[&<>\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' })[c]!);
+  return xmlChars(text).replace(
+    /[&<>\r]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' })[c]!,
+  );
 }
 
 function escapeAttribute(value: string): string {
-  return xmlChars(value).replace(/[&<"\t\n\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[c]!);
+  return xmlChars(value).replace(
+    /[&<"\t\n\r]/g,
+    (c) =>
+      ({ '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[
+        c
+      ]!,
+  );
 }

@@ -12,34 +12,63 @@ import fc from 'fast-check';
 import { XmlC14NMode, XmlDocument, type XmlElement as Libxml2Element } from 'libxml2-wasm';
 import { ExclusiveCanonicalization } from 'xml-crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, el, scopeAt, serialize, type XmlElement } from '../../../../src/frontend/saml/xml/xml-tree.js';
+import {
+  canonicalize,
+  el,
+  scopeAt,
+  serialize,
+  type XmlElement,
+} from '../../../../src/frontend/saml/xml/xml-tree.js';
 import { fuzzParameters } from '../../../support/fuzz.js';
 
 const NS = { a: 'urn:test:a', b: 'urn:test:b', c: 'http://test.example/c?x=1' };
 /** Inner declarations: the same binding again (redundant) or the prefix bound to another URI. */
-const REDECLARATIONS = [...Object.entries(NS), ['b', 'urn:test:other'], ['c', 'urn:test:a']] as const;
+const REDECLARATIONS = [
+  ...Object.entries(NS),
+  ['b', 'urn:test:other'],
+  ['c', 'urn:test:a'],
+] as const;
 const text = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.string({ maxLength: 8, unit: 'binary' }),
-  fc.constantFrom('a & b < c > d', '"quoted" \'apos\'', 'tab\there', 'cr\r\nlf\n', ' lead and trail ', '𝔞𝔟', '\u0000\uFFFE\uD800', ']]>'),
+  fc.constantFrom(
+    'a & b < c > d',
+    '"quoted" \'apos\'',
+    'tab\there',
+    'cr\r\nlf\n',
+    ' lead and trail ',
+    '𝔞𝔟',
+    '\u0000\uFFFE\uD800',
+    ']]>',
+  ),
 );
 
-const tree: fc.Arbitrary<XmlElement> = fc.letrec<{ node: XmlElement }>((tie) => ({
-  node: fc
-    .record({
-      prefix: fc.constantFrom('a', 'b', 'c'),
-      local: fc.constantFrom('Root', 'Item', 'Value', 'x'),
-      attributes: fc.dictionary(fc.constantFrom('ID', 'Name', 'z', 'Z', 'a:attr', 'b:attr', 'c:q'), text, { maxKeys: 4 }),
-      declare: fc.subarray([...REDECLARATIONS]),
-      children: fc.array(fc.oneof({ weight: 2, arbitrary: text }, { weight: 1, arbitrary: tie('node') }), { maxLength: 3 }),
-    })
-    .map(({ prefix, local, attributes, declare, children }) =>
-      el(`${prefix}:${local}`, attributes, children, Object.fromEntries(declare)),
-    ),
-})).node.map((root) => ({ ...root, namespaces: NS })); // every prefix bound at the root; inner re-declarations are redundant
+const tree: fc.Arbitrary<XmlElement> = fc
+  .letrec<{ node: XmlElement }>((tie) => ({
+    node: fc
+      .record({
+        prefix: fc.constantFrom('a', 'b', 'c'),
+        local: fc.constantFrom('Root', 'Item', 'Value', 'x'),
+        attributes: fc.dictionary(
+          fc.constantFrom('ID', 'Name', 'z', 'Z', 'a:attr', 'b:attr', 'c:q'),
+          text,
+          { maxKeys: 4 },
+        ),
+        declare: fc.subarray([...REDECLARATIONS]),
+        children: fc.array(
+          fc.oneof({ weight: 2, arbitrary: text }, { weight: 1, arbitrary: tie('node') }),
+          { maxLength: 3 },
+        ),
+      })
+      .map(({ prefix, local, attributes, declare, children }) =>
+        el(`${prefix}:${local}`, attributes, children, Object.fromEntries(declare)),
+      ),
+  }))
+  .node.map((root) => ({ ...root, namespaces: NS })); // every prefix bound at the root; inner re-declarations are redundant
 
 function innerElement(root: XmlElement): XmlElement {
-  for (const c of root.children) if (typeof c !== 'string') return innerElement(c) === c ? c : innerElement(c);
+  for (const c of root.children)
+    if (typeof c !== 'string') return innerElement(c) === c ? c : innerElement(c);
   return root;
 }
 
@@ -58,7 +87,8 @@ function xmlCryptoC14n(xml: string, path: number[]): string {
   let node: Element = new DOMParser().parseFromString(xml, 'text/xml').documentElement;
   for (const i of path) {
     const elements: Element[] = [];
-    for (let n = node.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) elements.push(n as Element);
+    for (let n = node.firstChild; n; n = n.nextSibling)
+      if (n.nodeType === 1) elements.push(n as Element);
     node = elements[i]!;
   }
   return new ExclusiveCanonicalization().process(node, {});
@@ -71,7 +101,8 @@ function libxml2C14n(xml: string, path: number[]): string {
     for (const i of path) {
       let child = node.firstChild;
       let seen = -1;
-      for (; child; child = child.next) if (child instanceof (doc.root.constructor as typeof Libxml2Element) && ++seen === i) break;
+      for (; child; child = child.next)
+        if (child instanceof (doc.root.constructor as typeof Libxml2Element) && ++seen === i) break;
       node = child as Libxml2Element;
     }
     return node.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0 });
