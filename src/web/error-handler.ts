@@ -33,12 +33,10 @@ export function errorHandler(views: Views, log: ProcessLog) {
     res.set('Cache-Control', 'no-store');
     if (err.status === 503) res.set('Retry-After', RETRY_AFTER_SECONDS);
     if (req.accepts(['html', 'json']) === 'json') {
-      res
-        .status(err.status)
-        .json({
-          error: err.event,
-          ...(err.status < 500 ? { error_description: err.message } : {}),
-        });
+      res.status(err.status).json({
+        error: err.event,
+        ...(err.status < 500 ? { error_description: err.message } : {}),
+      });
       return;
     }
     views
