@@ -5,8 +5,9 @@
  *   configuration → logs + audit → storage, directory, attributes → access control + intercepts
  *     → protocol front-ends → profile flow + app
  *
- * Each stage is one builder below, given what the earlier stages built. A protocol front-end is
- * one line in buildFrontEnds' list; what must be closed is one line in createIdp's list.
+ * Each stage is one builder, here or in src/wiring/ (logs.ts, attribute-services.ts,
+ * front-ends.ts), given what the earlier stages built. A protocol front-end is one line in
+ * buildFrontEnds' list; what must be closed is one line in createIdp's list.
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -15,20 +16,12 @@ import path from 'node:path';
 import { policyReferences } from './access/policy-references.js';
 import { ReloadableAccessControlService } from './access/reloadable-access-control.js';
 import { accessControlAdminRoutes, ADMIN_PATHS } from './admin/access-control-admin.js';
-import { AuditFormatter, parseAuditFormat } from './audit/audit-format.js';
-import { AuditLog } from './audit/audit-log.js';
-import { FileAuditSink } from './audit/file-audit-sink.js';
 import { LoginThrottle } from './authn/login-throttle.js';
 import { loadConfiguration, type IdpConfiguration } from './config/load-configuration.js';
-import { loadSigningCredential } from './credentials/signing-credential.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
-import { SamlEntities } from './frontend/saml/saml-entities.js';
-import { SamlFrontEnd } from './frontend/saml/saml-front-end.js';
-import { OidcFrontEnd } from './frontend/oidc/oidc-front-end.js';
-import { loadOidcSigningKeys } from './credentials/oidc-signing-keys.js';
 import { availableInterceptFlows } from './intercept/intercept-registry.js';
 import { InterceptRunner } from './intercept/intercept-runner.js';
-import { createProcessLog, type ProcessLog } from './logging/process-log.js';
+import type { ProcessLog } from './logging/process-log.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from './core/paths.js';
 import { ProfileFlow, profileSteps } from './profile/profile-flow.js';
 import type { ProfileServices } from './profile/profile-services.js';
@@ -43,6 +36,8 @@ import { answerClientErrors } from './web/client-errors.js';
 import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
+import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
+import { openLogs, type Logs } from './wiring/logs.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -71,7 +66,7 @@ export interface Idp {
 
 export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const config = configurationFor(options);
-  const logs = await openLogs(config, options);
+  const logs = await openLogs(config, options.console);
   const storage = await openStorage(config);
   const access = await startAccessControl(config, options, logs, storage);
   const web = await buildFrontEnds(config, logs, storage, access);
@@ -91,29 +86,6 @@ function configurationFor(options: IdpOptions): IdpConfiguration {
   const home = path.resolve(options.home ?? env.IDP_HOME ?? PROJECT_ROOT);
   const confDir = path.resolve(options.confDir ?? env.IDP_CONF_DIR ?? DEFAULT_CONF_DIR);
   return loadConfiguration({ home, confDir, env, overrides: options.overrides });
-}
-
-interface Logs {
-  readonly log: ProcessLog;
-  /** Category net.shibboleth.idp. */
-  readonly idpLog: ProcessLog;
-  readonly audit: AuditLog;
-}
-
-async function openLogs(config: IdpConfiguration, options: IdpOptions): Promise<Logs> {
-  const props = config.properties;
-  const log = createProcessLog({
-    file: props.logs.processFile,
-    fileLevel: props.logs.fileLevel,
-    consoleLevel: props.logs.consoleLevel,
-    console: options.console,
-  });
-  const idpLog = log.child('net.shibboleth.idp');
-  const audit = new AuditLog(
-    new AuditFormatter(parseAuditFormat(config.audit.format), config.audit.fieldReplacements),
-    await FileAuditSink.open(props.logs.auditFile, log.child('net.shibboleth.idp.audit')),
-  );
-  return { log, idpLog, audit };
 }
 
 interface Storage extends AttributeServices {
@@ -188,70 +160,21 @@ async function buildFrontEnds(
 ): Promise<Web> {
   const messages = new Messages(config.messages);
   const views = new Views(messages);
-  const shared: FrontEndParts = { config, logs, storage, relyingParties, views, messages };
+  const shared: FrontEndParts = {
+    config,
+    log: logs.log,
+    idpLog: logs.idpLog,
+    audit: logs.audit,
+    db: storage.db,
+    directory: storage.directory,
+    resolver: storage.resolver,
+    filter: storage.filter,
+    relyingParties,
+    views,
+    messages,
+  };
   const frontEnds = [await samlFrontEnd(shared), await oidcFrontEnd(shared)];
   return { messages, views, frontEnds };
-}
-
-interface FrontEndParts {
-  readonly config: IdpConfiguration;
-  readonly logs: Logs;
-  readonly storage: Storage;
-  readonly relyingParties: RelyingPartyRegistry;
-  readonly views: Views;
-  readonly messages: Messages;
-}
-
-async function samlFrontEnd({
-  config,
-  logs,
-  storage,
-  relyingParties,
-  views,
-  messages,
-}: FrontEndParts): Promise<SamlFrontEnd> {
-  const props = config.properties;
-  const credential = await loadSigningCredential(props.signing, props.entityID, logs.idpLog);
-  const entities = new SamlEntities(props.entityID, props.baseURL, credential);
-  const { resolver } = storage;
-  return new SamlFrontEnd({
-    props,
-    entities,
-    signingKey: credential.xml,
-    relyingParties,
-    resolver,
-    audit: logs.audit,
-    views,
-    messages,
-    log: logs.log.child('net.shibboleth.idp.saml'),
-  });
-}
-
-async function oidcFrontEnd({
-  config,
-  logs,
-  storage,
-  relyingParties,
-  views,
-  messages,
-}: FrontEndParts): Promise<OidcFrontEnd> {
-  const props = config.properties;
-  const { db, directory, resolver, filter } = storage;
-  return new OidcFrontEnd({
-    props,
-    directory,
-    relyingParties,
-    definitions: config.attributeDefinitions,
-    resolver,
-    filter,
-    audit: logs.audit,
-    db,
-    jwks: await loadOidcSigningKeys(props.oidc.keysFile, logs.idpLog),
-    cookieSecret: loadSecret(props.oidc.cookieSecretFile, 'idp.oidc.cookieSecretFile'),
-    views,
-    messages,
-    log: logs.log.child('net.shibboleth.idp.oidc'),
-  });
 }
 
 /** The profile flow over the stores, its steps, and the express app mounting every front-end. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { NO_PAUSES } from '../access/engine/cooperative.js';
 import { loadPolicies } from '../access/policy-loader.js';
 import type { PolicySnapshot } from '../access/policy-snapshot.js';
-import { PROPERTIES_FILE } from '../config/idp-properties.js';
+import { PROPERTIES_FILE } from '../config/property-sources.js';
 import { loadConfiguration, type IdpConfiguration } from '../config/load-configuration.js';
 import { ConfigurationError } from '../core/errors.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../core/paths.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PolicyErrors } from '../access/policy-errors.js';
 import { fileLabel } from '../access/policy-files.js';
-import { PROPERTIES_FILE } from '../config/idp-properties.js';
+import { PROPERTIES_FILE } from '../config/property-sources.js';
 import { parseProperties } from '../core/properties.js';
 import type { CliIo } from './policy-output.js';
 

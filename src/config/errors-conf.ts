@@ -4,7 +4,7 @@
  */
 import { IDP_EVENTS, isIdpEvent, type IdpEvent } from '../core/events.js';
 import type { ConfNode } from '../core/yaml-conf.js';
-import { closest } from './idp-properties.js';
+import { closest } from './suggestions.js';
 
 export function loadLocalEvents(root: ConfNode): Map<IdpEvent, boolean> {
   root.allowKeys('localEvents');

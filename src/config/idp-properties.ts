@@ -1,13 +1,13 @@
 /**
  * Reads conf/idp.properties over the defaults, applies environment overrides, expands %{…}
- * references and checks every value against its declared type (typed-properties.ts). The result is
+ * references (property-sources.ts) and checks every value against its declared type
+ * (typed-properties.ts). The result is
  * typed; nothing else in the IdP parses a property.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ConfigurationError } from '../core/errors.js';
-import { expandReferences, parseProperties, type PropertyEntry } from '../core/properties.js';
-import { propertyDefinitions, type PropertyDefinition } from './defaults.js';
+import type { PropertyEntry } from '../core/properties.js';
+import { propertyDefinitions } from './defaults.js';
+import { expandingLookup, rawProperties, type PropertySources } from './property-sources.js';
 import { typedProperties, type TypedProperties } from './typed-properties.js';
 
 export interface IdpProperties {
@@ -82,17 +82,6 @@ export interface IdpProperties {
   readonly lookup: (key: string) => string | undefined;
 }
 
-export interface PropertySources {
-  readonly home: string;
-  readonly confDir: string;
-  /** Environment variables; only those named in the defaults table are read. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Programmatic overrides (tests, several instances side by side); win over everything. */
-  readonly overrides?: Readonly<Record<string, string>>;
-}
-
-export const PROPERTIES_FILE = 'idp.properties';
-
 export function loadIdpProperties(sources: PropertySources): IdpProperties {
   const definitions = propertyDefinitions();
   const raw = rawProperties(sources, definitions);
@@ -143,55 +132,6 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     },
     demo: demoProperties(p),
     lookup,
-  };
-}
-
-/**
- * Every property with where its value comes from, lowest precedence first: idp.home and idp.conf,
- * the defaults, conf/idp.properties, the environment, the programmatic overrides.
- */
-function rawProperties(
-  sources: PropertySources,
-  definitions: PropertyDefinition[],
-): Map<string, PropertyEntry> {
-  const fileLabel = path.join(path.basename(sources.confDir), PROPERTIES_FILE);
-  const fromFile = parseProperties(
-    readFileSync(path.join(sources.confDir, PROPERTIES_FILE), 'utf8'),
-    fileLabel,
-  );
-  rejectUnknownKeys(fromFile, definitions);
-
-  const raw = new Map<string, PropertyEntry>();
-  raw.set('idp.home', { value: sources.home, source: 'idp.home' });
-  raw.set('idp.conf', { value: sources.confDir, source: 'idp.conf' });
-  for (const def of definitions) raw.set(def.key, { value: def.default, source: 'default' });
-  for (const [key, entry] of fromFile) raw.set(key, entry);
-  for (const def of definitions) {
-    const fromEnv = sources.env?.[def.env];
-    if (fromEnv !== undefined && fromEnv !== '')
-      raw.set(def.key, { value: fromEnv, source: `environment ${def.env}` });
-  }
-  for (const [key, value] of Object.entries(sources.overrides ?? {}))
-    raw.set(key, { value, source: 'override' });
-  return raw;
-}
-
-/** The value of a property with its %{…} references expanded, each expanded once. */
-function expandingLookup(
-  raw: ReadonlyMap<string, PropertyEntry>,
-): (key: string) => string | undefined {
-  const expanded = new Map<string, string>();
-  return (key: string): string | undefined => {
-    const cached = expanded.get(key);
-    if (cached !== undefined) return cached;
-    const entry = raw.get(key);
-    if (!entry) return undefined;
-    const value = expandReferences(entry.value, (k) => raw.get(k)?.value, {
-      file: entry.source,
-      key,
-    });
-    expanded.set(key, value);
-    return value;
   };
 }
 
@@ -259,51 +199,6 @@ function demoProperties(p: TypedProperties): IdpProperties['demo'] {
   };
 }
 
-/** A typo in a known namespace must not be silently ignored. */
-function rejectUnknownKeys(
-  fromFile: Map<string, PropertyEntry>,
-  definitions: PropertyDefinition[],
-): void {
-  const known = new Set(definitions.map((d) => d.key));
-  for (const [key, entry] of fromFile) {
-    if (known.has(key) || !/^(idp|demo)\./.test(key)) continue;
-    const hint = closest(key, [...known]);
-    throw new ConfigurationError(
-      entry.source,
-      key,
-      `unknown property${hint ? ` (did you mean ${hint}?)` : ''}`,
-    );
-  }
-}
-
 function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
-}
-
-/** The candidate nearest to a misspelt `key` (at most 3 edits, case aside), for a "did you mean". */
-export function closest(key: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const c of candidates) {
-    const d = editDistance(key.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

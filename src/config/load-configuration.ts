@@ -28,7 +28,8 @@ import {
 } from './attribute-resolver-conf.js';
 import { loadAudit } from './audit-conf.js';
 import { loadLocalEvents } from './errors-conf.js';
-import { loadIdpProperties, type IdpProperties, type PropertySources } from './idp-properties.js';
+import { loadIdpProperties, type IdpProperties } from './idp-properties.js';
+import type { PropertySources } from './property-sources.js';
 import { loadMessages } from './messages-conf.js';
 import { loadRelyingParties, loadResourceServers } from './relying-party-conf.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ConfigurationError } from '../core/errors.js';
 import { IDP_EVENTS, isIdpEvent } from '../core/events.js';
 import { parseProperties } from '../core/properties.js';
-import { closest } from './idp-properties.js';
+import { closest } from './suggestions.js';
 
 /** Reads `fileName` (messages.properties) from the configuration folder. */
 export function loadMessages(confDir: string, fileName: string): Map<string, string> {

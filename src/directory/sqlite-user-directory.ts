@@ -7,7 +7,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { ConfigurationError, IdpError } from '../core/errors.js';
-import { YamlConf } from '../core/yaml-conf.js';
+import { YamlConf, type ConfNode } from '../core/yaml-conf.js';
 import { retryWhileBusy, type BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 import { canonicalAccountName, type AccountNameRules } from './account-name.js';
@@ -86,50 +86,8 @@ export class SqliteUserDirectory implements UserDirectory {
   /** Loads the seed file: account names are checked against the same rule as typed names. */
   private async seed(seedFile: string, lookup: (key: string) => string | undefined): Promise<void> {
     const conf = YamlConf.read(seedFile, lookup);
-    const accounts: {
-      username: string;
-      hash: string;
-      enabled: boolean;
-      locked: boolean;
-      attributes: [string, string[]][];
-    }[] = [];
-    for (const user of conf.root.list('users')) {
-      user.allowKeys('username', 'password', 'passwordHash', 'enabled', 'locked', 'attributes');
-      const raw = user.string('username');
-      const checked = this.canonicalName(raw);
-      if (!checked.ok)
-        throw user.error(`is not a valid account name (${checked.problem})`, 'username');
-      if (checked.name !== raw)
-        user.fail(`must be written in canonical form: ${checked.name}`, 'username');
-      let hash: string;
-      if (user.has('passwordHash')) {
-        hash = user.string('passwordHash');
-        if (!isPasswordHash(hash))
-          user.fail('must be an scrypt hash as written by this IdP', 'passwordHash');
-      } else {
-        const password = user.string('password');
-        const problem = passwordProblem(password);
-        if (problem === 'control-character')
-          user.fail(
-            'must not contain control characters (the login form refuses them)',
-            'password',
-          );
-        if (problem === 'too-long') user.fail('is longer than the login form accepts', 'password');
-        hash = await hashPassword(password);
-      }
-      const attributeNode = user.child('attributes');
-      const attributes = user.entries('attributes').map(([name, node]): [string, string[]] => {
-        if (name === 'uid') node.fail('is derived from username and cannot be set');
-        return [name, attributeNode.strings(name)];
-      });
-      accounts.push({
-        username: checked.name,
-        hash,
-        enabled: user.boolean('enabled', true),
-        locked: user.boolean('locked', false),
-        attributes,
-      });
-    }
+    const accounts: SeedAccount[] = [];
+    for (const user of conf.root.list('users')) accounts.push(await this.seedAccount(user));
     const names = new Set<string>();
     for (const a of accounts) {
       if (names.has(a.username))
@@ -151,6 +109,29 @@ export class SqliteUserDirectory implements UserDirectory {
     })();
   }
 
+  /** One entry of the seed's users list, checked. */
+  private async seedAccount(user: ConfNode): Promise<SeedAccount> {
+    user.allowKeys('username', 'password', 'passwordHash', 'enabled', 'locked', 'attributes');
+    const raw = user.string('username');
+    const checked = this.canonicalName(raw);
+    if (!checked.ok)
+      throw user.error(`is not a valid account name (${checked.problem})`, 'username');
+    if (checked.name !== raw)
+      user.fail(`must be written in canonical form: ${checked.name}`, 'username');
+    const attributeNode = user.child('attributes');
+    const attributes = user.entries('attributes').map(([name, node]): [string, string[]] => {
+      if (name === 'uid') node.fail('is derived from username and cannot be set');
+      return [name, attributeNode.strings(name)];
+    });
+    return {
+      username: checked.name,
+      hash: await seedPasswordHash(user),
+      enabled: user.boolean('enabled', true),
+      locked: user.boolean('locked', false),
+      attributes,
+    };
+  }
+
   private async guard<T>(query: () => T): Promise<T> {
     try {
       return await retryWhileBusy(query, this.busy, 'user directory');
@@ -169,4 +150,28 @@ function stateOf(row: AccountRow): AccountState {
   if (row.enabled !== 1) return 'disabled';
   if (row.locked === 1) return 'locked';
   return 'active';
+}
+
+interface SeedAccount {
+  readonly username: string;
+  readonly hash: string;
+  readonly enabled: boolean;
+  readonly locked: boolean;
+  readonly attributes: [string, string[]][];
+}
+
+/** A seed account's password hash: given as such, or computed from a password the form accepts. */
+async function seedPasswordHash(user: ConfNode): Promise<string> {
+  if (user.has('passwordHash')) {
+    const hash = user.string('passwordHash');
+    if (!isPasswordHash(hash))
+      user.fail('must be an scrypt hash as written by this IdP', 'passwordHash');
+    return hash;
+  }
+  const password = user.string('password');
+  const problem = passwordProblem(password);
+  if (problem === 'control-character')
+    user.fail('must not contain control characters (the login form refuses them)', 'password');
+  if (problem === 'too-long') user.fail('is longer than the login form accepts', 'password');
+  return hashPassword(password);
 }

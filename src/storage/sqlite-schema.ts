@@ -56,23 +56,8 @@ const columnsOf = (db: SqliteDatabase, table: string): string[] =>
     .all(table)
     .map((c) => c.name);
 
-/**
- * Version 1 is the schema the stores created for themselves before versioning, statement for
- * statement. It is the one migration that meets a database already holding tables — any file an
- * earlier release made, each table created when its store first started — so it keeps what is
- * there (IF NOT EXISTS) and first brings the two shapes that changed since the first release up
- * to date, as the stores did on every start.
- */
-function schemaAsBeforeVersioning(db: SqliteDatabase): void {
-  // login_failures first counted by account alone; its rows are at most one failure window old,
-  // so such a table is replaced rather than converted.
-  if (hasTable(db, 'login_failures') && !columnsOf(db, 'login_failures').includes('address'))
-    db.exec('DROP TABLE login_failures');
-  // accounts had no locked column at first; its accounts are not locked.
-  if (hasTable(db, 'accounts') && !columnsOf(db, 'accounts').includes('locked')) {
-    db.exec('ALTER TABLE accounts ADD COLUMN locked INTEGER NOT NULL DEFAULT 0');
-  }
-  db.exec(`
+/** Every table and index of version 1, as the stores created them before versioning. */
+const SCHEMA_V1 = `
     CREATE TABLE IF NOT EXISTS accounts (
       username TEXT PRIMARY KEY,
       password_hash TEXT NOT NULL,
@@ -130,7 +115,25 @@ function schemaAsBeforeVersioning(db: SqliteDatabase): void {
       record TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS oidc_authorizations_expires ON oidc_authorizations (expires_at);
-  `);
+  `;
+
+/**
+ * Version 1 is the schema the stores created for themselves before versioning, statement for
+ * statement. It is the one migration that meets a database already holding tables — any file an
+ * earlier release made, each table created when its store first started — so it keeps what is
+ * there (IF NOT EXISTS) and first brings the two shapes that changed since the first release up
+ * to date, as the stores did on every start.
+ */
+function schemaAsBeforeVersioning(db: SqliteDatabase): void {
+  // login_failures first counted by account alone; its rows are at most one failure window old,
+  // so such a table is replaced rather than converted.
+  if (hasTable(db, 'login_failures') && !columnsOf(db, 'login_failures').includes('address'))
+    db.exec('DROP TABLE login_failures');
+  // accounts had no locked column at first; its accounts are not locked.
+  if (hasTable(db, 'accounts') && !columnsOf(db, 'accounts').includes('locked')) {
+    db.exec('ALTER TABLE accounts ADD COLUMN locked INTEGER NOT NULL DEFAULT 0');
+  }
+  db.exec(SCHEMA_V1);
 }
 
 /** In order; the last one's version is SCHEMA_VERSION. */

@@ -1,0 +1,91 @@
+/**
+ * The protocol front-ends as the IdP builds them (src/idp.ts lists them): each with its
+ * credentials and the services it uses, from the earlier stages of the composition root.
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import type { IdpConfiguration } from '../config/load-configuration.js';
+import { loadOidcSigningKeys } from '../credentials/oidc-signing-keys.js';
+import { loadSigningCredential } from '../credentials/signing-credential.js';
+import { OidcFrontEnd } from '../frontend/oidc/oidc-front-end.js';
+import { SamlEntities } from '../frontend/saml/saml-entities.js';
+import { SamlFrontEnd } from '../frontend/saml/saml-front-end.js';
+import type { ProcessLog } from '../logging/process-log.js';
+import type { RelyingPartyRegistry } from '../relying-party/relying-party.js';
+import { loadSecret } from '../session/session-secret.js';
+import type { SqliteDatabase } from '../storage/sqlite-database.js';
+import type { Messages } from '../web/messages.js';
+import type { Views } from '../web/views.js';
+import type { AttributeServices } from './attribute-services.js';
+
+/** What the front-ends are built from: the earlier stages of the composition root. */
+export interface FrontEndParts extends AttributeServices {
+  readonly config: IdpConfiguration;
+  /** The root of the process log; each front-end logs under its own category. */
+  readonly log: ProcessLog;
+  /** Category net.shibboleth.idp, for start-up warnings about credentials. */
+  readonly idpLog: ProcessLog;
+  readonly audit: AuditLog;
+  readonly db: SqliteDatabase;
+  readonly relyingParties: RelyingPartyRegistry;
+  readonly views: Views;
+  readonly messages: Messages;
+}
+
+/** SAML 2.0: the signing credential (a demo pair when none is installed) and the IdP's metadata. */
+export async function samlFrontEnd({
+  config,
+  log,
+  idpLog,
+  audit,
+  resolver,
+  relyingParties,
+  views,
+  messages,
+}: FrontEndParts): Promise<SamlFrontEnd> {
+  const props = config.properties;
+  const credential = await loadSigningCredential(props.signing, props.entityID, idpLog);
+  const entities = new SamlEntities(props.entityID, props.baseURL, credential);
+  return new SamlFrontEnd({
+    props,
+    entities,
+    signingKey: credential.xml,
+    relyingParties,
+    resolver,
+    audit,
+    views,
+    messages,
+    log: log.child('net.shibboleth.idp.saml'),
+  });
+}
+
+/** OpenID Connect: oidc-provider on the IdP's database, with its keys and cookie secret. */
+export async function oidcFrontEnd({
+  config,
+  log,
+  idpLog,
+  audit,
+  db,
+  directory,
+  resolver,
+  filter,
+  relyingParties,
+  views,
+  messages,
+}: FrontEndParts): Promise<OidcFrontEnd> {
+  const props = config.properties;
+  return new OidcFrontEnd({
+    props,
+    directory,
+    relyingParties,
+    definitions: config.attributeDefinitions,
+    resolver,
+    filter,
+    audit,
+    db,
+    jwks: await loadOidcSigningKeys(props.oidc.keysFile, idpLog),
+    cookieSecret: loadSecret(props.oidc.cookieSecretFile, 'idp.oidc.cookieSecretFile'),
+    views,
+    messages,
+    log: log.child('net.shibboleth.idp.oidc'),
+  });
+}
