@@ -6,11 +6,12 @@
  * impersonate included — then back to oidc-provider with the effective account.
  *
  * For each authorization the IdP makes a fresh grant for the effective account and records it
- * (authorization-records.ts). oidc-provider's own session is only a carrier of one authorization
- * (carrier-session.ts): each resume is issued on a fresh one, so switching between the real user
- * and an impersonated one never ends anybody's session (oidc-provider would otherwise log the
- * session out first) and parallel authorizations in one browser never meet, and the IdP session —
- * never touched by impersonation — stays the real user's.
+ * (authorization-grant.ts, authorization-records.ts). oidc-provider's own session is only a
+ * carrier of one authorization (carrier-session.ts): each resume is issued on a fresh one, so
+ * switching between the real user and an impersonated one never ends anybody's session
+ * (oidc-provider would otherwise log the session out first) and parallel authorizations in one
+ * browser never meet, and the IdP session — never touched by impersonation — stays the real
+ * user's.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type Provider from 'oidc-provider';
@@ -34,9 +35,9 @@ import type { Views } from '../../web/views.js';
 import type { HttpExchange } from '../../core/http-exchange.js';
 import type { ProfilePipeline, ProtocolFrontEnd } from '../protocol-front-end.js';
 import { AuthorizationRecords } from './authorization-records.js';
+import { resumeWithGrant } from './authorization-grant.js';
 import { carrierSessionMiddleware } from './carrier-session.js';
-import { grantLifetimeMs, silentReuseMiddleware } from './grant-retention.js';
-import { claimsOf } from './claims.js';
+import { silentReuseMiddleware } from './grant-retention.js';
 import { idpInteractionPolicy, type Verdict } from './interaction-policy.js';
 import { oidcAuditMiddleware } from './oidc-audit.js';
 import { OIDC_FRONT_END, OIDC_PATHS, OIDC_SSO_PROFILE, param } from './oidc-paths.js';
@@ -145,58 +146,14 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     return [(prc.inbound as OidcInbound).redirectUri];
   }
 
+  /** The pending authorization, resumed with a fresh grant (authorization-grant.ts). */
   async respond(exchange: HttpExchange, prc: ResolvedContext): Promise<void> {
-    const { req, res } = exchange;
     const inbound = prc.inbound as OidcInbound;
-    await this.interaction(req, res, inbound.uid);
+    await this.interaction(exchange.req, exchange.res, inbound.uid);
     const client = this.client(prc);
-    const subject = prc.subject;
-    const impersonation = subject.impersonation;
-    const scopes = grantedScopes(inbound.scope, client);
-    // Kept as long as tokens can be issued and used under it (grant-retention.ts), no longer.
-    const lifetimeMs = grantLifetimeMs(this.deps.props.oidc, {
-      tokens: impersonation?.tokens,
-      offlineAccess: scopes.includes('offline_access'),
-    });
-
-    const grant = new this.provider.Grant({
-      accountId: subject.principalName,
-      clientId: client.id,
-    });
-    Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) });
-    grant.addOIDCScope(scopes.join(' '));
-    const grantId = await grant.save();
-    this.records.put({
-      grantId,
-      clientId: client.id,
-      subject: subject.principalName,
-      impersonator: impersonation?.impersonator,
-      resolutionLabel: impersonation?.resolutionLabel ?? OIDC_SSO_PROFILE,
-      tokens: impersonation?.tokens,
-      claims: Object.keys(
-        claimsOf(prc.attributes.filtered, this.deps.definitions, new Set(scopes)),
-      ),
-      sso: subject.sso,
-      authnInstant: subject.authnInstant,
-      authnMethod: subject.authnMethod,
-      startTime: prc.startTime,
-      expiresAt: Date.now() + lifetimeMs,
-    });
-    const returnTo = await this.provider.interactionResult(
-      req,
-      res,
-      {
-        login: {
-          accountId: subject.principalName,
-          ts: Math.floor(subject.authnInstant / 1000),
-          remember: false,
-        },
-        consent: { grantId },
-        idp: { grantId },
-      },
-      { mergeWithLastSubmission: false },
-    );
-    res.redirect(303, returnTo);
+    const { props, definitions } = this.deps;
+    const parts = { provider: this.provider, records: this.records, props, definitions };
+    await resumeWithGrant(parts, exchange, prc, client, inbound.scope);
   }
 
   async respondError(
@@ -298,10 +255,4 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       (ctx.res as Response).locals?.cspNonce as string | undefined,
     );
   }
-}
-
-/** The scopes granted: those requested that the client may have (openid always). */
-function grantedScopes(requested: string, client: OidcClient): string[] {
-  const allowed = new Set([...client.scopes, ...(client.refreshTokens ? ['offline_access'] : [])]);
-  return [...new Set(['openid', ...requested.split(' ').filter((s) => allowed.has(s))])];
 }

@@ -186,7 +186,7 @@ function lifetimes(props: IdpProperties, limits: TokenLimits): NonNullable<Confi
     RefreshToken: (ctx, token) =>
       seconds(limits(ctx, token)?.lifetimeMs ?? oidc.refreshTokenLifetimeMs),
     AuthorizationCode: CODE_LIFETIME_S,
-    // The IdP sets each grant's lifetime when it makes it (oidc-front-end.ts); the same rule here.
+    // The IdP sets each grant's lifetime as it makes it (authorization-grant.ts); same rule here.
     Grant: (ctx, grant) =>
       seconds(
         grantLifetimeMs(oidc, {

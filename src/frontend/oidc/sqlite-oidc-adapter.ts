@@ -18,40 +18,49 @@ interface Row {
   consumed_at: number | null;
 }
 
+/** The adapter's statements over the one table, prepared once per database. */
+function statements(db: SqliteDatabase) {
+  const live = 'AND (expires_at IS NULL OR expires_at > ?)';
+  return {
+    upsert:
+      db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+    ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+      user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`),
+    byId: db.prepare(
+      `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id = ? ${live}`,
+    ),
+    byUid: db.prepare(
+      `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid = ? ${live}`,
+    ),
+    byUserCode: db.prepare(
+      `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND user_code = ? ${live}`,
+    ),
+    consume: db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ?'),
+    destroy: db.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?'),
+    revoke: db.prepare('DELETE FROM oidc_models WHERE grant_id = ?'),
+    prune: db.prepare(
+      `DELETE FROM oidc_models WHERE rowid IN
+      (SELECT rowid FROM oidc_models WHERE expires_at <= ? ORDER BY expires_at LIMIT ${PRUNE_BATCH})`,
+    ),
+  };
+}
+
+/** A stored row as oidc-provider's payload: consumed (in seconds) once it has been. */
+function decode(row: Row | undefined): AdapterPayload | undefined {
+  if (!row) return undefined;
+  const payload = JSON.parse(row.payload) as AdapterPayload;
+  return row.consumed_at === null
+    ? payload
+    : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };
+}
+
+/** oidc-provider's adapter class (one instance per model) over this database. */
 export function sqliteAdapterFactory(
   db: SqliteDatabase,
   now: () => number = Date.now,
 ): new (model: string) => Adapter {
-  const upsert =
-    db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-    ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-      user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`);
-  const live = 'AND (expires_at IS NULL OR expires_at > ?)';
-  const byId = db.prepare(
-    `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id = ? ${live}`,
-  );
-  const byUid = db.prepare(
-    `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid = ? ${live}`,
-  );
-  const byUserCode = db.prepare(
-    `SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND user_code = ? ${live}`,
-  );
-  const consume = db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ?');
-  const destroy = db.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?');
-  const revoke = db.prepare('DELETE FROM oidc_models WHERE grant_id = ?');
-  const prune = db.prepare(
-    `DELETE FROM oidc_models WHERE rowid IN
-      (SELECT rowid FROM oidc_models WHERE expires_at <= ? ORDER BY expires_at LIMIT ${PRUNE_BATCH})`,
-  );
-
-  const decode = (row: Row | undefined): AdapterPayload | undefined => {
-    if (!row) return undefined;
-    const payload = JSON.parse(row.payload) as AdapterPayload;
-    return row.consumed_at === null
-      ? payload
-      : { ...payload, consumed: Math.floor(row.consumed_at / 1000) };
-  };
+  const { upsert, byId, byUid, byUserCode, consume, destroy, revoke, prune } = statements(db);
 
   return class SqliteOidcAdapter implements Adapter {
     constructor(private readonly model: string) {}

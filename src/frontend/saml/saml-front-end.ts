@@ -1,28 +1,16 @@
 /**
  * SAML 2.0 Web Browser SSO at Shibboleth's paths: metadata at /idp/shibboleth, SSO at
  * /idp/profile/SAML2/Redirect/SSO and /idp/profile/SAML2/POST/SSO. Responses are signed (assertion
- * and/or message, per SP) and go back over HTTP-POST, always after their audit record is on disk.
+ * and/or message, per SP) and go back over HTTP-POST, always after their audit record is on disk
+ * (saml-responder.ts).
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
-import { AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
-import { IdpError } from '../../core/errors.js';
-import {
-  EVENTS,
-  type IdpEvent,
-  type SamlSubStatus,
-  type SamlTopStatus,
-} from '../../core/events.js';
+import type { IdpEvent } from '../../core/events.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
-import { auditFieldsOf } from '../../audit/audit-record.js';
-import type { Json, ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
-import {
-  NAMEID_FORMATS,
-  type RelyingPartyRegistry,
-  type SamlServiceProvider,
-} from '../../relying-party/relying-party.js';
-import { setContentSecurityPolicy } from '../../web/content-security-policy.js';
+import type { ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
+import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
 import type { HttpExchange } from '../../core/http-exchange.js';
@@ -37,31 +25,12 @@ import {
 } from './authn-request.js';
 import { samlParameters, type SamlParameters } from './binding-parameters.js';
 import { readFormBody } from './form-body.js';
-import { BINDING, SAML2_SSO_PROFILE, SSO_PATHS, STATUS } from './saml-bindings.js';
+import { SAML2_SSO_PROFILE, SSO_PATHS } from './saml-bindings.js';
 import type { SamlEntities } from './saml-entities.js';
-import {
-  encodableAttributes,
-  errorResponseXml,
-  samlId,
-  successResponseXml,
-} from './saml-response.js';
+import { SamlResponder, type SamlInbound } from './saml-responder.js';
 import type { XmlSigningKey } from '../../credentials/signing-credential.js';
 
 const SAML_FRONT_END = 'saml2';
-
-/** What the SAML front-end keeps of the request while the pipeline runs. */
-interface SamlInbound {
-  [key: string]: Json;
-  requestId: string;
-  relayState: string | null;
-  binding: string;
-  signed: boolean;
-}
-
-/** A SAML status code of events.ts as its URI (SAML core §3.2.2.2). */
-function statusUri(name: SamlTopStatus | SamlSubStatus): string {
-  return `urn:oasis:names:tc:SAML:2.0:status:${name}`;
-}
 
 export interface SamlFrontEndDeps {
   readonly props: IdpProperties;
@@ -81,8 +50,10 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
   readonly sessionlessPaths = [SSO_PATHS.metadata];
   private readonly gate: AdmissionGate;
   private readonly decoderDeps: DecoderDeps;
+  private readonly responder: SamlResponder;
 
   constructor(private readonly deps: SamlFrontEndDeps) {
+    this.responder = new SamlResponder(deps);
     this.gate = new AdmissionGate(
       deps.props.samlInbound.maxConcurrent,
       deps.views,
@@ -184,82 +155,14 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     }
   }
 
-  async respond(exchange: HttpExchange, prc: ResolvedContext): Promise<void> {
-    const sp = this.sp(prc);
-    const inbound = prc.inbound as SamlInbound;
-    const subject = prc.subject;
-    const nameId = this.nameIdFor(sp, prc);
-    if (!nameId) return this.respondError(exchange, prc, 'InvalidNameIDPolicy');
-    const attributes = encodableAttributes(prc.attributes.filtered, (id) =>
-      this.deps.resolver.definition(id),
-    );
-    const responseId = samlId();
-    const assertionId = samlId();
-    const xml = await successResponseXml(
-      {
-        responseId,
-        assertionId,
-        issuer: this.deps.entities.entityID,
-        destination: sp.assertionConsumerServiceURL,
-        audience: sp.id,
-        inResponseTo: inbound.requestId,
-        nameId: nameId.value,
-        nameIdFormat: nameId.format,
-        authnInstant: subject.authnInstant,
-        authnContextClassRef: subject.authnMethod,
-        sessionIndex: samlId(),
-        attributes,
-        now: Date.now(),
-      },
-      { assertion: sp.signAssertions, response: sp.signResponses },
-      this.deps.signingKey,
-    );
-    const encoded = Buffer.from(xml, 'utf8').toString('base64');
-    await this.deps.audit.record(
-      auditFieldsOf(prc, exchange.req, {
-        ...this.protocolFields(inbound, responseId, STATUS.success),
-        [AuditField.ASSERTION_ID]: assertionId,
-        [AuditField.NAMEID]: nameId.value,
-        [AuditField.NAMEID_FORMAT]: nameId.format,
-        [AuditField.ATTRIBUTES]: attributes.map((a) => a.definition.id),
-      }),
-    );
-    await this.post(exchange.res, sp, encoded, inbound.relayState);
+  /** The Response to the SP (saml-responder.ts). */
+  respond(exchange: HttpExchange, prc: ResolvedContext): Promise<void> {
+    return this.responder.respond(exchange, prc);
   }
 
-  async respondError(
-    exchange: HttpExchange,
-    prc: ProfileRequestContext,
-    event: IdpEvent,
-  ): Promise<void> {
-    const sp = this.sp(prc);
-    const inbound = prc.inbound as SamlInbound;
-    const [top, sub] = EVENTS[event].saml;
-    const status = statusUri(top);
-    const subStatus = sub && statusUri(sub);
-    const responseId = samlId();
-    const xml = await errorResponseXml(
-      {
-        responseId,
-        issuer: this.deps.entities.entityID,
-        destination: sp.assertionConsumerServiceURL,
-        inResponseTo: inbound.requestId,
-        status,
-        subStatus,
-        message: this.deps.messages.forEvent(event).title,
-        now: Date.now(),
-      },
-      this.deps.signingKey,
-    );
-    const encoded = Buffer.from(xml, 'utf8').toString('base64');
-    await this.deps.audit.record(
-      auditFieldsOf(prc, exchange.req, {
-        ...this.protocolFields(inbound, responseId, status),
-        [AuditField.SUBSTATUS]: subStatus,
-        [AuditField.EVENT]: event,
-      }),
-    );
-    await this.post(exchange.res, sp, encoded, inbound.relayState);
+  /** The error Response for an event (saml-responder.ts). */
+  respondError(exchange: HttpExchange, prc: ProfileRequestContext, event: IdpEvent): Promise<void> {
+    return this.responder.respondError(exchange, prc, event);
   }
 
   private contextFor(decoded: DecodedAuthnRequest): ProfileRequestContext {
@@ -279,62 +182,6 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
       step: 'authenticate',
       audit: {},
     };
-  }
-
-  private protocolFields(inbound: SamlInbound, responseId: string, status: string) {
-    return {
-      [AuditField.RESPONDER]: this.deps.entities.entityID,
-      [AuditField.REQUEST_ID]: inbound.requestId,
-      [AuditField.IN_RESPONSE_TO]: inbound.requestId,
-      [AuditField.RESPONSE_ID]: responseId,
-      [AuditField.INBOUND_BINDING]: inbound.binding,
-      [AuditField.OUTBOUND_BINDING]: BINDING.post,
-      [AuditField.IS_SIGNED]: String(inbound.signed),
-      [AuditField.STATUS]: status,
-      [AuditField.RELAY_STATE]: inbound.relayState ?? undefined,
-    };
-  }
-
-  private sp(prc: ProfileRequestContext): SamlServiceProvider {
-    const sp = this.deps.relyingParties.saml(prc.relyingPartyId);
-    if (!sp)
-      throw new IdpError(
-        'UNKNOWN_RELYING_PARTY',
-        `${prc.relyingPartyId} is not a SAML service provider`,
-      );
-    return sp;
-  }
-
-  private nameIdFor(
-    sp: SamlServiceProvider,
-    prc: ResolvedContext,
-  ): { value: string; format: string } | undefined {
-    const format = NAMEID_FORMATS[sp.nameIDFormat];
-    switch (sp.nameIDFormat) {
-      case 'unspecified':
-        return { value: prc.subject.principalName, format };
-      case 'transient':
-        return { value: samlId(), format };
-      case 'emailAddress': {
-        const mail = prc.attributes.filtered.mail?.[0];
-        return mail ? { value: mail, format } : undefined;
-      }
-    }
-  }
-
-  private async post(
-    res: Response,
-    sp: SamlServiceProvider,
-    samlResponse: string,
-    relayState: string | null,
-  ): Promise<void> {
-    setContentSecurityPolicy(res, [sp.assertionConsumerServiceURL]);
-    res.set('Cache-Control', 'no-store');
-    await this.deps.views.render(res, 'saml/post-response', {
-      action: sp.assertionConsumerServiceURL,
-      samlResponse,
-      relayState,
-    });
   }
 }
 

@@ -1,0 +1,85 @@
+/**
+ * What happens when the pipeline has answered an authorization: a fresh grant for the effective
+ * account with the scopes the client may have, its authorization record (authorization-records.ts)
+ * and the interaction resumed in oidc-provider with that grant — a redirect back to it.
+ */
+import type Provider from 'oidc-provider';
+import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
+import type { IdpProperties } from '../../config/idp-properties.js';
+import type { HttpExchange } from '../../core/http-exchange.js';
+import type { ResolvedContext } from '../../core/request-context.js';
+import type { OidcClient } from '../../relying-party/relying-party.js';
+import type { AuthorizationRecords } from './authorization-records.js';
+import { claimsOf } from './claims.js';
+import { grantLifetimeMs } from './grant-retention.js';
+import { OIDC_SSO_PROFILE } from './oidc-paths.js';
+
+/** What granting needs of the front-end. */
+interface GrantParts {
+  readonly provider: Provider;
+  readonly records: AuthorizationRecords;
+  readonly props: IdpProperties;
+  readonly definitions: readonly AttributeDefinition[];
+}
+
+/** Grants the client the requested scopes it may have, records the grant, resumes the interaction. */
+export async function resumeWithGrant(
+  parts: GrantParts,
+  exchange: HttpExchange,
+  prc: ResolvedContext,
+  client: OidcClient,
+  requestedScope: string,
+): Promise<void> {
+  const { req, res } = exchange;
+  const subject = prc.subject;
+  const impersonation = subject.impersonation;
+  const scopes = grantedScopes(requestedScope, client);
+  // Kept as long as tokens can be issued and used under it (grant-retention.ts), no longer.
+  const lifetimeMs = grantLifetimeMs(parts.props.oidc, {
+    tokens: impersonation?.tokens,
+    offlineAccess: scopes.includes('offline_access'),
+  });
+
+  const grant = new parts.provider.Grant({
+    accountId: subject.principalName,
+    clientId: client.id,
+  });
+  Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) });
+  grant.addOIDCScope(scopes.join(' '));
+  const grantId = await grant.save();
+  parts.records.put({
+    grantId,
+    clientId: client.id,
+    subject: subject.principalName,
+    impersonator: impersonation?.impersonator,
+    resolutionLabel: impersonation?.resolutionLabel ?? OIDC_SSO_PROFILE,
+    tokens: impersonation?.tokens,
+    claims: Object.keys(claimsOf(prc.attributes.filtered, parts.definitions, new Set(scopes))),
+    sso: subject.sso,
+    authnInstant: subject.authnInstant,
+    authnMethod: subject.authnMethod,
+    startTime: prc.startTime,
+    expiresAt: Date.now() + lifetimeMs,
+  });
+  const returnTo = await parts.provider.interactionResult(
+    req,
+    res,
+    {
+      login: {
+        accountId: subject.principalName,
+        ts: Math.floor(subject.authnInstant / 1000),
+        remember: false,
+      },
+      consent: { grantId },
+      idp: { grantId },
+    },
+    { mergeWithLastSubmission: false },
+  );
+  res.redirect(303, returnTo);
+}
+
+/** The scopes granted: those requested that the client may have (openid always). */
+function grantedScopes(requested: string, client: OidcClient): string[] {
+  const allowed = new Set([...client.scopes, ...(client.refreshTokens ? ['offline_access'] : [])]);
+  return [...new Set(['openid', ...requested.split(' ').filter((s) => allowed.has(s))])];
+}

@@ -1,0 +1,200 @@
+/**
+ * The SAML front-end's answers: a Response to the SP — success with its NameID and released
+ * attributes, or an error status for an event — built and signed (saml-response.ts), its audit
+ * record on disk first, then sent over HTTP-POST in an auto-submitting form to the SP's ACS.
+ */
+import type { Response } from 'express';
+import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
+import { AuditField } from '../../audit/audit-fields.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { auditFieldsOf } from '../../audit/audit-record.js';
+import { IdpError } from '../../core/errors.js';
+import {
+  EVENTS,
+  type IdpEvent,
+  type SamlSubStatus,
+  type SamlTopStatus,
+} from '../../core/events.js';
+import type { HttpExchange } from '../../core/http-exchange.js';
+import type { Json, ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
+import type { XmlSigningKey } from '../../credentials/signing-credential.js';
+import {
+  NAMEID_FORMATS,
+  type RelyingPartyRegistry,
+  type SamlServiceProvider,
+} from '../../relying-party/relying-party.js';
+import { setContentSecurityPolicy } from '../../web/content-security-policy.js';
+import type { Messages } from '../../web/messages.js';
+import type { Views } from '../../web/views.js';
+import { BINDING, STATUS } from './saml-bindings.js';
+import type { SamlEntities } from './saml-entities.js';
+import {
+  encodableAttributes,
+  errorResponseXml,
+  samlId,
+  successResponseXml,
+} from './saml-response.js';
+
+/** What the SAML front-end keeps of the request while the pipeline runs. */
+export interface SamlInbound {
+  [key: string]: Json;
+  requestId: string;
+  relayState: string | null;
+  binding: string;
+  signed: boolean;
+}
+
+/** What answering needs of the front-end's services. */
+interface SamlResponderDeps {
+  readonly entities: SamlEntities;
+  readonly signingKey: XmlSigningKey;
+  readonly relyingParties: RelyingPartyRegistry;
+  readonly resolver: AttributeResolver;
+  readonly audit: AuditLog;
+  readonly views: Views;
+  readonly messages: Messages;
+}
+
+/** A SAML status code of events.ts as its URI (SAML core §3.2.2.2). */
+function statusUri(name: SamlTopStatus | SamlSubStatus): string {
+  return `urn:oasis:names:tc:SAML:2.0:status:${name}`;
+}
+
+export class SamlResponder {
+  constructor(private readonly deps: SamlResponderDeps) {}
+
+  async respond(exchange: HttpExchange, prc: ResolvedContext): Promise<void> {
+    const sp = this.sp(prc);
+    const inbound = prc.inbound as SamlInbound;
+    const subject = prc.subject;
+    const nameId = this.nameIdFor(sp, prc);
+    if (!nameId) return this.respondError(exchange, prc, 'InvalidNameIDPolicy');
+    const attributes = encodableAttributes(prc.attributes.filtered, (id) =>
+      this.deps.resolver.definition(id),
+    );
+    const responseId = samlId();
+    const assertionId = samlId();
+    const xml = await successResponseXml(
+      {
+        responseId,
+        assertionId,
+        issuer: this.deps.entities.entityID,
+        destination: sp.assertionConsumerServiceURL,
+        audience: sp.id,
+        inResponseTo: inbound.requestId,
+        nameId: nameId.value,
+        nameIdFormat: nameId.format,
+        authnInstant: subject.authnInstant,
+        authnContextClassRef: subject.authnMethod,
+        sessionIndex: samlId(),
+        attributes,
+        now: Date.now(),
+      },
+      { assertion: sp.signAssertions, response: sp.signResponses },
+      this.deps.signingKey,
+    );
+    const encoded = Buffer.from(xml, 'utf8').toString('base64');
+    await this.deps.audit.record(
+      auditFieldsOf(prc, exchange.req, {
+        ...this.protocolFields(inbound, responseId, STATUS.success),
+        [AuditField.ASSERTION_ID]: assertionId,
+        [AuditField.NAMEID]: nameId.value,
+        [AuditField.NAMEID_FORMAT]: nameId.format,
+        [AuditField.ATTRIBUTES]: attributes.map((a) => a.definition.id),
+      }),
+    );
+    await this.post(exchange.res, sp, encoded, inbound.relayState);
+  }
+
+  async respondError(
+    exchange: HttpExchange,
+    prc: ProfileRequestContext,
+    event: IdpEvent,
+  ): Promise<void> {
+    const sp = this.sp(prc);
+    const inbound = prc.inbound as SamlInbound;
+    const [top, sub] = EVENTS[event].saml;
+    const status = statusUri(top);
+    const subStatus = sub && statusUri(sub);
+    const responseId = samlId();
+    const xml = await errorResponseXml(
+      {
+        responseId,
+        issuer: this.deps.entities.entityID,
+        destination: sp.assertionConsumerServiceURL,
+        inResponseTo: inbound.requestId,
+        status,
+        subStatus,
+        message: this.deps.messages.forEvent(event).title,
+        now: Date.now(),
+      },
+      this.deps.signingKey,
+    );
+    const encoded = Buffer.from(xml, 'utf8').toString('base64');
+    await this.deps.audit.record(
+      auditFieldsOf(prc, exchange.req, {
+        ...this.protocolFields(inbound, responseId, status),
+        [AuditField.SUBSTATUS]: subStatus,
+        [AuditField.EVENT]: event,
+      }),
+    );
+    await this.post(exchange.res, sp, encoded, inbound.relayState);
+  }
+
+  private protocolFields(inbound: SamlInbound, responseId: string, status: string) {
+    return {
+      [AuditField.RESPONDER]: this.deps.entities.entityID,
+      [AuditField.REQUEST_ID]: inbound.requestId,
+      [AuditField.IN_RESPONSE_TO]: inbound.requestId,
+      [AuditField.RESPONSE_ID]: responseId,
+      [AuditField.INBOUND_BINDING]: inbound.binding,
+      [AuditField.OUTBOUND_BINDING]: BINDING.post,
+      [AuditField.IS_SIGNED]: String(inbound.signed),
+      [AuditField.STATUS]: status,
+      [AuditField.RELAY_STATE]: inbound.relayState ?? undefined,
+    };
+  }
+
+  private sp(prc: ProfileRequestContext): SamlServiceProvider {
+    const sp = this.deps.relyingParties.saml(prc.relyingPartyId);
+    if (!sp)
+      throw new IdpError(
+        'UNKNOWN_RELYING_PARTY',
+        `${prc.relyingPartyId} is not a SAML service provider`,
+      );
+    return sp;
+  }
+
+  private nameIdFor(
+    sp: SamlServiceProvider,
+    prc: ResolvedContext,
+  ): { value: string; format: string } | undefined {
+    const format = NAMEID_FORMATS[sp.nameIDFormat];
+    switch (sp.nameIDFormat) {
+      case 'unspecified':
+        return { value: prc.subject.principalName, format };
+      case 'transient':
+        return { value: samlId(), format };
+      case 'emailAddress': {
+        const mail = prc.attributes.filtered.mail?.[0];
+        return mail ? { value: mail, format } : undefined;
+      }
+    }
+  }
+
+  /** The auto-submitting form that carries the Response to the SP's ACS. */
+  private async post(
+    res: Response,
+    sp: SamlServiceProvider,
+    samlResponse: string,
+    relayState: string | null,
+  ): Promise<void> {
+    setContentSecurityPolicy(res, [sp.assertionConsumerServiceURL]);
+    res.set('Cache-Control', 'no-store');
+    await this.deps.views.render(res, 'saml/post-response', {
+      action: sp.assertionConsumerServiceURL,
+      samlResponse,
+      relayState,
+    });
+  }
+}
