@@ -116,7 +116,7 @@ describe('the events table says what the tables it replaced said', () => {
     expect(EVENTS.InvalidProfileConfiguration.status).toBe(500);
   });
 
-  it('SAML status and sub-status (saml-front-end.ts ERROR_STATUS, Responder for any other event)', () => {
+  it('SAML status and sub-status as the old ERROR_STATUS table of saml-front-end.ts gave them (Responder for any other event)', () => {
     const old: Partial<Record<IdpEvent, [string, string]>> = {
       NoPassive: [
         'urn:oasis:names:tc:SAML:2.0:status:Responder',
@@ -148,7 +148,7 @@ describe('the events table says what the tables it replaced said', () => {
     }
   });
 
-  it('OpenID Connect errors (oidc-front-end.ts OIDC_ERRORS, access_denied for any other event)', () => {
+  it('OpenID Connect errors as the old OIDC_ERRORS table of oidc-front-end.ts gave them (access_denied for any other event)', () => {
     const old: Partial<Record<IdpEvent, string>> = {
       NoPassive: 'login_required',
       InvalidProfileConfiguration: 'server_error',
