@@ -3,7 +3,8 @@
  * - folders of src/ import each other without cycles, and src/core imports nothing of the IdP's
  *   outside itself — so a folder can be read, tested and replaced from the bottom up;
  * - test/ mirrors src/: every source folder has tests of its own;
- * - every file the architecture document names exists.
+ * - every file the architecture document names exists, and its table of folders is in the order
+ *   of their imports (bottom to top).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -105,6 +106,21 @@ describe('the folders of src/', () => {
 });
 
 describe('docs/architecture.md', () => {
+  it('lists the folders bottom to top: each imports only folders listed above it', () => {
+    const doc = readFileSync(path.join(PROJECT_ROOT, 'docs', 'architecture.md'), 'utf8');
+    const order = [...doc.matchAll(/^\| `src\/([a-z-]+)\/` \|/gm)].map((m) => m[1]!);
+    const sourceFolders = [...folderGraph().keys()].filter((f) => f !== '(root)');
+    expect(order.slice().sort()).toEqual(expect.arrayContaining(sourceFolders.sort()));
+    const downward: string[] = [];
+    for (const [from, targets] of folderGraph()) {
+      if (from === '(root)') continue;
+      for (const [to, example] of targets) {
+        if (order.indexOf(to) > order.indexOf(from)) downward.push(`${from} → ${to}: ${example}`);
+      }
+    }
+    expect(downward).toEqual([]);
+  });
+
   it('names only files and folders that exist', () => {
     const doc = readFileSync(path.join(PROJECT_ROOT, 'docs', 'architecture.md'), 'utf8');
     const named = new Set(

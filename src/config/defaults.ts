@@ -241,13 +241,13 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'idp.oidc.impersonation.tokenLifetime',
       'PT10M',
       'duration',
-      'Lifetime of every token issued under impersonation (access, ID and, if allowed, refresh tokens), however long the normal lifetimes are.',
+      'Lifetime of every token issued under impersonation (access, ID and, if allowed, refresh tokens), however long the normal lifetimes are. Recorded with each impersonation; a shorter value also applies to existing ones at restart, a longer one to new ones only.',
     ),
     p(
       'idp.oidc.impersonation.refreshTokens',
       'false',
       'boolean',
-      'Whether a refresh token may be issued under impersonation at all.',
+      'Whether a refresh token may be issued under impersonation at all. Recorded with each impersonation; false also applies to existing ones at restart.',
     ),
 
     // --- Logs

@@ -118,6 +118,8 @@ export class SqliteUserDirectory implements UserDirectory {
       throw user.error(`is not a valid account name (${checked.problem})`, 'username');
     if (checked.name !== raw)
       user.fail(`must be written in canonical form: ${checked.name}`, 'username');
+    // The password before the attributes: the order in which a seed's problems are reported.
+    const hash = await seedPasswordHash(user);
     const attributeNode = user.child('attributes');
     const attributes = user.entries('attributes').map(([name, node]): [string, string[]] => {
       if (name === 'uid') node.fail('is derived from username and cannot be set');
@@ -125,7 +127,7 @@ export class SqliteUserDirectory implements UserDirectory {
     });
     return {
       username: checked.name,
-      hash: await seedPasswordHash(user),
+      hash,
       enabled: user.boolean('enabled', true),
       locked: user.boolean('locked', false),
       attributes,

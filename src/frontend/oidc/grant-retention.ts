@@ -46,18 +46,27 @@ export function grantLifetimeMs(oidc: IdpProperties['oidc'], use: GrantUse): num
 }
 
 /**
- * The limits on the tokens of a grant, from its authorization record. A record an earlier release
- * wrote for an impersonation carries none: it gets the configured impersonation limits, as it did
- * then. (Such records are gone one impersonation grant lifetime after an upgrade.)
+ * The limits on the tokens of an impersonation's grant: those its subject came with (recorded with
+ * the grant), never looser than the impersonation limits configured now — so an admin who
+ * shortens idp.oidc.impersonation.tokenLifetime or turns idp.oidc.impersonation.refreshTokens off
+ * tightens existing impersonations at restart too, while a loosening applies to new ones only. A
+ * record an earlier release wrote carries no limits and gets the configured ones, as it did then.
  */
 export function tokenPolicyOf(
   oidc: IdpProperties['oidc'],
   record: AuthorizationRecord | undefined,
 ): TokenPolicy | undefined {
-  if (record?.impersonator === undefined || record.tokens) return record?.tokens;
-  return {
+  if (record?.impersonator === undefined) return record?.tokens;
+  const configured: TokenPolicy = {
     lifetimeMs: oidc.impersonationTokenLifetimeMs,
     refreshTokens: oidc.impersonationRefreshTokens,
+  };
+  // A record from before the limits travelled with the subject has none; one that has them keeps
+  // them, except where the configuration is now stricter (a tightening applies at restart).
+  if (!record.tokens) return configured;
+  return {
+    lifetimeMs: Math.min(record.tokens.lifetimeMs, configured.lifetimeMs),
+    refreshTokens: record.tokens.refreshTokens && configured.refreshTokens,
   };
 }
 
