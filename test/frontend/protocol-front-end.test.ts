@@ -1,34 +1,27 @@
 /**
  * The ProtocolFrontEnd contract, checked on the two real front-ends (SAML 2.0 and OpenID Connect)
- * built as src/idp.ts builds them from the shipped conf/: distinct ids; paths under /idp/ (where
- * the IdP session cookie lives) or /.well-known/; no path of one front-end inside the other's;
+ * made by the builders src/idp.ts uses (src/wiring/front-ends.ts) from the shipped conf/:
+ * distinct ids; paths under /idp/ (where the IdP session cookie lives) or /.well-known/; no path
+ * of one front-end inside the other's;
  * sessionless paths among the paths; and each sessionless path answered by the front-end's own
  * routes with no session store at all — publishing public material only.
  */
-import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttributeFilter } from '../../src/attribute/attribute-filter.js';
-import { AttributeResolver } from '../../src/attribute/attribute-resolver.js';
-import { AuditFormatter, parseAuditFormat } from '../../src/audit/audit-format.js';
-import { AuditLog } from '../../src/audit/audit-log.js';
-import { FileAuditSink } from '../../src/audit/file-audit-sink.js';
+import type { AuditLog } from '../../src/audit/audit-log.js';
 import { loadConfiguration } from '../../src/config/load-configuration.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
-import { loadOidcSigningKeys } from '../../src/credentials/oidc-signing-keys.js';
-import { OidcFrontEnd } from '../../src/frontend/oidc/oidc-front-end.js';
 import type { ProfilePipeline, ProtocolFrontEnd } from '../../src/frontend/protocol-front-end.js';
-import { SamlEntities } from '../../src/frontend/saml/saml-entities.js';
-import { SamlFrontEnd } from '../../src/frontend/saml/saml-front-end.js';
-import { createProcessLog } from '../../src/logging/process-log.js';
 import { RelyingPartyRegistry } from '../../src/relying-party/relying-party.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
 import { Messages } from '../../src/web/messages.js';
 import { Views } from '../../src/web/views.js';
+import { openAttributeServices } from '../../src/wiring/attribute-services.js';
+import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from '../../src/wiring/front-ends.js';
+import { openLogs } from '../../src/wiring/logs.js';
 import { serve, type Served } from '../support/local-server.js';
 
 const BASE_URL = 'http://127.0.0.1:8080';
@@ -52,64 +45,22 @@ beforeAll(async () => {
     home,
     confDir: DEFAULT_CONF_DIR,
     env: {},
-    overrides: { 'idp.baseURL': BASE_URL },
+    overrides: { 'idp.baseURL': BASE_URL, 'idp.loglevel.console': 'ERROR' },
   });
-  const props = config.properties;
-  const log = createProcessLog({
-    file: path.join(home, 'process.log'),
-    fileLevel: 'DEBUG',
-    consoleLevel: 'ERROR',
-    console: false,
-  });
-  audit = new AuditLog(
-    new AuditFormatter(parseAuditFormat(config.audit.format), config.audit.fieldReplacements),
-    await FileAuditSink.open(path.join(home, 'audit.log'), log),
-  );
+  const logs = await openLogs(config, false);
+  audit = logs.audit;
+  const db = openSqliteDatabase(':memory:');
   const messages = new Messages(config.messages);
-  const views = new Views(messages);
-  const relyingParties = new RelyingPartyRegistry(config.relyingParties, config.resourceServers);
-  const resolver = new AttributeResolver(config.attributeDefinitions, []);
-  // The metadata only needs a certificate: an EC one is quick to make.
-  const { private: key, cert } = await generate(
-    [{ name: 'commonName', value: props.entityID.slice(0, 64) }],
-    { keyType: 'ec', algorithm: 'sha256' },
-  );
-  const credential = {
-    privateKey: key,
-    certificate: cert,
-    xml: { privateKey: createPrivateKey(key), certificateBase64: '' },
+  const parts: FrontEndParts = {
+    config,
+    ...logs,
+    db,
+    ...(await openAttributeServices(config, db)),
+    relyingParties: new RelyingPartyRegistry(config.relyingParties, config.resourceServers),
+    views: new Views(messages),
+    messages,
   };
-  frontEnds = [
-    new SamlFrontEnd({
-      props,
-      entities: new SamlEntities(props.entityID, props.baseURL, credential),
-      signingKey: credential.xml,
-      relyingParties,
-      resolver,
-      audit,
-      views,
-      messages,
-      log,
-    }),
-    new OidcFrontEnd({
-      props,
-      directory: { accountState: () => Promise.resolve('active') },
-      relyingParties,
-      definitions: config.attributeDefinitions,
-      resolver,
-      filter: new AttributeFilter(config.attributeFilterPolicies),
-      audit,
-      db: openSqliteDatabase(':memory:'),
-      jwks: await loadOidcSigningKeys(
-        path.join(home, 'credentials', 'oidc-signing-keys.json'),
-        log,
-      ),
-      cookieSecret: 'x'.repeat(32),
-      views,
-      messages,
-      log,
-    }),
-  ];
+  frontEnds = [await samlFrontEnd(parts), await oidcFrontEnd(parts)];
   // The front-ends' routes alone: no session middleware, no session store.
   const app = express();
   for (const frontEnd of frontEnds) app.use(frontEnd.routes(pipeline));

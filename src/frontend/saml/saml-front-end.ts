@@ -5,14 +5,9 @@
  * (saml-responder.ts).
  */
 import express, { type Request, type Response, type Router } from 'express';
-import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
-import type { AuditLog } from '../../audit/audit-log.js';
 import type { IdpEvent } from '../../core/events.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
-import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js';
-import type { Messages } from '../../web/messages.js';
-import type { Views } from '../../web/views.js';
 import type { HttpExchange } from '../../core/http-exchange.js';
 import type { ProfilePipeline, ProtocolFrontEnd } from '../protocol-front-end.js';
 import type { ProcessLog } from '../../logging/process-log.js';
@@ -26,21 +21,12 @@ import {
 import { samlParameters, type SamlParameters } from './binding-parameters.js';
 import { readFormBody } from './form-body.js';
 import { SAML2_SSO_PROFILE, SSO_PATHS } from './saml-bindings.js';
-import type { SamlEntities } from './saml-entities.js';
-import { SamlResponder, type SamlInbound } from './saml-responder.js';
-import type { XmlSigningKey } from '../../credentials/signing-credential.js';
+import { SamlResponder, type SamlInbound, type SamlResponderDeps } from './saml-responder.js';
 
 const SAML_FRONT_END = 'saml2';
 
-export interface SamlFrontEndDeps {
+export interface SamlFrontEndDeps extends SamlResponderDeps {
   readonly props: IdpProperties;
-  readonly entities: SamlEntities;
-  readonly signingKey: XmlSigningKey;
-  readonly relyingParties: RelyingPartyRegistry;
-  readonly resolver: AttributeResolver;
-  readonly audit: AuditLog;
-  readonly views: Views;
-  readonly messages: Messages;
   readonly log: ProcessLog;
 }
 

@@ -45,7 +45,7 @@ export interface SamlInbound {
 }
 
 /** What answering needs of the front-end's services. */
-interface SamlResponderDeps {
+export interface SamlResponderDeps {
   readonly entities: SamlEntities;
   readonly signingKey: XmlSigningKey;
   readonly relyingParties: RelyingPartyRegistry;
