@@ -30,6 +30,9 @@ export const AuditField = {
   RELAY_STATE: 'RS',
   URI: 'URI',
   URL: 'URL',
+  /** Not Shibboleth's: the impersonation target the tester asked for, as typed and canonicalized. */
+  REQUESTED_TARGET: 'ut',
+  REQUESTED_TARGET_CANONICAL: 'utc',
 } as const;
 
 /** The fields of one audit record; values are lists, joined with "," when written. */

@@ -52,6 +52,8 @@ export const DEFAULT_AUDIT_FIELDS = [
   's',
   'UA',
   'uu',
+  'ut',
+  'utc',
 ] as const;
 
 /** An audit line of the default format as field → value. */

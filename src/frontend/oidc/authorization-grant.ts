@@ -5,11 +5,12 @@
  */
 import type Provider from 'oidc-provider';
 import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
+import { AuditField } from '../../audit/audit-fields.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { HttpExchange } from '../../core/http-exchange.js';
 import type { ResolvedContext } from '../../core/request-context.js';
 import type { OidcClient } from '../../relying-party/relying-party.js';
-import type { AuthorizationRecords } from './authorization-records.js';
+import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
 import { claimsOf } from './claims.js';
 import { grantLifetimeMs } from './grant-retention.js';
 import { OIDC_SSO_PROFILE } from './oidc-paths.js';
@@ -54,6 +55,7 @@ export async function resumeWithGrant(
     impersonator: impersonation?.impersonator,
     resolutionLabel: impersonation?.resolutionLabel ?? OIDC_SSO_PROFILE,
     tokens: impersonation?.tokens,
+    requestedTarget: requestedTargetOf(prc),
     claims: Object.keys(claimsOf(prc.attributes.filtered, parts.definitions, new Set(scopes))),
     sso: subject.sso,
     authnInstant: subject.authnInstant,
@@ -82,4 +84,11 @@ export async function resumeWithGrant(
 function grantedScopes(requested: string, client: OidcClient): string[] {
   const allowed = new Set([...client.scopes, ...(client.refreshTokens ? ['offline_access'] : [])]);
   return [...new Set(['openid', ...requested.split(' ').filter((s) => allowed.has(s))])];
+}
+
+/** The target named on the impersonate form, as the flow left it in the request's audit fields. */
+function requestedTargetOf(prc: ResolvedContext): AuthorizationRecord['requestedTarget'] {
+  const typed = prc.audit[AuditField.REQUESTED_TARGET]?.[0];
+  const account = prc.audit[AuditField.REQUESTED_TARGET_CANONICAL]?.[0];
+  return typed !== undefined && account !== undefined ? { typed, account } : undefined;
 }

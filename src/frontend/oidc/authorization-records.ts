@@ -20,6 +20,8 @@ export interface AuthorizationRecord {
   readonly resolutionLabel: string;
   /** Limits on the tokens issued under the grant (an impersonation's); absent: the configured lifetimes. */
   readonly tokens?: TokenPolicy;
+  /** The impersonation target the tester asked for (audit %ut, %utc), when one was named. */
+  readonly requestedTarget?: { readonly typed: string; readonly account: string };
   /** Claim names released at authorization time, for the audit log. */
   readonly claims: readonly string[];
   readonly sso: boolean;

@@ -142,6 +142,7 @@ function common(
   put(AuditField.PROFILE, profile);
   put(AuditField.USERNAME, subject);
   put(AuditField.IMPERSONATING_USERNAME, record?.impersonator);
+  for (const [field, value] of requestedTargetFields(record)) put(field, value);
   put(AuditField.RELYING_PARTY, ctx.oidc.client?.clientId);
   put(AuditField.RESPONDER, ctx.oidc.issuer);
   put(AuditField.AUTHN_INSTANT, record ? auditTimestamp(record.authnInstant) : undefined);
@@ -159,4 +160,14 @@ function isRedirect(ctx: KoaContextWithOIDC): boolean {
     (ctx.status >= 300 && ctx.status < 400) ||
     (ctx.status === 200 && ctx.oidc.params?.response_mode === 'form_post')
   );
+}
+
+/** %ut and %utc of the authorization the record describes (none when no target was named). */
+function requestedTargetFields(record: AuthorizationRecord | undefined): [string, string][] {
+  const target = record?.requestedTarget;
+  if (!target) return [];
+  return [
+    [AuditField.REQUESTED_TARGET, target.typed],
+    [AuditField.REQUESTED_TARGET_CANONICAL, target.account],
+  ];
 }

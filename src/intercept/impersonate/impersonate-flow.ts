@@ -9,6 +9,7 @@
  *        │
  *   CanonicalizeName ──invalid──▶ ImpersonateView (with the reason)      [not in Shibboleth]
  *        │          ──own name──▶ proceed                               [not in Shibboleth]
+ *        │  audit ut := the name as typed, utc := the account it names   [not in Shibboleth]
  *   CheckSpecificAccess ──deny──▶ ImpersonationViolation
  *        │allow
  *   DoImpersonate ──no such account──▶ UnknownImpersonationTarget         [not in Shibboleth]
@@ -182,6 +183,9 @@ export class ImpersonateFlow implements InterceptFlow {
           data: { typed, error: `impersonate.invalid-name.${name.problem}` },
         };
       case 'named':
+        // Whatever the policies answer, the record that ends this request names what was asked.
+        ctx.prc.audit[AuditField.REQUESTED_TARGET] = [typed];
+        ctx.prc.audit[AuditField.REQUESTED_TARGET_CANONICAL] = [name.target.account];
         return { to: 'CheckSpecificAccess', data: { target: name.target } };
     }
   }

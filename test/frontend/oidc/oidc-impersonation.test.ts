@@ -113,7 +113,7 @@ describe('OIDC impersonation', () => {
     const records = audits().filter((r) => r.SP === 'demo-rp');
     const authorization = records[records.length - 2]!;
     const token = records[records.length - 1]!;
-    expect(authorization).toMatchObject({ u: 'bob', uu: 'alice', e: '' });
+    expect(authorization).toMatchObject({ u: 'bob', uu: 'alice', e: '', ut: 'bob', utc: 'bob' });
     expect(authorization.attr.split(',')).toEqual(
       expect.arrayContaining(['email', 'name', 'preferred_username']),
     );
@@ -161,7 +161,14 @@ describe('OIDC impersonation', () => {
     expect(denied.html.querySelector('h1')?.text).toBe('Access Denied');
     expect(denied.headers.get('location')).toBeNull();
     const last = audits().pop()!;
-    expect(last).toMatchObject({ e: 'ImpersonationViolation', u: 'alice', uu: '', SP: 'demo-rp' });
+    expect(last).toMatchObject({
+      e: 'ImpersonationViolation',
+      u: 'alice',
+      uu: '',
+      SP: 'demo-rp',
+      ut: 'dave',
+      utc: 'dave',
+    });
   });
 
   it('(d) shows no form when the general policy denies; the client gets the real user', async () => {

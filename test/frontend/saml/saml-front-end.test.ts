@@ -306,7 +306,7 @@ describe('login and session', () => {
     expect(res.status).toBe(200);
     const records = t.auditRecords();
     const fieldsOfLast = records[records.length - 1]!;
-    expect(fieldsOfLast).toHaveLength(22);
+    expect(fieldsOfLast).toHaveLength(24);
     expect(auditRecord(fieldsOfLast).UA).toBe('evil%7Cagent%2Cwith%25separators');
     expect(decodeURIComponent(auditRecord(fieldsOfLast).UA)).toBe('evil|agent,with%separators');
   });

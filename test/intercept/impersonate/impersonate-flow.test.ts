@@ -124,7 +124,7 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
         tokens: TOKENS,
       },
     });
-    expect(ctx.prc.audit).toEqual({ uu: ['alice'] });
+    expect(ctx.prc.audit).toEqual({ uu: ['alice'], ut: ['Bob'], utc: ['bob'] });
     expect(ctx.prc.attributes.unfiltered.mail).toEqual(['bob@example.org']);
     // Resolved with label intercept/impersonate: impersonation rights are never resolved for the target.
     expect(ctx.prc.attributes.unfiltered.impersonatableUsernames).toBeUndefined();
@@ -138,22 +138,22 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
       );
   });
 
-  it('ends with ImpersonationViolation, changing nothing, when the specific policy denies', async () => {
+  it('ends with ImpersonationViolation, changing nothing but the audit of what was asked, when the specific policy denies', async () => {
     const ctx = await contextFor('alice');
     const before = structuredClone(ctx.prc);
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'dave' })).toEqual({
       end: 'ImpersonationViolation',
     });
-    expect(ctx.prc).toEqual(before);
+    expect(ctx.prc).toEqual({ ...before, audit: { ut: ['dave'], utc: ['dave'] } });
   });
 
-  it('ends with UnknownImpersonationTarget, changing nothing, for an allowed name with no account', async () => {
+  it('ends with UnknownImpersonationTarget, changing nothing but the audit of what was asked, for an allowed name with no account', async () => {
     const ctx = await contextFor('erin');
     const before = structuredClone(ctx.prc);
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'ghost' })).toEqual({
       end: 'UnknownImpersonationTarget',
     });
-    expect(ctx.prc).toEqual(before);
+    expect(ctx.prc).toEqual({ ...before, audit: { ut: ['ghost'], utc: ['ghost'] } });
   });
 
   it('asks the policies about the real user, with the real user’s unfiltered attributes', async () => {

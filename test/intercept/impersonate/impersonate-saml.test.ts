@@ -53,6 +53,8 @@ describe('impersonate intercept over SAML', () => {
     const audit = t.lastAudit();
     expect(audit.u).toBe('bob');
     expect(audit.uu).toBe('alice');
+    expect(audit.ut).toBe('bob');
+    expect(audit.utc).toBe('bob');
     expect(audit.SP).toBe(SP);
     expect(audit.n).toBe('bob');
     expect(audit.e).toBe('');
@@ -74,6 +76,9 @@ describe('impersonate intercept over SAML', () => {
     expect(audit.e).toBe('ImpersonationViolation');
     expect(audit.u).toBe('erin');
     expect(audit.uu).toBe('');
+    // The account asked for is in the record itself, not only in the process log.
+    expect(audit.ut).toBe('admin');
+    expect(audit.utc).toBe('admin');
     expect(audit.n).toBe('');
     expect(audit.attr).toBe('');
     await expect
@@ -86,10 +91,18 @@ describe('impersonate intercept over SAML', () => {
   it('(b) also refuses alice an account outside her impersonatableUsernames', async () => {
     const browser = new Browser();
     const form = await login(browser, 'alice', 'demo-alice');
-    const denied = await browser.submit(form, { principal: 'dave' }, '_eventId_impersonate');
+    const denied = await browser.submit(form, { principal: ' DAVE ' }, '_eventId_impersonate');
     expect(denied.status).toBe(403);
     expect(hasSamlResponse(denied)).toBe(false);
-    expect(t.lastAudit()).toMatchObject({ e: 'ImpersonationViolation', u: 'alice', uu: '' });
+    // As typed (percent-encoded: the format separates nothing with spaces, but encodes what
+    // could be mistaken for one) and as the account it names.
+    expect(t.lastAudit()).toMatchObject({
+      e: 'ImpersonationViolation',
+      u: 'alice',
+      uu: '',
+      utc: 'dave',
+    });
+    expect(decodeURIComponent(t.lastAudit().ut)).toBe(' DAVE ');
   });
 
   it('(c) shows no form when the general policy denies, and the SP receives the real user', async () => {
@@ -98,7 +111,7 @@ describe('impersonate intercept over SAML', () => {
     const profile = await sp.receive(post);
     expect(profile.nameID).toBe('dave');
     expect(attribute(profile, OID.mail)).toEqual(['dave@example.org']);
-    expect(t.lastAudit()).toMatchObject({ u: 'dave', uu: '', e: '' });
+    expect(t.lastAudit()).toMatchObject({ u: 'dave', uu: '', e: '', ut: '', utc: '' });
   });
 
   it('(d) runs the next SSO as the real user again, offering the form without asking for the password', async () => {
@@ -144,6 +157,12 @@ describe('impersonate intercept over SAML', () => {
     expect(page.status).toBe(404);
     expect(page.html.querySelector('h1')?.text).toBe('No Such Account');
     expect(hasSamlResponse(page)).toBe(false);
-    expect(t.lastAudit()).toMatchObject({ e: 'UnknownImpersonationTarget', u: 'erin', uu: '' });
+    expect(t.lastAudit()).toMatchObject({
+      e: 'UnknownImpersonationTarget',
+      u: 'erin',
+      uu: '',
+      ut: 'nobody',
+      utc: 'nobody',
+    });
   });
 });
