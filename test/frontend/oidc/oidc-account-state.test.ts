@@ -6,63 +6,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disableAccount, lockAccount } from '../../support/admin-db.js';
-import { Browser } from '../../support/browser.js';
-import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
-import { TestRp } from '../../support/test-rp.js';
+import { rpBrowser, signInAndRedeem, startIdpWithTwoClients } from '../../support/oidc-clients.js';
+import type { TestIdp } from '../../support/test-idp.js';
+import type { TestRp } from '../../support/test-rp.js';
 
-const OTHER_SECRET = 'another-client-secret-0123456789';
 let t: TestIdp;
 let rp: TestRp;
 let other: TestRp;
 
-beforeAll(async () => {
-  t = await startTestIdp({
-    properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9' },
-    conf: {
-      'relying-party.yaml': (old) => `${old}
-  - clientId: other-rp
-    clientSecret: ${OTHER_SECRET}
-    redirectUris: ["http://127.0.0.1:9/other/callback"]
-    refreshTokens: true
-`,
-      'attribute-filter.yaml': (old) =>
-        old.replace('"%{demo.oidc.clientId}"]', '"%{demo.oidc.clientId}", other-rp]'),
-    },
-  });
-  rp = await TestRp.create(
-    t.baseURL,
-    'demo-rp',
-    'demo-rp-secret-for-the-demo-only',
-    'http://127.0.0.1:9/callback',
-  );
-  other = await TestRp.create(
-    t.baseURL,
-    'other-rp',
-    OTHER_SECRET,
-    'http://127.0.0.1:9/other/callback',
-  );
-});
+beforeAll(async () => ({ t, rp, other } = await startIdpWithTwoClients()));
 afterAll(async () => t?.close());
 
 /** Signs `user` in at `client` (impersonating `target` when given) and redeems the code. */
-async function tokensFor(
+function tokensFor(
   client: TestRp,
   user: string,
   target?: string,
   extra: Record<string, string> = {},
 ) {
-  const b = new Browser();
-  b.stopAt.push('http://127.0.0.1:9/');
-  const pending = await client.authorize(extra);
-  let page = await b.get(pending.url);
-  page = await b.submit(page, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
-  if (page.status === 200)
-    page = await b.submit(
-      page,
-      target ? { principal: target } : {},
-      target ? '_eventId_impersonate' : '_eventId_proceed',
-    );
-  return client.redeem(page.headers.get('location')!, pending);
+  return signInAndRedeem(rpBrowser(), client, user, target, extra);
 }
 
 describe('tokens of an account that is no longer usable', () => {

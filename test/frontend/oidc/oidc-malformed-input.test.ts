@@ -4,20 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Page } from '../../support/browser.js';
-import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
-import { TestRp } from '../../support/test-rp.js';
+import { demoRp, startOidcTestIdp } from '../../support/oidc-clients.js';
+import type { TestIdp } from '../../support/test-idp.js';
+import type { TestRp } from '../../support/test-rp.js';
 
 let t: TestIdp;
 let rp: TestRp;
 
 beforeAll(async () => {
-  t = await startTestIdp({ properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9' } });
-  rp = await TestRp.create(
-    t.baseURL,
-    'demo-rp',
-    'demo-rp-secret-for-the-demo-only',
-    'http://127.0.0.1:9/callback',
-  );
+  t = await startOidcTestIdp();
+  rp = await demoRp(t);
 });
 afterAll(async () => t?.close());
 

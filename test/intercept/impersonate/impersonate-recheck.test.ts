@@ -14,7 +14,8 @@ import {
   unlockAccount,
 } from '../../support/admin-db.js';
 import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
-import { callbackParams, TestRp } from '../../support/test-rp.js';
+import { demoRp, startOidcTestIdp } from '../../support/oidc-clients.js';
+import { callbackParams, type TestRp } from '../../support/test-rp.js';
 import { hasSamlResponse, signInThrough, TestSp } from '../../support/test-sp.js';
 
 const SP = 'https://sp.demo.example.org/shibboleth';
@@ -191,13 +192,8 @@ describe('over OpenID Connect', () => {
   let t: TestIdp;
   let rp: TestRp;
   beforeAll(async () => {
-    t = await startTestIdp({ properties: { 'demo.oidc.baseURL': 'http://127.0.0.1:9' } });
-    rp = await TestRp.create(
-      t.baseURL,
-      'demo-rp',
-      'demo-rp-secret-for-the-demo-only',
-      'http://127.0.0.1:9/callback',
-    );
+    t = await startOidcTestIdp();
+    rp = await demoRp(t);
   });
   afterAll(async () => t?.close());
 
