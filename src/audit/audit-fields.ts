@@ -33,6 +33,12 @@ export const AuditField = {
   /** Not Shibboleth's: the impersonation target the tester asked for, as typed and canonicalized. */
   REQUESTED_TARGET: 'ut',
   REQUESTED_TARGET_CANONICAL: 'utc',
+  /** Not Shibboleth's: the request's transaction id, also on its process-log lines. */
+  TRANSACTION_ID: 'tx',
+  /** Not Shibboleth's: what the record describes (release, refusal, offer, login, …; docs/auditing.md). */
+  ACTION: 'act',
+  /** Not Shibboleth's: details as key=value values (a reload's files, a checkpoint's signature, …). */
+  DETAILS: 'det',
 } as const;
 
 /** The fields of one audit record; values are lists, joined with "," when written. */

@@ -54,6 +54,10 @@ export const DEFAULT_AUDIT_FIELDS = [
   'uu',
   'ut',
   'utc',
+  'P',
+  'tx',
+  'act',
+  'det',
 ] as const;
 
 /** An audit line of the default format as field → value. */
