@@ -15,10 +15,9 @@
  */
 import { hostname } from 'node:os';
 import type { ProcessLog } from '../logging/process-log.js';
-import type { AuditSigningKey } from '../credentials/audit-signing-key.js';
 import { AppendOnlyFile } from './append-only-file.js';
 import { GENESIS_HASH, parseChainLine, sealRecord, type ChainLink } from './audit-chain.js';
-import { checkpointDetails } from './audit-checkpoint.js';
+import { checkpointDetails, type CheckpointKey } from './audit-checkpoint.js';
 import { findChainState } from './audit-chain-recovery.js';
 import {
   openDetails,
@@ -32,7 +31,7 @@ import type { BatchWriter } from './file-audit-sink.js';
 
 export interface AuditChainOptions {
   readonly file: string;
-  readonly key: AuditSigningKey;
+  readonly key: CheckpointKey;
   readonly control: ControlFormatter;
   readonly checkpointRecords: number;
   readonly checkpointIntervalMs: number;

@@ -12,6 +12,12 @@ import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 
 const PAYLOAD_PREFIX = 'idp-audit-checkpoint';
 
+/** What signs checkpoints: the audit key's private half and its key id (credentials/audit-signing-key.ts). */
+export interface CheckpointKey {
+  readonly privateKey: KeyObject;
+  readonly keyId: string;
+}
+
 /** The exact UTF-8 text a checkpoint signs. */
 export function checkpointPayload(covers: number, hashB64: string): string {
   return `${PAYLOAD_PREFIX}|${covers}|${hashB64}`;
@@ -55,7 +61,7 @@ export function checkpointDetails(
   reason: 'interval' | 'shutdown' | 'rotation',
   covers: number,
   hash: Buffer,
-  key: { readonly privateKey: KeyObject; readonly keyId: string },
+  key: CheckpointKey,
 ): string[] {
   const hashB64 = hash.toString('base64url');
   return [

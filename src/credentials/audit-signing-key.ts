@@ -14,15 +14,12 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import path from 'node:path';
-import { keyIdOf } from '../audit/audit-checkpoint.js';
+import { keyIdOf, type CheckpointKey } from '../audit/audit-checkpoint.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
 
-export interface AuditSigningKey {
-  readonly privateKey: KeyObject;
+export interface AuditSigningKey extends CheckpointKey {
   readonly publicKey: KeyObject;
-  /** keyIdOf(publicKey), written in every checkpoint. */
-  readonly keyId: string;
 }
 
 const KEY = 'idp.audit.signing.key';
