@@ -34,7 +34,7 @@ interface Scan {
 }
 
 /** Reads every line of `stream` into `scan`, keeping the last chained one (also when it fails). */
-export async function scanLines(
+async function scanLines(
   stream: Readable,
   scan: Scan = { lines: 0, unchainedAfter: 0, partialBytes: 0 },
 ): Promise<Scan> {

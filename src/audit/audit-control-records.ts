@@ -7,7 +7,7 @@ import type { ChainResume } from './audit-chain-recovery.js';
 import { AuditField } from './audit-fields.js';
 import { auditTimestamp, type AuditFormatter } from './audit-format.js';
 
-export const AUDIT_PROFILE = 'Audit';
+const AUDIT_PROFILE = 'Audit';
 /** %e of a `start` record after a crash left a partial line. */
 export const TRAIL_RECOVERED = 'AuditTrailRecovered';
 

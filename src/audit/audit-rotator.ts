@@ -14,20 +14,40 @@
  */
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
+import type { ProcessLog } from '../logging/process-log.js';
 import { AppendOnlyFile } from './append-only-file.js';
-import type { AuditChainWriter } from './audit-chain-writer.js';
-import { openDetails } from './audit-control-records.js';
+import type { ChainLink } from './audit-chain.js';
+import { openDetails, type ControlFormatter } from './audit-control-records.js';
 import { nextRotatedPath, utcDay } from './audit-rotated-files.js';
 import { compressFile, deleteExpired, finishCompression, syncDir } from './audit-rotation.js';
 
 const RETRY_MS = 60_000;
+
+/** What the rotator needs of the chain writer (audit-chain-writer.ts). */
+export interface RotatedWriter {
+  readonly o: {
+    readonly file: string;
+    readonly control: ControlFormatter;
+    readonly rotateDaily: boolean;
+    readonly rotateMaxSize: number;
+    readonly compress: boolean;
+    readonly maxHistoryDays: number;
+    readonly log?: ProcessLog;
+  };
+  file: AppendOnlyFile;
+  readonly link: ChainLink | undefined;
+  pending: string[];
+  readonly now: () => number;
+  /** Appends pending records and a checkpoint for `reason`. */
+  append(records: readonly string[], reason: 'rotation'): Promise<void>;
+}
 
 export class AuditRotator {
   private retryAt = 0;
   private readonly background = new Set<Promise<void>>();
 
   constructor(
-    private readonly w: AuditChainWriter,
+    private readonly w: RotatedWriter,
     /** UTC day of the records in the current file. */
     private fileDay: string,
   ) {}
@@ -81,6 +101,8 @@ export class AuditRotator {
     this.fileDay = day;
     await old.close();
     await syncDir(path.dirname(o.file)).catch(() => undefined);
+    // The name the file will have: with compression on, the .gz (should compressing fail, the
+    // plain file stays and a reader finds it under the name without .gz).
     const previousFile = path.basename(rotated) + (o.compress ? '.gz' : '');
     this.w.pending.unshift(o.control('open', openDetails(this.w.link, previousFile)));
     const expire = () => deleteExpired(o.file, this.w.now(), o.maxHistoryDays, o.log);

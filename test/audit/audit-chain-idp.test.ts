@@ -151,4 +151,14 @@ describe('audit chain in the IdP', () => {
     expect(err.key).toBe('idp.audit.signing.key');
     expect(err.message).toContain('file not found');
   });
+
+  it.each([
+    ['idp.audit.rotate.maxSize', '100', 'at least 1024'],
+    ['idp.audit.checkpoint.records', '0', 'between 1 and'],
+    ['idp.audit.rotate.maxHistory', '99999', 'between 0 and'],
+  ])('refuses %s = %s, naming the property', async (key, value, problem) => {
+    const err = await startUpFailure(() => ({ [key]: value }));
+    expect(err.key).toBe(key);
+    expect(err.message).toContain(problem);
+  });
 });

@@ -3,6 +3,11 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseChainLine } from '../../src/audit/audit-chain.js';
+import {
+  checkpointPayload,
+  signCheckpoint,
+  verifyCheckpoint,
+} from '../../src/audit/audit-checkpoint.js';
 import type { FileAuditSink } from '../../src/audit/file-audit-sink.js';
 import {
   det,
@@ -140,5 +145,19 @@ describe('audit chain writer', () => {
     const sink = await openChain('/dev/full', key);
     await expect(sink.write(record('lost'))).rejects.toMatchObject({ code: 'AUDIT_WRITE_FAILED' });
     await sink.close();
+  });
+
+  it('exports the checkpoint check `audit verify` uses, which agrees with crypto.verify', async () => {
+    const file = tempAuditFile();
+    const sink = await openChain(file, key);
+    await sink.close();
+    const cp = linesOf(file).at(-1)!;
+    const [covers, hash, sig] = [det(cp, 'covers')!, det(cp, 'hash')!, det(cp, 'sig')!];
+    expect(checkpointPayload(Number(covers), hash)).toBe(`idp-audit-checkpoint|${covers}|${hash}`);
+    expect(signCheckpoint(key.privateKey, Number(covers), hash)).toBe(sig); // Ed25519 is deterministic
+    expect(verifyCheckpoint(key.publicKey, Number(covers), hash, sig)).toBe(true);
+    expect(verifyCheckpoint(key.publicKey, Number(covers) + 1, hash, sig)).toBe(false);
+    expect(verifyCheckpoint(testKey().publicKey, Number(covers), hash, sig)).toBe(false);
+    expect(verifyCheckpoint(key.publicKey, Number(covers), hash, 'not base64!')).toBe(false);
   });
 });

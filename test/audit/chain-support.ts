@@ -13,7 +13,7 @@ import { AuditFormatter, parseAuditFormat } from '../../src/audit/audit-format.j
 import { FileAuditSink } from '../../src/audit/file-audit-sink.js';
 import type { AuditSigningKey } from '../../src/credentials/audit-signing-key.js';
 
-export const FORMAT =
+const FORMAT =
   '%a|%ST|%T|%u|%SP|%i|%ac|%t|%attr|%n|%f|%SSO|%XX|%XA|%b|%bb|%e|%S|%SS|%s|%UA|%uu|%ut|%utc|%P|%tx|%act|%det';
 const formatter = new AuditFormatter(parseAuditFormat(FORMAT));
 
