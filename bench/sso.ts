@@ -17,7 +17,14 @@
  * takes the longest token lifetime (an hour by default; shorten it for the run with
  * `--property idp.oidc.accessTokenLifetime=PT1M` and the like).
  *
+ * `--audit-chain-compare` instead measures what the tamper-evident audit chain costs: two IdPs
+ * (fresh homes, same configuration) run side by side, one with idp.audit.chain.enabled = true and
+ * one with false; the SAML flows (or those chosen with --only) alternate between them in rounds, so
+ * that drift on a shared machine hits both alike, and the table gives each one's flows/s and the
+ * ratio (the issue's target: the chain costs at most 10 %, ratio ≥ 0.9).
+ *
  *   npm run bench:sso [-- --flows 2000 --concurrency 8 --soak 100000 --only oidc --property key=value]
+ *   npm run bench:sso -- --audit-chain-compare [--flows 1000 --rounds 3 --only saml]
  *   BENCH_CPU_PROFILE=/tmp/prof npm run bench:sso   (a V8 CPU profile of the IdP, for --cpu-prof viewers)
  */
 import { fork } from 'node:child_process';
@@ -47,6 +54,8 @@ const { values: args } = parseArgs({
     soak: { type: 'string', default: '0' },
     only: { type: 'string' },
     property: { type: 'string', multiple: true, default: [] },
+    'audit-chain-compare': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
   },
 });
 /** IdP properties for this run, e.g. --property idp.oidc.accessTokenLifetime=PT30S. */
@@ -76,7 +85,9 @@ class IdpProcess {
     child.on('message', (m: FromIdp) => this.waiting.shift()?.(m));
   }
 
-  static async start(): Promise<{ idp: IdpProcess; baseURL: string; signatures: number }> {
+  static async start(
+    properties: Record<string, string> = PROPERTIES,
+  ): Promise<{ idp: IdpProcess; baseURL: string; signatures: number }> {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sso', 'idp-process.ts');
     // BENCH_CPU_PROFILE=<folder>: the IdP writes a V8 CPU profile there when it exits.
     const profile = process.env.BENCH_CPU_PROFILE
@@ -84,7 +95,7 @@ class IdpProcess {
       : [];
     const child = fork(script, [], {
       execArgv: ['--import', 'tsx', ...profile],
-      env: { ...process.env, BENCH_IDP_PROPERTIES: JSON.stringify(PROPERTIES) },
+      env: { ...process.env, BENCH_IDP_PROPERTIES: JSON.stringify(properties) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const idp = new IdpProcess(child);
@@ -188,23 +199,86 @@ async function measure(
   };
 }
 
-const signatureRate = signaturesPerSecond();
-const { idp, baseURL, signatures } = await IdpProcess.start();
-const settings: FlowSettings = {
+const settingsFor = (baseURL: string): FlowSettings => ({
   baseURL,
   spEntityID: 'https://sp.demo.example.org/shibboleth',
   clientId: 'demo-rp',
   clientSecret: 'demo-rp-secret-for-the-demo-only',
   redirectUri: 'http://localhost:8082/callback',
-};
+});
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 4 });
-const usersFor = async (account: string) => {
+async function usersOf(baseURL: string, account: string): Promise<HttpUser[]> {
   const users = Array.from({ length: CONCURRENCY }, () => new HttpUser(agent, baseURL));
-  for (const user of users) await signIn(user, settings, account);
+  for (const user of users) await signIn(user, settingsFor(baseURL), account);
   return users;
-};
-const dave = await usersFor('dave'); // never offered the impersonate form
-const alice = await usersFor('alice'); // impersonates bob
+}
+
+if (args['audit-chain-compare']) {
+  await compareAuditChain();
+  agent.destroy();
+  process.exit(0);
+}
+
+/** --audit-chain-compare: the same flows against an IdP with the chain on and one with it off. */
+async function compareAuditChain(): Promise<void> {
+  const rounds = Number(args.rounds);
+  const sides = await Promise.all(
+    (['true', 'false'] as const).map(async (chain) => {
+      const started = await IdpProcess.start({ ...PROPERTIES, 'idp.audit.chain.enabled': chain });
+      const users = {
+        dave: await usersOf(started.baseURL, 'dave'),
+        alice: await usersOf(started.baseURL, 'alice'),
+      };
+      return { chain, ...started, users, settings: settingsFor(started.baseURL) };
+    }),
+  );
+  const flows: [string, Flow, 'dave' | 'alice'][] = [
+    ['SAML plain', samlPlain, 'dave'],
+    ['SAML impersonated', samlImpersonated, 'alice'],
+    ['OIDC plain', oidcPlain, 'dave'],
+    ['OIDC impersonated', oidcImpersonated, 'alice'],
+  ];
+  const only = args.only?.toLowerCase() ?? 'saml';
+  console.log(
+    `bench:sso --audit-chain-compare — Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), concurrency ${CONCURRENCY}, ${rounds} rounds of ${FLOWS} flows per IdP and flow after ${WARMUP} warm-up flows`,
+  );
+  console.log('');
+  console.log(
+    '| flow | chain on flows/s | chain off flows/s | on / off | on p50 ms | off p50 ms |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const [name, flow, account] of flows.filter(([n]) => n.toLowerCase().includes(only))) {
+    const totals = new Map<string, { flows: number; seconds: number; p50: number[] }>();
+    for (const side of sides) await drive(side.users[account], flow, side.settings, WARMUP);
+    for (let round = 0; round < rounds; round++) {
+      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+        const r = await measure(name, side.idp, side.users[account], flow, side.settings);
+        const t = totals.get(side.chain) ?? { flows: 0, seconds: 0, p50: [] };
+        totals.set(side.chain, {
+          flows: t.flows + r.flows,
+          seconds: t.seconds + r.flows / r.perSecond,
+          p50: [...t.p50, r.p50],
+        });
+      }
+    }
+    const rate = (chain: string) => totals.get(chain)!.flows / totals.get(chain)!.seconds;
+    const p50 = (chain: string) => Math.min(...totals.get(chain)!.p50).toFixed(1);
+    console.log(
+      `| ${name} | ${rate('true').toFixed(1)} | ${rate('false').toFixed(1)} | ${(rate('true') / rate('false')).toFixed(3)} | ${p50('true')} | ${p50('false')} |`,
+    );
+  }
+  console.log('');
+  console.log(
+    'target: on / off ≥ 0.9 (the chain and its checkpoints cost at most 10 % of SSO throughput)',
+  );
+  for (const side of sides) side.idp.close();
+}
+
+const signatureRate = signaturesPerSecond();
+const { idp, baseURL, signatures } = await IdpProcess.start();
+const settings = settingsFor(baseURL);
+const dave = await usersOf(baseURL, 'dave'); // never offered the impersonate form
+const alice = await usersOf(baseURL, 'alice'); // impersonates bob
 
 const rows: [string, readonly HttpUser[], Flow][] = [
   ['SAML plain', dave, samlPlain],

@@ -7,6 +7,7 @@
 import { ConfigurationError } from '../core/errors.js';
 import type { PropertyEntry } from '../core/properties.js';
 import { propertyDefinitions } from './defaults.js';
+import { auditProperties, type AuditProperties } from './audit-properties.js';
 import { expandingLookup, rawProperties, type PropertySources } from './property-sources.js';
 import { typedProperties, type TypedProperties } from './typed-properties.js';
 
@@ -69,6 +70,8 @@ export interface IdpProperties {
     readonly fileLevel: string;
     readonly consoleLevel: string;
   };
+  /** The audit chain, its checkpoints and rotation (idp.audit.*). */
+  readonly audit: AuditProperties;
   readonly demo: {
     readonly sp: { readonly port: number; readonly baseURL: string; readonly entityID: string };
     readonly oidc: {
@@ -130,6 +133,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
       fileLevel: p.str('idp.loglevel.idp'),
       consoleLevel: p.str('idp.loglevel.console'),
     },
+    audit: auditProperties(p, raw),
     demo: demoProperties(p),
     lookup,
   };

@@ -89,7 +89,7 @@ export function loadConfiguration(sources: PropertySources): IdpConfiguration {
       sources.confDir,
     ),
     localEvents: loadLocalEvents(read(CONF_FILES.errors).root),
-    audit: loadAudit(read(CONF_FILES.audit).root),
+    audit: loadAudit(read(CONF_FILES.audit).root, properties.audit.chainEnabled),
     messages: loadMessages(sources.confDir, CONF_FILES.messages),
   };
 }

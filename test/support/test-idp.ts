@@ -5,6 +5,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseChainLine } from '../../src/audit/audit-chain.js';
+import { parseAuditFormat } from '../../src/audit/audit-format.js';
 import { createIdp, type Idp } from '../../src/idp.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { freePort } from './free-port.js';
@@ -21,8 +23,14 @@ export interface TestIdp {
   readonly baseURL: string;
   readonly home: string;
   readonly confDir: string;
-  /** Lines of the audit log, each split into its fields (Shibboleth's | separator). */
+  /**
+   * Records of the audit log, each split into its fields (Shibboleth's | separator): the chain's
+   * control records (P=Audit) are left out and the chain trailer (seq, hash) is stripped, so the
+   * fields are those of the configured format.
+   */
   auditRecords(): string[][];
+  /** The audit log's lines as written: control records and chain trailers included. */
+  rawAuditLines(): string[];
   /** The last audit line as field → value (default format). */
   lastAudit(): ReturnType<typeof auditRecord>;
   processLog(): string;
@@ -100,17 +108,25 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
   });
   await idp.listen();
   const props = idp.config.properties;
-  const auditRecords = () =>
+  const rawAuditLines = () =>
     readFileSync(props.logs.auditFile, 'utf8')
       .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => l.split('|'));
+      .filter((l) => l !== '');
+  // Position of %P among the format's fields (formats of these tests separate fields with |).
+  const profileAt = parseAuditFormat(idp.config.audit.format)
+    .filter((t) => 'field' in t)
+    .findIndex((t) => t.field === 'P');
+  const auditRecords = () =>
+    rawAuditLines()
+      .map((l) => (parseChainLine(l)?.record ?? l).split('|'))
+      .filter((fields) => profileAt < 0 || fields[profileAt] !== 'Audit');
   return {
     idp,
     baseURL,
     home,
     confDir,
     auditRecords,
+    rawAuditLines,
     lastAudit: () => auditRecord(auditRecords().at(-1) ?? []),
     processLog: () => readFileSync(props.logs.processFile, 'utf8'),
     async close() {
