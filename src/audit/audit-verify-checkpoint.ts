@@ -3,10 +3,10 @@
  * hash = its hash) and carry an Ed25519 signature, by one of the given audit keys, over
  * checkpointPayload(covers, hash). The chain alone is unkeyed; this is what binds it.
  */
-import { verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { ChainLink } from './audit-chain.js';
 import type { ProblemKind } from './audit-verify-types.js';
-import { checkpointPayload, keyIdOf } from './verify-stand-ins.js';
+import { keyIdOf, verifyCheckpoint } from './audit-checkpoint.js';
 
 export type KeyRing = ReadonlyMap<string, KeyObject>;
 
@@ -45,9 +45,7 @@ export function checkCheckpoint(
       detail: `the checkpoint is signed with key id ${keyId}, which is none of the public keys given (${known})`,
     };
   }
-  const sig = Buffer.from(det.get('sig') ?? '', 'base64url');
-  const payload = Buffer.from(checkpointPayload(before.seq, beforeHash), 'utf8');
-  if (!verify(null, payload, key, sig)) {
+  if (!verifyCheckpoint(key, before.seq, beforeHash, det.get('sig') ?? '')) {
     return {
       kind: 'bad-checkpoint',
       detail: `the checkpoint's signature does not verify with the public key ${keyId}`,
