@@ -19,6 +19,7 @@ const POLICY_NAME_PROPERTIES: readonly PolicyNameProperty[] = [
   { property: 'idp.impersonate.specificPolicy' },
   { property: 'idp.accessControl.statusPolicy', optional: true },
   { property: 'idp.accessControl.reloadPolicy', optional: true },
+  { property: 'idp.audit.reviewPolicy', optional: true },
 ];
 
 export interface PolicyReference {

@@ -13,11 +13,9 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { ReloadableAccessControl } from '../access/reloadable-access-control.js';
 import type { AttributeResolver } from '../attribute/attribute-resolver.js';
 import type { IdpProperties } from '../config/idp-properties.js';
-import { IdpError } from '../core/errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
-import { quoted } from '../logging/process-log.js';
-import { activeLogin } from '../session/idp-session.js';
 import type { Views } from '../web/views.js';
+import { authorizeAdmin } from './admin-authorization.js';
 
 export const ADMIN_PATHS = {
   status: '/idp/profile/admin/access-control',
@@ -64,33 +62,11 @@ export function accessControlAdminRoutes(deps: AccessControlAdminDeps): Router {
   return router;
 }
 
-/** Asks the endpoint's policy about the signed-in user (if any) and the caller's address. */
-async function authorize(
+function authorize(
   deps: AccessControlAdminDeps,
   req: Request,
   policy: string,
   operation: string,
-): Promise<void> {
-  const principal = activeLogin(req, deps.props.session.maxLifetimeMs)?.principalName ?? '';
-  const attributes = principal
-    ? (await deps.resolver.resolve({ principal, label: `admin/${operation}` })).attributes
-    : {};
-  const clientAddress = (req.ip ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-  const decision = deps.accessControl.getInstance(policy).checkAccess({
-    subject: principal,
-    attributes,
-    relyingParty: '',
-    operation,
-    resource: ADMIN_RESOURCE,
-    clientAddress,
-  });
-  if (!decision.allowed) {
-    deps.log.warn(
-      `Access-control ${operation} refused to ${principal ? quoted(principal) : 'an anonymous caller'} from ${quoted(clientAddress)} by policy ${quoted(policy)}`,
-    );
-    throw new IdpError(
-      'ACCESS_DENIED',
-      `policy ${policy} does not allow ${operation} of ${ADMIN_RESOURCE}`,
-    );
-  }
+): Promise<string> {
+  return authorizeAdmin(deps, req, { policy, operation, resource: ADMIN_RESOURCE });
 }

@@ -204,6 +204,24 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'Access-control policy protecting /idp/profile/admin/access-control/reload (operation reload; a missing policy denies).',
     ),
     p(
+      'idp.audit.reviewPolicy',
+      'AuditReviewPolicy',
+      'string',
+      "Access-control policy protecting the auditors' page /idp/profile/admin/audit (operation review, resource audit; a missing policy denies).",
+    ),
+    p(
+      'idp.audit.review.maxRows',
+      '500',
+      'integer',
+      "Most records the auditors' page lists for one query (the newest; the chart and counts cover all that match). Use `audit query` for more.",
+    ),
+    p(
+      'idp.audit.review.defaultWindow',
+      'P7D',
+      'duration',
+      "How far back the auditors' page looks when no 'since' is given.",
+    ),
+    p(
       'idp.accessControl.watch',
       'true',
       'boolean',

@@ -49,6 +49,12 @@ export interface IdpProperties {
     readonly reloadPolicy: string;
     readonly watch: boolean;
   };
+  /** The auditors' page (src/admin/audit-review.ts). */
+  readonly auditReview: {
+    readonly policy: string;
+    readonly maxRows: number;
+    readonly defaultWindowMs: number;
+  };
   readonly impersonate: {
     readonly generalPolicy: string;
     readonly specificPolicy: string;
@@ -120,6 +126,11 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
       statusPolicy: p.str('idp.accessControl.statusPolicy'),
       reloadPolicy: p.str('idp.accessControl.reloadPolicy'),
       watch: p.bool('idp.accessControl.watch'),
+    },
+    auditReview: {
+      policy: p.str('idp.audit.reviewPolicy'),
+      maxRows: p.inRange('idp.audit.review.maxRows', 1, 10_000),
+      defaultWindowMs: p.num('idp.audit.review.defaultWindow'),
     },
     impersonate: {
       generalPolicy: p.str('idp.impersonate.generalPolicy'),
