@@ -11,6 +11,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { ReloadableAccessControl } from '../access/reloadable-access-control.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { AttributeResolver } from '../attribute/attribute-resolver.js';
 import type { IdpProperties } from '../config/idp-properties.js';
 import { IdpError } from '../core/errors.js';
@@ -18,6 +19,7 @@ import type { ProcessLog } from '../logging/process-log.js';
 import { quoted } from '../logging/process-log.js';
 import { activeLogin } from '../session/idp-session.js';
 import type { Views } from '../web/views.js';
+import { ADMIN_ACCESS_CONTROL_PROFILE, recordRefusedAdminCall } from './admin-audit.js';
 
 export const ADMIN_PATHS = {
   status: '/idp/profile/admin/access-control',
@@ -31,6 +33,8 @@ export interface AccessControlAdminDeps {
   readonly accessControl: ReloadableAccessControl;
   readonly resolver: AttributeResolver;
   readonly views: Views;
+  /** Reloads and refused calls are audited (admin-audit.ts). */
+  readonly audit: Pick<AuditLog, 'record'>;
   readonly log: ProcessLog;
 }
 
@@ -54,8 +58,13 @@ export function accessControlAdminRoutes(deps: AccessControlAdminDeps): Router {
       res.status(415).json({ error: 'send Content-Type: application/json' });
       return;
     }
-    await authorize(deps, req, props.accessControl.reloadPolicy, 'reload');
-    const result = await accessControl.reload('api');
+    const user = await authorize(deps, req, props.accessControl.reloadPolicy, 'reload');
+    const result = await accessControl.reload('api', {
+      user,
+      clientAddress: req.ip,
+      userAgent: req.get('user-agent'),
+      path: req.originalUrl.split('?')[0],
+    });
     res
       .set('Cache-Control', 'no-store')
       .status(result.ok ? 200 : 422)
@@ -64,13 +73,16 @@ export function accessControlAdminRoutes(deps: AccessControlAdminDeps): Router {
   return router;
 }
 
-/** Asks the endpoint's policy about the signed-in user (if any) and the caller's address. */
+/**
+ * Asks the endpoint's policy about the signed-in user (if any) and the caller's address; returns
+ * the user ("" when anonymous). A refusal is audited before the caller hears of it.
+ */
 async function authorize(
   deps: AccessControlAdminDeps,
   req: Request,
   policy: string,
   operation: string,
-): Promise<void> {
+): Promise<string> {
   const principal = activeLogin(req, deps.props.session.maxLifetimeMs)?.principalName ?? '';
   const attributes = principal
     ? (await deps.resolver.resolve({ principal, label: `admin/${operation}` })).attributes
@@ -88,9 +100,12 @@ async function authorize(
     deps.log.warn(
       `Access-control ${operation} refused to ${principal ? quoted(principal) : 'an anonymous caller'} from ${quoted(clientAddress)} by policy ${quoted(policy)}`,
     );
+    const call = { profile: ADMIN_ACCESS_CONTROL_PROFILE, user: principal, operation, policy };
+    await recordRefusedAdminCall(deps.audit, req, call);
     throw new IdpError(
       'ACCESS_DENIED',
       `policy ${policy} does not allow ${operation} of ${ADMIN_RESOURCE}`,
     );
   }
+  return principal;
 }
