@@ -28,7 +28,8 @@ describe('OIDC release records', () => {
     const [authorization, token] = released;
     expect(authorization).toMatchObject({ P: 'OIDC/SSO', u: 'bob', uu: 'alice', ut: 'bob' });
     expect(token).toMatchObject({ P: 'OIDC/Token', u: 'bob', uu: 'alice' });
-    const det = (r: typeof token) => Object.fromEntries(r!.det.split(',').map((d) => d.split('=')));
+    const det = (r: typeof token): Record<string, string | undefined> =>
+      Object.fromEntries(r!.det.split(',').map((d) => d.split('=') as [string, string]));
     expect(det(token).authorization).toBe(authorization!.i);
     expect(det(token).grant).toBe(det(authorization).grant);
     expect(det(authorization).grant).toMatch(/^[A-Za-z0-9_-]{22}$/);

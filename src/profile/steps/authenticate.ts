@@ -8,6 +8,7 @@
  */
 import { throttleAddress } from '../../authn/client-address.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
+import type { AccountNameResult } from '../../directory/account-name.js';
 import { passwordProblem } from '../../directory/password-rules.js';
 import { quoted } from '../../logging/process-log.js';
 import { activeLogin, startLoginSession } from '../../session/idp-session.js';
@@ -74,15 +75,8 @@ export function authenticateStep(services: AuthenticateServices): ProfileStepHan
       const password = form.j_password ?? '';
       const log = services.log.child('net.shibboleth.idp.authn');
       const checked = services.directory.canonicalName(typed);
-      if (!checked.ok || password === '') {
-        const missing = checked.ok || checked.problem === 'empty';
-        await recordLogin(services.audit, input, {
-          user: checked.ok ? checked.name : typed,
-          event: missing ? 'NoCredentials' : 'InvalidCredentials',
-          details: missing || checked.ok ? {} : { account: 'unknown', problem: checked.problem },
-        });
-        return loginView(input, missing ? 'login.error.missing' : 'login.error.failed', typed);
-      }
+      if (!checked.ok || password === '')
+        return refuseUnusableForm(services, input, checked, typed);
       const attempt: LoginAttempt = {
         username: checked.name,
         address: throttleAddress(input.exchange.req.ip),
@@ -96,6 +90,22 @@ export function authenticateStep(services: AuthenticateServices): ProfileStepHan
       return logIn(services, input, attempt);
     },
   });
+}
+
+/** A form without a username or password, or with a name no account can have: audited, shown again. */
+async function refuseUnusableForm(
+  services: AuthenticateServices,
+  input: StepInput,
+  checked: AccountNameResult,
+  typed: string,
+): Promise<StepResult> {
+  const missing = checked.ok || checked.problem === 'empty';
+  await recordLogin(services.audit, input, {
+    user: checked.ok ? checked.name : typed,
+    event: missing ? 'NoCredentials' : 'InvalidCredentials',
+    details: missing || checked.ok ? {} : { account: 'unknown', problem: checked.problem },
+  });
+  return loginView(input, missing ? 'login.error.missing' : 'login.error.failed', typed);
 }
 
 /** A login attempt for an account name that is well formed, from a client address. */
