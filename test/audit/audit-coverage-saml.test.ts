@@ -50,6 +50,8 @@ describe('login records (P=Authn/Login, act=login)', () => {
     const [record] = since(n).filter((r) => r.act === 'login');
     expect(record).toMatchObject({ P: 'Authn/Login', u: 'dave', e: '', SP, det: '' });
     expect(record!.tx).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(record!.t).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(record!.ac).toMatch(/^urn:oasis:names:tc:SAML:2.0:ac:classes:Password/);
     expect(await txOfLogLine("Login by 'dave' succeeded")).toBe(record!.tx);
     // The release that follows in the same request carries the same tx.
     expect(since(n).find((r) => r.act === 'release')).toMatchObject({

@@ -180,7 +180,7 @@ async function logIn(
     authnMethod: authnMethod(services.props),
   };
   // On disk before the IdP session starts: a login that cannot be audited signs nobody in.
-  await recordLogin(services.audit, input, { user: username });
+  await recordLogin(services.audit, input, { user: username, login });
   await startLoginSession(input.exchange.req, login);
   log.info(`Login by ${quoted(username)} succeeded`);
   input.prc.subject = { ...login, sso: false };

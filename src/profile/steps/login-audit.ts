@@ -8,6 +8,7 @@
  */
 import { AuditAction, AuditField, auditDetails } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
+import { auditTimestamp } from '../../audit/audit-format.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
 import type { IdpEvent } from '../../core/events.js';
 import type { StepInput } from './profile-step.js';
@@ -20,6 +21,8 @@ export interface LoginOutcome {
   /** undefined: the login succeeded. */
   readonly event?: Extract<IdpEvent, 'InvalidCredentials' | 'AccountLocked' | 'NoCredentials'>;
   readonly details?: Record<string, string | undefined>;
+  /** A successful login: when and how (%t, %ac). */
+  readonly login?: { readonly authnInstant: number; readonly authnMethod: string };
 }
 
 export function recordLogin(
@@ -34,6 +37,8 @@ export function recordLogin(
       [AuditField.USERNAME]: outcome.user,
       [AuditField.EVENT]: outcome.event,
       [AuditField.DETAILS]: auditDetails(outcome.details ?? {}),
+      [AuditField.AUTHN_INSTANT]: outcome.login && auditTimestamp(outcome.login.authnInstant),
+      [AuditField.AUTHN_CONTEXT]: outcome.login?.authnMethod,
     }),
   );
 }
