@@ -16,6 +16,7 @@ import path from 'node:path';
 import { policyReferences } from './access/policy-references.js';
 import { ReloadableAccessControlService } from './access/reloadable-access-control.js';
 import { accessControlAdminRoutes, ADMIN_PATHS } from './admin/access-control-admin.js';
+import { reloadAuditFields } from './admin/admin-audit.js';
 import { LoginThrottle } from './authn/login-throttle.js';
 import { loadConfiguration, type IdpConfiguration } from './config/load-configuration.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
@@ -111,7 +112,7 @@ interface Access {
 async function startAccessControl(
   config: IdpConfiguration,
   options: IdpOptions,
-  { log, idpLog }: Logs,
+  { log, idpLog, audit }: Logs,
   { directory, resolver, filter }: Storage,
 ): Promise<Access> {
   const props = config.properties;
@@ -122,6 +123,7 @@ async function startAccessControl(
     references: policyReferences(props.lookup),
     watch: props.accessControl.watch,
     signal: options.reloadSignal ?? null,
+    onReload: (report) => audit.record(reloadAuditFields(report)),
   });
   const intercepts = new InterceptRunner(
     availableInterceptFlows(props, {
@@ -227,6 +229,7 @@ function buildApp(
         accessControl,
         resolver,
         views,
+        audit,
         log: log.child('net.shibboleth.idp.admin'),
       }),
     ],

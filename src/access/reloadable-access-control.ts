@@ -14,6 +14,7 @@
  * line, and status() shows it. The first load is strict: such a policy keeps the IdP from starting.
  */
 import path from 'node:path';
+import { inNewTransaction } from '../core/transaction.js';
 import { safeForLog, type ProcessLog } from '../logging/process-log.js';
 import {
   missingPolicy,
@@ -44,6 +45,27 @@ export interface ReloadableOptions {
   readonly signal?: NodeJS.Signals | null;
   /** How often a build pauses for the event loop (default: every DEFAULT_SLICE_MS). */
   readonly pacing?: Pacing;
+  /**
+   * Told of every reload once it is decided, before reload() answers (the audit record, see
+   * src/admin/admin-audit.ts). If it throws, reload() rejects; a background reload logs an ERROR.
+   */
+  readonly onReload?: (report: ReloadReport) => Promise<void>;
+}
+
+/** Who asked for a reload: the admin endpoint's caller, or the file watcher or signal. */
+export interface ReloadCaller {
+  /** The signed-in user, or "file-watcher" / the signal's name; "" for an anonymous caller. */
+  readonly user: string;
+  readonly clientAddress?: string;
+  readonly userAgent?: string;
+  readonly path?: string;
+}
+
+export interface ReloadReport {
+  readonly result: ReloadResult;
+  readonly caller: ReloadCaller;
+  /** The files the reload read (labels relative to the configuration folder). */
+  readonly files: readonly string[];
 }
 
 export type ReloadTrigger = 'startup' | 'file' | 'signal' | 'api';
@@ -78,7 +100,7 @@ export interface AccessControlStatus {
 /** What the admin view (src/admin/access-control-admin.ts) asks of the access-control service. */
 export interface ReloadableAccessControl extends AccessControlService {
   status(): AccessControlStatus;
-  reload(trigger?: ReloadTrigger): Promise<ReloadResult>;
+  reload(trigger?: ReloadTrigger, caller?: ReloadCaller): Promise<ReloadResult>;
 }
 
 export class ReloadableAccessControlService implements ReloadableAccessControl {
@@ -89,7 +111,10 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
   private queued?: Promise<ReloadResult>;
   private readonly handles = new Map<string, AccessControl>();
   private readonly watcher?: PolicyWatcher;
-  private readonly onSignal = () => void this.reload('signal');
+  /** The files each reload read, for its report. */
+  private readonly filesRead = new WeakMap<ReloadResult, readonly string[]>();
+  private readonly onSignal = (signal: NodeJS.Signals) =>
+    this.inBackground('signal', { user: signal });
 
   private constructor(
     private current: PolicySnapshot,
@@ -108,7 +133,7 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
     for (const w of this.warnings) options.log.warn(w);
     if (options.watch !== false) {
       this.watcher = new PolicyWatcher(
-        () => void this.reload('file'),
+        () => this.inBackground('file', { user: 'file-watcher' }),
         options.debounceMs ?? 250,
         (m) => options.log.warn(m),
       );
@@ -150,12 +175,35 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
     return this.generationCount;
   }
 
-  /** Rebuilds every policy and swaps them in if all compile; a reload asked for meanwhile runs after. */
-  reload(trigger: ReloadTrigger = 'api'): Promise<ReloadResult> {
+  /**
+   * Rebuilds every policy and swaps them in if all compile; a reload asked for meanwhile runs
+   * after. onReload hears of it before the answer.
+   */
+  async reload(
+    trigger: ReloadTrigger = 'api',
+    caller: ReloadCaller = { user: '' },
+  ): Promise<ReloadResult> {
+    const result = await this.scheduled(trigger);
+    await this.options.onReload?.({ result, caller, files: this.filesRead.get(result) ?? [] });
+    return result;
+  }
+
+  /** A reload nobody waits for (file watcher, signal): a transaction of its own, errors logged. */
+  private inBackground(trigger: ReloadTrigger, caller: ReloadCaller): void {
+    void inNewTransaction(() =>
+      this.reload(trigger, caller).catch((err: unknown) =>
+        this.options.log.error(
+          `Access-control reload (${trigger}) not recorded: ${safeForLog((err as Error).message)}`,
+        ),
+      ),
+    );
+  }
+
+  private scheduled(trigger: ReloadTrigger): Promise<ReloadResult> {
     if (this.running) {
       this.queued ??= this.running.then(() => {
         this.queued = undefined;
-        return this.reload(trigger);
+        return this.scheduled(trigger);
       });
       return this.queued;
     }
@@ -219,6 +267,10 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
       );
     } finally {
       this.watcher?.watch(watched);
+      this.filesRead.set(
+        this.lastReload,
+        [...new Set([this.yamlFile, ...watched])].map((f) => fileLabel(this.options.confDir, f)),
+      );
     }
     return this.lastReload;
   }

@@ -11,10 +11,12 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { ReloadableAccessControl } from '../access/reloadable-access-control.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { AttributeResolver } from '../attribute/attribute-resolver.js';
 import type { IdpProperties } from '../config/idp-properties.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import type { Views } from '../web/views.js';
+import { ADMIN_ACCESS_CONTROL_PROFILE } from './admin-audit.js';
 import { authorizeAdmin } from './admin-authorization.js';
 
 export const ADMIN_PATHS = {
@@ -29,6 +31,8 @@ export interface AccessControlAdminDeps {
   readonly accessControl: ReloadableAccessControl;
   readonly resolver: AttributeResolver;
   readonly views: Views;
+  /** Reloads and refused calls are audited (admin-audit.ts). */
+  readonly audit: Pick<AuditLog, 'record'>;
   readonly log: ProcessLog;
 }
 
@@ -52,8 +56,13 @@ export function accessControlAdminRoutes(deps: AccessControlAdminDeps): Router {
       res.status(415).json({ error: 'send Content-Type: application/json' });
       return;
     }
-    await authorize(deps, req, props.accessControl.reloadPolicy, 'reload');
-    const result = await accessControl.reload('api');
+    const user = await authorize(deps, req, props.accessControl.reloadPolicy, 'reload');
+    const result = await accessControl.reload('api', {
+      user,
+      clientAddress: req.ip,
+      userAgent: req.get('user-agent'),
+      path: req.originalUrl.split('?')[0],
+    });
     res
       .set('Cache-Control', 'no-store')
       .status(result.ok ? 200 : 422)
@@ -68,5 +77,6 @@ function authorize(
   policy: string,
   operation: string,
 ): Promise<string> {
-  return authorizeAdmin(deps, req, { policy, operation, resource: ADMIN_RESOURCE });
+  const call = { policy, operation, resource: ADMIN_RESOURCE };
+  return authorizeAdmin(deps, req, { ...call, profile: ADMIN_ACCESS_CONTROL_PROFILE });
 }

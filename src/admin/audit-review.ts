@@ -12,6 +12,7 @@
 import express, { type Request, type Router } from 'express';
 import { IdpError } from '../core/errors.js';
 import type { Views } from '../web/views.js';
+import { ADMIN_AUDIT_PROFILE } from './admin-audit.js';
 import { authorizeAdmin, type AdminAuthorizationDeps } from './admin-authorization.js';
 import { dailyChartSvg } from './audit-chart.js';
 import type { AuditReviewSource, ReviewFilters } from './audit-review-source.js';
@@ -30,7 +31,8 @@ export function auditReviewRoutes(deps: AuditReviewDeps): Router {
   let busy = false;
   router.get(AUDIT_REVIEW_PATH, async (req, res) => {
     const { policy, maxRows } = deps.props.auditReview;
-    await authorizeAdmin(deps, req, { policy, operation: 'review', resource: 'audit' });
+    const call = { policy, operation: 'review', resource: 'audit', profile: ADMIN_AUDIT_PROFILE };
+    await authorizeAdmin(deps, req, call);
     const { filters, problems } = filtersOf(req);
     if (busy)
       throw new IdpError('REQUEST_CAPACITY_EXCEEDED', 'another audit review is running; try again');

@@ -43,3 +43,26 @@ export const AuditField = {
 
 /** The fields of one audit record; values are lists, joined with "," when written. */
 export type AuditFields = Map<string, string[]>;
+
+/** The values of %act: what a record describes (docs/auditing.md, "Actions"). */
+export const AuditAction = {
+  /** An assertion, authorization or token response was released to a relying party. */
+  RELEASE: 'release',
+  /** A request was refused; %e says why. */
+  REFUSE: 'refuse',
+  /** The impersonate form was shown to the tester. */
+  OFFER: 'offer',
+  /** The tester answered the impersonate form (%det choice=impersonate|self). */
+  CHOOSE: 'choose',
+  /** A password login: %e empty on success, else why it failed. */
+  LOGIN: 'login',
+  /** The access-control policies were reloaded (or a reload was tried). */
+  RELOAD: 'reload',
+} as const;
+
+/** %det's values: one `key=value` per entry with a value (undefined entries are left out). */
+export function auditDetails(details: Record<string, string | number | undefined>): string[] {
+  return Object.entries(details).flatMap(([key, value]) =>
+    value === undefined ? [] : [`${key}=${value}`],
+  );
+}

@@ -8,6 +8,7 @@ import type { Request } from 'express';
 import { AuditField, type AuditFields } from './audit-fields.js';
 import { auditTimestamp } from './audit-format.js';
 import type { ProfileRequestContext } from '../core/request-context.js';
+import { currentTransactionId } from '../core/transaction.js';
 
 export function auditFieldsOf(
   prc: ProfileRequestContext,
@@ -28,6 +29,7 @@ export function auditFieldsOf(
   put(AuditField.USER_AGENT, req.get('user-agent'));
   put(AuditField.URI, req.originalUrl.split('?')[0]);
   put(AuditField.SESSION_ID, idpSessionHandle(req));
+  put(AuditField.TRANSACTION_ID, currentTransactionId());
   const subject = prc.subject;
   if (subject) {
     put(AuditField.USERNAME, subject.principalName);

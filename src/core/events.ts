@@ -8,11 +8,17 @@
  * IdpError carries one; conf/errors.yaml and the event lines of messages.properties may only name
  * these, and the front-ends answer them from this table. Adding an event means adding it here (and
  * its text to messages.properties; test/config/events.test.ts checks both files against the table).
+ *
+ * A few events only ever name why an audit record was written (docs/auditing.md, "Events"): the
+ * login outcomes (Shibboleth's AuthnEventIds InvalidCredentials, AccountLocked, NoCredentials), a
+ * name refused by the impersonate form's checks, a failed policy reload. No request ends with them;
+ * their table entries are the defaults.
  */
 
 export type IdpEvent =
   | 'AccessDenied'
   | 'AccountDisabled'
+  | 'AccountLocked'
   | 'AttributeReleaseRejected'
   | 'AuditLogFailure'
   | 'ContextCheckDenied'
@@ -21,7 +27,9 @@ export type IdpEvent =
   | 'ImpersonationViolation'
   | 'InvalidCSRFToken'
   | 'InvalidConfiguration'
+  | 'InvalidCredentials'
   | 'InvalidEvent'
+  | 'InvalidImpersonationName'
   | 'InvalidNameIDPolicy'
   | 'InvalidProfileConfiguration'
   | 'InvalidProfileContext'
@@ -29,9 +37,11 @@ export type IdpEvent =
   | 'MessageExpired'
   | 'MessageReplay'
   | 'MethodNotAllowed'
+  | 'NoCredentials'
   | 'NoPassive'
   | 'NoPotentialFlow'
   | 'NotFound'
+  | 'PolicyReloadFailed'
   | 'RequestCapacityExceeded'
   | 'RequestTooLarge'
   | 'RestartAuthentication'
@@ -92,6 +102,16 @@ export const EVENTS = {
     suppressed: false,
     intercept: false,
     messageKey: 'account-disabled',
+  },
+  /** Audit only: a login refused by the throttle (login-throttle.ts). */
+  AccountLocked: {
+    status: 429,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'runtime-error',
   },
   AttributeReleaseRejected: {
     status: 400,
@@ -165,6 +185,16 @@ export const EVENTS = {
     intercept: false,
     messageKey: 'runtime-error',
   },
+  /** Audit only: a login with a wrong password, or for no such account (the same, as in Shibboleth). */
+  InvalidCredentials: {
+    status: 401,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'runtime-error',
+  },
   InvalidEvent: {
     status: 400,
     saml: ['Responder'],
@@ -173,6 +203,16 @@ export const EVENTS = {
     suppressed: false,
     intercept: true,
     messageKey: 'invalid-event',
+  },
+  /** Audit only: the impersonate form refused a name by its checks (wildcards, look-alikes, …); the form is shown again. */
+  InvalidImpersonationName: {
+    status: 400,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'runtime-error',
   },
   InvalidNameIDPolicy: {
     status: 400,
@@ -237,6 +277,16 @@ export const EVENTS = {
     intercept: false,
     messageKey: 'method-not-allowed',
   },
+  /** Audit only: a login form submitted without a username or password. */
+  NoCredentials: {
+    status: 401,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'runtime-error',
+  },
   NoPassive: {
     status: 400,
     saml: ['Responder', 'NoPassive'],
@@ -263,6 +313,16 @@ export const EVENTS = {
     suppressed: false,
     intercept: false,
     messageKey: 'not-found',
+  },
+  /** Audit only: a policy reload failed; the previous policies stay in force. */
+  PolicyReloadFailed: {
+    status: 500,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'runtime-error',
   },
   RequestCapacityExceeded: {
     status: 503,

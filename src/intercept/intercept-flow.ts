@@ -18,10 +18,19 @@ export const COMMON_INTERCEPT_EVENTS: readonly IdpEvent[] = IDP_EVENTS.filter(
   (event) => EVENTS[event].intercept,
 );
 
+/** Audit fields a flow adds to a record of its own, field id → value(s); empty values are left out. */
+export type InterceptAuditFields = Readonly<Record<string, string | string[] | undefined>>;
+
 export interface InterceptContext {
   /** The request; flows may change its subject, attributes and audit fields. */
   readonly prc: ResolvedContext;
   readonly relyingParty: RelyingParty;
+  /**
+   * Writes an audit record of this request — its own fields (client, relying party, user,
+   * transaction, the request's audit fields) and `fields` over them — durably, before the flow
+   * answers; it rejects when the record cannot be written, and the request then fails closed.
+   */
+  readonly audit: (fields: InterceptAuditFields) => Promise<void>;
 }
 
 export type InterceptOutcome =

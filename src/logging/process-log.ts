@@ -1,11 +1,15 @@
 /**
  * The process (operational) log, on winston: a file (idp-process.log) and standard output, each
- * with its own level. Lines look like logback's: time - LEVEL [category] - message. Every message
- * is passed through safeForLog so a value typed by a user cannot start a new log line.
+ * with its own level. Lines look like Shibboleth's logback pattern, with the transaction id where
+ * Shibboleth puts its MDC value: time - tx - LEVEL [category] - message. tx is the id of the
+ * request or background job the line was written for (src/core/transaction.ts; the audit
+ * records' %tx), "-" outside any (start-up, shutdown). Every message is passed through safeForLog
+ * so a value typed by a user cannot start a new log line.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
+import { currentTransactionId } from '../core/transaction.js';
 
 export interface ProcessLog {
   error(message: string): void;
@@ -32,7 +36,8 @@ export function createProcessLog(options: {
   mkdirSync(path.dirname(options.file), { recursive: true });
   const line = winston.format.printf((info) => {
     const category = typeof info.category === 'string' ? info.category : 'idp';
-    return `${String(info.timestamp)} - ${info.level.toUpperCase()} [${category}] - ${safeForLog(String(info.message))}`;
+    const tx = typeof info.tx === 'string' ? info.tx : '-';
+    return `${String(info.timestamp)} - ${tx} - ${info.level.toUpperCase()} [${category}] - ${safeForLog(String(info.message))}`;
   });
   const transports: winston.transport[] = [
     new winston.transports.File({
@@ -54,11 +59,14 @@ export function createProcessLog(options: {
 }
 
 function wrap(root: winston.Logger, logger: winston.Logger): ProcessLog {
+  // The transaction is read when the line is written, not when winston formats it (later, maybe
+  // in another async context).
+  const at = () => ({ tx: currentTransactionId() });
   return {
-    error: (m) => logger.error(m),
-    warn: (m) => logger.warn(m),
-    info: (m) => logger.info(m),
-    debug: (m) => logger.debug(m),
+    error: (m) => logger.error(m, at()),
+    warn: (m) => logger.warn(m, at()),
+    info: (m) => logger.info(m, at()),
+    debug: (m) => logger.debug(m, at()),
     child: (category) => wrap(root, root.child({ category })),
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@
  * conf/errors.yaml are handled locally with an error page — written to the audit log first when
  * marked true — and every other event goes back to the relying party as a protocol error.
  */
-import { AuditField } from '../audit/audit-fields.js';
+import { AuditAction, AuditField } from '../audit/audit-fields.js';
 import { IdpError } from '../core/errors.js';
 import { EVENTS, type IdpEvent } from '../core/events.js';
 import type { HttpExchange } from '../core/http-exchange.js';
@@ -31,7 +31,12 @@ export async function endWithEvent(
   }
   if (services.localEvents.get(event)) {
     // Nothing is released on a local error, so no attributes are listed.
-    await services.audit.record(auditFieldsOf(prc, exchange.req, { [AuditField.EVENT]: event }));
+    await services.audit.record(
+      auditFieldsOf(prc, exchange.req, {
+        [AuditField.EVENT]: event,
+        [AuditField.ACTION]: AuditAction.REFUSE,
+      }),
+    );
   }
   await services.views.renderError(exchange.res, event, EVENTS[event].status);
 }

@@ -18,6 +18,7 @@ import { VIEWS_DIR } from '../core/paths.js';
 import { contentSecurityPolicy } from './content-security-policy.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { caseSensitivePaths, singleValuedQuery } from './request-guards.js';
+import { transactionId } from './transaction.js';
 import type { Views } from './views.js';
 
 export interface AppParts {
@@ -51,6 +52,7 @@ export function createApp(parts: AppParts): express.Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
 
+  app.use(transactionId());
   for (const guard of parts.frontGuards ?? []) app.use(guard);
   // helmet's headers, with its CSP replaced by ours (per-page nonce and form-action).
   app.use(helmet({ contentSecurityPolicy: false }));

@@ -66,7 +66,7 @@ function context(flows: string[], passive = false): InterceptContext {
     audit: {},
     inbound: {},
   } as unknown as ResolvedContext;
-  return { prc, relyingParty };
+  return { prc, relyingParty, audit: () => Promise.resolve() };
 }
 
 describe('InterceptRunner', () => {

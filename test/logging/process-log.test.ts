@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PolicyErrors } from '../../src/access/policy-errors.js';
 import { ConfigurationError } from '../../src/core/errors.js';
+import { inNewTransaction, inTransaction } from '../../src/core/transaction.js';
 import { createProcessLog, safeForLog, safeLines } from '../../src/logging/process-log.js';
 
 describe('safeForLog', () => {
@@ -76,6 +77,32 @@ describe('the process log', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       / - ERROR \[net\.shibboleth\.idp\.access\] - not reloaded: conf\/x\.csv:3: \\u001b\[31mq\\u202e\\u0000\\nFAKE - INFO - forged line$/,
+    );
+  });
+
+  it('carries the transaction id of the request or job it is written for, "-" outside any', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'process-log-')), 'idp-process.log');
+    const log = createProcessLog({
+      file,
+      fileLevel: 'INFO',
+      consoleLevel: 'ERROR',
+      console: false,
+    });
+    const idp = log.child('net.shibboleth.idp');
+    idp.info('starting');
+    await inTransaction('AbCdEfGhIjKlMnOp', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5)); // across an await
+      idp.warn('in a request');
+    });
+    inNewTransaction(() => idp.info('in a job'));
+    await log.close();
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^\S+ - - - INFO \[net\.shibboleth\.idp\] - starting$/);
+    expect(lines[1]).toMatch(
+      /^\S+ - AbCdEfGhIjKlMnOp - WARN \[net\.shibboleth\.idp\] - in a request$/,
+    );
+    expect(lines[2]).toMatch(
+      /^\S+ - [A-Za-z0-9_-]{16} - INFO \[net\.shibboleth\.idp\] - in a job$/,
     );
   });
 });

@@ -6,16 +6,25 @@
  *
  * Codes and tokens are bearer secrets, so %i holds a hash (SHA-256, base64url, 22 characters) of
  * the ID token — or of the code for an authorization response — never the value itself; whoever
- * holds the token can compute the hash and find its record.
+ * holds the token can compute the hash and find its record. A token record names its
+ * authorization in %det: `authorization=` the %i of the authorization record whose code it
+ * redeemed, and on both `grant=` a hash of the grant, shared by every record issued under it
+ * (refreshes included). Silent (prompt=none) refusals are recorded too (oidc-silent-audit.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { AuditField, type AuditFields } from '../../audit/audit-fields.js';
+import {
+  AuditAction,
+  AuditField,
+  auditDetails,
+  type AuditFields,
+} from '../../audit/audit-fields.js';
 import { auditTimestamp } from '../../audit/audit-format.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { idpSessionHandle } from '../../audit/audit-record.js';
+import { currentTransactionId } from '../../core/transaction.js';
 import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
 import { OIDC_SSO_PROFILE, OIDC_TOKEN_PROFILE, param } from './oidc-paths.js';
 
@@ -57,6 +66,7 @@ async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps):
   const fields = common(ctx, record, OIDC_SSO_PROFILE, code.accountId!);
   fields.set(AuditField.ASSERTION_ID, [tokenHash(code.jti)]);
   fields.set(AuditField.OUTBOUND_BINDING, [param(ctx.oidc.params?.response_mode, 'query')]);
+  fields.set(AuditField.DETAILS, auditDetails({ grant: hashOf(code.grantId) }));
   const login = (ctx.req as Request).session?.idp;
   if (ctx.oidc.route === 'authorization' && login) {
     // A silent (prompt=none) authorization: the IdP session answered it in this very request.
@@ -68,15 +78,24 @@ async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps):
   try {
     await deps.audit.record(fields);
   } catch (err) {
-    deps.log.error(
-      `Authorization response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`,
-    );
     await code.destroy();
-    ctx.remove('Location');
-    ctx.status = 500;
-    ctx.type = 'html';
-    ctx.body = await deps.errorPage(ctx);
+    await withholdAuthorization(ctx, deps, err);
   }
+}
+
+/** The authorization response could not be recorded: an error page instead of the redirect. */
+export async function withholdAuthorization(
+  ctx: KoaContextWithOIDC,
+  deps: OidcAuditDeps,
+  err: unknown,
+): Promise<void> {
+  deps.log.error(
+    `Authorization response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`,
+  );
+  ctx.remove('Location');
+  ctx.status = 500;
+  ctx.type = 'html';
+  ctx.body = await deps.errorPage(ctx);
 }
 
 async function auditTokens(ctx: KoaContextWithOIDC, deps: OidcAuditDeps): Promise<void> {
@@ -100,6 +119,14 @@ function tokenResponseFields(ctx: KoaContextWithOIDC, records: AuthorizationReco
   );
   fields.set(AuditField.ASSERTION_ID, [tokenHash(body.id_token ?? body.access_token)]);
   fields.set(AuditField.INBOUND_BINDING, [param(ctx.oidc.params?.grant_type)]);
+  const code = e.AuthorizationCode;
+  fields.set(
+    AuditField.DETAILS,
+    auditDetails({
+      authorization: code ? tokenHash(code.jti) : undefined,
+      grant: hashOf(tokenGrantId(e)),
+    }),
+  );
   return fields;
 }
 
@@ -126,7 +153,12 @@ async function withholdTokens(
   };
 }
 
-function common(
+function hashOf(value: string | undefined): string | undefined {
+  return value ? tokenHash(value) : undefined;
+}
+
+/** The fields every OIDC record has; the action is a release unless the caller says otherwise. */
+export function common(
   ctx: KoaContextWithOIDC,
   record: AuthorizationRecord | undefined,
   profile: string,
@@ -151,6 +183,8 @@ function common(
   put(AuditField.USER_AGENT, ctx.get('user-agent'));
   put(AuditField.SESSION_ID, idpSessionHandle(req));
   put(AuditField.URI, ctx.path);
+  put(AuditField.TRANSACTION_ID, currentTransactionId());
+  put(AuditField.ACTION, AuditAction.RELEASE);
   if (record && record.claims.length > 0) fields.set(AuditField.ATTRIBUTES, [...record.claims]);
   return fields;
 }

@@ -18,7 +18,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeDefinition, AttributeResolver } from '../../attribute/attribute-resolver.js';
-import { AuditField } from '../../audit/audit-fields.js';
+import { AuditAction, AuditField, auditDetails } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
@@ -27,7 +27,7 @@ import { IdpError } from '../../core/errors.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
-import type { Json, ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
+import type { ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
 import type { OidcClient, RelyingPartyRegistry } from '../../relying-party/relying-party.js';
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 import type { Messages } from '../../web/messages.js';
@@ -39,17 +39,11 @@ import { resumeWithGrant } from './authorization-grant.js';
 import { carrierSessionMiddleware } from './carrier-session.js';
 import { silentReuseMiddleware } from './grant-retention.js';
 import { idpInteractionPolicy, type Verdict } from './interaction-policy.js';
-import { oidcAuditMiddleware } from './oidc-audit.js';
-import { OIDC_FRONT_END, OIDC_PATHS, OIDC_SSO_PROFILE, param } from './oidc-paths.js';
+import { oidcAuditMiddleware, type OidcAuditDeps } from './oidc-audit.js';
+import { refuseSilently, silentRefusalAuditMiddleware } from './oidc-silent-audit.js';
+import { authorizationContext, type OidcInbound } from './authorization-context.js';
+import { OIDC_FRONT_END, OIDC_PATHS, param } from './oidc-paths.js';
 import { createOpenIdProvider } from './openid-provider.js';
-
-/** What the OIDC front-end keeps of the authorization request while the pipeline runs. */
-interface OidcInbound {
-  [key: string]: Json;
-  uid: string;
-  scope: string;
-  redirectUri: string;
-}
 
 export interface OidcFrontEndDeps {
   readonly props: IdpProperties;
@@ -100,14 +94,14 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     });
     this.provider.use(carrierSessionMiddleware(this.provider));
     this.provider.use(silentReuseMiddleware(deps.props.oidc, this.records));
-    this.provider.use(
-      oidcAuditMiddleware({
-        audit: deps.audit,
-        records: this.records,
-        log: deps.log,
-        errorPage: (ctx) => this.errorPage(ctx, 'AuditLogFailure'),
-      }),
-    );
+    const auditDeps: OidcAuditDeps = {
+      audit: deps.audit,
+      records: this.records,
+      log: deps.log,
+      errorPage: (ctx) => this.errorPage(ctx, 'AuditLogFailure'),
+    };
+    this.provider.use(oidcAuditMiddleware(auditDeps));
+    this.provider.use(silentRefusalAuditMiddleware(auditDeps));
   }
 
   /** The interaction endpoint (the pipeline) and, after it, oidc-provider's own endpoints. */
@@ -130,7 +124,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
           'UNKNOWN_RELYING_PARTY',
           `no OpenID Connect client ${param(params.client_id)} is configured`,
         );
-      await flow.start({ req, res }, this.contextFor(params, client, details.uid));
+      await flow.start({ req, res }, authorizationContext(params, client, details.uid));
     });
     const callback = this.provider.callback();
     router.use((req, res, next) => {
@@ -166,7 +160,12 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     const error = EVENTS[event].oidc;
     await this.interaction(req, res, (prc.inbound as OidcInbound).uid);
     await this.deps.audit.record(
-      auditFieldsOf(prc, req, { [AuditField.EVENT]: event, [AuditField.STATUS]: error }),
+      auditFieldsOf(prc, req, {
+        [AuditField.EVENT]: event,
+        [AuditField.STATUS]: error,
+        [AuditField.ACTION]: AuditAction.REFUSE,
+        [AuditField.DETAILS]: auditDetails({ error }),
+      }),
     );
     await this.provider.interactionFinished(
       req,
@@ -176,31 +175,6 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     );
   }
 
-  private contextFor(
-    params: Record<string, unknown>,
-    client: OidcClient,
-    uid: string,
-  ): ProfileRequestContext {
-    const prompts = param(params.prompt).split(' ');
-    const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
-    return {
-      profile: OIDC_SSO_PROFILE,
-      frontEnd: OIDC_FRONT_END,
-      relyingPartyId: client.id,
-      inbound: {
-        uid,
-        scope: param(params.scope, 'openid'),
-        redirectUri: param(params.redirect_uri),
-      } satisfies OidcInbound,
-      passive: prompts.includes('none'),
-      forceAuthn: prompts.includes('login'),
-      maxAuthnAgeMs: maxAge !== undefined && Number.isFinite(maxAge) ? maxAge * 1000 : undefined,
-      startTime: Date.now(),
-      step: 'authenticate',
-      audit: {},
-    };
-  }
-
   /** Decides an authorization request inside oidc-provider (see interaction-policy.ts). */
   private async judge(ctx: KoaContextWithOIDC): Promise<Verdict> {
     if ((ctx.oidc.result as { idp?: unknown } | undefined)?.idp) return 'done';
@@ -208,19 +182,27 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     return this.judgeSilent(ctx);
   }
 
-  /** A silent request (prompt=none): answered only when the pipeline would answer it without a page. */
+  /**
+   * A silent request (prompt=none): answered only when the pipeline would answer it without a
+   * page. A refusal notes the IdP's event for its audit record (oidc-silent-audit.ts).
+   */
   private async judgeSilent(ctx: KoaContextWithOIDC): Promise<Verdict> {
     const client = this.deps.relyingParties.oidc(ctx.oidc.client?.clientId ?? '');
-    if (!client || !this.flow) return 'login_required';
-    const prc = this.contextFor(ctx.oidc.params as Record<string, unknown>, client, '');
+    if (!client || !this.flow) return refuseSilently(ctx, 'UnknownRelyingParty', 'login_required');
+    const prc = authorizationContext(ctx.oidc.params as Record<string, unknown>, client, '');
     const run = await this.flow.dryRun({ req: ctx.req as Request, res: ctx.res as Response }, prc);
     if ('event' in run)
-      return run.step === 'authenticate' ? 'login_required' : 'interaction_required';
-    if (ctx.oidc.session?.accountId !== run.subject.principalName) return 'login_required';
+      return refuseSilently(
+        ctx,
+        run.event,
+        run.step === 'authenticate' ? 'login_required' : 'interaction_required',
+      );
+    if (ctx.oidc.session?.accountId !== run.subject.principalName)
+      return refuseSilently(ctx, 'NoPassive', 'login_required');
     const scopes = ctx.oidc.grant?.getOIDCScopeFiltered(
       new Set(param(ctx.oidc.params?.scope).split(' ')),
     );
-    return scopes ? 'done' : 'interaction_required';
+    return scopes ? 'done' : refuseSilently(ctx, 'NoPassive', 'interaction_required');
   }
 
   /** The pending authorization of this browser, which must be the one in the URL. */

@@ -5,7 +5,7 @@
  */
 import type { Response } from 'express';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
-import { AuditField } from '../../audit/audit-fields.js';
+import { AuditAction, AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
 import { IdpError } from '../../core/errors.js';
@@ -101,6 +101,7 @@ export class SamlResponder {
         [AuditField.NAMEID]: nameId.value,
         [AuditField.NAMEID_FORMAT]: nameId.format,
         [AuditField.ATTRIBUTES]: attributes.map((a) => a.definition.id),
+        [AuditField.ACTION]: AuditAction.RELEASE,
       }),
     );
     await this.post(exchange.res, sp, encoded, inbound.relayState);
@@ -136,6 +137,7 @@ export class SamlResponder {
         ...this.protocolFields(inbound, responseId, status),
         [AuditField.SUBSTATUS]: subStatus,
         [AuditField.EVENT]: event,
+        [AuditField.ACTION]: AuditAction.REFUSE,
       }),
     );
     await this.post(exchange.res, sp, encoded, inbound.relayState);

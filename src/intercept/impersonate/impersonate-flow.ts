@@ -2,14 +2,14 @@
  * intercept/impersonate — Shibboleth's impersonate intercept, as one state machine:
  *
  *   CheckGeneralAccess ──deny──▶ proceed (silently, no view)
- *        │allow
- *   ImpersonateView ──proceed / "Continue normally"──▶ proceed
+ *        │allow                                       audit act=offer   [not in Shibboleth]
+ *   ImpersonateView ──proceed / "Continue normally"──▶ proceed           (audit act=choose, self)
  *        │impersonate
- *   CheckForImpersonation ──empty name──▶ proceed   (also: only white space)
+ *   CheckForImpersonation ──empty name──▶ proceed   (also: only white space; act=choose, self)
  *        │
- *   CanonicalizeName ──invalid──▶ ImpersonateView (with the reason)      [not in Shibboleth]
- *        │          ──own name──▶ proceed                               [not in Shibboleth]
- *        │  audit ut := the name as typed, utc := the account it names   [not in Shibboleth]
+ *   CanonicalizeName ──invalid──▶ ImpersonateView (with the reason; act=refuse) [not in Shibboleth]
+ *        │          ──own name──▶ proceed (act=choose, self)            [not in Shibboleth]
+ *        │  audit ut := the name as typed, utc := the account it names;  act=choose, impersonate
  *   CheckSpecificAccess ──deny──▶ ImpersonationViolation
  *        │allow
  *   DoImpersonate ──no such account──▶ UnknownImpersonationTarget         [not in Shibboleth]
@@ -41,6 +41,12 @@ import {
   type InterceptFlow,
   type InterceptOutcome,
 } from '../intercept-flow.js';
+import {
+  recordChoseImpersonation,
+  recordChoseSelf,
+  recordInvalidName,
+  recordOffer,
+} from './impersonate-audit.js';
 import {
   ImpersonationDecision,
   type Impersonator,
@@ -102,8 +108,11 @@ export class ImpersonateFlow implements InterceptFlow {
         ? { to: 'ImpersonateView', data: {} }
         : { end: PROCEED },
     ImpersonateView: (ctx, data) => this.impersonateView(ctx, data),
-    CheckForImpersonation: (_ctx, { typed }) =>
-      typed === '' ? { end: PROCEED } : { to: 'CanonicalizeName', data: { typed } },
+    CheckForImpersonation: async (ctx, { typed }) => {
+      if (typed !== '') return { to: 'CanonicalizeName', data: { typed } };
+      await recordChoseSelf(ctx, 'empty-name');
+      return { end: PROCEED };
+    },
     CanonicalizeName: (ctx, { typed }) => this.canonicalizeName(ctx, typed),
     CheckSpecificAccess: (ctx, { target }) => this.checkSpecificAccess(ctx, target),
     DoImpersonate: (ctx, { target }) => this.doImpersonate(ctx, target),
@@ -130,15 +139,17 @@ export class ImpersonateFlow implements InterceptFlow {
   }
 
   /** The view keeps no state of its own (the model is rebuilt from the request). */
-  resume(
+  async resume(
     ctx: InterceptContext,
     _state: Json,
     event: string,
     form: FormFields,
   ): Promise<InterceptOutcome> {
     // ImpersonateView's transitions: "impersonate" → CheckForImpersonation, anything else → proceed.
-    if (event !== 'impersonate') return Promise.resolve({ end: PROCEED });
-    return this.run(ctx, { to: 'CheckForImpersonation', data: { typed: form.principal ?? '' } });
+    if (event === 'impersonate')
+      return this.run(ctx, { to: 'CheckForImpersonation', data: { typed: form.principal ?? '' } });
+    await recordChoseSelf(ctx);
+    return { end: PROCEED };
   }
 
   private async run(ctx: InterceptContext, first: Goto): Promise<InterceptOutcome> {
@@ -154,8 +165,13 @@ export class ImpersonateFlow implements InterceptFlow {
     return this.states[goto.to](ctx, goto.data);
   }
 
-  private impersonateView(ctx: InterceptContext, data: StateData['ImpersonateView']): Transition {
+  private async impersonateView(
+    ctx: InterceptContext,
+    data: StateData['ImpersonateView'],
+  ): Promise<Transition> {
     const choices = ctx.prc.attributes?.unfiltered[IMPERSONATABLE_USERNAMES];
+    // Offered once per request; a passive request never shows it (the runner ends it NoPassive).
+    if (data.error === undefined && !ctx.prc.passive) await recordOffer(ctx, choices?.length ?? 0);
     return {
       view: 'intercept/impersonate',
       model: {
@@ -168,16 +184,20 @@ export class ImpersonateFlow implements InterceptFlow {
     };
   }
 
-  private canonicalizeName(ctx: InterceptContext, typed: string): Transition {
+  private async canonicalizeName(ctx: InterceptContext, typed: string): Promise<Transition> {
     const name = this.decision.canonicalizeName(impersonator(ctx), typed);
     switch (name.reason) {
       case 'no-name': // only white space
+        await recordChoseSelf(ctx, 'empty-name', typed);
+        return { end: PROCEED };
       case 'own-name':
+        await recordChoseSelf(ctx, 'own-name', typed, name.account);
         return { end: PROCEED };
       case 'invalid-name':
         this.services.log.warn(
           `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: requested name ${quoted(typed)} is not an account name (${name.problem})`,
         );
+        await recordInvalidName(ctx, typed, name.problem);
         return {
           to: 'ImpersonateView',
           data: { typed, error: `impersonate.invalid-name.${name.problem}` },
@@ -186,6 +206,7 @@ export class ImpersonateFlow implements InterceptFlow {
         // Whatever the policies answer, the record that ends this request names what was asked.
         ctx.prc.audit[AuditField.REQUESTED_TARGET] = [typed];
         ctx.prc.audit[AuditField.REQUESTED_TARGET_CANONICAL] = [name.target.account];
+        await recordChoseImpersonation(ctx);
         return { to: 'CheckSpecificAccess', data: { target: name.target } };
     }
   }

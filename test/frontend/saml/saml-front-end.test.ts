@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'selfsigned';
 import { Browser, type Page } from '../../support/browser.js';
 import {
-  auditRecord,
   DEFAULT_AUDIT_FIELDS,
+  auditRecord,
   startTestIdp,
   type TestIdp,
 } from '../../support/test-idp.js';

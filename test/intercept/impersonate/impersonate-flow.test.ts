@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImpersonateFlow } from '../../../src/intercept/impersonate/impersonate-flow.js';
-import type { InterceptContext } from '../../../src/intercept/intercept-flow.js';
+import type {
+  InterceptAuditFields,
+  InterceptContext,
+} from '../../../src/intercept/intercept-flow.js';
 import type { ResolvedContext } from '../../../src/core/request-context.js';
 import type { RelyingParty } from '../../../src/relying-party/relying-party.js';
 import { coreServices, type CoreServices } from '../../support/core-services.js';
@@ -14,6 +17,8 @@ const TOKENS = { lifetimeMs: 600_000, refreshTokens: false };
 let s: CoreServices;
 let flow: ImpersonateFlow;
 let rp: RelyingParty;
+/** What the flow asked to audit, in order (the runner's step writes it; see impersonate-audit.test.ts). */
+const audited: InterceptAuditFields[] = [];
 
 beforeAll(async () => {
   s = await coreServices();
@@ -49,7 +54,7 @@ async function contextFor(user: string): Promise<InterceptContext> {
     attributes: { unfiltered, filtered: s.filter.filter(unfiltered, rp.id) },
     audit: {},
   };
-  return { prc, relyingParty: rp };
+  return { prc, relyingParty: rp, audit: (fields) => Promise.resolve(void audited.push(fields)) };
 }
 
 describe('CheckGeneralAccess', () => {
@@ -65,6 +70,7 @@ describe('CheckGeneralAccess', () => {
       view: 'intercept/impersonate',
       model: { choices: ['bob', 'carol'], principalName: 'alice' },
     });
+    expect(audited.at(-1)).toEqual({ act: 'offer', det: ['choices=2'] });
   });
 
   it('shows a free text field when the real user has no impersonatableUsernames', async () => {
@@ -77,6 +83,7 @@ describe('ImpersonateView → CheckForImpersonation', () => {
   it('"Continue normally" (event proceed) ends with proceed even with a name filled in', async () => {
     const ctx = await contextFor('alice');
     expect(await flow.resume(ctx, {}, 'proceed', { principal: 'bob' })).toEqual({ end: 'proceed' });
+    expect(audited.at(-1)).toMatchObject({ act: 'choose', det: ['choice=self'] });
     expect(ctx.prc.subject.principalName).toBe('alice');
     expect(ctx.prc.subject.impersonation).toBeUndefined();
   });
@@ -98,6 +105,12 @@ describe('CanonicalizeName', () => {
       view: 'intercept/impersonate',
       model: { error: 'impersonate.invalid-name.wildcard', typed: 'b*' },
     });
+    expect(audited.at(-1)).toEqual({
+      act: 'refuse',
+      e: 'InvalidImpersonationName',
+      ut: 'b*',
+      det: ['problem=wildcard'],
+    });
     expect(ctx.prc.subject.principalName).toBe('erin');
   });
 
@@ -105,6 +118,12 @@ describe('CanonicalizeName', () => {
     const ctx = await contextFor('erin');
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: ' ＥＲＩＮ ' })).toEqual({
       end: 'proceed',
+    });
+    expect(audited.at(-1)).toEqual({
+      act: 'choose',
+      ut: ' ＥＲＩＮ ',
+      utc: 'erin',
+      det: ['choice=self', 'reason=own-name'],
     });
     expect(ctx.prc.audit).toEqual({});
   });

@@ -1,0 +1,55 @@
+/**
+ * The impersonate form's own audit records (docs/auditing.md): who was offered the form, what they
+ * chose, and names the form's checks refused. Each is written before the page or the next step
+ * that answers it; the policy refusals and the release are recorded where the request ends.
+ */
+import { AuditAction, AuditField, auditDetails } from '../../audit/audit-fields.js';
+import type { InterceptContext } from '../intercept-flow.js';
+
+/** Why the tester goes on as themselves although they pressed "impersonate". */
+export type SelfReason = 'empty-name' | 'own-name';
+
+/** The form was shown; `choices` accounts were listed (0: a free text field). */
+export function recordOffer(ctx: InterceptContext, choices: number): Promise<void> {
+  return ctx.audit({
+    [AuditField.ACTION]: AuditAction.OFFER,
+    [AuditField.DETAILS]: auditDetails({ choices }),
+  });
+}
+
+/** "Continue normally", or a name that means no impersonation (`reason`). */
+export function recordChoseSelf(
+  ctx: InterceptContext,
+  reason?: SelfReason,
+  typed?: string,
+  account?: string,
+): Promise<void> {
+  return ctx.audit({
+    [AuditField.ACTION]: AuditAction.CHOOSE,
+    [AuditField.REQUESTED_TARGET]: typed,
+    [AuditField.REQUESTED_TARGET_CANONICAL]: account,
+    [AuditField.DETAILS]: auditDetails({ choice: 'self', reason }),
+  });
+}
+
+/** The tester asked to impersonate a well-formed name (%ut, %utc are the request's by now). */
+export function recordChoseImpersonation(ctx: InterceptContext): Promise<void> {
+  return ctx.audit({
+    [AuditField.ACTION]: AuditAction.CHOOSE,
+    [AuditField.DETAILS]: auditDetails({ choice: 'impersonate' }),
+  });
+}
+
+/** The name typed is no account name (`problem`: wildcard, mixed-script, look-alike, …). */
+export function recordInvalidName(
+  ctx: InterceptContext,
+  typed: string,
+  problem: string,
+): Promise<void> {
+  return ctx.audit({
+    [AuditField.ACTION]: AuditAction.REFUSE,
+    [AuditField.EVENT]: 'InvalidImpersonationName',
+    [AuditField.REQUESTED_TARGET]: typed,
+    [AuditField.DETAILS]: auditDetails({ problem }),
+  });
+}
