@@ -5,7 +5,7 @@
  * for the size rotations of that day; `.log` without `.gz` when compression was off or
  * interrupted) by date, then index, then the current file (`<stem>.log`) last.
  *
- * Lines are streamed (never a whole file in memory): a 1 MiB read buffer, gunzip in large chunks,
+ * Lines are streamed (never a whole file in memory): 64 KiB blocks read ahead, gunzip on the thread pool,
  * and lines cut from the decoded text. A gzip file that is corrupt or cut short is reported
  * through onError with the file and the last complete line read from it; the lines before it
  * are delivered and the caller goes on with the next file.
@@ -42,8 +42,13 @@ export interface AuditReadError {
 }
 
 export const DEFAULT_AUDIT_STEM = 'idp-audit';
+// Read and gunzip in large blocks (fewer round trips to the thread pool), handed on in pieces of
+// at most 64 KiB: a piece's text then fits V8's young generation. A string of 128 KiB to 1 MiB
+// is a large object, allocated from fresh pages each time: decoding 256 KiB at a time was 30
+// times slower here than 64 KiB.
 const READ_BUFFER = 1 << 20;
-const GUNZIP_CHUNK = 256 << 10;
+const GUNZIP_CHUNK = 1 << 20;
+const PIECE = 64 << 10;
 const READ_AHEAD = 4 << 20;
 
 /**
@@ -137,6 +142,19 @@ export function decodeLines(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
+/** Whole lines in runs of about PIECE bytes (a longer line is a piece of its own). */
+function* pieces(bytes: Buffer): Generator<Buffer> {
+  let start = 0;
+  while (bytes.length - start > PIECE) {
+    let cut = bytes.lastIndexOf(NL, start + PIECE);
+    if (cut < start) cut = bytes.indexOf(NL, start + PIECE);
+    if (cut === -1) break;
+    yield bytes.subarray(start, cut);
+    start = cut + 1;
+  }
+  yield bytes.subarray(start);
+}
+
 function countLines(bytes: Buffer): number {
   let n = 1;
   for (let at = bytes.indexOf(NL); at !== -1; at = bytes.indexOf(NL, at + 1)) n++;
@@ -161,12 +179,16 @@ export async function* readByteChunks(
         carry = Buffer.concat([carry, chunk]);
         continue;
       }
-      const head = chunk.subarray(0, last);
-      const bytes = carry.length > 0 ? Buffer.concat([carry, head]) : head;
+      // The line begun in the previous block is completed apart: no copy of the whole block.
+      const first = carry.length > 0 ? chunk.indexOf(NL) : -1;
+      const head = first === -1 ? [] : [Buffer.concat([carry, chunk.subarray(0, first)])];
+      const rest = first === last ? [] : pieces(chunk.subarray(first + 1, last));
       carry = Buffer.from(chunk.subarray(last + 1));
-      const lineCount = countLines(bytes);
-      yield { firstLineNo: lineNo + 1, lineCount, bytes, partialLast: false };
-      lineNo += lineCount;
+      for (const piece of [...head, ...rest]) {
+        const lineCount = countLines(piece);
+        yield { firstLineNo: lineNo + 1, lineCount, bytes: piece, partialLast: false };
+        lineNo += lineCount;
+      }
     }
   } catch (err) {
     const dropped = carry.length > 0 ? ` (${carry.length} bytes after it not delivered)` : '';

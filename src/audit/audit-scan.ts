@@ -5,6 +5,7 @@
  * each block of lines is decoded in one go and each line parsed. Rotated files of days before
  * --since are skipped whole.
  */
+import { isAscii } from 'node:buffer';
 import { AuditEntry, type AuditLayout } from './audit-entry.js';
 import { AuditField } from './audit-fields.js';
 import { decodeLines, readByteChunks, type AuditFile, type ByteChunk } from './audit-files.js';
@@ -25,7 +26,6 @@ export async function* nodeRecords(
   files: readonly AuditFile[],
   scan: Scan,
 ): AsyncGenerator<MatchedRecord[]> {
-  const timeAt = scan.layout.index.get(AuditField.EVENT_TIME) ?? -1;
   const { sinceDay } = scan.filter;
   for (const file of files) {
     if (sinceDay && file.date && file.date < sinceDay) continue;
@@ -37,15 +37,28 @@ export async function* nodeRecords(
         if (text === '' || !scan.filter.mayMatch(text)) return;
         const entry = AuditEntry.parse(scan.layout, text);
         if (scan.filter.accepts(entry))
-          out.push({ node, file, lineNo, entry, time: entry.raws[timeAt] ?? '' });
+          out.push({ node, file, lineNo, entry, time: entry.raw(AuditField.EVENT_TIME) });
       };
       if (scan.filter.needle) linesWith(chunk, scan.filter.needle, take);
-      else
-        decodeLines(chunk.bytes)
-          .split('\n')
-          .forEach((t, i) => take(t, chunk.firstLineNo + i));
+      else eachLine(chunk, take);
       if (out.length > 0) yield out;
     }
+  }
+}
+
+/**
+ * Calls `take` with each line and its number, each line decoded on its own: a record kept for
+ * the output then holds its own line, not (through V8's sliced strings) the whole block's text.
+ */
+function eachLine(chunk: ByteChunk, take: (text: string, lineNo: number) => void): void {
+  const { bytes } = chunk;
+  const encoding = isAscii(bytes) ? 'latin1' : 'utf8';
+  let start = 0;
+  for (let lineNo = chunk.firstLineNo; start <= bytes.length; lineNo++) {
+    let end = bytes.indexOf(NL, start);
+    if (end === -1) end = bytes.length;
+    take(bytes.toString(encoding, start, end), lineNo);
+    start = end + 1;
   }
 }
 

@@ -31,7 +31,11 @@ export async function verifyCommand(
   out: AuditOut,
 ): Promise<number> {
   const publicKeys = (keyFiles.length > 0 ? keyFiles : [defaultKeyFile(setup, at)]).map(readKey);
-  const verifier = (await import(VERIFIER)) as VerifyModule;
+  const verifier = await loadVerifier();
+  if (!verifier) {
+    out.err(`audit verify: the verifier (${VERIFIER}) is not part of this installation`);
+    return 1;
+  }
   const report = await verifier.verifyAuditTrail(
     setup.nodes.map((n) => [...n.files]),
     { publicKeys },
@@ -40,6 +44,15 @@ export async function verifyCommand(
   for (const line of typeof text === 'string' ? [text] : text) out.write(`${line}\n`);
   await out.flush(true);
   return report.ok ? 0 : 1;
+}
+
+async function loadVerifier(): Promise<VerifyModule | undefined> {
+  try {
+    return (await import(VERIFIER)) as VerifyModule;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
 }
 
 function defaultKeyFile(setup: AuditSetup, at: Location): string {
