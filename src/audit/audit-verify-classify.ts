@@ -7,7 +7,7 @@ import type { ChainLink, ParsedChainLine } from './audit-chain.js';
 import { chainHash } from './audit-chain.js';
 import type { ControlRecord } from './audit-verify-record.js';
 import type { VerifyNote, VerifyProblem } from './audit-verify-types.js';
-import type { AuditLine } from './verify-stand-ins.js';
+import type { AuditLine } from './audit-files.js';
 
 /** A line read, with its chain trailer and control fields when it has them. */
 export interface Candidate {

@@ -9,7 +9,7 @@ import { checkCheckpoint, type KeyRing } from './audit-verify-checkpoint.js';
 import { chains, classifyBreak, linkOf, type Candidate } from './audit-verify-classify.js';
 import type { ControlReader } from './audit-verify-record.js';
 import type { FileVerdict, VerifyProblem } from './audit-verify-types.js';
-import { readAuditLines, type AuditFile, type AuditLine } from './verify-stand-ins.js';
+import { readAuditLines, type AuditFile, type AuditLine } from './audit-files.js';
 
 export interface WalkContext {
   readonly control: ControlReader;

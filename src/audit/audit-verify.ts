@@ -10,7 +10,7 @@ import { FileWalk, type Previous, type WalkContext } from './audit-verify-file.j
 import { describeLimits } from './audit-verify-limits.js';
 import { ControlReader } from './audit-verify-record.js';
 import type { FileVerdict, NodeVerdict, VerifyReport } from './audit-verify-types.js';
-import type { AuditFile } from './verify-stand-ins.js';
+import type { AuditFile } from './audit-files.js';
 
 export { formatVerifyReport } from './audit-verify-report.js';
 export type {

@@ -97,6 +97,7 @@ export function auditSetup(
     logFormat ??
     loadAudit(
       YamlConf.read(path.join(properties!.confDir, CONF_FILES.audit), properties!.lookup).root,
+      properties!.audit.chainEnabled,
     ).format;
   const tokens = parseAuditFormat(format);
   const stem = properties

@@ -7,22 +7,10 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditFile } from '../audit/audit-files.js';
+import { formatVerifyReport, verifyAuditTrail, verifyExitCode } from '../audit/audit-verify.js';
 import { loadProps, UsageError, type AuditSetup } from './audit-options.js';
 import type { Location } from './cli-context.js';
 import type { AuditOut } from './audit-output.js';
-
-/** The verifier's interface, as agreed in the issue 9 design (docs: "Reader API"). */
-interface VerifyModule {
-  verifyAuditTrail(
-    nodes: AuditFile[][],
-    options: { publicKeys: KeyObject[] },
-  ): Promise<{ readonly ok: boolean }>;
-  formatVerifyReport(report: { readonly ok: boolean }): string | readonly string[];
-}
-
-// Loaded when the command runs, so the other commands work without the verifier's module.
-const VERIFIER = '../audit/audit-verify.js';
 
 export async function verifyCommand(
   setup: AuditSetup,
@@ -31,28 +19,13 @@ export async function verifyCommand(
   out: AuditOut,
 ): Promise<number> {
   const publicKeys = (keyFiles.length > 0 ? keyFiles : [defaultKeyFile(setup, at)]).map(readKey);
-  const verifier = await loadVerifier();
-  if (!verifier) {
-    out.err(`audit verify: the verifier (${VERIFIER}) is not part of this installation`);
-    return 1;
-  }
-  const report = await verifier.verifyAuditTrail(
+  const report = await verifyAuditTrail(
     setup.nodes.map((n) => [...n.files]),
-    { publicKeys },
+    { publicKeys, format: [...setup.tokens] },
   );
-  const text = verifier.formatVerifyReport(report);
-  for (const line of typeof text === 'string' ? [text] : text) out.write(`${line}\n`);
+  out.write(formatVerifyReport(report));
   await out.flush(true);
-  return report.ok ? 0 : 1;
-}
-
-async function loadVerifier(): Promise<VerifyModule | undefined> {
-  try {
-    return (await import(VERIFIER)) as VerifyModule;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw err;
-  }
+  return verifyExitCode(report);
 }
 
 function defaultKeyFile(setup: AuditSetup, at: Location): string {

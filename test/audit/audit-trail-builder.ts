@@ -17,7 +17,7 @@ import {
 } from '../../src/audit/audit-chain.js';
 import { AuditFormatter, parseAuditFormat } from '../../src/audit/audit-format.js';
 import { checkpointPayload, keyIdOf } from '../../src/audit/audit-checkpoint.js';
-import { nodeFiles, type AuditFile } from '../../src/audit/verify-stand-ins.js';
+import { nodeFiles, type AuditFile } from '../../src/audit/audit-files.js';
 
 export const FORMAT = parseAuditFormat(
   '%a|%ST|%T|%u|%SP|%i|%ac|%t|%attr|%n|%f|%SSO|%XX|%XA|%b|%bb|%e|%S|%SS|%s|%UA|%uu|%ut|%utc|%P|%tx|%act|%det',

@@ -9,7 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseAuditFormat } from '../../src/audit/audit-format.js';
 import { verifyAuditTrail } from '../../src/audit/audit-verify.js';
-import { nodeFiles } from '../../src/audit/verify-stand-ins.js';
+import { nodeFiles } from '../../src/audit/audit-files.js';
 import { clock, linesOf, openChain, record, tempAuditFile, testKey } from './chain-support.js';
 
 const FORMAT = parseAuditFormat(
