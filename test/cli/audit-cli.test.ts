@@ -5,6 +5,8 @@
  * The IdP's writer may or may not add the chain trailer and control records: both are read.
  */
 import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/core/paths.js';
@@ -110,7 +112,7 @@ describe('audit on a real run', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, string>);
-    const released = rows.filter((r) => r.event === '');
+    const released = rows.filter((r) => r.action === 'release');
     expect(released).toHaveLength(1);
     expect(released[0]).toMatchObject({ actor: 'alice', target: 'bob', rp: SP });
     expect(released[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -143,5 +145,23 @@ describe('audit on a real run', () => {
     expect(lines).toContain('actor,erin,0,1');
     expect(lines).toContain('target,bob,1,0');
     expect(lines).toContain('target,admin,0,1');
+  });
+
+  it("verifies the run's trail, and names the line of an edit in a copy", async () => {
+    const key = path.join(t.home, 'credentials', 'idp-audit.pub');
+    const ok = await runAudit(['verify', logs(), '--conf', t.confDir, '--public-key', key]);
+    expect(ok.stdout).toContain('OK through line');
+    expect(ok.code).toBe(0);
+    const copy = mkdtempSync(path.join(tmpdir(), 'audit-copy-'));
+    cpSync(logs(), copy, { recursive: true });
+    const file = path.join(copy, 'idp-audit.log');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const edited = lines.findIndex((l) => l.includes('|erin|'));
+    lines[edited] = lines[edited]!.replace('|erin|', '|dave|');
+    writeFileSync(file, lines.join('\n'));
+    const bad = await runAudit(['verify', copy, '--conf', t.confDir, '--public-key', key]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`idp-audit.log: line ${edited + 1}: edited`);
+    expect(bad.stdout).toMatch(/cannot detect/i);
   });
 });
