@@ -15,7 +15,6 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { policyReferences } from './access/policy-references.js';
 import { ReloadableAccessControlService } from './access/reloadable-access-control.js';
-import { accessControlAdminRoutes, ADMIN_PATHS } from './admin/access-control-admin.js';
 import { reloadAuditFields } from './admin/admin-audit.js';
 import { LoginThrottle } from './authn/login-throttle.js';
 import { loadConfiguration, type IdpConfiguration } from './config/load-configuration.js';
@@ -36,6 +35,7 @@ import { createApp } from './web/app.js';
 import { answerClientErrors } from './web/client-errors.js';
 import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
+import { adminRoutes, ADMIN_ROUTE_PATHS } from './wiring/admin-routes.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
 import { openLogs, type Logs } from './wiring/logs.js';
@@ -224,8 +224,8 @@ function buildApp(
     sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
     routers: [
       ...frontEnds.map((f) => f.routes(flow)),
-      accessControlAdminRoutes({
-        props,
+      ...adminRoutes({
+        config,
         accessControl,
         resolver,
         views,
@@ -233,7 +233,7 @@ function buildApp(
         log: log.child('net.shibboleth.idp.admin'),
       }),
     ],
-    paths: [...frontEnds.flatMap((f) => f.paths), ...Object.values(ADMIN_PATHS)],
+    paths: [...frontEnds.flatMap((f) => f.paths), ...ADMIN_ROUTE_PATHS],
     sessionlessPaths: frontEnds.flatMap((f) => f.sessionlessPaths),
     views,
     log: idpLog,

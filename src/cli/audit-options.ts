@@ -9,7 +9,8 @@ import path from 'node:path';
 import { auditLayout, type AuditLayout } from '../audit/audit-entry.js';
 import { nodeFiles, DEFAULT_AUDIT_STEM } from '../audit/audit-files.js';
 import type { AuditFilter } from '../audit/audit-filter.js';
-import { auditTimestamp, parseAuditFormat, type FormatToken } from '../audit/audit-format.js';
+import { parseAuditFormat, type FormatToken } from '../audit/audit-format.js';
+import { parseAuditTime, TIME_EXPECTED } from '../audit/audit-time.js';
 import type { AuditNode } from '../audit/audit-merge.js';
 import { loadAudit } from '../config/audit-conf.js';
 import { loadIdpProperties, type IdpProperties } from '../config/idp-properties.js';
@@ -21,30 +22,12 @@ import type { Location } from './cli-context.js';
 
 export class UsageError extends Error {}
 
-const UNIT_MS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** --since/--until as an audit timestamp: ISO 8601 (no zone = UTC, as the log), %T's own form, or an age. */
+/** --since/--until as an audit timestamp (audit-time.ts). */
 export function parseTime(option: string, text: string, now = Date.now()): string {
-  const relative = /^(\d+)([smhdw])$/.exec(text);
-  if (relative) return auditTimestamp(now - Number(relative[1]) * UNIT_MS[relative[2]!]!);
-  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  const iso = compact
-    ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}Z`
-    : /T[\d:.]+$/.test(text)
-      ? `${text}Z`
-      : text;
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(iso) ? Date.parse(iso) : NaN;
-  if (Number.isNaN(ms))
-    throw new UsageError(
-      `--${option} ${JSON.stringify(text)}: expected ISO 8601 (2024-05-01, 2024-05-01T09:30:00Z) or an age (30m, 1h, 2d, 1w)`,
-    );
-  return auditTimestamp(ms);
+  const time = parseAuditTime(text, now);
+  if (time === undefined)
+    throw new UsageError(`--${option} ${JSON.stringify(text)}: ${TIME_EXPECTED}`);
+  return time;
 }
 
 export interface FilterValues {

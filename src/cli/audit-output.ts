@@ -9,6 +9,7 @@
 import type { MatchedRecord, AuditNode } from '../audit/audit-merge.js';
 import { AuditField as F } from '../audit/audit-fields.js';
 import { decode } from '../audit/audit-entry.js';
+import { isoTime } from '../audit/audit-time.js';
 import { actorOf, targetOf } from '../audit/audit-filter.js';
 import { safeForLog } from '../logging/process-log.js';
 
@@ -29,12 +30,6 @@ export interface AuditOut {
 const COLUMNS = ['time', 'node', 'actor', 'target', 'rp', 'profile', 'action', 'event', 'tx'];
 const CSV_COLUMNS = [...COLUMNS, 'file', 'line', 'seq'];
 const JSON_COLUMNS = COLUMNS;
-
-/** %T as ISO 8601 (yyyy-MM-ddTHH:mm:ssZ); anything else as written. */
-function isoTime(t: string): string {
-  if (!/^\d{8}T\d{6}Z$/.test(t)) return decode(t);
-  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}Z`;
-}
 
 function columns(r: MatchedRecord, nodes: readonly AuditNode[]): string[] {
   const e = r.entry;
