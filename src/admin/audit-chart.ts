@@ -18,7 +18,7 @@ const LEFT = 40;
 const BAR = 12;
 const DAY_WIDTH = 2 * BAR + 10;
 
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(
     /[<>&"']/g,
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] ?? c,

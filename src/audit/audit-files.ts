@@ -129,7 +129,7 @@ export interface ByteChunk {
 }
 
 /** A run of consecutive lines of one file, decoded. */
-export interface LineChunk {
+interface LineChunk {
   readonly firstLineNo: number;
   readonly lines: readonly string[];
   readonly partialLast: boolean;
@@ -200,7 +200,7 @@ export async function* readByteChunks(
 }
 
 /** The file's lines, decoded, a chunk per block read (see readByteChunks). */
-export async function* readLineChunks(
+async function* readLineChunks(
   file: AuditFile,
   onError: (e: AuditReadError) => void,
 ): AsyncGenerator<LineChunk> {
@@ -209,7 +209,7 @@ export async function* readLineChunks(
 }
 
 /** The file's lines in batches (see readLineChunks). */
-export async function* readAuditBatches(
+async function* readAuditBatches(
   file: AuditFile,
   onError: (e: AuditReadError) => void,
 ): AsyncGenerator<AuditLine[]> {

@@ -26,7 +26,7 @@ export interface AuditFilter {
   readonly includeControl?: boolean;
 }
 
-export const CONTROL_PROFILE = 'Audit';
+const CONTROL_PROFILE = 'Audit';
 
 /** The real user: the impersonating account when impersonating, else the account. */
 export function actorOf(e: AuditEntry): string {
@@ -39,7 +39,7 @@ export function targetOf(e: AuditEntry): string {
   return e.raw(F.REQUESTED_TARGET_CANONICAL) || e.raw(F.REQUESTED_TARGET);
 }
 
-export function isControl(e: AuditEntry): boolean {
+function isControl(e: AuditEntry): boolean {
   return e.raw(F.PROFILE) === CONTROL_PROFILE;
 }
 

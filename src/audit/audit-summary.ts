@@ -6,7 +6,7 @@ import { decode, type AuditEntry } from './audit-entry.js';
 import { AuditField } from './audit-fields.js';
 import { actorOf, isImpersonation, isRefusal, targetOf } from './audit-filter.js';
 
-export const SUMMARY_GROUPS = ['actor', 'target', 'rp', 'day'] as const;
+const SUMMARY_GROUPS = ['actor', 'target', 'rp', 'day'] as const;
 export type SummaryGroup = (typeof SUMMARY_GROUPS)[number];
 
 export interface SummaryRow {

@@ -11,7 +11,7 @@ export interface ControlRecord {
 }
 
 /** The raw (escaped) value of each field, or undefined when the record does not fit the format. */
-export function splitRecord(
+function splitRecord(
   record: string,
   tokens: readonly FormatToken[],
 ): Map<string, string> | undefined {
@@ -50,7 +50,7 @@ function decode(value: string): string | undefined {
 }
 
 /** %det: `key=value` elements joined by `,`, each escaped. */
-export function parseDetails(value: string): Map<string, string> {
+function parseDetails(value: string): Map<string, string> {
   const det = new Map<string, string>();
   for (const element of value.split(',')) {
     const text = decode(element);

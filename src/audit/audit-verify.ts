@@ -13,13 +13,7 @@ import type { FileVerdict, NodeVerdict, VerifyReport } from './audit-verify-type
 import type { AuditFile } from './audit-files.js';
 
 export { formatVerifyReport } from './audit-verify-report.js';
-export type {
-  FileVerdict,
-  NodeVerdict,
-  ProblemKind,
-  VerifyProblem,
-  VerifyReport,
-} from './audit-verify-types.js';
+export type { VerifyReport } from './audit-verify-types.js';
 
 export interface VerifyOptions {
   /** The audit keys whose checkpoints are trusted (current and earlier ones). */

@@ -19,7 +19,7 @@ import {
 } from './audit-output.js';
 
 /** Streams the matching records to `each`, batch by batch; returns the number of problems. */
-export async function eachRecord(
+async function eachRecord(
   setup: AuditSetup,
   filter: AuditFilter,
   out: AuditOut,

@@ -23,7 +23,7 @@ import type { Location } from './cli-context.js';
 export class UsageError extends Error {}
 
 /** --since/--until as an audit timestamp (audit-time.ts). */
-export function parseTime(option: string, text: string, now = Date.now()): string {
+function parseTime(option: string, text: string, now = Date.now()): string {
   const time = parseAuditTime(text, now);
   if (time === undefined)
     throw new UsageError(`--${option} ${JSON.stringify(text)}: ${TIME_EXPECTED}`);

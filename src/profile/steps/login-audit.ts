@@ -13,7 +13,7 @@ import { auditFieldsOf } from '../../audit/audit-record.js';
 import type { IdpEvent } from '../../core/events.js';
 import type { StepInput } from './profile-step.js';
 
-export const LOGIN_PROFILE = 'Authn/Login';
+const LOGIN_PROFILE = 'Authn/Login';
 
 export interface LoginOutcome {
   /** The account name as canonicalized, or as typed. */
