@@ -15,7 +15,7 @@ const FILTERS = `  --since TIME, --until TIME
   --target NAME      the account acted on: %u when impersonating, else the account asked for (%utc, %ut)
   --rp ENTITY        the relying party (%SP)
   --event EVENT      the event (%e), e.g. ImpersonationViolation; repeat or comma-separate for several
-  --action ACTION    the action (%act): release, refuse, offer, choose, login, reload, admin
+  --action ACTION    the action (%act): release, refuse, offer, choose, login, reload
   --impersonation-only   records about an impersonation (%uu or %ut set)
   --refusals-only        refusals (%act=refuse, or an event on any other record)
   --include-control      also the chain's own records (profile Audit: open, start, checkpoint)

@@ -19,7 +19,7 @@ describe('policy validate', () => {
   it('accepts the shipped configuration', async () => {
     const run = await runPolicy(['validate']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toContain('OK: 4 access-control policies');
+    expect(run.stdout).toContain('OK: 5 access-control policies');
     expect(run.stdout).toContain('SpecificImpersonationPolicy: 3 p, 1 g, 1 g2; indexed');
   });
 
@@ -113,6 +113,7 @@ describe('policy status', () => {
       ['SpecificImpersonationPolicy', 3, true],
       ['AccessControlStatusPolicy', 4, true],
       ['AccessControlReloadPolicy', 4, true],
+      ['AuditReviewPolicy', 4, true],
     ]);
   });
 });

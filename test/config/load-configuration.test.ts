@@ -54,6 +54,7 @@ describe('loadConfiguration', () => {
       'SpecificImpersonationPolicy',
       'AccessControlStatusPolicy',
       'AccessControlReloadPolicy',
+      'AuditReviewPolicy',
     ]);
     expect(config.localEvents.get('ImpersonationViolation')).toBe(true);
     expect(config.localEvents.get('InvalidCSRFToken')).toBe(false);
