@@ -4,8 +4,9 @@
  * of the records it holds), then idp-audit-YYYY-MM-DD.1.log.gz, .2 … for size rotations the same
  * day. Files left uncompressed (compression off, or interrupted) end in .log and are as valid.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { nodeFiles } from './audit-files.js';
 
 export interface RotatedFile {
   readonly path: string;
@@ -25,31 +26,18 @@ function stemOf(current: string): string {
   return base.endsWith('.log') ? base.slice(0, -4) : base;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** The rotated files beside `current`, oldest first (by day, then index; .log and .log.gz alike). */
 export function rotatedFiles(current: string): RotatedFile[] {
   const dir = path.dirname(current);
-  const pattern = new RegExp(
-    `^${escapeRegExp(stemOf(current))}-(\\d{4}-\\d{2}-\\d{2})(?:\\.(\\d+))?\\.log(\\.gz)?$`,
-  );
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .flatMap((name) => {
-      const m = pattern.exec(name);
-      if (!m) return [];
-      const [, day, index, gz] = m;
-      return [
-        { path: path.join(dir, name), day: day!, index: Number(index ?? 0), compressed: !!gz },
-      ];
-    })
+  if (!existsSync(dir)) return [];
+  // The names are read as the `audit` command reads them (audit-files.ts); only the order of an
+  // interrupted compression's pair differs: here the plain file, which compression deletes last, last.
+  return nodeFiles(dir, stemOf(current))
+    .flatMap((f) =>
+      f.date === undefined
+        ? []
+        : [{ path: f.path, day: f.date, index: f.index, compressed: f.compressed }],
+    )
     .sort((a, b) =>
       a.day !== b.day
         ? a.day.localeCompare(b.day)
