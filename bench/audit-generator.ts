@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { sealRecord, GENESIS_HASH } from '../src/audit/audit-chain.js';
+import { sealRecord, GENESIS_HASH } from '../src/audit/chain/audit-chain.js';
 import { AuditFormatter, auditTimestamp, parseAuditFormat } from '../src/audit/audit-format.js';
 import { seededRandom } from './policy-generator.js';
 

@@ -6,9 +6,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditLayout } from '../audit/audit-entry.js';
+import { auditLayout } from '../audit/trail/audit-entry.js';
 import { AuditField as F } from '../audit/audit-fields.js';
-import { nodeFiles, type AuditFile } from '../audit/audit-files.js';
+import { nodeFiles, type AuditFile } from '../audit/trail/audit-files.js';
 import {
   actorOf,
   compileFilter,
@@ -16,13 +16,13 @@ import {
   isRefusal,
   targetOf,
   type AuditFilter,
-} from '../audit/audit-filter.js';
+} from '../audit/trail/audit-filter.js';
 import { auditTimestamp, type FormatToken } from '../audit/audit-format.js';
-import type { MatchedRecord } from '../audit/audit-merge.js';
-import { nodeRecords } from '../audit/audit-scan.js';
-import { isoTime, parseAuditTime, TIME_EXPECTED } from '../audit/audit-time.js';
-import { decode } from '../audit/audit-entry.js';
-import { verifyAuditTrail } from '../audit/audit-verify.js';
+import type { MatchedRecord } from '../audit/trail/audit-merge.js';
+import { nodeRecords } from '../audit/trail/audit-scan.js';
+import { isoTime, parseAuditTime, TIME_EXPECTED } from '../audit/trail/audit-time.js';
+import { decode } from '../audit/trail/audit-entry.js';
+import { verifyAuditTrail } from '../audit/verify/audit-verify.js';
 import { daysBetween, type DayCounts } from './audit-chart.js';
 import { verifyStatusOf } from './audit-review-verify.js';
 import type {

@@ -1,6 +1,6 @@
 /** `audit verify`'s report of the current file, as the auditors' page shows it. */
 import path from 'node:path';
-import type { VerifyReport } from '../audit/audit-verify.js';
+import type { VerifyReport } from '../audit/verify/audit-verify.js';
 import type { VerifyStatus } from './audit-review-source.js';
 
 export function verifyStatusOf(report: VerifyReport): VerifyStatus {

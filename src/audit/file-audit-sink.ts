@@ -7,7 +7,7 @@
  */
 import { IdpError } from '../core/errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
-import { AppendOnlyFile } from './append-only-file.js';
+import { AppendOnlyFile } from './chain/append-only-file.js';
 import type { AuditSink } from './audit-sink.js';
 
 /** Writes one batch of records durably, in order, or throws; called one batch at a time. */

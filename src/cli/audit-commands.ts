@@ -4,10 +4,10 @@
  * (a corrupt or truncated gzip, a partial last line) is reported on stderr with where it stopped;
  * the other files are still read, and the exit status is 1.
  */
-import { compileFilter, type AuditFilter } from '../audit/audit-filter.js';
-import { mergeByTime, type MatchedRecord, type ReadProblems } from '../audit/audit-merge.js';
-import { nodeRecords } from '../audit/audit-scan.js';
-import { AuditSummary } from '../audit/audit-summary.js';
+import { compileFilter, type AuditFilter } from '../audit/trail/audit-filter.js';
+import { mergeByTime, type MatchedRecord, type ReadProblems } from '../audit/trail/audit-merge.js';
+import { nodeRecords } from '../audit/trail/audit-scan.js';
+import { AuditSummary } from '../audit/trail/audit-summary.js';
 import type { AuditSetup } from './audit-options.js';
 import {
   csvRow,

@@ -6,12 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { auditLayout, type AuditLayout } from '../audit/audit-entry.js';
-import { nodeFiles, DEFAULT_AUDIT_STEM } from '../audit/audit-files.js';
-import type { AuditFilter } from '../audit/audit-filter.js';
+import { auditLayout, type AuditLayout } from '../audit/trail/audit-entry.js';
+import { nodeFiles, DEFAULT_AUDIT_STEM } from '../audit/trail/audit-files.js';
+import type { AuditFilter } from '../audit/trail/audit-filter.js';
 import { parseAuditFormat, type FormatToken } from '../audit/audit-format.js';
-import { parseAuditTime, TIME_EXPECTED } from '../audit/audit-time.js';
-import type { AuditNode } from '../audit/audit-merge.js';
+import { parseAuditTime, TIME_EXPECTED } from '../audit/trail/audit-time.js';
+import type { AuditNode } from '../audit/trail/audit-merge.js';
 import { loadAudit } from '../config/audit-conf.js';
 import { loadIdpProperties, type IdpProperties } from '../config/idp-properties.js';
 import { CONF_FILES } from '../config/load-configuration.js';

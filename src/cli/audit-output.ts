@@ -6,11 +6,11 @@
  * the terminal or the spreadsheet), JSON escapes them losslessly as \uXXXX. CSV is RFC 4180, and a
  * cell that a spreadsheet would run as a formula (= + - @, tab, CR first) starts with a ' (OWASP).
  */
-import type { MatchedRecord, AuditNode } from '../audit/audit-merge.js';
+import type { MatchedRecord, AuditNode } from '../audit/trail/audit-merge.js';
 import { AuditField as F } from '../audit/audit-fields.js';
-import { decode } from '../audit/audit-entry.js';
-import { isoTime } from '../audit/audit-time.js';
-import { actorOf, targetOf } from '../audit/audit-filter.js';
+import { decode } from '../audit/trail/audit-entry.js';
+import { isoTime } from '../audit/trail/audit-time.js';
+import { actorOf, targetOf } from '../audit/trail/audit-filter.js';
 import { safeForLog } from '../logging/process-log.js';
 
 export const OUTPUT_FORMATS = ['table', 'jsonl', 'csv'] as const;

@@ -1,13 +1,17 @@
 /**
  * `audit verify`: checks each node's chain and signed checkpoints with verifyAuditTrail
- * (src/audit/audit-verify.ts) and prints its report. The public keys are --public-key files
+ * (src/audit/verify/audit-verify.ts) and prints its report. The public keys are --public-key files
  * (SPKI PEM), else the configured idp.audit.signing.publicKey
  * (default %{idp.home}/credentials/idp-audit.pub).
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatVerifyReport, verifyAuditTrail, verifyExitCode } from '../audit/audit-verify.js';
+import {
+  formatVerifyReport,
+  verifyAuditTrail,
+  verifyExitCode,
+} from '../audit/verify/audit-verify.js';
 import { loadProps, UsageError, type AuditSetup } from './audit-options.js';
 import type { Location } from './cli-context.js';
 import type { AuditOut } from './audit-output.js';

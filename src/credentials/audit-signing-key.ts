@@ -14,7 +14,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import path from 'node:path';
-import { keyIdOf, type CheckpointKey } from '../audit/audit-checkpoint.js';
+import { keyIdOf, type CheckpointKey } from '../audit/chain/audit-checkpoint.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
 

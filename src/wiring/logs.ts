@@ -3,10 +3,10 @@
  * categories) and the audit log over its durable file sink (conf/audit.yaml's format), sealed into
  * the tamper-evident chain and signed with the audit key when idp.audit.chain.enabled is on.
  */
-import { AuditChainWriter } from '../audit/audit-chain-writer.js';
+import { AuditChainWriter } from '../audit/chain/audit-chain-writer.js';
 import { AuditFormatter, parseAuditFormat } from '../audit/audit-format.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { controlFormatter } from '../audit/audit-control-records.js';
+import { controlFormatter } from '../audit/chain/audit-control-records.js';
 import { FileAuditSink } from '../audit/file-audit-sink.js';
 import type { IdpConfiguration } from '../config/load-configuration.js';
 import { loadAuditSigningKey } from '../credentials/audit-signing-key.js';

@@ -9,7 +9,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAuditCli } from '../../src/cli/audit.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
-import { Chain, refusal, release, tempDir, writeLines, type Rec } from '../audit/audit-trail.js';
+import {
+  Chain,
+  refusal,
+  release,
+  tempDir,
+  writeLines,
+  type Rec,
+} from '../audit/trail/audit-trail.js';
 
 const SP = 'https://sp.example.org/shibboleth';
 const RP = 'https://rp.example.org';

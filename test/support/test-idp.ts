@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseChainLine } from '../../src/audit/audit-chain.js';
+import { parseChainLine } from '../../src/audit/chain/audit-chain.js';
 import { parseAuditFormat } from '../../src/audit/audit-format.js';
 import { createIdp, type Idp } from '../../src/idp.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';

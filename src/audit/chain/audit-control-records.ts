@@ -1,0 +1,54 @@
+/**
+ * The details (%det) of the chain's own control records (P=Audit): `open`, the first line of every
+ * audit file, and `start`, one per IdP start (`checkpoint`: audit-checkpoint.ts).
+ */
+import type { ChainLink } from './audit-chain.js';
+import type { ChainResume } from './audit-chain-recovery.js';
+import { AuditField } from '../audit-fields.js';
+import { auditTimestamp, type AuditFormatter } from '../audit-format.js';
+
+const AUDIT_PROFILE = 'Audit';
+/** %e of a `start` record after a crash left a partial line. */
+export const TRAIL_RECOVERED = 'AuditTrailRecovered';
+
+/** Formats a control record with the configured format: act, details, event (%e). */
+export type ControlFormatter = (act: string, det: readonly string[], event?: string) => string;
+
+/** Control records in the configured format, stamped (%T) with `now`. */
+export function controlFormatter(formatter: AuditFormatter, now: () => number): ControlFormatter {
+  return (act, det, event) =>
+    formatter.format(
+      new Map([
+        [AuditField.EVENT_TIME, [auditTimestamp(now())]],
+        [AuditField.PROFILE, [AUDIT_PROFILE]],
+        [AuditField.ACTION, [act]],
+        [AuditField.DETAILS, [...det]],
+        [AuditField.EVENT, event ? [event] : []],
+      ]),
+    );
+}
+
+/** `open`: where the chain stood when this file began. */
+export function openDetails(link: ChainLink | undefined, previousFile: string): string[] {
+  return [
+    `prevSeq=${link?.seq ?? 0}`,
+    `prev=${link ? link.hash.toString('base64url') : 'GENESIS'}`,
+    `previousFile=${previousFile}`,
+  ];
+}
+
+/**
+ * `start`: the node, and what start-up found after the last chained line. `unchainedLines` counts
+ * lines written while the chain was off (idp.audit.chain.enabled = false): the chain cannot vouch
+ * for them, so rather than pretend they are part of it, the start record says how many there are
+ * and the chain continues from the last record it covers (or from the genesis, seq 1, when there
+ * is none) — `audit verify` can then tell them from lines inserted later.
+ */
+export function startDetails(node: string, resume: ChainResume): string[] {
+  const det = [`node=${node}`];
+  if (resume.partial) {
+    det.push(`partialLine=${resume.partial.line}`, `partialBytes=${resume.partial.bytes}`);
+  }
+  if (resume.unchainedLines > 0) det.push(`unchainedLines=${resume.unchainedLines}`);
+  return det;
+}

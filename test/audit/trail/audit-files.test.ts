@@ -1,0 +1,156 @@
+/**
+ * A node's audit files: found from a folder, a current file or a rotated file, in chain order
+ * (date, then size index, the current file last; .log and .log.gz alike), and read back line by
+ * line, compressed or not, with a corrupt or truncated gzip reported and the next file still read.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+  nodeFiles,
+  readAuditLines,
+  type AuditFile,
+  type AuditReadError,
+} from '../../../src/audit/trail/audit-files.js';
+import { tempDir, writeLines } from './audit-trail.js';
+
+async function readAll(files: readonly AuditFile[]) {
+  const errors: AuditReadError[] = [];
+  const lines: { file: string; lineNo: number; text: string; partial: boolean }[] = [];
+  for (const file of files)
+    for await (const l of readAuditLines(file, (e) => errors.push(e)))
+      lines.push({
+        file: path.basename(l.file.path),
+        lineNo: l.lineNo,
+        text: l.text,
+        partial: l.partial,
+      });
+  return { lines, errors };
+}
+
+describe('nodeFiles', () => {
+  const dir = tempDir();
+  for (const name of [
+    'idp-audit.log',
+    'idp-audit-2024-05-02.log.gz',
+    'idp-audit-2024-05-01.1.log.gz',
+    'idp-audit-2024-05-01.log.gz',
+    'idp-audit-2024-05-01.2.log', // compression off or interrupted
+    'idp-audit-2024-04-30.10.log.gz',
+    'idp-audit-2024-04-30.9.log.gz',
+    'idp-process.log', // the process log shares the folder
+    'idp-process-2024-05-01.log.gz',
+    'other-audit-2024-05-01.log.gz',
+  ])
+    writeFileSync(path.join(dir, name), '');
+
+  it('lists a folder by date, then index, the current file last, and nothing else', () => {
+    const files = nodeFiles(dir);
+    expect(files.map((f) => path.basename(f.path))).toEqual([
+      'idp-audit-2024-04-30.9.log.gz',
+      'idp-audit-2024-04-30.10.log.gz',
+      'idp-audit-2024-05-01.log.gz',
+      'idp-audit-2024-05-01.1.log.gz',
+      'idp-audit-2024-05-01.2.log',
+      'idp-audit-2024-05-02.log.gz',
+      'idp-audit.log',
+    ]);
+    expect(files[2]).toEqual({
+      path: path.join(dir, 'idp-audit-2024-05-01.log.gz'),
+      date: '2024-05-01',
+      index: 0,
+      compressed: true,
+      current: false,
+    });
+    expect(files[4]).toMatchObject({ index: 2, compressed: false, current: false });
+    expect(files.at(-1)).toEqual({
+      path: path.join(dir, 'idp-audit.log'),
+      index: 0,
+      compressed: false,
+      current: true,
+    });
+  });
+
+  it('takes the current file with its rotated siblings, a rotated file alone, another stem on request', () => {
+    expect(nodeFiles(path.join(dir, 'idp-audit.log'))).toEqual(nodeFiles(dir));
+    expect(nodeFiles(path.join(dir, 'idp-audit-2024-05-01.1.log.gz'))).toEqual([
+      {
+        path: path.join(dir, 'idp-audit-2024-05-01.1.log.gz'),
+        date: '2024-05-01',
+        index: 1,
+        compressed: true,
+        current: false,
+      },
+    ]);
+    expect(nodeFiles(dir, 'other-audit').map((f) => path.basename(f.path))).toEqual([
+      'other-audit-2024-05-01.log.gz',
+    ]);
+  });
+});
+
+describe('readAuditLines', () => {
+  it('reads .log and .log.gz alike, numbering lines, and flags a last line without a line break', async () => {
+    const dir = tempDir();
+    writeLines(dir, 'idp-audit-2024-05-01.log.gz', ['a1', 'a2']);
+    writeFileSync(path.join(dir, 'idp-audit.log'), 'b1\nb2\nb3-cut');
+    const { lines, errors } = await readAll(nodeFiles(dir));
+    expect(errors).toEqual([]);
+    expect(lines).toEqual([
+      { file: 'idp-audit-2024-05-01.log.gz', lineNo: 1, text: 'a1', partial: false },
+      { file: 'idp-audit-2024-05-01.log.gz', lineNo: 2, text: 'a2', partial: false },
+      { file: 'idp-audit.log', lineNo: 1, text: 'b1', partial: false },
+      { file: 'idp-audit.log', lineNo: 2, text: 'b2', partial: false },
+      { file: 'idp-audit.log', lineNo: 3, text: 'b3-cut', partial: true },
+    ]);
+  });
+
+  it('keeps multi-byte characters whole across read blocks, in large files', async () => {
+    const dir = tempDir();
+    const lines = Array.from(
+      { length: 40_000 },
+      (_, i) => `${i}|Zoë Ångström 日本語 😀|${'x'.repeat(i % 97)}`,
+    );
+    writeLines(dir, 'idp-audit-2024-05-01.log.gz', lines);
+    writeLines(dir, 'idp-audit.log', lines);
+    const read = await readAll(nodeFiles(dir));
+    expect(read.errors).toEqual([]);
+    expect(read.lines.map((l) => l.text)).toEqual([...lines, ...lines]);
+  });
+
+  it('reports a truncated gzip with the last line read, and goes on with the next file', async () => {
+    const dir = tempDir();
+    const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i} ${'y'.repeat(40)}`);
+    const gz = writeLines(dir, 'idp-audit-2024-05-01.log.gz', lines);
+    writeFileSync(gz, readFileSync(gz).subarray(0, Math.floor(readFileSync(gz).length / 2)));
+    writeLines(dir, 'idp-audit.log', ['next file']);
+    const read = await readAll(nodeFiles(dir));
+    expect(read.errors).toHaveLength(1);
+    const [error] = read.errors;
+    expect(path.basename(error!.file.path)).toBe('idp-audit-2024-05-01.log.gz');
+    expect(error!.message).toMatch(/unexpected end of file/);
+    const fromGz = read.lines.filter((l) => l.file.endsWith('.gz'));
+    expect(fromGz.length).toBeGreaterThan(0);
+    expect(error!.afterLine).toBe(fromGz.length);
+    expect(fromGz.map((l) => l.text)).toEqual(lines.slice(0, fromGz.length)); // every line delivered is whole
+    expect(read.lines.at(-1)).toMatchObject({ file: 'idp-audit.log', text: 'next file' });
+  });
+
+  it('reports a corrupt gzip (bytes changed) and goes on with the next file', async () => {
+    const dir = tempDir();
+    const text = Array.from({ length: 20_000 }, (_, i) => `line ${i}\n`).join('');
+    const gz = gzipSync(text);
+    gz[Math.floor(gz.length * 0.4)]! ^= 0xff;
+    writeFileSync(path.join(dir, 'idp-audit-2024-05-01.log.gz'), gz);
+    writeFileSync(path.join(dir, 'idp-audit-2024-05-02.log.gz'), 'not gzip at all\n');
+    writeLines(dir, 'idp-audit.log', ['still read']);
+    const read = await readAll(nodeFiles(dir));
+    expect(read.errors.map((e) => path.basename(e.file.path))).toEqual([
+      'idp-audit-2024-05-01.log.gz',
+      'idp-audit-2024-05-02.log.gz',
+    ]);
+    expect(read.errors[1]).toMatchObject({ afterLine: 0 });
+    expect(read.errors[1]!.message).toMatch(/header/);
+    expect(read.lines.at(-1)).toMatchObject({ file: 'idp-audit.log', text: 'still read' });
+  });
+});
