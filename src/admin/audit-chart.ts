@@ -30,7 +30,8 @@ export function dailyChartSvg(days: readonly DayCounts[]): string {
   if (days.length === 0) return '';
   const max = Math.max(1, ...days.flatMap((d) => [d.impersonations, d.refusals]));
   const plot = HEIGHT - TOP - BOTTOM;
-  const width = LEFT + days.length * DAY_WIDTH + 10;
+  // At least as wide as the legend below the bars.
+  const width = Math.max(LEFT + days.length * DAY_WIDTH + 10, LEFT + 230);
   const y = (n: number) => TOP + plot - Math.round((n / max) * plot);
   const bars = days.map((d, i) => {
     const x = LEFT + i * DAY_WIDTH;

@@ -73,7 +73,7 @@ export function auditReviewFiles(options: AuditReviewFilesOptions): AuditReviewS
     async verifyCurrent(): Promise<VerifyStatus> {
       const key = readPublicKey(options.publicKeyFile);
       if (typeof key === 'string')
-        return { ok: false, summary: key, problems: [], cannotDetect: '' };
+        return { ok: false, summary: key, problems: [], cannotDetect: [] };
       const current = nodeFiles(options.auditFile, stem).filter((f) => f.current);
       const report = await verifyAuditTrail([current], {
         publicKeys: [key],
@@ -146,7 +146,6 @@ class Tally {
     }
     this.newest.push({
       time: isoTime(r.time),
-      node: '',
       actor: decode(actorOf(e)),
       target: decode(targetOf(e)),
       rp: e.value(F.RELYING_PARTY),

@@ -17,7 +17,6 @@ export interface ReviewFilters {
 
 export interface ReviewRow {
   readonly time: string;
-  readonly node: string;
   readonly actor: string;
   readonly target: string;
   readonly rp: string;
@@ -45,7 +44,8 @@ export interface VerifyStatus {
   readonly ok: boolean;
   readonly summary: string;
   readonly problems: { file: string; line: number; kind: string; message: string }[];
-  readonly cannotDetect: string;
+  /** What verify cannot detect, one sentence each. */
+  readonly cannotDetect: readonly string[];
 }
 
 export interface AuditReviewSource {

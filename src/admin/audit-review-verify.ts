@@ -23,5 +23,5 @@ export function verifyStatusOf(report: VerifyReport): VerifyStatus {
         ? `; the last ${unsigned.count} record${unsigned.count === 1 ? '' : 's'} (from line ${unsigned.fromLine}) await the next checkpoint`
         : '')
     : `${problems.length} problem${problems.length === 1 ? '' : 's'} found`;
-  return { ok: report.ok, summary, problems, cannotDetect: report.limits.join(' ') };
+  return { ok: report.ok, summary, problems, cannotDetect: report.limits };
 }
