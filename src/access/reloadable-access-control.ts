@@ -27,7 +27,15 @@ import { PolicyErrors } from './policy-errors.js';
 import { ACCESS_CONTROL_FILE, fileLabel } from './policy-files.js';
 import { loadPolicies } from './policy-loader.js';
 import { missingPolicies, policyReferences, type PolicyReference } from './policy-references.js';
-import type { PolicySnapshot, PolicyStatus } from './policy-snapshot.js';
+import type { PolicySnapshot } from './policy-snapshot.js';
+import {
+  snapshotSummary,
+  type AccessControlStatus,
+  type ReloadCaller,
+  type ReloadReport,
+  type ReloadResult,
+  type ReloadTrigger,
+} from './reload-report.js';
 import { PolicyWatcher } from './policy-watcher.js';
 
 export interface ReloadableOptions {
@@ -52,51 +60,6 @@ export interface ReloadableOptions {
   readonly onReload?: (report: ReloadReport) => Promise<void>;
 }
 
-/** Who asked for a reload: the admin endpoint's caller, or the file watcher or signal. */
-export interface ReloadCaller {
-  /** The signed-in user, or "file-watcher" / the signal's name; "" for an anonymous caller. */
-  readonly user: string;
-  readonly clientAddress?: string;
-  readonly userAgent?: string;
-  readonly path?: string;
-}
-
-export interface ReloadReport {
-  readonly result: ReloadResult;
-  readonly caller: ReloadCaller;
-  /** The files the reload read (labels relative to the configuration folder). */
-  readonly files: readonly string[];
-}
-
-export type ReloadTrigger = 'startup' | 'file' | 'signal' | 'api';
-
-export interface ReloadResult {
-  readonly ok: boolean;
-  readonly trigger: ReloadTrigger;
-  /** When the reload finished (ISO 8601). */
-  readonly at: string;
-  readonly durationMs: number;
-  /** The generation serving afterwards (unchanged when the reload failed). */
-  readonly generation: number;
-  /** Each problem as "file:line: key: problem", when the reload failed. */
-  readonly errors?: readonly string[];
-}
-
-export interface AccessControlStatus {
-  readonly generation: number;
-  /** When the policies in force were built, and how long it took. */
-  readonly loadedAt: string;
-  readonly loadMs: number;
-  readonly policies: readonly PolicyStatus[];
-  readonly sourceFiles: readonly string[];
-  readonly watching: boolean;
-  readonly reloadSignal?: string;
-  /** The latest reload attempt, successful or not. */
-  readonly lastReload: ReloadResult;
-  /** Policy names referred to but not defined. */
-  readonly warnings: readonly string[];
-}
-
 /** What the admin view (src/admin/access-control-admin.ts) asks of the access-control service. */
 export interface ReloadableAccessControl extends AccessControlService {
   status(): AccessControlStatus;
@@ -111,8 +74,6 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
   private queued?: Promise<ReloadResult>;
   private readonly handles = new Map<string, AccessControl>();
   private readonly watcher?: PolicyWatcher;
-  /** The files each reload read, for its report. */
-  private readonly filesRead = new WeakMap<ReloadResult, readonly string[]>();
   private readonly onSignal = (signal: NodeJS.Signals) =>
     this.inBackground('signal', { user: signal });
 
@@ -176,16 +137,15 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
   }
 
   /**
-   * Rebuilds every policy and swaps them in if all compile; a reload asked for meanwhile runs
-   * after. onReload hears of it before the answer.
+   * Rebuilds every policy and swaps them in if all compile and onReload (the audit record) has
+   * accepted the reload: a reload that cannot be recorded does not take effect. A failed reload is
+   * reported to onReload too. A reload asked for meanwhile runs after.
    */
-  async reload(
+  reload(
     trigger: ReloadTrigger = 'api',
     caller: ReloadCaller = { user: '' },
   ): Promise<ReloadResult> {
-    const result = await this.scheduled(trigger);
-    await this.options.onReload?.({ result, caller, files: this.filesRead.get(result) ?? [] });
-    return result;
+    return this.scheduled(trigger, caller);
   }
 
   /** A reload nobody waits for (file watcher, signal): a transaction of its own, errors logged. */
@@ -199,15 +159,15 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
     );
   }
 
-  private scheduled(trigger: ReloadTrigger): Promise<ReloadResult> {
+  private scheduled(trigger: ReloadTrigger, caller: ReloadCaller): Promise<ReloadResult> {
     if (this.running) {
       this.queued ??= this.running.then(() => {
         this.queued = undefined;
-        return this.scheduled(trigger);
+        return this.scheduled(trigger, caller);
       });
       return this.queued;
     }
-    this.running = this.rebuild(trigger).finally(() => (this.running = undefined));
+    this.running = this.rebuild(trigger, caller).finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -236,41 +196,87 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
     return this.current.get(name) ?? missingPolicy(name, this.options.log);
   }
 
-  private async rebuild(trigger: ReloadTrigger): Promise<ReloadResult> {
+  private async rebuild(trigger: ReloadTrigger, caller: ReloadCaller): Promise<ReloadResult> {
     const started = performance.now();
-    const { log } = this.options;
     let watched = [this.yamlFile, ...this.current.sourceFiles];
+    let loaded: Awaited<ReturnType<typeof loadPolicies>> | undefined;
+    let problem: unknown;
     try {
-      const { snapshot: next, attempts } = await loadPolicies({
+      loaded = await loadPolicies({
         confDir: this.options.confDir,
         lookup: this.options.lookup,
         pacing: this.options.pacing ?? {},
         onRead: (set) => (watched = set.sourceFiles),
       });
-      this.current = next; // the swap: one assignment, between two decisions
-      this.generationCount++;
-      this.warnings = this.missing(next);
-      this.lastReload = this.result(true, trigger, started);
-      const reread = attempts > 1 ? `, read ${attempts} times: the files changed meanwhile` : '';
-      log.info(
-        `Access-control policies reloaded (${trigger}, generation ${this.generationCount}, ${this.lastReload.durationMs} ms${reread}): ${summary(next)}`,
-      );
-      for (const w of this.warnings) log.warn(w);
     } catch (err) {
-      const problems = PolicyErrors.of(err);
-      const errors =
-        problems.length > 0 ? problems.map((p) => p.message) : [safeForLog((err as Error).message)];
-      this.lastReload = { ...this.result(false, trigger, started), errors };
-      for (const e of errors) log.error(`Access-control policies not reloaded: ${e}`);
-      log.error(
-        `Access-control policies not reloaded (${trigger}): the previous policies (generation ${this.generationCount}) stay in force`,
-      );
+      problem = err;
     } finally {
       this.watcher?.watch(watched);
-      this.filesRead.set(
-        this.lastReload,
-        [...new Set([this.yamlFile, ...watched])].map((f) => fileLabel(this.options.confDir, f)),
+    }
+    const files = [...new Set([this.yamlFile, ...watched])].map((f) =>
+      fileLabel(this.options.confDir, f),
+    );
+    if (!loaded) return this.failed(trigger, started, caller, files, problem);
+    const result = {
+      ...this.result(true, trigger, started),
+      generation: this.generationCount + 1,
+    };
+    try {
+      await this.options.onReload?.({ result, caller, files });
+    } catch (err) {
+      return this.failed(
+        trigger,
+        started,
+        undefined,
+        files,
+        err,
+        'not recorded in the audit log: ',
       );
+    }
+    this.swapIn(loaded.snapshot, loaded.attempts, result);
+    return result;
+  }
+
+  private swapIn(next: PolicySnapshot, attempts: number, result: ReloadResult): void {
+    this.current = next; // the swap: one assignment, between two decisions
+    this.generationCount = result.generation;
+    this.warnings = this.missing(next);
+    this.lastReload = result;
+    const reread = attempts > 1 ? `, read ${attempts} times: the files changed meanwhile` : '';
+    this.options.log.info(
+      `Access-control policies reloaded (${result.trigger}, generation ${this.generationCount}, ${result.durationMs} ms${reread}): ${snapshotSummary(next)}`,
+    );
+    for (const w of this.warnings) this.options.log.warn(w);
+  }
+
+  /**
+   * A reload that did not take effect: the previous policies stay. Its record is written (when
+   * `caller` is given) after the fact, since nothing changed; a failure to write it is logged.
+   */
+  private async failed(
+    trigger: ReloadTrigger,
+    started: number,
+    caller: ReloadCaller | undefined,
+    files: readonly string[],
+    err: unknown,
+    prefix = '',
+  ): Promise<ReloadResult> {
+    const { log } = this.options;
+    const problems = (prefix ? [] : PolicyErrors.of(err)).map((p) => p.message);
+    const errors = problems.length > 0 ? problems : [prefix + safeForLog((err as Error).message)];
+    this.lastReload = { ...this.result(false, trigger, started), errors };
+    for (const e of errors) log.error(`Access-control policies not reloaded: ${e}`);
+    log.error(
+      `Access-control policies not reloaded (${trigger}): the previous policies (generation ${this.generationCount}) stay in force`,
+    );
+    if (caller) {
+      await this.options
+        .onReload?.({ result: this.lastReload, caller, files })
+        .catch((e: unknown) =>
+          log.error(
+            `Failed access-control reload not recorded: ${safeForLog((e as Error).message)}`,
+          ),
+        );
     }
     return this.lastReload;
   }
@@ -301,16 +307,4 @@ export class ReloadableAccessControlService implements ReloadableAccessControl {
   private get signal(): NodeJS.Signals | null {
     return this.options.signal === undefined ? 'SIGHUP' : this.options.signal;
   }
-}
-
-function summary(snapshot: PolicySnapshot): string {
-  return snapshot
-    .status()
-    .map(
-      (p) =>
-        `${p.name} (${Object.entries(p.rules)
-          .map(([t, n]) => `${n} ${t}`)
-          .join(', ')}; ${p.indexed ? 'indexed' : `casbin: ${p.note ?? ''}`})`,
-    )
-    .join(', ');
 }

@@ -4,7 +4,7 @@
  * (%P Admin/Audit) records its own refused calls with recordRefusedAdminCall.
  */
 import type { Request } from 'express';
-import type { ReloadReport, ReloadTrigger } from '../access/reloadable-access-control.js';
+import type { ReloadReport, ReloadTrigger } from '../access/reload-report.js';
 import { AuditAction, AuditField, auditDetails, type AuditFields } from '../audit/audit-fields.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { auditTimestamp } from '../audit/audit-format.js';

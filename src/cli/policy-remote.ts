@@ -8,7 +8,7 @@
  *
  * --url defaults to idp.baseURL of the configuration folder.
  */
-import type { AccessControlStatus, ReloadResult } from '../access/reloadable-access-control.js';
+import type { AccessControlStatus, ReloadResult } from '../access/reload-report.js';
 import { ADMIN_PATHS } from '../admin/access-control-admin.js';
 import { loadIdpConfiguration, type Location } from './cli-context.js';
 import { policyStatus, type CliIo } from './policy-output.js';

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessRequest } from '../../src/access/access-control.js';
 import { ReloadableAccessControlService } from '../../src/access/reloadable-access-control.js';
+import type { ReloadReport } from '../../src/access/reload-report.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { eventually, POLICY, policyConf, type PolicyConf } from './policy-conf.js';
 
@@ -22,7 +23,11 @@ afterEach(() => {
 
 async function start(
   conf: PolicyConf,
-  options: { watch?: boolean; signal?: NodeJS.Signals | null } = {},
+  options: {
+    watch?: boolean;
+    signal?: NodeJS.Signals | null;
+    onReload?: (report: ReloadReport) => Promise<void>;
+  } = {},
 ) {
   const service = await ReloadableAccessControlService.start({
     confDir: conf.confDir,
@@ -32,6 +37,7 @@ async function start(
     debounceMs: 50,
     watch: options.watch ?? false,
     signal: options.signal ?? null,
+    onReload: options.onReload,
   });
   services.push(service);
   return service;
@@ -93,6 +99,30 @@ describe('reload', () => {
       () => conf.logText().includes('Access-control policies reloaded (api, generation 2'),
       'the INFO line',
     );
+  });
+
+  it('records a reload before it takes effect: one that cannot be recorded changes nothing', async () => {
+    const conf = policyConf(ERIN_MAY);
+    const reports: ReloadReport[] = [];
+    let auditFails = true;
+    const service = await start(conf, {
+      onReload: (report) => {
+        // The record is written while the previous policies still serve.
+        reports.push(report);
+        expect(service.getInstance(POLICY).checkAccess(request('admin')).allowed).toBe(true);
+        return auditFails ? Promise.reject(new Error('disk full')) : Promise.resolve();
+      },
+    });
+    conf.write(ERIN_MAY_NOT_ADMIN);
+    const refused = await service.reload();
+    expect(refused).toMatchObject({ ok: false, generation: 1 });
+    expect(refused.errors).toEqual(['not recorded in the audit log: disk full']);
+    expect(service.getInstance(POLICY).checkAccess(request('admin')).allowed).toBe(true);
+    expect(reports.map((r) => r.result.generation)).toEqual([2]);
+    auditFails = false;
+    expect(await service.reload()).toMatchObject({ ok: true, generation: 2 });
+    expect(service.getInstance(POLICY).checkAccess(request('admin')).allowed).toBe(false);
+    expect(reports.at(-1)).toMatchObject({ result: { ok: true, generation: 2 } });
   });
 
   it('keeps the last good policy when an edit is broken, and says where', async () => {
