@@ -2,8 +2,9 @@
  * Shibboleth's audit format: a string of %field tokens (`%` + [A-Za-z0-9-]+, `%%` for a literal %)
  * and literal text. Field values are escaped so that no value can forge a separator, a second
  * value or a line break: %, comma, control characters, anything non-ASCII that could render as a
- * separator, and every character the format itself uses as literal text are percent-encoded
- * (UTF-8, as in URLs), so `decodeURIComponent` gives the original value back.
+ * separator, `|` (the chain's separator) and every character the format itself uses as literal
+ * text are percent-encoded (UTF-8, as in URLs), so `decodeURIComponent` gives the original value
+ * back.
  */
 export type FormatToken = { readonly field: string } | { readonly literal: string };
 
@@ -41,6 +42,9 @@ export class AuditFormatter {
     const literalChars = new Set(tokens.flatMap((t) => ('literal' in t ? [...t.literal] : [])));
     literalChars.add('%');
     literalChars.add(',');
+    // The chain's trailer (|seq|hash) follows the record whatever the format: a value must never
+    // be able to end a line with something that reads as one.
+    literalChars.add('|');
     const escaped = [...literalChars].map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('');
     // Control and format characters, line/paragraph separators, and the format's own literals.
     this.unsafe = new RegExp(`[${escaped}\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]`, 'gu');

@@ -310,7 +310,7 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'idp.audit.rotate.daily',
       'true',
       'boolean',
-      'Rotate the audit log at the first record of each new UTC day, to idp-audit-YYYY-MM-DD.log.gz (the day of the records it holds).',
+      'Rotate the audit log at the first record of each new UTC day, to idp-audit-YYYY-MM-DD.log.gz (the UTC day the file was begun: with daily rotation, the one day of its records).',
     ),
     p(
       'idp.audit.rotate.maxSize',

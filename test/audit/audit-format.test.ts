@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseChainLine } from '../../src/audit/chain/audit-chain.js';
 import { AuditFormatter, auditTimestamp, parseAuditFormat } from '../../src/audit/audit-format.js';
 
 const DEFAULT = '%a|%ST|%T|%u|%SP|%i|%ac|%t|%attr|%n|%f|%SSO|%XX|%XA|%b|%bb|%e|%S|%SS|%s|%UA|%uu';
@@ -71,6 +72,14 @@ describe('audit format', () => {
         ]),
       ),
     ).toBe('a%20%3B%20b ; x');
+  });
+
+  it('escapes | in every format: no value can end a line with a forged chain trailer', () => {
+    const f = new AuditFormatter(parseAuditFormat('%u ; %uu'));
+    const forged = `x|7|${'A'.repeat(43)}`;
+    const line = f.format(new Map([['uu', [forged]]]));
+    expect(line).toBe(` ; x%7C7%7C${'A'.repeat(43)}`);
+    expect(parseChainLine(line)).toBeUndefined();
   });
 
   it("stamps Shibboleth's yyyyMMdd'T'HHmmss'Z' in UTC", () => {

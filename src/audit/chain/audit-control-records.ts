@@ -42,7 +42,8 @@ export function openDetails(link: ChainLink | undefined, previousFile: string): 
  * lines written while the chain was off (idp.audit.chain.enabled = false): the chain cannot vouch
  * for them, so rather than pretend they are part of it, the start record says how many there are
  * and the chain continues from the last record it covers (or from the genesis, seq 1, when there
- * is none) — `audit verify` can then tell them from lines inserted later.
+ * is none). `audit verify` reports those lines as a break (it cannot vouch for them either); the
+ * count tells an auditor how many there were.
  */
 export function startDetails(node: string, resume: ChainResume): string[] {
   const det = [`node=${node}`];
