@@ -49,7 +49,7 @@ export function auditReviewFiles(options: AuditReviewFilesOptions): AuditReviewS
   const stem = path.basename(options.auditFile).replace(/\.log$/, '');
   const now = options.now ?? Date.now;
   return {
-    async review(filters, maxRows) {
+    async review(filters, maxRows, stop) {
       const { filter, problems } = auditFilterOf(filters, options.defaultWindowMs, now());
       const tally = new Tally(maxRows);
       const scan = {
@@ -66,8 +66,10 @@ export function auditReviewFiles(options: AuditReviewFilesOptions): AuditReviewS
             ),
         },
       };
-      for await (const batch of nodeRecords(0, nodeFiles(options.auditFile, stem), scan))
+      for await (const batch of nodeRecords(0, nodeFiles(options.auditFile, stem), scan)) {
+        if (stop?.aborted) break;
         for (const r of batch) tally.add(r);
+      }
       return tally.result(problems);
     },
     async verifyCurrent(): Promise<VerifyStatus> {

@@ -49,6 +49,7 @@ export interface VerifyStatus {
 }
 
 export interface AuditReviewSource {
-  review(filters: ReviewFilters, maxRows: number): Promise<ReviewResult>;
+  /** Stops reading (with what it has) once `stop` is aborted. */
+  review(filters: ReviewFilters, maxRows: number, stop?: AbortSignal): Promise<ReviewResult>;
   verifyCurrent(): Promise<VerifyStatus>;
 }

@@ -6,8 +6,8 @@
  *
  * Bounded: one review runs at a time (a second gets a 503 page and Retry-After), each filter is at
  * most MAX_FILTER_LENGTH characters, the table at most idp.audit.review.maxRows rows, and with no
- * "since" only idp.audit.review.defaultWindow is read. The page only reads: nothing it is asked
- * can change the log.
+ * "since" only idp.audit.review.defaultWindow is read; a review whose browser goes away stops
+ * reading. The page only reads: nothing it is asked can change the log.
  */
 import express, { type Request, type Router } from 'express';
 import { IdpError } from '../core/errors.js';
@@ -37,8 +37,11 @@ export function auditReviewRoutes(deps: AuditReviewDeps): Router {
     if (busy)
       throw new IdpError('REQUEST_CAPACITY_EXCEEDED', 'another audit review is running; try again');
     busy = true;
+    // A long review (a window of years) is given up when the auditor goes away, freeing the slot.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
     try {
-      const result = await deps.source.review(filters, maxRows);
+      const result = await deps.source.review(filters, maxRows, gone.signal);
       const verify = await deps.source.verifyCurrent();
       res.set('Cache-Control', 'no-store');
       await deps.views.render(res, 'admin/audit', {
