@@ -9,18 +9,21 @@
  * A timer adds one idp.audit.checkpoint.interval after the last, if anything was written since;
  * close() adds the shutdown checkpoint. Batches, timer checkpoints and close run one at a time.
  *
- * A failed write leaves the chain where the file stands: the bytes the failed append did get into
- * the file are read back, and the chain continues after the last whole line among them, so a
- * record is never numbered twice nor a gap left for a line that is not there.
+ * A failed batch was never acknowledged: the file is cut back to where it stood before it and the
+ * chain stays where it was. Should the file not be cut back, the chain continues after what the
+ * batch did get into the file (audit-chain-resync.ts), so a record is never numbered twice nor a
+ * gap left for a line that is not there, and a fragment it left is named by a `recover` record.
  */
 import { hostname } from 'node:os';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { AppendOnlyFile } from './append-only-file.js';
-import { GENESIS_HASH, parseChainLine, sealRecord, type ChainLink } from './audit-chain.js';
+import { GENESIS_HASH, sealRecord, type ChainLink } from './audit-chain.js';
+import { afterFailedAppend } from './audit-chain-resync.js';
 import { checkpointDetails, type CheckpointKey } from './audit-checkpoint.js';
 import { findChainState } from './audit-chain-recovery.js';
 import {
   openDetails,
+  recoverDetails,
   startDetails,
   TRAIL_RECOVERED,
   type ControlFormatter,
@@ -157,19 +160,21 @@ export class AuditChainWriter implements BatchWriter {
     return run;
   }
 
-  /** After a failed append: the chain continues after the whole chained lines it did write. */
+  /** After a failed append not cut back: the chain continues after what it did write. */
   private async resync(before: number): Promise<void> {
-    const tail = await this.file.readFrom(before).catch(() => '');
-    const whole = tail.split('\n').slice(0, -1);
-    let written = 0;
-    for (const line of whole) {
-      const parsed = parseChainLine(line);
-      if (!parsed || parsed.seq !== (this.link?.seq ?? 0) + 1) continue;
-      this.link = { seq: parsed.seq, hash: parsed.hash };
-      written++;
-    }
-    this.pending = this.pending.slice(Math.min(written, this.pending.length));
-    this.sinceCheckpoint += written;
+    const after = await afterFailedAppend(this.file, before, this.link);
+    this.link = after.link;
+    this.pending = this.pending.slice(Math.min(after.written, this.pending.length));
+    this.sinceCheckpoint += after.written;
+    if (after.written > 0 || after.fragment)
+      this.o.log?.warn(
+        `Audit chain: a failed write to ${this.file.file} could not be undone; ${after.written} record(s) of it stay in the file` +
+          (after.fragment ? `, and a partial line (line ${after.fragment.line})` : ''),
+      );
+    if (after.fragment)
+      this.pending.unshift(
+        this.o.control('recover', recoverDetails(after.fragment), TRAIL_RECOVERED),
+      );
   }
 
   private checkpointed(): void {

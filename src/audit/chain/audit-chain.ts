@@ -63,3 +63,15 @@ export function parseChainLine(line: string): ParsedChainLine | undefined {
     hash: Buffer.from(hashText, 'base64url'),
   };
 }
+
+/** `p` is the record right after `link` (after the genesis when `link` is undefined). */
+export function continuesChain(
+  link: ChainLink | undefined,
+  p: ParsedChainLine | undefined,
+): boolean {
+  return (
+    p !== undefined &&
+    p.seq === (link?.seq ?? 0) + 1 &&
+    chainHash(link?.hash ?? GENESIS_HASH, p.content).equals(p.hash)
+  );
+}

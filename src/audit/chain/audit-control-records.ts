@@ -1,6 +1,7 @@
 /**
  * The details (%det) of the chain's own control records (P=Audit): `open`, the first line of every
- * audit file, and `start`, one per IdP start (`checkpoint`: audit-checkpoint.ts).
+ * audit file, `start`, one per IdP start, and `recover`, after a failed write left a partial line
+ * in the file while the IdP ran (`checkpoint`: audit-checkpoint.ts).
  */
 import type { ChainLink } from './audit-chain.js';
 import type { ChainResume } from './audit-chain-recovery.js';
@@ -8,7 +9,7 @@ import { AuditField } from '../audit-fields.js';
 import { auditTimestamp, type AuditFormatter } from '../audit-format.js';
 
 const AUDIT_PROFILE = 'Audit';
-/** %e of a `start` record after a crash left a partial line. */
+/** %e of a `start` record after a crash left a partial line, and of a `recover` record. */
 export const TRAIL_RECOVERED = 'AuditTrailRecovered';
 
 /** Formats a control record with the configured format: act, details, event (%e). */
@@ -52,4 +53,12 @@ export function startDetails(node: string, resume: ChainResume): string[] {
   }
   if (resume.unchainedLines > 0) det.push(`unchainedLines=${resume.unchainedLines}`);
   return det;
+}
+
+/** `recover`: the partial line a failed write left (and could not cut back), as `start` names one. */
+export function recoverDetails(partial: {
+  readonly line: number;
+  readonly bytes: number;
+}): string[] {
+  return [`partialLine=${partial.line}`, `partialBytes=${partial.bytes}`];
 }

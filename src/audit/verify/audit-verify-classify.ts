@@ -42,18 +42,22 @@ export function chains(link: ChainLink, p: ParsedChainLine | undefined): p is Pa
   );
 }
 
-/** The incomplete line a crash left, followed by the start record that names it. */
+/**
+ * The incomplete line an interrupted write left, followed by the record that names it: the
+ * `start` record after a crash, or the `recover` record after a failed write the IdP could not
+ * undo while it ran. Returns that record's act.
+ */
 function explainedPartial(
   expected: ChainLink,
   cur: Candidate,
   next: Candidate | undefined,
-): boolean {
-  const start = next?.control;
-  return (
-    start?.act === 'start' &&
-    start.det.get('partialLine') === String(cur.line.lineNo) &&
-    chains(expected, next?.parsed)
-  );
+): string | undefined {
+  const named = next?.control;
+  const explains =
+    (named?.act === 'start' || named?.act === 'recover') &&
+    named.det.get('partialLine') === String(cur.line.lineNo) &&
+    chains(expected, next?.parsed);
+  return explains ? named?.act : undefined;
 }
 
 function unreadable(
@@ -164,8 +168,9 @@ export function classifyBreak(
   ctx: ClassifyContext,
 ): Outcome {
   const line = cur.line.lineNo;
-  if (explainedPartial(expected, cur, next)) {
-    const text = `an incomplete record left by an interrupted write; the start record on line ${line + 1} says so and the chain resumes there`;
+  const namedBy = explainedPartial(expected, cur, next);
+  if (namedBy) {
+    const text = `an incomplete record left by an interrupted write; the ${namedBy} record on line ${line + 1} says so and the chain resumes there`;
     return { consumed: 1, link: expected, note: { line, text } };
   }
   if (cur.line.partial && !next) {

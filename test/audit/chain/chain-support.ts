@@ -16,7 +16,7 @@ import { AuditFormatter, parseAuditFormat } from '../../../src/audit/audit-forma
 import { FileAuditSink } from '../../../src/audit/file-audit-sink.js';
 import type { AuditSigningKey } from '../../../src/credentials/audit-signing-key.js';
 
-const FORMAT =
+export const FORMAT =
   '%a|%ST|%T|%u|%SP|%i|%ac|%t|%attr|%n|%f|%SSO|%XX|%XA|%b|%bb|%e|%S|%SS|%s|%UA|%uu|%ut|%utc|%P|%tx|%act|%det';
 const formatter = new AuditFormatter(parseAuditFormat(FORMAT));
 
@@ -40,6 +40,15 @@ export async function openChain(
   key: AuditSigningKey,
   options: Partial<AuditChainOptions> = {},
 ): Promise<FileAuditSink> {
+  return (await openChainWriter(file, key, options)).sink;
+}
+
+/** openChain, also handing back the chain writer (to reach its file). */
+export async function openChainWriter(
+  file: string,
+  key: AuditSigningKey,
+  options: Partial<AuditChainOptions> = {},
+): Promise<{ sink: FileAuditSink; writer: AuditChainWriter }> {
   const now = options.now ?? Date.now;
   const writer = await AuditChainWriter.open({
     file,
@@ -54,7 +63,7 @@ export async function openChain(
     now,
     ...options,
   });
-  return new FileAuditSink(file, writer);
+  return { sink: new FileAuditSink(file, writer), writer };
 }
 
 /** A record of the default format for user `u`. */
