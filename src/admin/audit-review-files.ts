@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { auditLayout } from '../audit/trail/audit-entry.js';
 import { AuditField as F } from '../audit/audit-fields.js';
-import { nodeFiles, type AuditFile } from '../audit/trail/audit-files.js';
+import { nodeFiles, type AuditFile, type AuditReadError } from '../audit/trail/audit-files.js';
 import {
   actorOf,
   compileFilter,
@@ -56,9 +56,11 @@ export function auditReviewFiles(options: AuditReviewFilesOptions): AuditReviewS
         layout,
         filter: compileFilter(filter, options.tokens, layout),
         problems: {
-          readError: (e: { file: AuditFile; message: string; afterLine: number }) =>
+          readError: (e: AuditReadError) =>
             problems.push(
-              `${path.basename(e.file.path)}: unreadable after line ${e.afterLine}: ${e.message}`,
+              e.line === undefined
+                ? `${path.basename(e.file.path)}: unreadable after line ${e.afterLine}: ${e.message}`
+                : `${path.basename(e.file.path)}:${e.line}: ${e.message}`,
             ),
           partialLine: (file: AuditFile, lineNo: number) =>
             problems.push(

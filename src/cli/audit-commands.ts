@@ -1,8 +1,9 @@
 /**
  * `audit query` and `audit summary`: the nodes' records that pass the filter, merged in time
  * order, printed as they come (query) or counted (summary). A file that cannot be read to its end
- * (a corrupt or truncated gzip, a partial last line) is reported on stderr with where it stopped;
- * the other files are still read, and the exit status is 1.
+ * (a corrupt or truncated gzip, a partial last line) is reported on stderr with where it stopped,
+ * a line too long to read with its number; the other files (lines) are still read, and the exit
+ * status is 1.
  */
 import { compileFilter, type AuditFilter } from '../audit/trail/audit-filter.js';
 import { mergeByTime, type MatchedRecord, type ReadProblems } from '../audit/trail/audit-merge.js';
@@ -29,7 +30,8 @@ async function eachRecord(
   const report: ReadProblems = {
     readError: (e) => {
       problems++;
-      out.err(`${e.file.path}: unreadable after line ${e.afterLine}: ${e.message}`);
+      if (e.line !== undefined) out.err(`${e.file.path}:${e.line}: ${e.message}`);
+      else out.err(`${e.file.path}: unreadable after line ${e.afterLine}: ${e.message}`);
     },
     partialLine: (file, lineNo) => {
       problems++;

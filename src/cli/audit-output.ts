@@ -104,15 +104,16 @@ function jsonLine(r: MatchedRecord, nodes: readonly AuditNode[]): string {
   return `${jsonSafeText(`${json}}}`)}\n`;
 }
 
-/** JSON with line separators and invisible formatting characters escaped (\uXXXX, still valid JSON). */
+/** JSON with control characters, line separators and invisible formatting characters escaped (\uXXXX, still valid JSON). */
 export function jsonSafe(value: unknown): string {
   return jsonSafeText(JSON.stringify(value));
 }
 
 function jsonSafeText(json: string): string {
-  // JSON.stringify escapes the ASCII controls already; only non-ASCII text needs looking at.
+  // JSON.stringify escapes the controls below U+0020 already; DEL and the C1 controls (U+0080–
+  // U+009F: a terminal takes U+009B as an escape sequence's start) it leaves raw.
   if (!NON_ASCII.test(json)) return json;
-  return json.replace(/[\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) =>
+  return json.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) =>
     [...ch]
       .flatMap((c) => (c.length === 2 ? [c.charCodeAt(0), c.charCodeAt(1)] : [c.charCodeAt(0)]))
       .map((code) => `\\u${code.toString(16).padStart(4, '0')}`)

@@ -203,6 +203,20 @@ describe('outputs of hostile values', () => {
     expect((JSON.parse(run.stdout) as { actor: string }).actor).toBe(evil);
   });
 
+  it('JSON lines: every control character escaped, DEL and C1 too', async () => {
+    const typed = tempDir();
+    const name = '=cmd\u009b31m\u007f';
+    writeLines(
+      typed,
+      'idp-audit.log',
+      new Chain().lines([{ T: '20240501T090000Z', u: name, P: 'Authn/Login', act: 'login' }]),
+    );
+    const run = await audit(['query', typed, '--format', 'jsonl']);
+    expect(run.stdout).not.toMatch(/[\u007f-\u009f]/);
+    expect(run.stdout).toContain('"actor":"=cmd\\u009b31m\\u007f"');
+    expect((JSON.parse(run.stdout) as { actor: string }).actor).toBe(name);
+  });
+
   it('table: cells made safe for the terminal, one line per record', async () => {
     const run = await audit(['query', dir]);
     expect(run.stdout).not.toMatch(/\u202e/);
@@ -255,10 +269,16 @@ describe('unreadable files', () => {
 });
 
 describe('--since and rotated files', () => {
-  it('skips rotated files of days before --since (not even decompressed), reads the others', async () => {
+  it('skips a rotated file whose next file was opened on a day before --since (not even decompressed)', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'idp-audit-2024-04-30.log.gz'), 'corrupt, but never read\n');
+    writeFileSync(path.join(dir, 'idp-audit-2024-04-29.log.gz'), 'corrupt, but never read\n');
     const chain = new Chain();
+    // Opened 04-30, closed on 05-01 when the next file was opened: read, its records filtered.
+    writeLines(
+      dir,
+      'idp-audit-2024-04-30.log.gz',
+      chain.lines([release('20240430T235959Z', 'alice', SP, 'erin')]),
+    );
     writeLines(
       dir,
       'idp-audit-2024-05-01.log.gz',
@@ -273,5 +293,59 @@ describe('--since and rotated files', () => {
     expect(rows.map((r) => r.target)).toEqual(['bob', 'carol']);
     const all = await audit(['query', dir, '--format', 'jsonl']);
     expect(all.code).toBe(1); // without --since the corrupt file is read, and reported
+    expect(all.stdout.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('reads a rotated file named before --since that holds later days (size-only rotation)', async () => {
+    const dir = tempDir();
+    const chain = new Chain();
+    // Opened on 03-04 and rotated by size only: its name is the day it was opened.
+    writeLines(
+      dir,
+      'idp-audit-2031-03-04.log',
+      chain.lines([
+        release('20310304T230000Z', 'alice', SP, 'erin'),
+        release('20310305T100000Z', 'alice', SP, 'bob'),
+        release('20310306T100000Z', 'alice', SP, 'carol'),
+        release('20310307T100000Z', 'alice', SP, 'dave'),
+      ]),
+    );
+    writeLines(
+      dir,
+      'idp-audit.log',
+      chain.lines([release('20310307T200000Z', 'alice', SP, 'frank')]),
+    );
+    const rows = await jsonl(['query', dir, '--since', '2031-03-05']);
+    expect(rows.map((r) => r.target)).toEqual(['bob', 'carol', 'dave', 'frank']);
+  });
+});
+
+describe('an interrupted compression (both X.log and X.log.gz)', () => {
+  it('reads each record once', async () => {
+    const dir = tempDir();
+    const chain = new Chain();
+    const day1 = chain.lines([release('20240501T090000Z', 'alice', SP, 'bob')]);
+    writeLines(dir, 'idp-audit-2024-05-01.log', day1);
+    writeLines(dir, 'idp-audit-2024-05-01.log.gz', day1);
+    writeLines(dir, 'idp-audit.log', chain.lines([release('20240502T090000Z', 'alice', RP)]));
+    const rows = await jsonl(['query', dir]);
+    expect(rows.map((r) => r.time)).toEqual(['2024-05-01T09:00:00Z', '2024-05-02T09:00:00Z']);
+  });
+});
+
+describe('a line longer than 1 MiB', () => {
+  it('is reported with its file and line on stderr, the lines around it read, exit 1', async () => {
+    const dir = tempDir();
+    const [a, b] = new Chain().lines([
+      release('20240501T090000Z', 'alice', SP, 'bob'),
+      release('20240501T100000Z', 'alice', SP, 'carol'),
+    ]);
+    writeFileSync(path.join(dir, 'idp-audit.log'), `${a}\n${'x'.repeat(5 << 20)}\n${b}\n`);
+    const run = await audit(['query', dir, '--format', 'jsonl']);
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim().split('\n')).toHaveLength(2);
+    expect(run.stderr).toEqual([
+      `${path.join(dir, 'idp-audit.log')}:2: a line longer than 1 MiB (5242880 bytes), skipped`,
+    ]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { nodeFiles } from '../trail/audit-files.js';
+import { auditFilesIn } from '../trail/audit-files.js';
 
 export interface RotatedFile {
   readonly path: string;
@@ -30,9 +30,10 @@ function stemOf(current: string): string {
 export function rotatedFiles(current: string): RotatedFile[] {
   const dir = path.dirname(current);
   if (!existsSync(dir)) return [];
-  // The names are read as the `audit` command reads them (audit-files.ts); only the order of an
-  // interrupted compression's pair differs: here the plain file, which compression deletes last, last.
-  return nodeFiles(dir, stemOf(current))
+  // The names are read as the `audit` command reads them (audit-files.ts), an interrupted
+  // compression's plain file included (the reader leaves it out); only the order of such a pair
+  // differs: here the plain file, which compression deletes last, last.
+  return auditFilesIn(dir, stemOf(current))
     .flatMap((f) =>
       f.date === undefined
         ? []

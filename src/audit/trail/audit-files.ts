@@ -3,21 +3,30 @@
  *
  * A node's files, in chain order: the rotated ones (`<stem>-YYYY-MM-DD.log.gz`, then `.1`, `.2` …
  * for the size rotations of that day; `.log` without `.gz` when compression was off or
- * interrupted) by date, then index, then the current file (`<stem>.log`) last.
+ * interrupted) by date, then index, then the current file (`<stem>.log`) last. When an interrupted
+ * compression left both `X.log` and `X.log.gz`, only the `.gz` is read (it is complete).
  *
  * Lines are streamed (never a whole file in memory): 64 KiB blocks read ahead, gunzip on the thread pool,
  * and lines cut from the decoded text. A gzip file that is corrupt or cut short is reported
  * through onError with the file and the last complete line read from it; the lines before it
- * are delivered and the caller goes on with the next file.
+ * are delivered and the caller goes on with the next file. A line longer than MAX_LINE (1 MiB)
+ * is reported through onError with its number and skipped, and reading goes on.
  */
 import { isAscii } from 'node:buffer';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { LineCutter, MAX_LINE, type ByteChunk } from './audit-line-cutter.js';
+
+export { MAX_LINE, type ByteChunk } from './audit-line-cutter.js';
 
 export interface AuditFile {
   readonly path: string;
-  /** The UTC day of a rotated file's records (YYYY-MM-DD); undefined for the current file. */
+  /**
+   * A rotated file's name day (YYYY-MM-DD): the UTC day it was opened, that of its first records —
+   * it may hold later days too (size-only rotation, a day rotation that failed); undefined for
+   * the current file.
+   */
   readonly date?: string;
   /** The size rotation of that day: none = 0, `.1` = 1 … */
   readonly index: number;
@@ -39,16 +48,15 @@ export interface AuditReadError {
   readonly message: string;
   /** The last complete line delivered from the file (0: none). */
   readonly afterLine: number;
+  /** Set when only this line was skipped (longer than MAX_LINE): reading went on after it. */
+  readonly line?: number;
 }
 
 export const DEFAULT_AUDIT_STEM = 'idp-audit';
 // Read and gunzip in large blocks (fewer round trips to the thread pool), handed on in pieces of
-// at most 64 KiB: a piece's text then fits V8's young generation. A string of 128 KiB to 1 MiB
-// is a large object, allocated from fresh pages each time: decoding 256 KiB at a time was 30
-// times slower here than 64 KiB.
+// at most 64 KiB (audit-line-cutter.ts).
 const READ_BUFFER = 1 << 20;
 const GUNZIP_CHUNK = 1 << 20;
-const PIECE = 64 << 10;
 const READ_AHEAD = 4 << 20;
 
 /**
@@ -56,12 +64,22 @@ const READ_AHEAD = 4 << 20;
  * current file brings its rotated siblings; a rotated file stands alone.
  */
 export function nodeFiles(fileOrDir: string, stem = DEFAULT_AUDIT_STEM): AuditFile[] {
-  if (statSync(fileOrDir).isDirectory()) return filesOf(fileOrDir, stem);
+  if (statSync(fileOrDir).isDirectory()) return toRead(auditFilesIn(fileOrDir, stem));
   const name = path.basename(fileOrDir);
   const rotated = /^(.*)-\d{4}-\d{2}-\d{2}(\.\d+)?\.log(\.gz)?$/.exec(name);
   if (rotated) return [toFile(fileOrDir, classify(name, rotated[1]!)!)];
-  if (name.endsWith('.log')) return filesOf(path.dirname(fileOrDir), name.slice(0, -4));
+  if (name.endsWith('.log'))
+    return toRead(auditFilesIn(path.dirname(fileOrDir), name.slice(0, -4)));
   return [toFile(fileOrDir, { current: false, index: 0, compressed: name.endsWith('.gz') })];
+}
+
+/**
+ * Without the plain file of an interrupted compression: the writer renames the .gz in only once
+ * it is complete and deletes the plain file last, so when both exist the .gz holds every line.
+ */
+function toRead(files: readonly AuditFile[]): AuditFile[] {
+  const names = new Set(files.map((f) => f.path));
+  return files.filter((f) => f.current || f.compressed || !names.has(`${f.path}.gz`));
 }
 
 interface NameParts {
@@ -86,7 +104,11 @@ function toFile(file: string, parts: NameParts): AuditFile {
     : { path: file, date, index, compressed, current };
 }
 
-function filesOf(dir: string, stem: string): AuditFile[] {
+/**
+ * Every audit file of `stem` in `dir`, in chain order — an interrupted compression's plain file
+ * beside its .gz too (the writer finishes the compression and numbers rotations from these).
+ */
+export function auditFilesIn(dir: string, stem: string): AuditFile[] {
   const files: AuditFile[] = [];
   for (const name of readdirSync(dir)) {
     const parts = classify(name, stem);
@@ -118,16 +140,6 @@ function byteStream(file: AuditFile): AsyncIterable<Buffer> {
   return source.pipe(gunzip);
 }
 
-/** A run of whole lines of one file, as bytes (the line breaks between them kept, none at the end). */
-export interface ByteChunk {
-  /** The line number of the first line. */
-  readonly firstLineNo: number;
-  readonly lineCount: number;
-  readonly bytes: Buffer;
-  /** The last line has no line break (the file's end: a write cut short). */
-  readonly partialLast: boolean;
-}
-
 /** A run of consecutive lines of one file, decoded. */
 interface LineChunk {
   readonly firstLineNo: number;
@@ -135,68 +147,39 @@ interface LineChunk {
   readonly partialLast: boolean;
 }
 
-const NL = 0x0a;
-
 /** ASCII (most audit text: the formatter escapes what could be mistaken for a separator) decodes as a plain copy. */
 export function decodeLines(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
-/** Whole lines in runs of about PIECE bytes (a longer line is a piece of its own). */
-function* pieces(bytes: Buffer): Generator<Buffer> {
-  let start = 0;
-  while (bytes.length - start > PIECE) {
-    let cut = bytes.lastIndexOf(NL, start + PIECE);
-    if (cut < start) cut = bytes.indexOf(NL, start + PIECE);
-    if (cut === -1) break;
-    yield bytes.subarray(start, cut);
-    start = cut + 1;
-  }
-  yield bytes.subarray(start);
-}
-
-function countLines(bytes: Buffer): number {
-  let n = 1;
-  for (let at = bytes.indexOf(NL); at !== -1; at = bytes.indexOf(NL, at + 1)) n++;
-  return n;
-}
-
 /**
  * The file's whole lines, a chunk per block read, not yet decoded: a reader looking for a name
  * can search the bytes and decode only the lines that contain it. Lines are cut at the byte
- * 0x0A — never part of a multi-byte UTF-8 character. An error ends the file after reporting it.
+ * 0x0A — never part of a multi-byte UTF-8 character. A read error ends the file after reporting
+ * it; a line longer than MAX_LINE is reported (with `line` set) and reading goes on after it.
  */
 export async function* readByteChunks(
   file: AuditFile,
   onError: (e: AuditReadError) => void,
 ): AsyncGenerator<ByteChunk> {
-  let carry: Buffer = Buffer.alloc(0);
-  let lineNo = 0;
+  const cutter = new LineCutter((line, bytes) =>
+    onError({
+      file,
+      message: `a line longer than ${MAX_LINE >> 20} MiB (${bytes} bytes), skipped`,
+      afterLine: line - 1,
+      line,
+    }),
+  );
   try {
-    for await (const chunk of byteStream(file)) {
-      const last = chunk.lastIndexOf(NL);
-      if (last === -1) {
-        carry = Buffer.concat([carry, chunk]);
-        continue;
-      }
-      // The line begun in the previous block is completed apart: no copy of the whole block.
-      const first = carry.length > 0 ? chunk.indexOf(NL) : -1;
-      const head = first === -1 ? [] : [Buffer.concat([carry, chunk.subarray(0, first)])];
-      const rest = first === last ? [] : pieces(chunk.subarray(first + 1, last));
-      carry = Buffer.from(chunk.subarray(last + 1));
-      for (const piece of [...head, ...rest]) {
-        const lineCount = countLines(piece);
-        yield { firstLineNo: lineNo + 1, lineCount, bytes: piece, partialLast: false };
-        lineNo += lineCount;
-      }
-    }
+    for await (const block of byteStream(file)) yield* cutter.cut(block);
   } catch (err) {
-    const dropped = carry.length > 0 ? ` (${carry.length} bytes after it not delivered)` : '';
-    onError({ file, message: `${(err as Error).message}${dropped}`, afterLine: lineNo });
+    const pending = cutter.pending;
+    const dropped = pending > 0 ? ` (${pending} bytes after it not delivered)` : '';
+    onError({ file, message: `${(err as Error).message}${dropped}`, afterLine: cutter.lineNo });
     return;
   }
-  if (carry.length > 0)
-    yield { firstLineNo: lineNo + 1, lineCount: 1, bytes: carry, partialLast: true };
+  const partial = cutter.end();
+  if (partial) yield partial;
 }
 
 /** The file's lines, decoded, a chunk per block read (see readByteChunks). */

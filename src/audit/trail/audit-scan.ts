@@ -2,8 +2,9 @@
  * One node's records that pass a filter, read file after file in chain order. When the filter
  * names a value every match must contain (an actor, a target, a relying party), the decompressed
  * bytes are searched for it and only the lines that contain it are decoded and parsed; otherwise
- * each block of lines is decoded in one go and each line parsed. Rotated files of days before
- * --since are skipped whole.
+ * each block of lines is decoded in one go and each line parsed. A rotated file whose next file
+ * was opened on a day before --since holds only older records and is skipped whole; its own name
+ * (the day it was opened) says nothing of where it ends.
  */
 import { isAscii } from 'node:buffer';
 import { AuditEntry, type AuditLayout } from './audit-entry.js';
@@ -26,9 +27,8 @@ export async function* nodeRecords(
   files: readonly AuditFile[],
   scan: Scan,
 ): AsyncGenerator<MatchedRecord[]> {
-  const { sinceDay } = scan.filter;
-  for (const file of files) {
-    if (sinceDay && file.date && file.date < sinceDay) continue;
+  for (const [i, file] of files.entries()) {
+    if (endsBefore(files[i + 1], scan.filter.sinceDay)) continue;
     for await (const chunk of readByteChunks(file, (e) => scan.problems.readError(e))) {
       if (chunk.partialLast) scan.problems.partialLine(file, chunk.firstLineNo);
       if (chunk.partialLast) continue; // a partial line is only ever a chunk of its own
@@ -44,6 +44,14 @@ export async function* nodeRecords(
       if (out.length > 0) yield out;
     }
   }
+}
+
+/**
+ * Whether the file before `next` ended before `sinceDay`: it was closed when `next`, a rotated
+ * file, was opened on its name day. The current file, or none, says nothing: never skipped.
+ */
+function endsBefore(next: AuditFile | undefined, sinceDay: string | undefined): boolean {
+  return !!sinceDay && !!next?.date && !next.current && next.date < sinceDay;
 }
 
 /**

@@ -9,7 +9,12 @@ import { checkCheckpoint, type KeyRing } from './audit-verify-checkpoint.js';
 import { chains, classifyBreak, linkOf, type Candidate } from './audit-verify-classify.js';
 import type { ControlReader } from './audit-verify-record.js';
 import type { FileVerdict, VerifyProblem } from './audit-verify-types.js';
-import { readAuditLines, type AuditFile, type AuditLine } from '../trail/audit-files.js';
+import {
+  readAuditLines,
+  type AuditFile,
+  type AuditLine,
+  type AuditReadError,
+} from '../trail/audit-files.js';
 
 export interface WalkContext {
   readonly control: ControlReader;
@@ -82,8 +87,10 @@ export class FileWalk {
     };
     this.link = previous?.link;
     this.started = this.link !== undefined;
-    const onError = (e: { message: string; afterLine: number }) => {
-      this.verdict.readError = { afterLine: e.afterLine, message: e.message };
+    const onError = (e: AuditReadError) => {
+      // A line too long to read: the chain breaks there and says so; the note says why.
+      if (e.line !== undefined) this.verdict.notes.push({ line: e.line, text: e.message });
+      else this.verdict.readError = { afterLine: e.afterLine, message: e.message };
     };
     this.lines = new Lines(readAuditLines(file, onError), ctx.control);
   }

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'n
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseChainLine } from '../../../src/audit/chain/audit-chain.js';
+import { nextRotatedPath, rotatedFiles } from '../../../src/audit/chain/audit-rotated-files.js';
+import { finishCompression } from '../../../src/audit/chain/audit-rotation.js';
 import {
   clock,
   det,
@@ -154,3 +156,20 @@ describe('audit chain rotation', () => {
 function index(name: string): number {
   return Number(/\.(\d+)\.log\.gz$/.exec(name)?.[1] ?? 0);
 }
+
+describe('an interrupted compression (the .gz complete, the plain file not yet deleted)', () => {
+  it('is seen whole by the writer, which numbers after it and finishes by deleting the plain file', async () => {
+    const file = tempAuditFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    const plain = path.join(path.dirname(file), 'idp-audit-2031-03-04.log');
+    writeFileSync(plain, 'line\n');
+    writeFileSync(`${plain}.gz`, 'complete gzip\n');
+    expect(rotatedFiles(file).map((f) => path.basename(f.path))).toEqual([
+      'idp-audit-2031-03-04.log.gz',
+      'idp-audit-2031-03-04.log',
+    ]);
+    expect(path.basename(nextRotatedPath(file, '2031-03-04'))).toBe('idp-audit-2031-03-04.1.log');
+    await finishCompression(file);
+    expect(names(file)).toEqual(['idp-audit-2031-03-04.log.gz']);
+  });
+});

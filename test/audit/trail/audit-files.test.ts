@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  auditFilesIn,
   nodeFiles,
   readAuditLines,
   type AuditFile,
@@ -87,6 +88,27 @@ describe('nodeFiles', () => {
       'other-audit-2024-05-01.log.gz',
     ]);
   });
+
+  it('leaves out the plain file of an interrupted compression, whose .gz is complete; the writer sees both', () => {
+    const both = tempDir();
+    for (const name of [
+      'idp-audit-2024-05-01.log',
+      'idp-audit-2024-05-01.log.gz',
+      'idp-audit-2024-05-01.1.log', // compression off: no .gz beside it
+      'idp-audit.log',
+    ])
+      writeFileSync(path.join(both, name), '');
+    const names = (files: readonly AuditFile[]) => files.map((f) => path.basename(f.path));
+    const read = ['idp-audit-2024-05-01.log.gz', 'idp-audit-2024-05-01.1.log', 'idp-audit.log'];
+    expect(names(nodeFiles(both))).toEqual(read);
+    expect(names(nodeFiles(path.join(both, 'idp-audit.log')))).toEqual(read);
+    expect(names(auditFilesIn(both, 'idp-audit'))).toEqual([
+      'idp-audit-2024-05-01.log',
+      'idp-audit-2024-05-01.log.gz',
+      'idp-audit-2024-05-01.1.log',
+      'idp-audit.log',
+    ]);
+  });
 });
 
 describe('readAuditLines', () => {
@@ -135,6 +157,34 @@ describe('readAuditLines', () => {
     expect(fromGz.map((l) => l.text)).toEqual(lines.slice(0, fromGz.length)); // every line delivered is whole
     expect(read.lines.at(-1)).toMatchObject({ file: 'idp-audit.log', text: 'next file' });
   });
+
+  it.each([['idp-audit.log'], ['idp-audit-2024-05-01.log.gz']])(
+    'skips a line longer than 1 MiB, reports it with its number, and reads on (%s)',
+    async (name) => {
+      const dir = tempDir();
+      writeLines(dir, name, ['first', 'second', 'z'.repeat(5 << 20), 'third', 'fourth']);
+      const read = await readAll(nodeFiles(path.join(dir, name)));
+      expect(read.lines.map((l) => [l.lineNo, l.text])).toEqual([
+        [1, 'first'],
+        [2, 'second'],
+        [4, 'third'],
+        [5, 'fourth'],
+      ]);
+      expect(read.errors).toHaveLength(1);
+      expect(read.errors[0]).toMatchObject({ line: 3, afterLine: 2 });
+      expect(read.errors[0]!.message).toBe('a line longer than 1 MiB (5242880 bytes), skipped');
+    },
+  );
+
+  it('reads a 64 MB file without a line break in linear time: one partial line, its bytes not kept', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'idp-audit.log'), Buffer.alloc(64 << 20, 0x61));
+    const started = performance.now();
+    const read = await readAll(nodeFiles(dir));
+    console.log(`64 MB without a line break read in ${Math.round(performance.now() - started)} ms`);
+    expect(read.errors).toEqual([]);
+    expect(read.lines).toEqual([{ file: 'idp-audit.log', lineNo: 1, text: '', partial: true }]);
+  }, 60_000);
 
   it('reports a corrupt gzip (bytes changed) and goes on with the next file', async () => {
     const dir = tempDir();

@@ -346,6 +346,25 @@ describe('audit verify on damaged files', () => {
     );
   });
 
+  it('reads an interrupted compression (the .gz complete, the plain file not yet deleted) once: OK', async () => {
+    const plain = { ...CLEAN[0]!, name: GZ1.replace(/\.gz$/, ''), compressed: false };
+    const report = await verify([plain, ...CLEAN]);
+    expect(report.ok).toBe(true);
+    expect(report.nodes[0]!.files.map((f) => path.basename(f.path))).toEqual([GZ1, GZ2, CURRENT]);
+  });
+
+  it('names a line longer than 1 MiB in a note where the chain breaks, and goes on', async () => {
+    const long = `${CLEAN[2]!.lines[3]}${'x'.repeat(2 << 20)}`;
+    const report = await verify(tampered((f) => (f[CURRENT]!.lines[3] = long)));
+    expect(problems(report)).toEqual([`${CURRENT}:5 deleted`]);
+    const current = fileOf(report, CURRENT);
+    expect(current.readError).toBeUndefined();
+    expect(current.notes).toEqual([
+      { line: 4, text: `a line longer than 1 MiB (${long.length} bytes), skipped` },
+    ]);
+    expect(formatVerifyReport(report)).toContain('note, line 4: a line longer than 1 MiB');
+  });
+
   it('reports an incomplete line whose start record was removed where the lost record belongs', async () => {
     const trail = buildTrail(keys, { records: [6, 6], crash: { file: 1, afterRecord: 3 } });
     tamper.delete(trail[1]!, 7);
