@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { continuesChain, parseChainLine, type ChainLink } from './audit-chain.js';
 import { rotatedFiles } from './audit-rotated-files.js';
+import { MAX_LINE } from '../trail/audit-line-cutter.js';
 
 export interface ChainResume {
   /** The record the chain continues from; undefined: the genesis. */
@@ -32,7 +33,6 @@ export interface ChainResume {
  * Longest line taken for a record: the records we write are a few KB, so a longer line is garbage
  * (a partial or unchained line) and is counted, not kept nor parsed.
  */
-const MAX_LINE_BYTES = 1 << 20;
 
 /** The lines of a file, read chunk by chunk: each line's chunks are joined once, at its end. */
 class Scan {
@@ -70,12 +70,12 @@ class Scan {
 
   private collect(part: Buffer): void {
     this.length += part.length;
-    if (this.length <= MAX_LINE_BYTES) this.parts.push(part);
+    if (this.length <= MAX_LINE) this.parts.push(part);
     else this.parts = [];
   }
 
   private parsed() {
-    if (this.length > MAX_LINE_BYTES) return undefined;
+    if (this.length > MAX_LINE) return undefined;
     return parseChainLine(Buffer.concat(this.parts, this.length).toString('utf8'));
   }
 

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { LineCutter, MAX_LINE, type ByteChunk } from './audit-line-cutter.js';
 
-export { MAX_LINE, type ByteChunk } from './audit-line-cutter.js';
+export type { ByteChunk } from './audit-line-cutter.js';
 
 export interface AuditFile {
   readonly path: string;
