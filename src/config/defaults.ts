@@ -189,6 +189,12 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'integer',
       'Longest account name the impersonate form accepts.',
     ),
+    p(
+      'idp.impersonate.sessionLifetime',
+      'PT10M',
+      'duration',
+      'How long a relying party may keep a session for an impersonated account. SAML: the AuthnStatement of an impersonated assertion carries SessionNotOnOrAfter = issue time + this, so the SP must end its session then (SAML core §2.7.2); plain assertions carry none. OIDC: the default of idp.oidc.impersonation.tokenLifetime, which wins when set explicitly.',
+    ),
 
     // --- Administration of the access-control policies
     p(
@@ -257,9 +263,9 @@ export function propertyDefinitions(): PropertyDefinition[] {
     ),
     p(
       'idp.oidc.impersonation.tokenLifetime',
-      'PT10M',
+      '%{idp.impersonate.sessionLifetime}',
       'duration',
-      'Lifetime of every token issued under impersonation (access, ID and, if allowed, refresh tokens), however long the normal lifetimes are. Recorded with each impersonation; a shorter value also applies to existing ones at restart, a longer one to new ones only.',
+      'Lifetime of every token issued under impersonation (access, ID and, if allowed, refresh tokens), however long the normal lifetimes are. Defaults to idp.impersonate.sessionLifetime, so one property bounds an impersonated session for both protocols; set explicitly, this one wins for OIDC (shorter or longer). Recorded with each impersonation; a shorter value also applies to existing ones at restart, a longer one to new ones only.',
     ),
     p(
       'idp.oidc.impersonation.refreshTokens',

@@ -59,6 +59,8 @@ export interface IdpProperties {
     readonly generalPolicy: string;
     readonly specificPolicy: string;
     readonly maxNameLength: number;
+    /** idp.impersonate.sessionLifetime: SAML SessionNotOnOrAfter of an impersonated assertion. */
+    readonly sessionLifetimeMs: number;
   };
   readonly oidc: {
     readonly issuer: string;
@@ -136,6 +138,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
       generalPolicy: p.str('idp.impersonate.generalPolicy'),
       specificPolicy: p.str('idp.impersonate.specificPolicy'),
       maxNameLength: p.num('idp.impersonate.maxNameLength'),
+      sessionLifetimeMs: p.num('idp.impersonate.sessionLifetime'),
     },
     oidc: oidcProperties(p),
     logs: {

@@ -54,6 +54,7 @@ export async function samlFrontEnd({
     audit,
     views,
     messages,
+    impersonatedSessionLifetimeMs: props.impersonate.sessionLifetimeMs,
     log: log.child('net.shibboleth.idp.saml'),
   });
 }

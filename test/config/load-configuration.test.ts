@@ -74,6 +74,31 @@ describe('loadConfiguration', () => {
     expect(config.properties.demo.sp.port).toBe(9002);
   });
 
+  it('bounds OIDC impersonation tokens by idp.impersonate.sessionLifetime unless the OIDC property is set', () => {
+    const shipped = load(DEFAULT_CONF_DIR).properties;
+    expect(shipped.impersonate.sessionLifetimeMs).toBe(600_000);
+    expect(shipped.oidc.impersonationTokenLifetimeMs).toBe(600_000);
+    const followed = load(DEFAULT_CONF_DIR, {
+      IDP_IMPERSONATE_SESSION_LIFETIME: 'PT3M',
+    }).properties;
+    expect(followed.impersonate.sessionLifetimeMs).toBe(180_000);
+    expect(followed.oidc.impersonationTokenLifetimeMs).toBe(180_000);
+    const explicit = load(
+      DEFAULT_CONF_DIR,
+      { IDP_IMPERSONATE_SESSION_LIFETIME: 'PT3M' },
+      { 'idp.oidc.impersonation.tokenLifetime': 'PT1H' },
+    ).properties;
+    expect(explicit.impersonate.sessionLifetimeMs).toBe(180_000);
+    expect(explicit.oidc.impersonationTokenLifetimeMs).toBe(3_600_000);
+    // A bad value is reported at its own key and source, not at the property that refers to it.
+    expect(
+      failure(() => load(DEFAULT_CONF_DIR, { IDP_IMPERSONATE_SESSION_LIFETIME: '10 minutes' }))
+        .message,
+    ).toBe(
+      'environment IDP_IMPERSONATE_SESSION_LIFETIME: idp.impersonate.sessionLifetime: must be a positive ISO-8601 duration such as PT10M (got "10 minutes")',
+    );
+  });
+
   it('names file, line and key for a bad property value', () => {
     const dir = confWith({ 'idp.properties': (old) => `${old}\nidp.flow.timeout = ten minutes\n` });
     const err = failure(() => load(dir));

@@ -53,6 +53,8 @@ export interface SamlResponderDeps {
   readonly audit: AuditLog;
   readonly views: Views;
   readonly messages: Messages;
+  /** idp.impersonate.sessionLifetime: how long an SP may keep a session for an impersonated subject. */
+  readonly impersonatedSessionLifetimeMs: number;
 }
 
 /** A SAML status code of events.ts as its URI (SAML core §3.2.2.2). */
@@ -74,6 +76,7 @@ export class SamlResponder {
     );
     const responseId = samlId();
     const assertionId = samlId();
+    const now = Date.now();
     const xml = await successResponseXml(
       {
         responseId,
@@ -87,8 +90,11 @@ export class SamlResponder {
         authnInstant: subject.authnInstant,
         authnContextClassRef: subject.authnMethod,
         sessionIndex: samlId(),
+        sessionNotOnOrAfter: subject.impersonation
+          ? now + this.deps.impersonatedSessionLifetimeMs
+          : undefined,
         attributes,
-        now: Date.now(),
+        now,
       },
       { assertion: sp.signAssertions, response: sp.signResponses },
       this.deps.signingKey,

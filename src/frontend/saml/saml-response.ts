@@ -38,6 +38,8 @@ export interface AssertionContent {
   readonly authnInstant: number;
   readonly authnContextClassRef: string;
   readonly sessionIndex: string;
+  /** When the SP must end its session for this subject (SAML core §2.7.2); set for impersonation only. */
+  readonly sessionNotOnOrAfter?: number;
   /** Encoded attributes: definition + values, only those with a SAML 2 encoding. */
   readonly attributes: readonly {
     readonly definition: AttributeDefinition;
@@ -88,15 +90,7 @@ export async function successResponseXml(
       el('saml:Conditions', { NotBefore: instant, NotOnOrAfter: notOnOrAfter }, [
         el('saml:AudienceRestriction', {}, [el('saml:Audience', {}, [c.audience])]),
       ]),
-      el(
-        'saml:AuthnStatement',
-        { AuthnInstant: iso(c.authnInstant), SessionIndex: c.sessionIndex },
-        [
-          el('saml:AuthnContext', {}, [
-            el('saml:AuthnContextClassRef', {}, [c.authnContextClassRef]),
-          ]),
-        ],
-      ),
+      authnStatement(c),
       attributeStatement(c.attributes),
     ],
   );
@@ -145,6 +139,20 @@ export async function errorResponseXml(c: ErrorContent, key: XmlSigningKey): Pro
   );
   await signEnveloped(response, response, key);
   return serialize(response);
+}
+
+/** The AuthnStatement; SessionNotOnOrAfter only when the content bounds the SP's session. */
+function authnStatement(c: AssertionContent): XmlElement {
+  const bound = c.sessionNotOnOrAfter;
+  return el(
+    'saml:AuthnStatement',
+    {
+      AuthnInstant: iso(c.authnInstant),
+      SessionIndex: c.sessionIndex,
+      SessionNotOnOrAfter: bound === undefined ? undefined : iso(bound),
+    },
+    [el('saml:AuthnContext', {}, [el('saml:AuthnContextClassRef', {}, [c.authnContextClassRef])])],
+  );
 }
 
 function attributeStatement(attributes: AssertionContent['attributes']): XmlElement | undefined {
