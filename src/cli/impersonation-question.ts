@@ -139,8 +139,6 @@ function targetOf(
   decided: TargetDecision<PolicyAnswer>,
 ): NonNullable<ImpersonationAnswer['target']> {
   switch (decided.reason) {
-    case 'no-name': // shown as the name it is not
-      return { typed, problem: 'empty' };
     case 'invalid-name':
       return { typed, problem: decided.problem };
     case 'own-name':
@@ -155,7 +153,6 @@ function targetOf(
 const OUTCOME_OF_REASON: Record<ImpersonationReason, Outcome> = {
   'general-denied': 'form-not-offered',
   'form-offered': 'form-offered',
-  'no-name': 'invalid-name',
   'invalid-name': 'invalid-name',
   'own-name': 'own-name',
   'specific-denied': 'violation',

@@ -145,19 +145,21 @@ describe('the impersonate form (act=offer, choose, refuse)', () => {
     expect(refused[2]!.det).toBe('problem=control-character');
   });
 
-  it('records an empty name and the own name as continuing as self, saying why', async () => {
+  it('records an empty name as a refusal (problem=empty) and the own name as continuing as self, saying why', async () => {
     const b = new Browser();
     const form = await login(b, 'erin', 'demo-erin');
     const n = audits().length;
-    await sp.receive(await b.submit(form, { principal: '  ' }, '_eventId_impersonate'));
-    const again = await b.get(await sp.loginURL());
+    const again = await b.submit(form, { principal: '  ' }, '_eventId_impersonate');
+    expect(again.html.querySelector('input[name=principal]')).not.toBeNull();
     await sp.receive(await b.submit(again, { principal: ' ERIN ' }, '_eventId_impersonate'));
-    const chosen = since(n).filter((r) => r.act === 'choose');
-    expect(chosen.map((r) => r.det)).toEqual([
-      'choice=self,reason=empty-name',
-      'choice=self,reason=own-name',
+    const records = since(n);
+    expect(records.map((r) => [r.act, r.e, r.det])).toEqual([
+      ['refuse', 'InvalidImpersonationName', 'problem=empty'],
+      ['choose', '', 'choice=self,reason=own-name'],
+      ['release', '', ''],
     ]);
-    expect(chosen[1]).toMatchObject({ u: 'erin', utc: 'erin' });
+    expect(decodeURIComponent(records[0]!.ut)).toBe('  ');
+    expect(records[1]).toMatchObject({ u: 'erin', utc: 'erin' });
   });
 
   it('marks policy refusals act=refuse', async () => {

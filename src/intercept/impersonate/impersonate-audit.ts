@@ -6,8 +6,11 @@
 import { AuditAction, AuditField, auditDetails } from '../../audit/audit-fields.js';
 import type { InterceptContext } from '../intercept-flow.js';
 
-/** Why the tester goes on as themselves although they pressed "impersonate". */
-export type SelfReason = 'empty-name' | 'own-name';
+/**
+ * Why the tester goes on as themselves although they pressed "impersonate": their own name. (An
+ * empty or blank name is refused — recordInvalidName, problem=empty — where Shibboleth proceeds.)
+ */
+export type SelfReason = 'own-name';
 
 /** The form was shown; `choices` accounts were listed (0: a free text field). */
 export function recordOffer(ctx: InterceptContext, choices: number): Promise<void> {
@@ -40,7 +43,7 @@ export function recordChoseImpersonation(ctx: InterceptContext): Promise<void> {
   });
 }
 
-/** The name typed is no account name (`problem`: wildcard, mixed-script, look-alike, …). */
+/** The name typed is no account name (`problem`: empty, wildcard, mixed-script, look-alike, …). */
 export function recordInvalidName(
   ctx: InterceptContext,
   typed: string,

@@ -5,9 +5,11 @@
  *        │allow                                       audit act=offer   [not in Shibboleth]
  *   ImpersonateView ──proceed / "Continue normally"──▶ proceed           (audit act=choose, self)
  *        │impersonate
- *   CheckForImpersonation ──empty name──▶ proceed   (also: only white space; act=choose, self)
+ *   CheckForImpersonation ──empty name──▶ ImpersonateView ("Enter an account name"; act=refuse)
+ *        │                                                    [Shibboleth proceeds as the user]
  *        │
  *   CanonicalizeName ──invalid──▶ ImpersonateView (with the reason; act=refuse) [not in Shibboleth]
+ *        │          (only white space is invalid: the same as an empty name)
  *        │          ──own name──▶ proceed (act=choose, self)            [not in Shibboleth]
  *        │  audit ut := the name as typed, utc := the account it names;  act=choose, impersonate
  *   CheckSpecificAccess ──deny──▶ ImpersonationViolation
@@ -24,12 +26,15 @@
  * real user and their unfiltered attributes. Shibboleth takes the typed name raw; here it is
  * canonicalized first (trim, NFKC, the directory's case rule) and names that are wildcards, contain
  * control characters, are too long or imitate another script are refused, so every policy decision
- * is about exactly one account.
+ * is about exactly one account. An empty (or blank) name is refused too, where Shibboleth goes on
+ * as the tester: pressing "Impersonate" and landing at the service as oneself would be a silent
+ * surprise, so the form asks again ("Enter an account name"); "Continue normally" is that choice.
  */
 import type { AccessControlService, AccessDecision } from '../../access/access-control.js';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditField } from '../../audit/audit-fields.js';
+import type { AccountNameProblem } from '../../directory/account-name.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { quoted } from '../../logging/process-log.js';
@@ -108,11 +113,10 @@ export class ImpersonateFlow implements InterceptFlow {
         ? { to: 'ImpersonateView', data: {} }
         : { end: PROCEED },
     ImpersonateView: (ctx, data) => this.impersonateView(ctx, data),
-    CheckForImpersonation: async (ctx, { typed }) => {
-      if (typed !== '') return { to: 'CanonicalizeName', data: { typed } };
-      await recordChoseSelf(ctx, 'empty-name');
-      return { end: PROCEED };
-    },
+    CheckForImpersonation: (ctx, { typed }) =>
+      typed === ''
+        ? this.refuseName(ctx, typed, 'empty')
+        : { to: 'CanonicalizeName', data: { typed } },
     CanonicalizeName: (ctx, { typed }) => this.canonicalizeName(ctx, typed),
     CheckSpecificAccess: (ctx, { target }) => this.checkSpecificAccess(ctx, target),
     DoImpersonate: (ctx, { target }) => this.doImpersonate(ctx, target),
@@ -187,21 +191,11 @@ export class ImpersonateFlow implements InterceptFlow {
   private async canonicalizeName(ctx: InterceptContext, typed: string): Promise<Transition> {
     const name = this.decision.canonicalizeName(impersonator(ctx), typed);
     switch (name.reason) {
-      case 'no-name': // only white space
-        await recordChoseSelf(ctx, 'empty-name', typed);
-        return { end: PROCEED };
       case 'own-name':
         await recordChoseSelf(ctx, 'own-name', typed, name.account);
         return { end: PROCEED };
-      case 'invalid-name':
-        this.services.log.warn(
-          `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: requested name ${quoted(typed)} is not an account name (${name.problem})`,
-        );
-        await recordInvalidName(ctx, typed, name.problem);
-        return {
-          to: 'ImpersonateView',
-          data: { typed, error: `impersonate.invalid-name.${name.problem}` },
-        };
+      case 'invalid-name': // also only white space (problem: empty)
+        return this.refuseName(ctx, typed, name.problem);
       case 'named':
         // Whatever the policies answer, the record that ends this request names what was asked.
         ctx.prc.audit[AuditField.REQUESTED_TARGET] = [typed];
@@ -209,6 +203,19 @@ export class ImpersonateFlow implements InterceptFlow {
         await recordChoseImpersonation(ctx);
         return { to: 'CheckSpecificAccess', data: { target: name.target } };
     }
+  }
+
+  /** A name that is no account name (or none): logged, audited, and the form again with why. */
+  private async refuseName(
+    ctx: InterceptContext,
+    typed: string,
+    problem: AccountNameProblem,
+  ): Promise<Transition> {
+    this.services.log.warn(
+      `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: requested name ${quoted(typed)} is not an account name (${problem})`,
+    );
+    await recordInvalidName(ctx, typed, problem);
+    return { to: 'ImpersonateView', data: { typed, error: `impersonate.invalid-name.${problem}` } };
   }
 
   private checkSpecificAccess(ctx: InterceptContext, target: NamedTarget): Transition {

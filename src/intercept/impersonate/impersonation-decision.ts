@@ -5,10 +5,11 @@
  * (src/cli/impersonation-question.ts) explain the same checks. The order is written here only:
  *
  *   1. checkGeneralAccess   the general policy, resource "": is the impersonate form offered?
- *   2. canonicalizeName     the typed name, by the directory's naming rule: nothing typed (or only
- *                           white space) and the user's own name end the question — the user goes
- *                           on as themself —, a name that is no account name is refused before any
- *                           policy sees it
+ *   2. canonicalizeName     the typed name, by the directory's naming rule: the user's own name
+ *                           ends the question — the user goes on as themself —; a name that is no
+ *                           account name, nothing typed or only white space included, is refused
+ *                           before any policy sees it (Shibboleth goes on as the user when nothing
+ *                           is typed; here the form asks again)
  *   3. checkSpecificAccess  the specific policy, resource: the canonical account
  *   4. lookUpTarget         the account, resolved with label intercept/impersonate
  *
@@ -66,10 +67,8 @@ export type PermittedTarget = { readonly account: string } & { readonly [PERMITT
 
 /** Step 2: what the typed name is. */
 export type NameCheck =
-  /** Nothing typed, or only white space: the user goes on as themself. */
-  | { readonly reason: 'no-name' }
-  /** Not an account name (a wildcard, a control character, too long, another script …). */
-  | { readonly reason: 'invalid-name'; readonly problem: Exclude<AccountNameProblem, 'empty'> }
+  /** Not an account name (nothing typed, a wildcard, a control character, too long, another script …). */
+  | { readonly reason: 'invalid-name'; readonly problem: AccountNameProblem }
   /** The user's own name, in some spelling: the user goes on as themself. */
   | { readonly reason: 'own-name'; readonly account: string }
   /** Another account's name: on to the specific policy. */
@@ -127,10 +126,7 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
   /** Step 2: the typed name, canonicalized (trim, NFKC, the directory's case rule) and vetted. */
   canonicalizeName(who: Impersonator, typed: string): NameCheck {
     const checked = this.checks.canonicalName(typed);
-    if (!checked.ok)
-      return checked.problem === 'empty'
-        ? { reason: 'no-name' }
-        : { reason: 'invalid-name', problem: checked.problem };
+    if (!checked.ok) return { reason: 'invalid-name', problem: checked.problem };
     if (checked.name === who.principalName) return { reason: 'own-name', account: checked.name };
     return { reason: 'named', target: { account: checked.name } as NamedTarget };
   }

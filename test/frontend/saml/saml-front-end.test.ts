@@ -273,8 +273,49 @@ describe('login and session', () => {
       '_eventId_proceed',
     );
     expect(page.html.querySelector('.error')?.text).toContain('Too many failed logins');
+    // A lockout refuses no field: nothing is marked invalid.
+    expect(page.html.querySelectorAll('[aria-invalid]')).toHaveLength(0);
     await expect.poll(() => t.processLog()).toContain("Login by 'carol' failed");
     expect(t.processLog()).not.toContain('demo-carol');
+  });
+
+  it('marks the refused login fields aria-invalid, described by the message', async () => {
+    const browser = new Browser();
+    const fields = (page: Page) =>
+      ['#username', '#password'].map((id) => {
+        const input = page.html.querySelector(id)!;
+        return [input.getAttribute('aria-invalid'), input.getAttribute('aria-describedby')];
+      });
+    let page = await browser.get(await sp.loginURL());
+    expect(page.html.querySelector('.error')).toBeNull();
+    expect(fields(page)).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+    // A wrong password: the IdP never says which of the two is wrong, so both are marked.
+    page = await browser.submit(
+      page,
+      { j_username: 'bob', j_password: 'wrong' },
+      '_eventId_proceed',
+    );
+    const error = page.html.querySelector('p.error')!;
+    expect(error.text).toBe('The username or password is wrong.');
+    expect(error.id).toBe('login-error');
+    expect(fields(page)).toEqual([
+      ['true', 'login-error'],
+      ['true', 'login-error'],
+    ]);
+    // A password no account can have: only the password is marked.
+    page = await browser.submit(
+      page,
+      { j_username: 'bob', j_password: 'a\u0000b' },
+      '_eventId_proceed',
+    );
+    expect(page.html.querySelector('p.error')?.text).toContain('control characters');
+    expect(fields(page)).toEqual([
+      [undefined, undefined],
+      ['true', 'login-error'],
+    ]);
   });
 
   it('puts the assertion consumer origin, and nothing else, into form-action of the response page', async () => {

@@ -88,14 +88,24 @@ describe('ImpersonateView → CheckForImpersonation', () => {
     expect(ctx.prc.subject.impersonation).toBeUndefined();
   });
 
-  it('an empty principal ends with proceed', async () => {
-    const ctx = await contextFor('alice');
-    expect(await flow.resume(ctx, {}, 'impersonate', { principal: '' })).toEqual({
-      end: 'proceed',
-    });
-    expect(await flow.resume(ctx, {}, 'impersonate', {})).toEqual({ end: 'proceed' });
-    expect(ctx.prc.audit).toEqual({});
-  });
+  it.each<Record<string, string>>([{ principal: '' }, {}])(
+    'an empty principal (%j) shows the view again with "Enter an account name" — stricter than Shibboleth, which proceeds',
+    async (form) => {
+      const ctx = await contextFor('alice');
+      expect(await flow.resume(ctx, {}, 'impersonate', form)).toMatchObject({
+        view: 'intercept/impersonate',
+        model: { error: 'impersonate.invalid-name.empty', typed: '', choices: ['bob', 'carol'] },
+      });
+      expect(audited.at(-1)).toEqual({
+        act: 'refuse',
+        e: 'InvalidImpersonationName',
+        ut: '',
+        det: ['problem=empty'],
+      });
+      expect(ctx.prc.audit).toEqual({});
+      expect(ctx.prc.subject.principalName).toBe('alice');
+    },
+  );
 });
 
 describe('CanonicalizeName', () => {
@@ -112,6 +122,21 @@ describe('CanonicalizeName', () => {
       det: ['problem=wildcard'],
     });
     expect(ctx.prc.subject.principalName).toBe('erin');
+  });
+
+  it('refuses a name of only white space as empty, keeping what was typed', async () => {
+    const ctx = await contextFor('erin');
+    expect(await flow.resume(ctx, {}, 'impersonate', { principal: ' \t\u3000' })).toMatchObject({
+      view: 'intercept/impersonate',
+      model: { error: 'impersonate.invalid-name.empty', typed: ' \t\u3000' },
+    });
+    expect(audited.at(-1)).toEqual({
+      act: 'refuse',
+      e: 'InvalidImpersonationName',
+      ut: ' \t\u3000',
+      det: ['problem=empty'],
+    });
+    expect(ctx.prc.subject.impersonation).toBeUndefined();
   });
 
   it('treats the own name, in any spelling, as continuing normally', async () => {

@@ -4,7 +4,8 @@
  * hostile names — case and width variants, look-alike letters, wildcards, NULs, invisible
  * characters, binary junk — with odd buttons, altered CSRF tokens and junk fields. Never a 5xx;
  * the service receives either the real user or an account the shipped policies let that user
- * impersonate there; every released response has exactly one new, whole audit line naming both.
+ * impersonate there; every released response has exactly one new, whole audit line naming both;
+ * "Impersonate" with an empty or blank name shows the form again (stricter than Shibboleth).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,9 +55,12 @@ const submission = fc.record({
   noise: formNoise('_eventId_impersonate', ['_eventId_proceed', '_eventId_cancel']),
 });
 
+/** "Impersonate" pressed with the CSRF token kept and no junk fields. */
+const IMPERSONATE = { button: '_eventId_impersonate', csrf: 'keep' as const, extra: {} };
+
 describe('the impersonate form under fuzzing', () => {
   /** How the runs ended, so the property cannot pass by never reaching an impersonation. */
-  const outcomes = { impersonated: 0, asThemself: 0, refused: 0 };
+  const outcomes = { impersonated: 0, asThemself: 0, refused: 0, blank: 0 };
 
   it(
     'releases only the real user or an account the policies allow, audited, and never answers 5xx',
@@ -76,6 +80,16 @@ describe('the impersonate form under fuzzing', () => {
           const page = await browser.post(form.action, fields);
           expect(page.status, 'no form post may end in a server error').toBeLessThan(500);
           const released = releasedResponse(page);
+          if (
+            noise.button === '_eventId_impersonate' &&
+            noise.csrf === 'keep' &&
+            principal.normalize('NFKC').trim() === ''
+          ) {
+            // Stricter than Shibboleth: "Impersonate" with no name asks again, never proceeds.
+            expect(released, `${tester} typed ${JSON.stringify(principal)}`).toBeUndefined();
+            expect(page.html.querySelector('.error')?.text).toBe('Enter an account name.');
+            outcomes.blank++;
+          }
           if (!released || released.statusCode !== SAML_SUCCESS) {
             outcomes.refused++;
             return;
@@ -100,11 +114,19 @@ describe('the impersonate form under fuzzing', () => {
             i: released.assertionId,
           });
         }),
-        fuzzParameters(100),
+        {
+          ...fuzzParameters(100),
+          // An empty and a blank name run first, whatever the seed.
+          examples: [
+            [{ tester: 'alice', principal: '', noise: IMPERSONATE }],
+            [{ tester: 'erin', principal: ' \u3000', noise: IMPERSONATE }],
+          ],
+        },
       );
       expect(outcomes.impersonated, JSON.stringify(outcomes)).toBeGreaterThan(0);
       expect(outcomes.asThemself, JSON.stringify(outcomes)).toBeGreaterThan(0);
       expect(outcomes.refused, JSON.stringify(outcomes)).toBeGreaterThan(0);
+      expect(outcomes.blank, JSON.stringify(outcomes)).toBeGreaterThan(0);
     },
     FUZZ_TIMEOUT_MS,
   );

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Page } from '../../support/browser.js';
-import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
+import { auditRecord, startTestIdp, type TestIdp } from '../../support/test-idp.js';
 import { attribute, hasSamlResponse, OID, TestSp } from '../../support/test-sp.js';
 
 const SP = 'https://sp.demo.example.org/shibboleth';
@@ -135,16 +135,70 @@ describe('impersonate intercept over SAML', () => {
     expect(audit).toMatchObject({ u: 'alice', uu: '', SSO: 'true' });
   });
 
-  it('continues as self for an empty name or the own name', async () => {
+  it('asks again for an empty or blank name (stricter than Shibboleth): the form with "Enter an account name", nothing to the SP, a refusal audited; then a real name works', async () => {
+    const browser = new Browser();
+    let page = await login(browser, 'erin', 'demo-erin'); // help desk: free text field
+    for (const typed of ['', '   ', ' \t ']) {
+      const released = t.auditRecords().length;
+      page = await browser.submit(page, { principal: typed }, '_eventId_impersonate');
+      expect(page.status).toBe(200);
+      expect(page.html.querySelector('h1')?.text).toBe('Account Impersonation');
+      expect(page.html.querySelector('.error')?.text).toBe('Enter an account name.');
+      expect(hasSamlResponse(page)).toBe(false);
+      const records = t.auditRecords().slice(released).map(auditRecord);
+      expect(records.map((r) => r.act)).toEqual(['refuse']); // no release, no choose, no new offer
+      expect(t.lastAudit()).toMatchObject({
+        act: 'refuse',
+        e: 'InvalidImpersonationName',
+        det: 'problem=empty',
+        u: 'erin',
+        uu: '',
+        utc: '',
+        SP,
+      });
+      expect(decodeURIComponent(t.lastAudit().ut)).toBe(typed);
+    }
+    await expect
+      .poll(() => t.processLog())
+      .toContain("refused: requested name '' is not an account name (empty)");
+
+    const profile = await sp.receive(
+      await browser.submit(page, { principal: 'bob' }, '_eventId_impersonate'),
+    );
+    expect(profile.nameID).toBe('bob');
+    expect(t.lastAudit()).toMatchObject({ act: 'release', u: 'bob', uu: 'erin', ut: 'bob' });
+  });
+
+  it('marks the refused field for assistive technology: aria-invalid, described by the message', async () => {
+    const browser = new Browser();
+    let page = await login(browser, 'erin', 'demo-erin');
+    const field = (p: Page) => p.html.querySelector('input#impersonation')!;
+    expect(field(page).getAttribute('aria-invalid')).toBeUndefined();
+    expect(field(page).getAttribute('aria-describedby')).toBeUndefined();
+    for (const typed of ['', 'b*']) {
+      page = await browser.submit(page, { principal: typed }, '_eventId_impersonate');
+      const error = page.html.querySelector('p.error')!;
+      expect(error.id).toBe('impersonate-error');
+      expect(field(page).getAttribute('aria-invalid')).toBe('true');
+      expect(field(page).getAttribute('aria-describedby')).toBe(error.id);
+      expect(page.html.querySelectorAll(`#${error.id}`)).toHaveLength(1);
+    }
+
+    // alice's form is a select list: a refused submission marks the list.
+    const alice = new Browser();
+    const form = await login(alice, 'alice', 'demo-alice');
+    const list = (p: Page) => p.html.querySelector('select#impersonation')!;
+    expect(list(form).getAttribute('aria-invalid')).toBeUndefined();
+    const refused = await alice.submit(form, { principal: '' }, '_eventId_impersonate');
+    expect(list(refused).getAttribute('aria-invalid')).toBe('true');
+    expect(list(refused).getAttribute('aria-describedby')).toBe('impersonate-error');
+  });
+
+  it('continues as self for the own name, in any spelling', async () => {
     const browser = new Browser();
     const form = await login(browser, 'erin', 'demo-erin');
-    const profile = await sp.receive(
-      await browser.submit(form, { principal: '   ' }, '_eventId_impersonate'),
-    );
-    expect(profile.nameID).toBe('erin');
-    const again = await browser.get(await sp.loginURL());
     const own = await sp.receive(
-      await browser.submit(again, { principal: ' ERIN ' }, '_eventId_impersonate'),
+      await browser.submit(form, { principal: ' ERIN ' }, '_eventId_impersonate'),
     );
     expect(own.nameID).toBe('erin');
     expect(t.lastAudit()).toMatchObject({ u: 'erin', uu: '' });

@@ -79,10 +79,13 @@ describe('checkGeneralAccess', () => {
 
 describe('decideTarget: each outcome', () => {
   it.each(['', '   ', '\u3000'])(
-    '%j is no name: the user goes on as themself, no policy asked',
+    '%j is no name: refused as empty (the form asks again), no policy asked',
     async (typed) => {
       const { decision, trace } = decisionWith({ allowed: ['bob'] });
-      expect(await decision.decideTarget(ALICE, typed)).toEqual({ reason: 'no-name' });
+      expect(await decision.decideTarget(ALICE, typed)).toEqual({
+        reason: 'invalid-name',
+        problem: 'empty',
+      });
       expect(trace).toEqual([`canonicalName(${typed})`]);
     },
   );
@@ -218,7 +221,7 @@ describe('explain: the whole question, every step answered', () => {
   });
 
   it.each([
-    ['', 'no-name'],
+    ['', 'invalid-name'],
     ['*', 'invalid-name'],
     ['alice', 'own-name'],
     ['dave', 'specific-denied'],
