@@ -35,6 +35,7 @@ import { createApp } from './web/app.js';
 import { answerClientErrors } from './web/client-errors.js';
 import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
+import { whoAmIRoutes, WHOAMI_PATHS } from './web/whoami.js';
 import { adminRoutes, ADMIN_ROUTE_PATHS } from './wiring/admin-routes.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
@@ -203,16 +204,8 @@ function buildApp(
     views,
     log: idpLog,
   };
-  const login = props.login;
-  const throttle = new LoginThrottle(
-    db,
-    {
-      maxFailures: login.maxFailures,
-      maxFailuresPerAccount: login.maxFailuresPerAccount,
-      windowMs: login.failureWindowMs,
-    },
-    busy,
-  );
+  const { maxFailures, maxFailuresPerAccount, failureWindowMs: windowMs } = props.login;
+  const throttle = new LoginThrottle(db, { maxFailures, maxFailuresPerAccount, windowMs }, busy);
   const flow = new ProfileFlow(
     services,
     profileSteps({ ...services, throttle, resolver, filter, intercepts }),
@@ -224,6 +217,7 @@ function buildApp(
     sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
     routers: [
       ...frontEnds.map((f) => f.routes(flow)),
+      whoAmIRoutes({ props, views, audit }),
       ...adminRoutes({
         config,
         accessControl,
@@ -233,7 +227,7 @@ function buildApp(
         log: log.child('net.shibboleth.idp.admin'),
       }),
     ],
-    paths: [...frontEnds.flatMap((f) => f.paths), ...ADMIN_ROUTE_PATHS],
+    paths: [...frontEnds.flatMap((f) => f.paths), ...WHOAMI_PATHS, ...ADMIN_ROUTE_PATHS],
     sessionlessPaths: frontEnds.flatMap((f) => f.sessionlessPaths),
     views,
     log: idpLog,

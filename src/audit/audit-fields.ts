@@ -56,6 +56,8 @@ export const AuditAction = {
   CHOOSE: 'choose',
   /** A password login: %e empty on success, else why it failed. */
   LOGIN: 'login',
+  /** The tester ended their IdP session ("Sign out" on the "Who am I" page). */
+  LOGOUT: 'logout',
   /** The access-control policies were reloaded (or a reload was tried). */
   RELOAD: 'reload',
 } as const;

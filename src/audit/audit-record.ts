@@ -15,21 +15,11 @@ export function auditFieldsOf(
   req: Request,
   extra: Record<string, string | string[] | undefined> = {},
 ): AuditFields {
-  const fields: AuditFields = new Map();
-  const put = (field: string, value: string | string[] | undefined) => {
-    if (value === undefined || value === '') return;
-    fields.set(field, Array.isArray(value) ? value : [value]);
-  };
-  // Like Shibboleth, the client address, user agent and URI are those of the request that writes
-  // the record, computed at write time.
-  put(AuditField.REMOTE_ADDR, req.ip);
+  const fields = requestAuditFields(req);
+  const put = putter(fields);
   put(AuditField.START_TIME, auditTimestamp(prc.startTime));
   put(AuditField.PROFILE, prc.profile);
   put(AuditField.RELYING_PARTY, prc.relyingPartyId);
-  put(AuditField.USER_AGENT, req.get('user-agent'));
-  put(AuditField.URI, req.originalUrl.split('?')[0]);
-  put(AuditField.SESSION_ID, idpSessionHandle(req));
-  put(AuditField.TRANSACTION_ID, currentTransactionId());
   const subject = prc.subject;
   if (subject) {
     put(AuditField.USERNAME, subject.principalName);
@@ -40,6 +30,32 @@ export function auditFieldsOf(
   for (const [field, values] of Object.entries(prc.audit)) put(field, values);
   for (const [field, value] of Object.entries(extra)) put(field, value);
   return fields;
+}
+
+/**
+ * The fields of the request that writes a record, for records that belong to no profile request
+ * (a sign-out): like Shibboleth, the client address, user agent and URI are computed at write time.
+ */
+export function requestAuditFields(
+  req: Request,
+  extra: Record<string, string | string[] | undefined> = {},
+): AuditFields {
+  const fields: AuditFields = new Map();
+  const put = putter(fields);
+  put(AuditField.REMOTE_ADDR, req.ip);
+  put(AuditField.USER_AGENT, req.get('user-agent'));
+  put(AuditField.URI, req.originalUrl.split('?')[0]);
+  put(AuditField.SESSION_ID, idpSessionHandle(req));
+  put(AuditField.TRANSACTION_ID, currentTransactionId());
+  for (const [field, value] of Object.entries(extra)) put(field, value);
+  return fields;
+}
+
+function putter(fields: AuditFields) {
+  return (field: string, value: string | string[] | undefined): void => {
+    if (value === undefined || value === '') return;
+    fields.set(field, Array.isArray(value) ? value : [value]);
+  };
 }
 
 /**

@@ -22,6 +22,7 @@ export type IdpErrorCode =
   | 'DIRECTORY_FAILED'
   | 'STORAGE_BUSY'
   | 'ACCESS_DENIED'
+  | 'CSRF_TOKEN_INVALID'
   | 'NOT_FOUND'
   | 'INTERNAL';
 
@@ -44,6 +45,7 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly s
     DIRECTORY_FAILED: { event: 'DirectoryFailure' },
     STORAGE_BUSY: { event: 'StorageBusy' },
     ACCESS_DENIED: { event: 'AccessDenied' },
+    CSRF_TOKEN_INVALID: { event: 'InvalidCSRFToken' },
     NOT_FOUND: { event: 'NotFound' },
     INTERNAL: { event: 'RuntimeException' },
   };

@@ -2,7 +2,7 @@
  * The IdP SSO session, kept in express-session: who logged in, when and how. It is always the real
  * user's — impersonation never writes to it, so it lasts exactly one request.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { IdpError } from '../core/errors.js';
 
@@ -19,6 +19,8 @@ declare module 'express-session' {
     createdAt?: number;
     /** What this browser's waiting forms are bound to (see formBinding). */
     formBinding?: string;
+    /** The CSRF token of the session's own forms (the "Who am I" page's sign-out). */
+    csrfToken?: string;
   }
 }
 
@@ -40,6 +42,27 @@ export function activeLogin(
  */
 export function formBinding(req: Request): string {
   return (requireSession(req).formBinding ??= randomBytes(18).toString('base64url'));
+}
+
+/** The CSRF token of the session's own forms, created on first use. */
+export function sessionCsrfToken(req: Request): string {
+  return (requireSession(req).csrfToken ??= randomBytes(20).toString('base64url'));
+}
+
+/** Whether `given` is the session's CSRF token (compared in constant time). */
+export function isSessionCsrfToken(req: Request, given: string | undefined): boolean {
+  const expected = req.session?.csrfToken;
+  if (!given || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Ends the IdP session: removed from the store (the caller clears the cookie). */
+export function endSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    requireSession(req).destroy((err) => (err ? reject(err as Error) : resolve()));
+  });
 }
 
 /**

@@ -15,6 +15,7 @@ import helmet from 'helmet';
 import type { IdpProperties } from '../config/idp-properties.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import { VIEWS_DIR } from '../core/paths.js';
+import { activeLogin } from '../session/idp-session.js';
 import { contentSecurityPolicy } from './content-security-policy.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { caseSensitivePaths, singleValuedQuery } from './request-guards.js';
@@ -84,6 +85,12 @@ export function createApp(parts: AppParts): express.Express {
   app.use('/idp', (req: Request, res: Response, next: NextFunction) => {
     if (sessionless.has(withoutTrailingSlash(req.originalUrl.split('?')[0]!))) return next();
     return idpSession(req, res, next);
+  });
+  // Every page's header says who is signed in: asked when the page is drawn, so a page shown
+  // right after a login (the impersonate form) already names the new login.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.locals.signedInAs = () => activeLogin(req, props.session.maxLifetimeMs)?.principalName;
+    next();
   });
   app.get([...INDEX_PATHS], (_req, res) =>
     parts.views.render(res, 'index', { entityID: props.entityID }),

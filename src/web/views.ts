@@ -2,7 +2,9 @@
  * Rendering of the ejs views in views/. Every page gets the same locals besides its own model:
  * `t(key, fallback)` for text from conf/messages.properties, `cspNonce` for its one inline script
  * (if any), and `layout` data. Templates only use the escaping <%= %> form for anything that
- * came from a user, a relying party or a directory.
+ * came from a user, a relying party or a directory. A page rendered for a request also gets
+ * `signedInAs`: the account of the browser's IdP session, if any (set by app.ts), which the header
+ * shows with a link to the "Who am I" page.
  *
  * Each template is compiled once, and its include() calls are answered from the same cache: ejs's
  * own include looks for the file on disk at every render (an existsSync per include per page).
@@ -26,7 +28,12 @@ export class Views {
     model: Record<string, unknown>,
     status = 200,
   ): Promise<void> {
-    const html = await this.renderToString(view, model, res.locals.cspNonce as string | undefined);
+    const signedInAs = res.locals.signedInAs as (() => string | undefined) | undefined;
+    const html = await this.renderToString(
+      view,
+      { signedInAs: signedInAs?.(), ...model },
+      res.locals.cspNonce as string | undefined,
+    );
     res.status(status).type('html').send(html);
   }
 

@@ -29,6 +29,7 @@ const EXPECTED: Record<IdpErrorCode, [event: string, status: number]> = {
   DIRECTORY_FAILED: ['DirectoryFailure', 503],
   STORAGE_BUSY: ['StorageBusy', 503],
   ACCESS_DENIED: ['AccessDenied', 403],
+  CSRF_TOKEN_INVALID: ['InvalidCSRFToken', 403],
   NOT_FOUND: ['NotFound', 404],
   INTERNAL: ['RuntimeException', 500],
 };

@@ -24,6 +24,7 @@ import { auditTimestamp } from '../../audit/audit-format.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { ProcessLog } from '../../logging/process-log.js';
 import { idpSessionHandle } from '../../audit/audit-record.js';
+import { noteImpersonation } from '../../session/impersonation-history.js';
 import { currentTransactionId } from '../../core/transaction.js';
 import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
 import { OIDC_SSO_PROFILE, OIDC_TOKEN_PROFILE, param } from './oidc-paths.js';
@@ -79,8 +80,16 @@ async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps):
     await deps.audit.record(fields);
   } catch (err) {
     await code.destroy();
-    await withholdAuthorization(ctx, deps, err);
+    return withholdAuthorization(ctx, deps, err);
   }
+  // Recorded: now the tester's "Who am I" page may list it.
+  if (record?.impersonator)
+    noteImpersonation(ctx.req as Request, {
+      target: record.subject,
+      relyingParty: record.clientId,
+      level: 'impersonate',
+      at: Date.now(),
+    });
 }
 
 /** The authorization response could not be recorded: an error page instead of the redirect. */

@@ -8,6 +8,7 @@ import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditAction, AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
+import { noteImpersonation } from '../../session/impersonation-history.js';
 import { IdpError } from '../../core/errors.js';
 import {
   EVENTS,
@@ -110,6 +111,14 @@ export class SamlResponder {
         [AuditField.ACTION]: AuditAction.RELEASE,
       }),
     );
+    // Recorded: now the tester's "Who am I" page may list it.
+    if (subject.impersonation)
+      noteImpersonation(exchange.req, {
+        target: subject.principalName,
+        relyingParty: sp.id,
+        level: 'impersonate',
+        at: now,
+      });
     await this.post(exchange.res, sp, encoded, inbound.relayState);
   }
 
