@@ -190,6 +190,18 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'Longest account name the impersonate form accepts.',
     ),
     p(
+      'idp.impersonate.reason.maxLength',
+      '200',
+      'integer',
+      'Longest reason the impersonate form accepts (characters, after trimming and NFC normalization); a longer one is refused (InvalidImpersonationReason).',
+    ),
+    p(
+      'idp.impersonate.reason.required',
+      'false',
+      'boolean',
+      'Whether the impersonate form requires a reason at relying parties whose relying-party.yaml entry has no impersonation.reason of its own.',
+    ),
+    p(
       'idp.impersonate.sessionLifetime',
       'PT10M',
       'duration',

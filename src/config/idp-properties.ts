@@ -59,6 +59,9 @@ export interface IdpProperties {
     readonly generalPolicy: string;
     readonly specificPolicy: string;
     readonly maxNameLength: number;
+    /** idp.impersonate.reason.*: the reason field's limit and whether it is required by default. */
+    readonly reasonMaxLength: number;
+    readonly reasonRequired: boolean;
     /** idp.impersonate.sessionLifetime: SAML SessionNotOnOrAfter of an impersonated assertion. */
     readonly sessionLifetimeMs: number;
   };
@@ -134,12 +137,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
       maxRows: p.inRange('idp.audit.review.maxRows', 1, 10_000),
       defaultWindowMs: p.num('idp.audit.review.defaultWindow'),
     },
-    impersonate: {
-      generalPolicy: p.str('idp.impersonate.generalPolicy'),
-      specificPolicy: p.str('idp.impersonate.specificPolicy'),
-      maxNameLength: p.num('idp.impersonate.maxNameLength'),
-      sessionLifetimeMs: p.num('idp.impersonate.sessionLifetime'),
-    },
+    impersonate: impersonateProperties(p),
     oidc: oidcProperties(p),
     logs: {
       auditFile: p.str('idp.audit.file'),
@@ -177,6 +175,17 @@ function sessionProperties(
     secretFile: p.str('idp.session.secretFile'),
     cookieSecure,
     sameSite,
+  };
+}
+
+function impersonateProperties(p: TypedProperties): IdpProperties['impersonate'] {
+  return {
+    generalPolicy: p.str('idp.impersonate.generalPolicy'),
+    specificPolicy: p.str('idp.impersonate.specificPolicy'),
+    maxNameLength: p.num('idp.impersonate.maxNameLength'),
+    reasonMaxLength: p.inRange('idp.impersonate.reason.maxLength', 1, 10_000),
+    reasonRequired: p.bool('idp.impersonate.reason.required'),
+    sessionLifetimeMs: p.num('idp.impersonate.sessionLifetime'),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type SamlServiceProvider,
 } from '../relying-party/relying-party.js';
 import { spMetadataKeys, toPem } from '../relying-party/sp-metadata.js';
+import { impersonationSettings } from './impersonation-conf.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
@@ -49,6 +50,7 @@ function samlServiceProvider(
     'signResponses',
     'nameIDFormat',
     'postAuthenticationFlows',
+    'impersonation',
   );
   const id = sp.string('entityID');
   if (seen.has(id)) sp.fail('duplicate relying party', 'entityID');
@@ -79,6 +81,7 @@ function samlServiceProvider(
     signResponses: sp.boolean('signResponses', true),
     nameIDFormat: format as NameIdFormat,
     postAuthenticationFlows: postAuthenticationFlows(sp, defaultFlows),
+    impersonation: impersonationSettings(sp),
     declaredAt: sp.conf.where(sp.at),
   };
 }
@@ -93,6 +96,7 @@ function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): Oid
     'refreshTokens',
     'tokenEndpointAuthMethod',
     'postAuthenticationFlows',
+    'impersonation',
   );
   const id = c.string('clientId');
   if (seen.has(id))
@@ -113,6 +117,7 @@ function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): Oid
     refreshTokens: c.boolean('refreshTokens', false),
     tokenEndpointAuthMethod: tokenEndpointAuthMethod(c),
     postAuthenticationFlows: postAuthenticationFlows(c, defaultFlows),
+    impersonation: impersonationSettings(c),
     declaredAt: c.conf.where(c.at),
   };
 }

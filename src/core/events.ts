@@ -30,6 +30,7 @@ export type IdpEvent =
   | 'InvalidCredentials'
   | 'InvalidEvent'
   | 'InvalidImpersonationName'
+  | 'InvalidImpersonationReason'
   | 'InvalidNameIDPolicy'
   | 'InvalidProfileConfiguration'
   | 'InvalidProfileContext'
@@ -206,6 +207,16 @@ export const EVENTS = {
   },
   /** Audit only: the impersonate form refused a name by its checks (wildcards, look-alikes, …); the form is shown again. */
   InvalidImpersonationName: {
+    status: 400,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'runtime-error',
+  },
+  /** Audit only: the impersonate form refused the reason (too long, control characters, required, not the relying party's pattern); the form is shown again. */
+  InvalidImpersonationReason: {
     status: 400,
     saml: ['Responder'],
     oidc: 'access_denied',

@@ -27,6 +27,8 @@ interface Impersonation {
   readonly resolutionLabel: string;
   /** Limits on the tokens issued for the effective principal. */
   readonly tokens: TokenPolicy;
+  /** The reason the tester gave on the form (for the audit records of what is released). */
+  readonly reason?: string;
 }
 
 /** Who the request is for (Shibboleth's SubjectContext). */

@@ -20,6 +20,10 @@ export function availableInterceptFlows(
           lifetimeMs: props.oidc.impersonationTokenLifetimeMs,
           refreshTokens: props.oidc.impersonationRefreshTokens,
         },
+        reason: {
+          maxLength: props.impersonate.reasonMaxLength,
+          required: props.impersonate.reasonRequired,
+        },
       },
       services,
     ),

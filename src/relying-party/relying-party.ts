@@ -9,6 +9,16 @@ interface RelyingPartyBase {
   readonly postAuthenticationFlows: readonly string[];
   /** Where it was configured, for error messages ("conf/relying-party.yaml:12"). */
   readonly declaredAt: string;
+  /** Its `impersonation:` block (defaults: the idp.impersonate.* properties). */
+  readonly impersonation: RelyingPartyImpersonation;
+}
+
+/** How the impersonate form treats this relying party (relying-party.yaml `impersonation:`). */
+export interface RelyingPartyImpersonation {
+  /** Whether a reason must be given; absent: idp.impersonate.reason.required. */
+  readonly reason?: 'optional' | 'required';
+  /** A reason given must match this whole (compiled at start-up, anchored), e.g. a ticket number. */
+  readonly reasonPattern?: { readonly source: string; readonly regex: RegExp };
 }
 
 export const NAMEID_FORMATS = {

@@ -81,6 +81,10 @@ export class Browser {
       if (!name || type === 'submit' || type === 'button') continue;
       fields[name] = input.getAttribute('value') ?? '';
     }
+    for (const area of form.querySelectorAll('textarea')) {
+      const name = area.getAttribute('name');
+      if (name) fields[name] = area.text;
+    }
     for (const select of form.querySelectorAll('select')) {
       const name = select.getAttribute('name');
       const first = select.querySelector('option');

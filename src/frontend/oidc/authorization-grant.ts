@@ -56,6 +56,7 @@ export async function resumeWithGrant(
     resolutionLabel: impersonation?.resolutionLabel ?? OIDC_SSO_PROFILE,
     tokens: impersonation?.tokens,
     requestedTarget: requestedTargetOf(prc),
+    reason: impersonation?.reason,
     claims: Object.keys(claimsOf(prc.attributes.filtered, parts.definitions, new Set(scopes))),
     sso: subject.sso,
     authnInstant: subject.authnInstant,

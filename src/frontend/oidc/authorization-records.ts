@@ -22,6 +22,8 @@ export interface AuthorizationRecord {
   readonly tokens?: TokenPolicy;
   /** The impersonation target the tester asked for (audit %ut, %utc), when one was named. */
   readonly requestedTarget?: { readonly typed: string; readonly account: string };
+  /** The reason given on the impersonate form (audit %det reason=), when one was. */
+  readonly reason?: string;
   /** Claim names released at authorization time, for the audit log. */
   readonly claims: readonly string[];
   readonly sso: boolean;

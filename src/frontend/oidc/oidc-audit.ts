@@ -67,7 +67,10 @@ async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps):
   const fields = common(ctx, record, OIDC_SSO_PROFILE, code.accountId!);
   fields.set(AuditField.ASSERTION_ID, [tokenHash(code.jti)]);
   fields.set(AuditField.OUTBOUND_BINDING, [param(ctx.oidc.params?.response_mode, 'query')]);
-  fields.set(AuditField.DETAILS, auditDetails({ grant: hashOf(code.grantId) }));
+  fields.set(
+    AuditField.DETAILS,
+    auditDetails({ grant: hashOf(code.grantId), reason: record?.reason }),
+  );
   const login = (ctx.req as Request).session?.idp;
   if (ctx.oidc.route === 'authorization' && login) {
     // A silent (prompt=none) authorization: the IdP session answered it in this very request.
@@ -134,6 +137,7 @@ function tokenResponseFields(ctx: KoaContextWithOIDC, records: AuthorizationReco
     auditDetails({
       authorization: code ? tokenHash(code.jti) : undefined,
       grant: hashOf(tokenGrantId(e)),
+      reason: record?.reason,
     }),
   );
   return fields;

@@ -35,11 +35,31 @@ export function recordChoseSelf(
   });
 }
 
-/** The tester asked to impersonate a well-formed name (%ut, %utc are the request's by now). */
-export function recordChoseImpersonation(ctx: InterceptContext): Promise<void> {
+/**
+ * The tester asked to impersonate a well-formed name (%ut, %utc are the request's by now), giving
+ * `reason` (checked: no control characters, within the limit; the formatter percent-encodes it).
+ */
+export function recordChoseImpersonation(ctx: InterceptContext, reason?: string): Promise<void> {
   return ctx.audit({
     [AuditField.ACTION]: AuditAction.CHOOSE,
-    [AuditField.DETAILS]: auditDetails({ choice: 'impersonate' }),
+    [AuditField.DETAILS]: auditDetails({ choice: 'impersonate', reason }),
+  });
+}
+
+/**
+ * The reason given was refused (`problem`: too-long, control-character, required, pattern). The
+ * refused text itself is not recorded: it may be what the checks keep out of the log.
+ */
+export function recordInvalidReason(
+  ctx: InterceptContext,
+  typed: string,
+  problem: string,
+): Promise<void> {
+  return ctx.audit({
+    [AuditField.ACTION]: AuditAction.REFUSE,
+    [AuditField.EVENT]: 'InvalidImpersonationReason',
+    [AuditField.REQUESTED_TARGET]: typed,
+    [AuditField.DETAILS]: auditDetails({ problem }),
   });
 }
 

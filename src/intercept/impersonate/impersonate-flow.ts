@@ -11,7 +11,9 @@
  *   CanonicalizeName ──invalid──▶ ImpersonateView (with the reason; act=refuse) [not in Shibboleth]
  *        │          (only white space is invalid: the same as an empty name)
  *        │          ──own name──▶ proceed (act=choose, self)            [not in Shibboleth]
- *        │  audit ut := the name as typed, utc := the account it names;  act=choose, impersonate
+ *        │          ──reason refused──▶ ImpersonateView (act=refuse, InvalidImpersonationReason)
+ *        │  (too long, control characters, missing where required, not the RP's pattern)
+ *        │  audit ut := the name as typed, utc := the account it names, det reason=;  act=choose
  *   CheckSpecificAccess ──deny──▶ ImpersonationViolation
  *        │allow
  *   DoImpersonate ──no such account──▶ UnknownImpersonationTarget         [not in Shibboleth]
@@ -33,7 +35,7 @@
 import type { AccessControlService, AccessDecision } from '../../access/access-control.js';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
-import { AuditField } from '../../audit/audit-fields.js';
+import { AuditField, auditDetails } from '../../audit/audit-fields.js';
 import type { AccountNameProblem } from '../../directory/account-name.js';
 import type { UserDirectory } from '../../directory/user-directory.js';
 import type { ProcessLog } from '../../logging/process-log.js';
@@ -50,8 +52,11 @@ import {
   recordChoseImpersonation,
   recordChoseSelf,
   recordInvalidName,
+  recordInvalidReason,
   recordOffer,
 } from './impersonate-audit.js';
+import { checkReason, reasonRule, type ReasonProblem } from './impersonation-reason.js';
+import { impersonateViewModel, type ViewData } from './impersonate-view.js';
 import {
   ImpersonationDecision,
   type Impersonator,
@@ -67,6 +72,8 @@ export interface ImpersonateSettings {
   readonly specificPolicy: string;
   /** Limits on the tokens issued for an impersonated subject (idp.oidc.impersonation.*). */
   readonly tokens: TokenPolicy;
+  /** idp.impersonate.reason.*: the reason's limit, and whether one is required by default. */
+  readonly reason: { readonly maxLength: number; readonly required: boolean };
 }
 
 export interface ImpersonateServices {
@@ -81,13 +88,13 @@ export interface ImpersonateServices {
 /** What each state has to work with. */
 interface StateData {
   readonly CheckGeneralAccess: Record<never, never>;
-  /** After a refused name: what was typed, and the message key saying why it was refused. */
-  readonly ImpersonateView: { readonly typed?: string; readonly error?: string };
-  /** The raw value of the principal field. */
-  readonly CheckForImpersonation: { readonly typed: string };
-  readonly CanonicalizeName: { readonly typed: string };
-  readonly CheckSpecificAccess: { readonly target: NamedTarget };
-  readonly DoImpersonate: { readonly target: PermittedTarget };
+  /** After a refused name or reason: what was typed, and the message key saying why. */
+  readonly ImpersonateView: ViewData;
+  /** The raw values of the principal and reason fields. */
+  readonly CheckForImpersonation: { readonly typed: string; readonly reason: string };
+  readonly CanonicalizeName: { readonly typed: string; readonly reason: string };
+  readonly CheckSpecificAccess: { readonly target: NamedTarget; readonly reason?: string };
+  readonly DoImpersonate: { readonly target: PermittedTarget; readonly reason?: string };
 }
 type StateName = keyof StateData;
 type Goto<S extends StateName = StateName> = {
@@ -113,13 +120,11 @@ export class ImpersonateFlow implements InterceptFlow {
         ? { to: 'ImpersonateView', data: {} }
         : { end: PROCEED },
     ImpersonateView: (ctx, data) => this.impersonateView(ctx, data),
-    CheckForImpersonation: (ctx, { typed }) =>
-      typed === ''
-        ? this.refuseName(ctx, typed, 'empty')
-        : { to: 'CanonicalizeName', data: { typed } },
-    CanonicalizeName: (ctx, { typed }) => this.canonicalizeName(ctx, typed),
-    CheckSpecificAccess: (ctx, { target }) => this.checkSpecificAccess(ctx, target),
-    DoImpersonate: (ctx, { target }) => this.doImpersonate(ctx, target),
+    CheckForImpersonation: (ctx, data) =>
+      data.typed === '' ? this.refuseName(ctx, data, 'empty') : { to: 'CanonicalizeName', data },
+    CanonicalizeName: (ctx, data) => this.canonicalizeName(ctx, data),
+    CheckSpecificAccess: (ctx, { target, reason }) => this.checkSpecificAccess(ctx, target, reason),
+    DoImpersonate: (ctx, { target, reason }) => this.doImpersonate(ctx, target, reason),
   };
 
   constructor(
@@ -151,7 +156,10 @@ export class ImpersonateFlow implements InterceptFlow {
   ): Promise<InterceptOutcome> {
     // ImpersonateView's transitions: "impersonate" → CheckForImpersonation, anything else → proceed.
     if (event === 'impersonate')
-      return this.run(ctx, { to: 'CheckForImpersonation', data: { typed: form.principal ?? '' } });
+      return this.run(ctx, {
+        to: 'CheckForImpersonation',
+        data: { typed: form.principal ?? '', reason: form.reason ?? '' },
+      });
     await recordChoseSelf(ctx);
     return { end: PROCEED };
   }
@@ -175,60 +183,99 @@ export class ImpersonateFlow implements InterceptFlow {
   ): Promise<Transition> {
     const choices = ctx.prc.attributes?.unfiltered[IMPERSONATABLE_USERNAMES];
     // Offered once per request; a passive request never shows it (the runner ends it NoPassive).
-    if (data.error === undefined && !ctx.prc.passive) await recordOffer(ctx, choices?.length ?? 0);
+    const refused = data.error !== undefined || data.reasonError !== undefined;
+    if (!refused && !ctx.prc.passive) await recordOffer(ctx, choices?.length ?? 0);
     return {
       view: 'intercept/impersonate',
-      model: {
-        relyingParty: { id: ctx.relyingParty.id, displayName: ctx.relyingParty.displayName },
-        principalName: ctx.prc.subject.principalName,
-        choices: choices && choices.length > 0 ? [...choices] : undefined,
-        error: data.error,
-        typed: data.typed,
-      },
+      model: impersonateViewModel(ctx, data, this.rule(ctx)),
     };
   }
 
-  private async canonicalizeName(ctx: InterceptContext, typed: string): Promise<Transition> {
+  private async canonicalizeName(
+    ctx: InterceptContext,
+    data: StateData['CanonicalizeName'],
+  ): Promise<Transition> {
+    const { typed } = data;
     const name = this.decision.canonicalizeName(impersonator(ctx), typed);
     switch (name.reason) {
       case 'own-name':
         await recordChoseSelf(ctx, 'own-name', typed, name.account);
         return { end: PROCEED };
       case 'invalid-name': // also only white space (problem: empty)
-        return this.refuseName(ctx, typed, name.problem);
+        return this.refuseName(ctx, data, name.problem);
       case 'named':
-        // Whatever the policies answer, the record that ends this request names what was asked.
-        ctx.prc.audit[AuditField.REQUESTED_TARGET] = [typed];
-        ctx.prc.audit[AuditField.REQUESTED_TARGET_CANONICAL] = [name.target.account];
-        await recordChoseImpersonation(ctx);
-        return { to: 'CheckSpecificAccess', data: { target: name.target } };
+        return this.checkReason(ctx, data, name.target);
     }
+  }
+
+  /** A well-formed name: the reason must pass too before the name is recorded as chosen. */
+  private async checkReason(
+    ctx: InterceptContext,
+    data: StateData['CanonicalizeName'],
+    target: NamedTarget,
+  ): Promise<Transition> {
+    const checked = checkReason(data.reason, this.rule(ctx));
+    if (!checked.ok) return this.refuseReason(ctx, data, checked.problem);
+    const reason = checked.reason;
+    // Whatever the policies answer, the records that end this request name what was asked, and why.
+    ctx.prc.audit[AuditField.REQUESTED_TARGET] = [data.typed];
+    ctx.prc.audit[AuditField.REQUESTED_TARGET_CANONICAL] = [target.account];
+    if (reason !== undefined) ctx.prc.audit[AuditField.DETAILS] = auditDetails({ reason });
+    await recordChoseImpersonation(ctx, reason);
+    return { to: 'CheckSpecificAccess', data: { target, reason } };
+  }
+
+  private rule(ctx: InterceptContext) {
+    return reasonRule(ctx.relyingParty.impersonation, this.settings.reason);
   }
 
   /** A name that is no account name (or none): logged, audited, and the form again with why. */
   private async refuseName(
     ctx: InterceptContext,
-    typed: string,
+    { typed, reason }: StateData['CanonicalizeName'],
     problem: AccountNameProblem,
   ): Promise<Transition> {
     this.services.log.warn(
       `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: requested name ${quoted(typed)} is not an account name (${problem})`,
     );
     await recordInvalidName(ctx, typed, problem);
-    return { to: 'ImpersonateView', data: { typed, error: `impersonate.invalid-name.${problem}` } };
+    const error = `impersonate.invalid-name.${problem}`;
+    return { to: 'ImpersonateView', data: { typed, reason, error } };
   }
 
-  private checkSpecificAccess(ctx: InterceptContext, target: NamedTarget): Transition {
+  /** A reason the form does not take: logged, audited (never the reason itself), the form again. */
+  private async refuseReason(
+    ctx: InterceptContext,
+    { typed, reason }: StateData['CanonicalizeName'],
+    problem: ReasonProblem,
+  ): Promise<Transition> {
+    this.services.log.warn(
+      `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: the reason given was refused (${problem})`,
+    );
+    await recordInvalidReason(ctx, typed, problem);
+    const reasonError = `impersonate.invalid-reason.${problem}`;
+    return { to: 'ImpersonateView', data: { typed, reason, reasonError } };
+  }
+
+  private checkSpecificAccess(
+    ctx: InterceptContext,
+    target: NamedTarget,
+    reason: string | undefined,
+  ): Transition {
     const specific = this.decision.checkSpecificAccess(impersonator(ctx), target);
     if (specific.reason === 'permitted')
-      return { to: 'DoImpersonate', data: { target: specific.target } };
+      return { to: 'DoImpersonate', data: { target: specific.target, reason } };
     this.services.log.warn(
       `Unauthorized impersonation attempt by principal ${quoted(ctx.prc.subject.principalName)} as ${quoted(target.account)} to relying party ${quoted(ctx.relyingParty.id)}`,
     );
     return { end: 'ImpersonationViolation' };
   }
 
-  private async doImpersonate(ctx: InterceptContext, target: PermittedTarget): Promise<Transition> {
+  private async doImpersonate(
+    ctx: InterceptContext,
+    target: PermittedTarget,
+    reason: string | undefined,
+  ): Promise<Transition> {
     const { prc, relyingParty } = ctx;
     const subject = prc.subject;
     const found = await this.decision.lookUpTarget(target);
@@ -242,6 +289,7 @@ export class ImpersonateFlow implements InterceptFlow {
       impersonator: subject.principalName,
       resolutionLabel: found.resolutionLabel,
       tokens: this.settings.tokens,
+      reason,
     };
     subject.principalName = target.account;
     prc.audit[AuditField.IMPERSONATING_USERNAME] = [subject.impersonation.impersonator];

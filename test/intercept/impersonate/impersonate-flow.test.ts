@@ -27,6 +27,7 @@ beforeAll(async () => {
       generalPolicy: 'GeneralImpersonationPolicy',
       specificPolicy: 'SpecificImpersonationPolicy',
       tokens: TOKENS,
+      reason: { maxLength: 200, required: false },
     },
     {
       accessControl: s.accessControl,
