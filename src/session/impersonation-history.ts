@@ -7,10 +7,10 @@
  */
 import type { Request } from 'express';
 
-export const MAX_RECENT_IMPERSONATIONS = 20;
+const MAX_RECENT_IMPERSONATIONS = 20;
 
 /** The only level so far (issue 10 adds identify and delegate). */
-export type ImpersonationLevel = 'impersonate';
+type ImpersonationLevel = 'impersonate';
 
 export interface RecentImpersonation {
   readonly target: string;

@@ -25,10 +25,10 @@ import {
 import { recentImpersonations } from '../session/impersonation-history.js';
 import type { Views } from './views.js';
 
-export const WHOAMI_PATH = '/idp/profile/whoami';
-export const SIGN_OUT_PATH = '/idp/profile/whoami/signout';
+const WHOAMI_PATH = '/idp/profile/whoami';
+const SIGN_OUT_PATH = '/idp/profile/whoami/signout';
 export const WHOAMI_PATHS: readonly string[] = [WHOAMI_PATH];
-export const LOGOUT_PROFILE = 'Authn/Logout';
+const LOGOUT_PROFILE = 'Authn/Logout';
 
 export interface WhoAmIDeps {
   readonly props: IdpProperties;

@@ -155,7 +155,7 @@ describe('the impersonate form (act=offer, choose, refuse)', () => {
     const records = since(n);
     expect(records.map((r) => [r.act, r.e, r.det])).toEqual([
       ['refuse', 'InvalidImpersonationName', 'problem=empty'],
-      ['choose', '', 'choice=self,reason=own-name'],
+      ['choose', '', 'choice=self,typed=own-name'],
       ['release', '', ''],
     ]);
     expect(decodeURIComponent(records[0]!.ut)).toBe('  ');

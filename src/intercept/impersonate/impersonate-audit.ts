@@ -20,7 +20,7 @@ export function recordOffer(ctx: InterceptContext, choices: number): Promise<voi
   });
 }
 
-/** "Continue normally", or a name that means no impersonation (`reason`). */
+/** "Continue normally", or a name that means no impersonation (%det typed=, e.g. own-name). */
 export function recordChoseSelf(
   ctx: InterceptContext,
   reason?: SelfReason,
@@ -31,7 +31,7 @@ export function recordChoseSelf(
     [AuditField.ACTION]: AuditAction.CHOOSE,
     [AuditField.REQUESTED_TARGET]: typed,
     [AuditField.REQUESTED_TARGET_CANONICAL]: account,
-    [AuditField.DETAILS]: auditDetails({ choice: 'self', reason }),
+    [AuditField.DETAILS]: auditDetails({ choice: 'self', typed: reason }),
   });
 }
 

@@ -149,7 +149,7 @@ describe('CanonicalizeName', () => {
       act: 'choose',
       ut: ' ＥＲＩＮ ',
       utc: 'erin',
-      det: ['choice=self', 'reason=own-name'],
+      det: ['choice=self', 'typed=own-name'],
     });
     expect(ctx.prc.audit).toEqual({});
   });
