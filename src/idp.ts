@@ -240,7 +240,7 @@ function serve(
   config: IdpConfiguration,
   app: Idp['app'],
   { log, idpLog }: Logs,
-  { views, messages }: Web,
+  { views }: Web,
   closing: readonly (() => void | Promise<void>)[],
 ): Idp {
   const props = config.properties;
@@ -255,7 +255,7 @@ function serve(
       // a slow client hold a connection and a parser for that long. The IdP's forms are small.
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       server.headersTimeout = Math.min(server.headersTimeout, REQUEST_TIMEOUT_MS);
-      await answerClientErrors(server, views, messages);
+      await answerClientErrors(server, views);
       server.listen(props.port, props.listenAddress);
       await once(server, 'listening');
       const port = (server.address() as AddressInfo).port;

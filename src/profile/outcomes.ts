@@ -38,5 +38,10 @@ export async function endWithEvent(
       }),
     );
   }
-  await services.views.renderError(exchange.res, event, EVENTS[event].status);
+  await services.views.renderError(exchange.res, event, EVENTS[event].status, undefined, {
+    relyingParty: services.relyingParties.get(prc.relyingPartyId),
+    requestedAccount:
+      prc.audit[AuditField.REQUESTED_TARGET_CANONICAL]?.[0] ??
+      prc.audit[AuditField.REQUESTED_TARGET]?.[0],
+  });
 }

@@ -7,7 +7,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { IdpEvent } from '../core/events.js';
-import type { Messages } from './messages.js';
 import type { Views } from './views.js';
 
 const REASONS = {
@@ -16,13 +15,9 @@ const REASONS = {
   431: 'Request Header Fields Too Large',
 } as const;
 
-export async function answerClientErrors(
-  server: Server,
-  views: Views,
-  messages: Messages,
-): Promise<void> {
+export async function answerClientErrors(server: Server, views: Views): Promise<void> {
   const page = async (event: IdpEvent, detail: string) =>
-    views.renderToString('error', { event, ...messages.forEvent(event), detail }, undefined);
+    views.renderToString('error', views.errorModel(event, detail), undefined);
   const pages = {
     431: await page(
       'RequestTooLarge',

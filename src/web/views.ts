@@ -15,6 +15,7 @@ import ejs from 'ejs';
 import type { Response } from 'express';
 import type { IdpEvent } from '../core/events.js';
 import { VIEWS_DIR } from '../core/paths.js';
+import { errorPageModel, type ErrorPageContext } from './error-page.js';
 import type { Messages } from './messages.js';
 
 export class Views {
@@ -55,9 +56,25 @@ export class Views {
     }
   }
 
-  renderError(res: Response, event: IdpEvent, status: number, detail?: string): Promise<void> {
+  /** The error page of an event, with what is known of the request (error-page.ts). */
+  renderError(
+    res: Response,
+    event: IdpEvent,
+    status: number,
+    detail?: string,
+    context?: ErrorPageContext,
+  ): Promise<void> {
+    return this.render(res, 'error', this.errorModel(event, detail, context), status);
+  }
+
+  /** The locals of views/error.ejs (for renderToString callers too). */
+  errorModel(
+    event: IdpEvent,
+    detail?: string,
+    context?: ErrorPageContext,
+  ): Record<string, unknown> {
     const { title, message } = this.messages.forEvent(event);
-    return this.render(res, 'error', { event, title, message, detail }, status);
+    return { event, title, message, detail, ...errorPageModel(event, context) };
   }
 
   private run(file: string, locals: ejs.Data): string {

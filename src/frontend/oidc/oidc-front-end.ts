@@ -233,7 +233,9 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
   private errorPage(ctx: KoaContextWithOIDC, event: IdpEvent, detail?: string): Promise<string> {
     return this.deps.views.renderToString(
       'error',
-      { event, ...this.deps.messages.forEvent(event), detail },
+      this.deps.views.errorModel(event, detail, {
+        relyingParty: this.deps.relyingParties.oidc(String(ctx.oidc?.client?.clientId ?? '')),
+      }),
       (ctx.res as Response).locals?.cspNonce as string | undefined,
     );
   }

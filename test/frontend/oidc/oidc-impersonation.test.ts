@@ -160,6 +160,15 @@ describe('OIDC impersonation', () => {
     expect(denied.status).toBe(403);
     expect(denied.html.querySelector('h1')?.text).toBe('Access Denied');
     expect(denied.headers.get('location')).toBeNull();
+    // The page names the client and leads back to it: the origin of its redirect URI.
+    expect(denied.html.querySelector('.service')?.text).toBe(
+      'Demo OpenID Connect Client (demo-rp)',
+    );
+    expect(denied.html.querySelector('.requested')?.text).toBe('dave');
+    expect(denied.html.querySelector('.signed-in')?.text).toBe('alice');
+    expect(denied.html.querySelector('a.back-to-service')?.getAttribute('href')).toBe(
+      `${new URL(DEMO_CALLBACK).origin}/`,
+    );
     const last = audits().pop()!;
     expect(last).toMatchObject({
       e: 'ImpersonationViolation',
