@@ -63,7 +63,7 @@ function httpOrigin(url: string | undefined): string | undefined {
 }
 
 /** Where a relying party's users start: the origin of its ACS URL or first redirect_uri. */
-export function serviceHome(rp: RelyingParty): string | undefined {
+function serviceHome(rp: RelyingParty): string | undefined {
   return httpOrigin(rp.kind === 'saml' ? rp.assertionConsumerServiceURL : rp.redirectUris[0]);
 }
 
