@@ -3,7 +3,7 @@
  * (src/intercept/impersonate/impersonation-decision.ts), step by step, with the real pieces: the
  * real user's unfiltered attributes resolved as at sign-in, the general policy (resource ""), the
  * typed name canonicalized by the directory's rule, the specific policy (resource: the canonical
- * account), and the account looked up as DoImpersonate does. Each policy's answer keeps its
+ * account), and the account looked up as DoImpersonate does (a protected account is refused there). Each policy's answer keeps its
  * explanation: the rule that decided, every rule that matched.
  */
 import type { AccessRequest } from '../access/access-control.js';
@@ -44,6 +44,7 @@ export type Outcome =
   | 'own-name'
   | 'violation'
   | 'unknown-target'
+  | 'protected-target'
   | 'impersonates';
 
 export const OUTCOME_TEXT: Record<Outcome, string> = {
@@ -58,6 +59,8 @@ export const OUTCOME_TEXT: Record<Outcome, string> = {
   violation: 'the specific policy denies: ImpersonationViolation (Access Denied page, audited)',
   'unknown-target':
     'the policies allow it, but there is no such account: UnknownImpersonationTarget',
+  'protected-target':
+    'the policies allow it, but the account is protected (it can never be impersonated, whatever the policies say): ProtectedImpersonationTarget (Access Denied page, audited)',
   impersonates: 'allowed: the relying party receives the target account',
 };
 
@@ -72,6 +75,8 @@ export interface ImpersonationAnswer {
     readonly canonical?: string;
     readonly problem?: string;
     readonly exists?: boolean;
+    /** The directory flags the account protected: never impersonated. */
+    readonly protected?: boolean;
   };
   readonly general: PolicyAnswer;
   readonly specific?: PolicyAnswer;
@@ -101,16 +106,17 @@ export async function askImpersonation(
     question.target,
   );
   const outcome = outcomeOf(explained, rp, signIn.principalFound);
+  const target =
+    question.target === undefined || !explained.target
+      ? undefined
+      : await targetOf(question.target, explained.target, directory);
   return {
     user,
     userFound: signIn.principalFound,
     attributes: signIn.attributes,
     relyingParty: question.rp,
     relyingPartyName: rp?.displayName,
-    target:
-      question.target === undefined || !explained.target
-        ? undefined
-        : targetOf(question.target, explained.target),
+    target,
     general: explained.general,
     specific:
       explained.target && 'specific' in explained.target ? explained.target.specific : undefined,
@@ -130,21 +136,31 @@ function decisionFor(ctx: QuestionContext): ImpersonationDecision<PolicyAnswer> 
       answerOf(policies, specificPolicy, request, 'idp.impersonate.specificPolicy'),
     canonicalName: (typed) => directory.directory.canonicalName(typed),
     resolve: (request) => directory.resolver.resolve(request),
+    isProtected: (account) => directory.directory.isProtected(account),
   });
 }
 
-/** The typed name as the output shows it. */
-function targetOf(
+/**
+ * The typed name as the output shows it. An account the specific policy denies is also looked up
+ * for its protected flag (the IdP never gets that far; an admin asking should still see that the
+ * account would be refused even if a policy allowed it).
+ */
+async function targetOf(
   typed: string,
   decided: TargetDecision<PolicyAnswer>,
-): NonNullable<ImpersonationAnswer['target']> {
+  directory: CliDirectory,
+): Promise<NonNullable<ImpersonationAnswer['target']>> {
   switch (decided.reason) {
     case 'invalid-name':
       return { typed, problem: decided.problem };
     case 'own-name':
       return { typed, canonical: decided.account };
-    case 'specific-denied':
-      return { typed, canonical: decided.account, exists: undefined };
+    case 'specific-denied': {
+      const flagged = await directory.directory.isProtected(decided.account);
+      return { typed, canonical: decided.account, exists: undefined, protected: flagged };
+    }
+    case 'protected-target':
+      return { typed, canonical: decided.account, exists: true, protected: true };
     default:
       return { typed, canonical: decided.account, exists: decided.reason === 'impersonate' };
   }
@@ -157,6 +173,7 @@ const OUTCOME_OF_REASON: Record<ImpersonationReason, Outcome> = {
   'own-name': 'own-name',
   'specific-denied': 'violation',
   'unknown-target': 'unknown-target',
+  'protected-target': 'protected-target',
   impersonate: 'impersonates',
 };
 

@@ -63,9 +63,11 @@ function questionLines(a: ImpersonationAnswer): string[] {
   if (t) {
     const state = t.problem
       ? `refused before any policy: ${t.problem}`
-      : t.exists === false
-        ? 'no such account'
-        : '';
+      : t.protected
+        ? 'PROTECTED account: refused whatever the policies say (ProtectedImpersonationTarget)'
+        : t.exists === false
+          ? 'no such account'
+          : '';
     lines.push(
       `Target:         ${t.typed}${t.canonical && t.canonical !== t.typed ? ` → ${t.canonical}` : ''}${state ? `  — ${state}` : ''}`,
     );

@@ -43,6 +43,7 @@ export type IdpEvent =
   | 'NoPotentialFlow'
   | 'NotFound'
   | 'PolicyReloadFailed'
+  | 'ProtectedImpersonationTarget'
   | 'RequestCapacityExceeded'
   | 'RequestTooLarge'
   | 'RestartAuthentication'
@@ -334,6 +335,16 @@ export const EVENTS = {
     suppressed: false,
     intercept: false,
     messageKey: 'runtime-error',
+  },
+  /** The policies allow the account, but the directory flags it protected: never impersonated. */
+  ProtectedImpersonationTarget: {
+    status: 403,
+    saml: ['Responder', 'RequestDenied'],
+    oidc: 'access_denied',
+    local: 'audited',
+    suppressed: false,
+    intercept: false,
+    messageKey: 'impersonation-protected-target',
   },
   RequestCapacityExceeded: {
     status: 503,

@@ -2,7 +2,7 @@
  * The embedded user directory: accounts and their attributes in SQLite, seeded from a readable YAML
  * file (conf/demo-users.yaml) the first time the database is created. An account can be disabled
  * (`enabled = 0`) or locked (`locked = 1`); either refuses its password and anything released for
- * it. Admin tools change these columns directly in the database file. Tables accounts and
+ * it. An account flagged `protected = 1` signs in as usual but is never impersonated. Admin tools change these columns directly in the database file. Tables accounts and
  * account_attributes (src/storage/sqlite-schema.ts).
  */
 import type { Statement } from 'better-sqlite3';
@@ -19,6 +19,7 @@ interface AccountRow {
   password_hash: string;
   enabled: number;
   locked: number;
+  protected: number;
 }
 
 /** Waiting for a lock is pointless where nothing else can hold one (an in-memory database). */
@@ -34,7 +35,7 @@ export class SqliteUserDirectory implements UserDirectory {
     private readonly busy: BusyPolicy,
   ) {
     this.account = db.prepare(
-      'SELECT password_hash, enabled, locked FROM accounts WHERE username = ?',
+      'SELECT password_hash, enabled, locked, protected FROM accounts WHERE username = ?',
     );
     this.attributes = db.prepare(
       'SELECT name, value FROM account_attributes WHERE username = ? ORDER BY name, position',
@@ -83,6 +84,11 @@ export class SqliteUserDirectory implements UserDirectory {
     return row ? stateOf(row) : 'absent';
   }
 
+  async isProtected(username: string): Promise<boolean> {
+    const row = await this.guard(() => this.account.get(username));
+    return row?.protected === 1;
+  }
+
   /** Loads the seed file: account names are checked against the same rule as typed names. */
   private async seed(seedFile: string, lookup: (key: string) => string | undefined): Promise<void> {
     const conf = YamlConf.read(seedFile, lookup);
@@ -95,14 +101,20 @@ export class SqliteUserDirectory implements UserDirectory {
       names.add(a.username);
     }
     const insertAccount = this.db.prepare(
-      'INSERT INTO accounts (username, password_hash, enabled, locked) VALUES (?, ?, ?, ?)',
+      'INSERT INTO accounts (username, password_hash, enabled, locked, protected) VALUES (?, ?, ?, ?, ?)',
     );
     const insertAttribute = this.db.prepare(
       'INSERT INTO account_attributes (username, name, position, value) VALUES (?, ?, ?, ?)',
     );
     this.db.transaction(() => {
       for (const a of accounts) {
-        insertAccount.run(a.username, a.hash, a.enabled ? 1 : 0, a.locked ? 1 : 0);
+        insertAccount.run(
+          a.username,
+          a.hash,
+          a.enabled ? 1 : 0,
+          a.locked ? 1 : 0,
+          a.protected ? 1 : 0,
+        );
         for (const [name, values] of a.attributes)
           values.forEach((v, i) => insertAttribute.run(a.username, name, i, v));
       }
@@ -111,7 +123,15 @@ export class SqliteUserDirectory implements UserDirectory {
 
   /** One entry of the seed's users list, checked. */
   private async seedAccount(user: ConfNode): Promise<SeedAccount> {
-    user.allowKeys('username', 'password', 'passwordHash', 'enabled', 'locked', 'attributes');
+    user.allowKeys(
+      'username',
+      'password',
+      'passwordHash',
+      'enabled',
+      'locked',
+      'protected',
+      'attributes',
+    );
     const raw = user.string('username');
     const checked = this.canonicalName(raw);
     if (!checked.ok)
@@ -130,6 +150,7 @@ export class SqliteUserDirectory implements UserDirectory {
       hash,
       enabled: user.boolean('enabled', true),
       locked: user.boolean('locked', false),
+      protected: user.boolean('protected', false),
       attributes,
     };
   }
@@ -159,6 +180,7 @@ interface SeedAccount {
   readonly hash: string;
   readonly enabled: boolean;
   readonly locked: boolean;
+  readonly protected: boolean;
   readonly attributes: [string, string[]][];
 }
 

@@ -2,7 +2,8 @@
  * Extension point: where accounts, their passwords and their attributes live. The embedded default
  * is SqliteUserDirectory (sqlite-user-directory.ts); an LDAP directory would implement the same
  * interface (there, "disabled" and "locked" are the directory's own account states, such as
- * nsAccountLock or pwdAccountLockedTime).
+ * nsAccountLock or pwdAccountLockedTime, and "protected" a flag such as Active Directory's
+ * userAccountControl NOT_DELEGATED, "account is sensitive and cannot be delegated").
  */
 import type { AccountNameResult } from './account-name.js';
 
@@ -27,4 +28,9 @@ export interface UserDirectory {
    * account disabled, locked or deleted while its user had a form open gets nothing.
    */
   accountState(username: string): Promise<AccountState>;
+  /**
+   * Whether the account is flagged as protected ("sensitive, cannot be delegated"): such an account
+   * is never impersonated, whatever the policies say. False for an account that does not exist.
+   */
+  isProtected(username: string): Promise<boolean>;
 }

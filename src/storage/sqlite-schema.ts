@@ -5,7 +5,7 @@
  *
  * | table                | kept by                                      | holds                                   |
  * |----------------------|----------------------------------------------|-----------------------------------------|
- * | accounts             | src/directory/sqlite-user-directory.ts       | password hash, enabled, locked          |
+ * | accounts             | src/directory/sqlite-user-directory.ts       | password hash, enabled, locked, protected |
  * | account_attributes   | src/directory/sqlite-user-directory.ts       | attribute values of each account        |
  * | idp_sessions         | src/session/sqlite-session-store.ts          | express-session's IdP sessions          |
  * | flow_executions      | src/session/sqlite-flow-execution-store.ts   | parked forms (one-time keys)            |
@@ -136,12 +136,26 @@ function schemaAsBeforeVersioning(db: SqliteDatabase): void {
   db.exec(SCHEMA_V1);
 }
 
+/**
+ * Version 2: accounts get the `protected` flag (Windows' "account is sensitive and cannot be
+ * delegated"): a protected account is never impersonated, whatever the policies say. Every account
+ * already in the file is not protected.
+ */
+function protectedAccounts(db: SqliteDatabase): void {
+  db.exec('ALTER TABLE accounts ADD COLUMN protected INTEGER NOT NULL DEFAULT 0');
+}
+
 /** In order; the last one's version is SCHEMA_VERSION. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'the tables and indexes as the stores created them before versioning',
     up: schemaAsBeforeVersioning,
+  },
+  {
+    version: 2,
+    description: 'the protected flag of accounts',
+    up: protectedAccounts,
   },
 ];
 

@@ -160,6 +160,54 @@ describe('policy explain', () => {
     );
   });
 
+  it('names a protected target: refused by the policy, and by the flag whatever the policy says', async () => {
+    const run = await runPolicy([
+      'explain',
+      '--user',
+      'erin',
+      '--target',
+      'admin',
+      '--rp',
+      DEMO_SP,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'Target:         admin  — PROTECTED account: refused whatever the policies say (ProtectedImpersonationTarget)',
+    );
+    expect(run.stdout).toContain(
+      'Outcome: NO — the specific policy denies: ImpersonationViolation',
+    );
+  });
+
+  it('refuses a protected target even when a policy row allows it', async () => {
+    const conf = confCopy();
+    const policy = path.join(conf, 'access-control/specific-impersonation.policy.csv');
+    writeFileSync(
+      policy,
+      readFileSync(policy, 'utf8').replace('p, *, group:protected, *, impersonate, deny\n', ''),
+    );
+    addRows(policy, 'p, erin, admin, *, impersonate, allow\n');
+    const run = await runPolicy([
+      'explain',
+      '--user',
+      'erin',
+      '--target',
+      'admin',
+      '--rp',
+      DEMO_SP,
+      '--conf',
+      conf,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'SpecificImpersonationPolicy (idp.impersonate.specificPolicy): ALLOW',
+    );
+    expect(run.stdout).toContain('admin  — PROTECTED account');
+    expect(run.stdout).toContain(
+      'Outcome: NO — the policies allow it, but the account is protected (it can never be impersonated, whatever the policies say): ProtectedImpersonationTarget',
+    );
+  });
+
   it('refuses a wildcard target before any policy, as the IdP does', async () => {
     const run = await runPolicy(['explain', '--user', 'erin', '--target', '*', '--rp', DEMO_SP]);
     expect(run.stdout).toContain('refused before any policy: wildcard');

@@ -43,6 +43,22 @@ describe('account states', () => {
     expect(await directory.authenticate('cal', 'pw-cal')).toBe(false);
   });
 
+  it('reads the seed key protected: a protected account signs in as usual and is flagged', async () => {
+    const directory = await open(
+      seedFile(`users:
+  - { username: ann, password: pw-ann }
+  - { username: pat, password: pw-pat, protected: true }
+  - { username: pia, password: pw-pia, protected: false }
+`),
+    );
+    expect(await directory.isProtected('pat')).toBe(true);
+    expect(await directory.isProtected('pia')).toBe(false);
+    expect(await directory.isProtected('ann')).toBe(false);
+    expect(await directory.isProtected('nobody')).toBe(false);
+    expect(await directory.accountState('pat')).toBe('active');
+    expect(await directory.authenticate('pat', 'pw-pat')).toBe(true);
+  });
+
   it('adds the locked column to a database from before it', async () => {
     const file = seedFile('users:\n  - { username: ann, password: pw-ann }\n');
     const dbFile = path.join(dir!, 'idp.db');

@@ -1,7 +1,8 @@
 /**
  * The schema of the SQLite file and its versions (src/storage/sqlite-schema.ts), on real files: a
  * new file gets every table at the latest version; files left by the releases before versioning
- * (user_version 0) are taken over with their rows; a file from a later release is refused; opening
+ * (user_version 0) are taken over with their rows; a version-1 file gets version 2's protected
+ * column and keeps its rows; a file from a later release is refused; opening
  * an up-to-date file changes nothing and needs no write lock.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -97,6 +98,9 @@ const FIRST_RELEASE = `
   CREATE TABLE login_failures (username TEXT NOT NULL, at INTEGER NOT NULL);
   CREATE INDEX login_failures_by_user ON login_failures (username, at);
 `;
+
+/** Version 2 over version 1: the protected flag of accounts. */
+const VERSION_2 = 'ALTER TABLE accounts ADD COLUMN protected INTEGER NOT NULL DEFAULT 0';
 
 const HASH = 'scrypt$16384$8$1$AAAA$AAAA';
 
@@ -194,9 +198,10 @@ describe('a new file', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
-  it('has the tables the stores created before versioning, column for column', () => {
+  it('has the tables the stores created before versioning, column for column, plus version 2’s protected column', () => {
     const old = new Database(':memory:');
     old.exec(LAST_UNVERSIONED);
+    old.exec(VERSION_2);
     expect(freshShape()).toEqual(shape(old));
     old.close();
   });
@@ -220,7 +225,10 @@ describe('a file from before versioning (user_version 0)', () => {
 
     const db = idp();
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
-    expect(Object.fromEntries(TABLES.map((t) => [t, rows(db, t)]))).toEqual(before);
+    expect(Object.fromEntries(TABLES.map((t) => [t, rows(db, t)]))).toEqual({
+      ...before,
+      accounts: [{ username: 'ann', password_hash: HASH, enabled: 1, locked: 1, protected: 0 }],
+    });
     expect(shape(db)).toEqual(freshShape());
   });
 
@@ -242,8 +250,8 @@ describe('a file from before versioning (user_version 0)', () => {
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(shape(db)).toEqual(freshShape());
     expect(rows(db, 'accounts')).toEqual([
-      { username: 'zed', password_hash: HASH, enabled: 1, locked: 0 },
-      { username: 'yan', password_hash: HASH, enabled: 0, locked: 0 },
+      { username: 'zed', password_hash: HASH, enabled: 1, locked: 0, protected: 0 },
+      { username: 'yan', password_hash: HASH, enabled: 0, locked: 0, protected: 0 },
     ]);
     // Every attribute row stays, even one whose account is gone.
     expect(rows(db, 'account_attributes')).toHaveLength(3);
@@ -326,6 +334,59 @@ describe('a file from before versioning (user_version 0)', () => {
   });
 });
 
+describe('a file at version 1', () => {
+  it('gets the protected column of version 2, every account unprotected, and keeps every row', async () => {
+    const old = raw();
+    old.exec(LAST_UNVERSIONED);
+    old.pragma('user_version = 1');
+    old.exec(`
+      INSERT INTO accounts VALUES ('ann', '${HASH}', 1, 0), ('ben', '${HASH}', 0, 1);
+      INSERT INTO account_attributes VALUES ('ann', 'mail', 0, 'ann@example.org');
+      INSERT INTO idp_sessions VALUES ('s1', '{}', 9999999999999);
+      INSERT INTO oidc_authorizations VALUES ('g1', 9999999999999, '{}');
+    `);
+    const before = Object.fromEntries(TABLES.map((t) => [t, rows(old, t)]));
+    old.close();
+
+    const db = idp();
+    expect(schemaVersion(db)).toBe(2);
+    expect(shape(db)).toEqual(freshShape());
+    expect(Object.fromEntries(TABLES.map((t) => [t, rows(db, t)]))).toEqual({
+      ...before,
+      accounts: [
+        { username: 'ann', password_hash: HASH, enabled: 1, locked: 0, protected: 0 },
+        { username: 'ben', password_hash: HASH, enabled: 0, locked: 1, protected: 0 },
+      ],
+    });
+
+    // The directory reads the flag: none of the migrated accounts is protected until an admin sets it.
+    const directory = await SqliteUserDirectory.open(
+      db,
+      { caseSensitive: false, maxLength: 64 },
+      { file: '/nonexistent-seed.yaml', lookup: () => undefined },
+    );
+    expect(await directory.isProtected('ann')).toBe(false);
+    db.exec("UPDATE accounts SET protected = 1 WHERE username = 'ann'");
+    expect(await directory.isProtected('ann')).toBe(true);
+    expect(await directory.accountState('ann')).toBe('active');
+    expect(await directory.isProtected('nobody')).toBe(false);
+  });
+
+  it('is left at version 1 when version 2 fails: one transaction', () => {
+    const old = raw();
+    old.exec(LAST_UNVERSIONED);
+    // A column of that name already (an admin tool's own): version 2 cannot add it.
+    old.exec('ALTER TABLE accounts ADD COLUMN protected TEXT');
+    old.pragma('user_version = 1');
+    old.close();
+
+    const failure = refusal(() => openSqliteDatabase(file));
+    expect(failure).toBeInstanceOf(ConfigurationError);
+    expect((failure as Error).message.startsWith(`${file}: schema version 2 (`)).toBe(true);
+    expect(schemaVersion(raw({ readonly: true }))).toBe(1);
+  });
+});
+
 describe('a file from a later release', () => {
   beforeEach(() => {
     const later = raw();
@@ -356,7 +417,7 @@ describe('a file from a later release', () => {
 describe('applying the schema again', () => {
   it('changes nothing', () => {
     const db = idp();
-    db.prepare("INSERT INTO accounts VALUES ('ann', ?, 1, 0)").run(HASH);
+    db.prepare("INSERT INTO accounts VALUES ('ann', ?, 1, 0, 1)").run(HASH);
     const before = { shape: shape(db), accounts: rows(db, 'accounts') };
     applySchema(db, file);
     db.close();
@@ -406,9 +467,9 @@ describe('a read-only reader (the policy CLI)', () => {
     open.push(db);
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(rows(db, 'accounts')).toEqual([
-      { username: 'zed', password_hash: HASH, enabled: 1, locked: 0 },
+      { username: 'zed', password_hash: HASH, enabled: 1, locked: 0, protected: 0 },
     ]);
-    expect(() => db.exec("INSERT INTO accounts VALUES ('new', 'x', 1, 0)")).toThrow(/readonly/);
+    expect(() => db.exec("INSERT INTO accounts VALUES ('new', 'x', 1, 0, 0)")).toThrow(/readonly/);
     expect(schemaVersion(old)).toBe(0);
     expect(
       old

@@ -16,7 +16,8 @@
  *        │  audit ut := the name as typed, utc := the account it names, det reason=;  act=choose
  *   CheckSpecificAccess ──deny──▶ ImpersonationViolation
  *        │allow
- *   DoImpersonate ──no such account──▶ UnknownImpersonationTarget         [not in Shibboleth]
+ *   DoImpersonate ──protected account──▶ ProtectedImpersonationTarget     [not in Shibboleth]
+ *        │       ──no such account──▶ UnknownImpersonationTarget         [not in Shibboleth]
  *        │  drop attributes; impersonation := {real, label, token limits}; principalName := target;
  *        │  audit uu := real; resolve with label intercept/impersonate; filter for the RP
  *        ▼
@@ -110,7 +111,11 @@ type States = {
 
 export class ImpersonateFlow implements InterceptFlow {
   readonly id = IMPERSONATE_FLOW_ID;
-  readonly events = ['ImpersonationViolation', 'UnknownImpersonationTarget'] as const;
+  readonly events = [
+    'ImpersonationViolation',
+    'ProtectedImpersonationTarget',
+    'UnknownImpersonationTarget',
+  ] as const;
   private readonly decision: ImpersonationDecision<AccessDecision>;
 
   /** Each state, in flow order; a state returns the next state, a view, or the end event. */
@@ -140,6 +145,7 @@ export class ImpersonateFlow implements InterceptFlow {
         accessControl.getInstance(settings.specificPolicy).checkAccess(request),
       canonicalName: (typed) => directory.canonicalName(typed),
       resolve: (request) => resolver.resolve(request),
+      isProtected: (account) => directory.isProtected(account),
     });
   }
 
@@ -280,9 +286,12 @@ export class ImpersonateFlow implements InterceptFlow {
     const subject = prc.subject;
     const found = await this.decision.lookUpTarget(target);
     const what = `by principal ${quoted(subject.principalName)} as ${quoted(target.account)} to relying party ${quoted(relyingParty.id)}`;
-    if (found.reason === 'unknown-target') {
-      this.services.log.warn(`Impersonation ${what} refused: no such account`);
-      return { end: 'UnknownImpersonationTarget' };
+    if (found.reason !== 'impersonate') {
+      const isProtected = found.reason === 'protected-target';
+      this.services.log.warn(
+        `Impersonation ${what} refused: ${isProtected ? 'the account is protected' : 'no such account'}`,
+      );
+      return { end: isProtected ? 'ProtectedImpersonationTarget' : 'UnknownImpersonationTarget' };
     }
     this.services.log.info(`Impersonation ${what}`);
     subject.impersonation = {

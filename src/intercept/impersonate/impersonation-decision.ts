@@ -11,10 +11,12 @@
  *                           before any policy sees it (Shibboleth goes on as the user when nothing
  *                           is typed; here the form asks again)
  *   3. checkSpecificAccess  the specific policy, resource: the canonical account
- *   4. lookUpTarget         the account, resolved with label intercept/impersonate
+ *   4. lookUpTarget         the account: refused when the directory flags it protected
+ *                           ("sensitive, cannot be delegated"), whatever the policies say; else
+ *                           resolved with label intercept/impersonate
  *
  * The specific policy is asked before the account is looked up, so a name the user may not
- * impersonate never tells them whether such an account exists. Each step takes what only the step
+ * impersonate never tells them whether such an account exists — nor whether it is protected. Each step takes what only the step
  * before it gives (a NamedTarget, then a PermittedTarget), so no caller can take them in another
  * order; decideTarget takes 2–4 in a row. Both policies see the real user and their unfiltered
  * attributes.
@@ -56,6 +58,8 @@ export interface ImpersonationChecks<V extends PolicyVerdict> {
   readonly canonicalName: (typed: string) => AccountNameResult;
   /** The attribute resolver (AttributeResolver.resolve). */
   readonly resolve: (request: ResolutionRequest) => Promise<Resolution>;
+  /** The directory's protected flag (UserDirectory.isProtected). */
+  readonly isProtected: (account: string) => Promise<boolean>;
 }
 
 declare const NAMED: unique symbol;
@@ -82,6 +86,8 @@ export type SpecificCheck<V extends PolicyVerdict> =
 /** Step 4: the account, if there is one. */
 export type TargetCheck =
   | { readonly reason: 'unknown-target' }
+  /** Flagged protected in the directory: never impersonated, whatever the policies say. */
+  | { readonly reason: 'protected-target' }
   /** Allowed: the account's unfiltered attributes, resolved with `resolutionLabel`. */
   | {
       readonly reason: 'impersonate';
@@ -94,6 +100,7 @@ export type TargetDecision<V extends PolicyVerdict> =
   | Exclude<NameCheck, { readonly reason: 'named' }>
   | { readonly reason: 'specific-denied'; readonly account: string; readonly specific: V }
   | { readonly reason: 'unknown-target'; readonly account: string; readonly specific: V }
+  | { readonly reason: 'protected-target'; readonly account: string; readonly specific: V }
   | {
       readonly reason: 'impersonate';
       readonly account: string;
@@ -142,8 +149,19 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
     };
   }
 
-  /** Step 4: the account, resolved as the impersonated subject's attributes are. */
+  /**
+   * Step 4: the account — refused when protected, otherwise resolved as the impersonated subject's
+   * attributes are.
+   *
+   * The protected flag is read here, after the specific policy and before anything is resolved:
+   * after the policy, so a user it refuses learns nothing about the account (the same
+   * ImpersonationViolation as for any name they may not have); before resolution, so not even the
+   * unfiltered attributes of a protected account are computed for an impersonation. It is a fact
+   * about the target, not a rule: no policy row can lift it (a later `identify` preview may, by an
+   * explicit property).
+   */
   async lookUpTarget(target: PermittedTarget): Promise<TargetCheck> {
+    if (await this.checks.isProtected(target.account)) return { reason: 'protected-target' };
     const resolutionLabel = IMPERSONATE_RESOLUTION_LABEL;
     const resolution = await this.checks.resolve({
       principal: target.account,
@@ -162,8 +180,8 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
     if (specific.reason === 'specific-denied')
       return { reason: 'specific-denied', account, specific: specific.specific };
     const found = await this.lookUpTarget(specific.target);
-    if (found.reason === 'unknown-target')
-      return { reason: 'unknown-target', account, specific: specific.specific };
+    if (found.reason !== 'impersonate')
+      return { reason: found.reason, account, specific: specific.specific };
     return { ...found, account, specific: specific.specific };
   }
 

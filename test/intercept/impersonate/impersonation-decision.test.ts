@@ -1,7 +1,8 @@
 /**
  * The impersonation decision on its own, with made-up policies, directory and resolver that record
  * what they are asked: each answer, and the order of the checks — general policy, typed name,
- * specific policy, account — with nothing asked after the step that decides.
+ * specific policy, account (protected flag, then attributes) — with nothing asked after the step
+ * that decides.
  */
 import { describe, expect, it } from 'vitest';
 import type { AccessRequest } from '../../../src/access/access-control.js';
@@ -24,7 +25,10 @@ const ACCOUNTS: Record<string, Record<string, string[]>> = {
   alice: { mail: ['alice@example.org'], impersonatableUsernames: ['bob'] },
   bob: { mail: ['bob@example.org'] },
   dave: { mail: ['dave@example.org'] },
+  admin: { mail: ['admin@example.org'] },
 };
+/** Flagged protected in the made-up directory. */
+const PROTECTED = new Set(['admin']);
 
 const ALICE: Impersonator = {
   principalName: 'alice',
@@ -32,7 +36,10 @@ const ALICE: Impersonator = {
   relyingParty: 'https://sp.example.org',
 };
 
-/** A decision whose general policy answers `general` and whose specific policy allows `allowed`; `trace` lists every question asked. */
+/**
+ * A decision whose general policy answers `general` and whose specific policy allows `allowed`
+ * (`'*'`: every account); `trace` lists every question asked.
+ */
 function decisionWith(options: { general?: boolean; allowed?: readonly string[] } = {}) {
   const trace: string[] = [];
   const decision = new ImpersonationDecision<Verdict>({
@@ -42,7 +49,8 @@ function decisionWith(options: { general?: boolean; allowed?: readonly string[] 
     },
     specificPolicy: (request) => {
       trace.push(`specific(${request.resource})`);
-      return { allowed: (options.allowed ?? []).includes(request.resource), request };
+      const allowed = options.allowed ?? [];
+      return { allowed: allowed.includes('*') || allowed.includes(request.resource), request };
     },
     canonicalName: (typed) => {
       trace.push(`canonicalName(${typed})`);
@@ -52,6 +60,10 @@ function decisionWith(options: { general?: boolean; allowed?: readonly string[] 
       trace.push(`resolve(${request.principal}, ${request.label})`);
       const source = ACCOUNTS[request.principal];
       return Promise.resolve({ principalFound: source !== undefined, attributes: source ?? {} });
+    },
+    isProtected: (account) => {
+      trace.push(`protected(${account})`);
+      return Promise.resolve(PROTECTED.has(account));
     },
   });
   return { decision, trace };
@@ -138,6 +150,7 @@ describe('decideTarget: each outcome', () => {
     expect(trace).toEqual([
       'canonicalName(ghost)',
       'specific(ghost)',
+      'protected(ghost)',
       `resolve(ghost, ${IMPERSONATE_RESOLUTION_LABEL})`,
     ]);
   });
@@ -154,6 +167,34 @@ describe('decideTarget: each outcome', () => {
   });
 });
 
+describe('a protected account', () => {
+  it('is refused even when the specific policy allows every account, and its attributes are never resolved', async () => {
+    const { decision, trace } = decisionWith({ allowed: ['*'] });
+    expect(await decision.decideTarget(ALICE, ' Admin ')).toMatchObject({
+      reason: 'protected-target',
+      account: 'admin',
+      specific: { allowed: true },
+    });
+    expect(trace).toEqual(['canonicalName( Admin )', 'specific(admin)', 'protected(admin)']);
+  });
+
+  it('is asked about only after the specific policy allows: a refused user learns nothing of it', async () => {
+    const { decision, trace } = decisionWith({ allowed: [] });
+    expect((await decision.decideTarget(ALICE, 'admin')).reason).toBe('specific-denied');
+    expect(trace).toEqual(['canonicalName(admin)', 'specific(admin)']);
+  });
+
+  it('is the answer of explain when the general policy allows', async () => {
+    const { decision } = decisionWith({ allowed: ['*'] });
+    expect((await decision.explain(ALICE, 'admin')).reason).toBe('protected-target');
+  });
+
+  it('does not touch other accounts under the same policy', async () => {
+    const { decision } = decisionWith({ allowed: ['*'] });
+    expect((await decision.decideTarget(ALICE, 'dave')).reason).toBe('impersonate');
+  });
+});
+
 describe('the order of the checks', () => {
   it('is: typed name, specific policy, then the account', async () => {
     const { decision, trace } = decisionWith({ allowed: ['bob'] });
@@ -161,6 +202,7 @@ describe('the order of the checks', () => {
     expect(trace).toEqual([
       'canonicalName(bob)',
       'specific(bob)',
+      'protected(bob)',
       `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`,
     ]);
   });
@@ -207,6 +249,7 @@ describe('explain: the whole question, every step answered', () => {
       'general()',
       'canonicalName(bob)',
       'specific(bob)',
+      'protected(bob)',
       `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`,
     ]);
   });
