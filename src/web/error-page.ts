@@ -33,6 +33,7 @@ export interface ErrorPageModel {
 const IMPERSONATION_REFUSALS: ReadonlySet<IdpEvent> = new Set([
   'ImpersonationViolation',
   'UnknownImpersonationTarget',
+  'ProtectedImpersonationTarget',
 ]);
 
 /** Events after which a new sign-in at the service may well succeed. */

@@ -53,6 +53,9 @@ describe('a protected account', () => {
     const refused = await browser.submit(form, { principal: ' Admin ' }, '_eventId_impersonate');
     expect(refused.status).toBe(403);
     expect(refused.html.querySelector('h1')?.text).toBe('Protected Account');
+    // The page says why and offers the way back to the service.
+    expect(refused.body).toContain('the account is protected');
+    expect(refused.body).toMatch(/Try again/);
     expect(hasSamlResponse(refused)).toBe(false);
 
     const audit = t.lastAudit();
