@@ -47,31 +47,20 @@ export function recordChoseImpersonation(ctx: InterceptContext, reason?: string)
 }
 
 /**
- * The reason given was refused (`problem`: too-long, control-character, required, pattern). The
- * refused text itself is not recorded: it may be what the checks keep out of the log.
+ * A form value refused before any policy saw it: the name typed is no account name
+ * (InvalidImpersonationName; `problem`: empty, wildcard, mixed-script, look-alike, …) or the reason
+ * given is not taken (InvalidImpersonationReason; too-long, control-character, required, pattern —
+ * the refused reason itself is not recorded: it may be what the checks keep out of the log).
  */
-export function recordInvalidReason(
+export function recordRefusedInput(
   ctx: InterceptContext,
+  event: 'InvalidImpersonationName' | 'InvalidImpersonationReason',
   typed: string,
   problem: string,
 ): Promise<void> {
   return ctx.audit({
     [AuditField.ACTION]: AuditAction.REFUSE,
-    [AuditField.EVENT]: 'InvalidImpersonationReason',
-    [AuditField.REQUESTED_TARGET]: typed,
-    [AuditField.DETAILS]: auditDetails({ problem }),
-  });
-}
-
-/** The name typed is no account name (`problem`: empty, wildcard, mixed-script, look-alike, …). */
-export function recordInvalidName(
-  ctx: InterceptContext,
-  typed: string,
-  problem: string,
-): Promise<void> {
-  return ctx.audit({
-    [AuditField.ACTION]: AuditAction.REFUSE,
-    [AuditField.EVENT]: 'InvalidImpersonationName',
+    [AuditField.EVENT]: event,
     [AuditField.REQUESTED_TARGET]: typed,
     [AuditField.DETAILS]: auditDetails({ problem }),
   });

@@ -52,8 +52,7 @@ import {
 import {
   recordChoseImpersonation,
   recordChoseSelf,
-  recordInvalidName,
-  recordInvalidReason,
+  recordRefusedInput,
   recordOffer,
 } from './impersonate-audit.js';
 import { checkReason, reasonRule, type ReasonProblem } from './impersonation-reason.js';
@@ -244,7 +243,7 @@ export class ImpersonateFlow implements InterceptFlow {
     this.services.log.warn(
       `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: requested name ${quoted(typed)} is not an account name (${problem})`,
     );
-    await recordInvalidName(ctx, typed, problem);
+    await recordRefusedInput(ctx, 'InvalidImpersonationName', typed, problem);
     const error = `impersonate.invalid-name.${problem}`;
     return { to: 'ImpersonateView', data: { typed, reason, error } };
   }
@@ -258,7 +257,7 @@ export class ImpersonateFlow implements InterceptFlow {
     this.services.log.warn(
       `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: the reason given was refused (${problem})`,
     );
-    await recordInvalidReason(ctx, typed, problem);
+    await recordRefusedInput(ctx, 'InvalidImpersonationReason', typed, problem);
     const reasonError = `impersonate.invalid-reason.${problem}`;
     return { to: 'ImpersonateView', data: { typed, reason, reasonError } };
   }
