@@ -102,6 +102,11 @@ describe('the events table says what the tables it replaced said', () => {
         'urn:oasis:names:tc:SAML:2.0:status:Responder',
         'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
       ],
+      // Added with issue 10 (protected accounts): answered as ImpersonationViolation is.
+      ProtectedImpersonationTarget: [
+        'urn:oasis:names:tc:SAML:2.0:status:Responder',
+        'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
+      ],
       AccessDenied: [
         'urn:oasis:names:tc:SAML:2.0:status:Responder',
         'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
@@ -164,6 +169,7 @@ describe('the events table says what the tables it replaced said', () => {
       ContextCheckDenied: true,
       ImpersonationViolation: true,
       UnknownImpersonationTarget: true,
+      ProtectedImpersonationTarget: true, // added with issue 10
       AttributeReleaseRejected: true,
       TermsRejected: true,
       EndpointResolutionFailed: true,
@@ -180,6 +186,7 @@ describe('the events table says what the tables it replaced said', () => {
     const old: Partial<Record<IdpEvent, string>> = {
       ImpersonationViolation: 'impersonation-violation',
       UnknownImpersonationTarget: 'impersonation-unknown-target',
+      ProtectedImpersonationTarget: 'impersonation-protected-target', // added with issue 10
       InvalidCSRFToken: 'invalid-csrf-token',
       StaleRequest: 'stale-request',
       UnknownRelyingParty: 'unknown-relying-party',
