@@ -8,7 +8,7 @@ import type { ReloadReport, ReloadTrigger } from '../access/reload-report.js';
 import { AuditAction, AuditField, auditDetails, type AuditFields } from '../audit/audit-fields.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { auditTimestamp } from '../audit/audit-format.js';
-import { idpSessionHandle } from '../audit/audit-record.js';
+import { requestAuditFields } from '../audit/audit-record.js';
 import { currentTransactionId } from '../core/transaction.js';
 
 export const ADMIN_ACCESS_CONTROL_PROFILE = 'Admin/AccessControl';
@@ -73,18 +73,12 @@ export function recordRefusedAdminCall(
   req: Request,
   call: RefusedAdminCall,
 ): Promise<void> {
-  const now = auditTimestamp(Date.now());
   return audit.record(
-    fieldsOf({
-      [AuditField.REMOTE_ADDR]: req.ip,
-      [AuditField.START_TIME]: now,
+    requestAuditFields(req, {
+      [AuditField.START_TIME]: auditTimestamp(Date.now()),
       [AuditField.USERNAME]: call.user,
       [AuditField.EVENT]: 'AccessDenied',
-      [AuditField.SESSION_ID]: idpSessionHandle(req),
-      [AuditField.USER_AGENT]: req.get('user-agent'),
-      [AuditField.URI]: req.originalUrl.split('?')[0],
       [AuditField.PROFILE]: call.profile,
-      [AuditField.TRANSACTION_ID]: currentTransactionId(),
       [AuditField.ACTION]: AuditAction.REFUSE,
       [AuditField.DETAILS]: auditDetails({ operation: call.operation, policy: call.policy }),
     }),

@@ -6,22 +6,21 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { auditLayout } from '../audit/trail/audit-entry.js';
+import { auditLayout, decode } from '../audit/trail/audit-entry.js';
 import { AuditField as F } from '../audit/audit-fields.js';
 import { nodeFiles, type AuditFile, type AuditReadError } from '../audit/trail/audit-files.js';
 import {
   actorOf,
   compileFilter,
-  isImpersonation,
   isRefusal,
   targetOf,
   type AuditFilter,
 } from '../audit/trail/audit-filter.js';
 import { auditTimestamp, type FormatToken } from '../audit/audit-format.js';
 import type { MatchedRecord } from '../audit/trail/audit-merge.js';
+import { AuditSummary } from '../audit/trail/audit-summary.js';
 import { nodeRecords } from '../audit/trail/audit-scan.js';
 import { isoTime, parseAuditTime, TIME_EXPECTED } from '../audit/trail/audit-time.js';
-import { decode } from '../audit/trail/audit-entry.js';
 import { verifyAuditTrail } from '../audit/verify/audit-verify.js';
 import { daysBetween, type DayCounts } from './audit-chart.js';
 import { verifyStatusOf } from './audit-review-verify.js';
@@ -125,29 +124,16 @@ function auditFilterOf(
 /** Counts every match and keeps the newest `maxRows` for the table. */
 class Tally {
   private readonly newest: ReviewRow[] = [];
-  private readonly days = new Map<string, { impersonations: number; refusals: number }>();
+  /** Impersonations and refusals per day, counted as `audit summary` counts them. */
+  private readonly summary = new AuditSummary();
   private matched = 0;
-  private impersonations = 0;
-  private refusals = 0;
 
   constructor(private readonly maxRows: number) {}
 
   add(r: MatchedRecord): void {
     const e = r.entry;
-    const impersonation = isImpersonation(e);
-    const refusal = isRefusal(e);
     this.matched++;
-    const day = isoTime(r.time).slice(0, 10);
-    const counts = this.days.get(day) ?? { impersonations: 0, refusals: 0 };
-    this.days.set(day, counts);
-    if (impersonation) {
-      counts.impersonations++;
-      this.impersonations++;
-    }
-    if (refusal) {
-      counts.refusals++;
-      this.refusals++;
-    }
+    this.summary.add(e);
     this.newest.push({
       time: isoTime(r.time),
       actor: decode(actorOf(e)),
@@ -157,27 +143,36 @@ class Tally {
       action: e.value(F.ACTION),
       event: e.value(F.EVENT),
       tx: e.value(F.TRANSACTION_ID),
-      refusal,
+      refusal: isRefusal(e),
     });
     if (this.newest.length > this.maxRows * 2)
       this.newest.splice(0, this.newest.length - this.maxRows);
   }
 
   result(problems: string[]): ReviewResult {
-    const known = [...this.days.keys()].filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+    const byDay = new Map(
+      this.summary
+        .rows()
+        .filter((row) => row.group === 'day' && /^\d{4}-\d{2}-\d{2}$/.test(row.key))
+        .map((row) => [row.key, row]),
+    );
+    const known = [...byDay.keys()];
     const days: DayCounts[] =
       known.length === 0
         ? []
         : daysBetween(known[0]!, known.at(-1)!).map((day) => ({
             day,
-            ...(this.days.get(day) ?? { impersonations: 0, refusals: 0 }),
+            impersonations: byDay.get(day)?.impersonations ?? 0,
+            refusals: byDay.get(day)?.refusals ?? 0,
           }));
+    const total = (n: 'impersonations' | 'refusals') =>
+      [...byDay.values()].reduce((sum, row) => sum + row[n], 0);
     return {
       problems,
       totals: {
         matched: this.matched,
-        impersonations: this.impersonations,
-        refusals: this.refusals,
+        impersonations: total('impersonations'),
+        refusals: total('refusals'),
       },
       days,
       rows: this.newest.slice(-this.maxRows).reverse(),
