@@ -54,6 +54,8 @@ export const AuditAction = {
   OFFER: 'offer',
   /** The tester answered the impersonate form (%det choice=impersonate|self). */
   CHOOSE: 'choose',
+  /** An identify-level preview: the tester was shown what the RP would receive as the target; nothing was released. */
+  PREVIEW: 'preview',
   /** A password login: %e empty on success, else why it failed. */
   LOGIN: 'login',
   /** The tester ended their IdP session ("Sign out" on the "Who am I" page). */

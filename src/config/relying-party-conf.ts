@@ -3,7 +3,6 @@
  * that may introspect those clients' access tokens. Entity IDs, client ids and resource server ids
  * share one namespace.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfNode } from '../core/yaml-conf.js';
 import {
@@ -14,8 +13,11 @@ import {
   type ResourceServer,
   type SamlServiceProvider,
 } from '../relying-party/relying-party.js';
-import { spMetadataKeys, toPem } from '../relying-party/sp-metadata.js';
-import { impersonationSettings } from './impersonation-conf.js';
+import type { ImpersonationLevel } from '../relying-party/rp-impersonation.js';
+import { spMetadataKeys, type SpMetadataKeys } from '../relying-party/sp-metadata.js';
+import { readPem, readText } from './conf-files.js';
+import { declaredLevel, impersonationSettings } from './impersonation-conf.js';
+import { clientMetadataLevel } from './oidc-client-metadata.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
@@ -28,7 +30,7 @@ export function loadRelyingParties(root: ConfNode, confDir: string): RelyingPart
   const saml = root
     .list('samlServiceProviders')
     .map((sp) => samlServiceProvider(sp, confDir, seen, defaultFlows));
-  const oidc = root.list('oidcClients').map((c) => oidcClient(c, seen, defaultFlows));
+  const oidc = root.list('oidcClients').map((c) => oidcClient(c, confDir, seen, defaultFlows));
   return [...saml, ...oidc];
 }
 
@@ -65,7 +67,7 @@ function samlServiceProvider(
   const signingCertificate = certFile
     ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile))
     : undefined;
-  const keys = requestSigning(sp, id, signingCertificate, metadataXml);
+  const { declared, ...keys } = requestSigning(sp, id, signingCertificate, metadataXml);
   const format = sp.string('nameIDFormat', 'unspecified');
   if (!(format in NAMEID_FORMATS))
     sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
@@ -80,13 +82,17 @@ function samlServiceProvider(
     signAssertions: sp.boolean('signAssertions', true),
     signResponses: sp.boolean('signResponses', true),
     nameIDFormat: format as NameIdFormat,
-    postAuthenticationFlows: postAuthenticationFlows(sp, defaultFlows),
-    impersonation: impersonationSettings(sp),
+    ...flowsAndImpersonation(sp, defaultFlows, declared),
     declaredAt: sp.conf.where(sp.at),
   };
 }
 
-function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): OidcClient {
+function oidcClient(
+  c: ConfNode,
+  confDir: string,
+  seen: Set<string>,
+  defaultFlows: string[],
+): OidcClient {
   c.allowKeys(
     'clientId',
     'clientSecret',
@@ -97,6 +103,7 @@ function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): Oid
     'tokenEndpointAuthMethod',
     'postAuthenticationFlows',
     'impersonation',
+    'metadataFile',
   );
   const id = c.string('clientId');
   if (seen.has(id))
@@ -116,9 +123,20 @@ function oidcClient(c: ConfNode, seen: Set<string>, defaultFlows: string[]): Oid
     ],
     refreshTokens: c.boolean('refreshTokens', false),
     tokenEndpointAuthMethod: tokenEndpointAuthMethod(c),
-    postAuthenticationFlows: postAuthenticationFlows(c, defaultFlows),
-    impersonation: impersonationSettings(c),
+    ...flowsAndImpersonation(c, defaultFlows, clientMetadataLevel(c, confDir)),
     declaredAt: c.conf.where(c.at),
+  };
+}
+
+function flowsAndImpersonation(
+  node: ConfNode,
+  defaultFlows: string[],
+  declared: ImpersonationLevel | undefined,
+) {
+  const flows = postAuthenticationFlows(node, defaultFlows);
+  return {
+    postAuthenticationFlows: flows,
+    impersonation: impersonationSettings(node, flows, declared),
   };
 }
 
@@ -142,7 +160,7 @@ function requestSigning(
   signingCertificate: string | undefined,
   metadataXml: string | undefined,
 ) {
-  let fromMetadata = { signingCertificates: [] as string[], authnRequestsSigned: false };
+  let fromMetadata: SpMetadataKeys = { signingCertificates: [], authnRequestsSigned: false };
   if (metadataXml !== undefined) {
     try {
       fromMetadata = spMetadataKeys(metadataXml, id);
@@ -150,6 +168,9 @@ function requestSigning(
       sp.fail((err as Error).message, 'metadataFile');
     }
   }
+  const declared = declaredLevel(fromMetadata.maxImpersonationLevel, (m) =>
+    sp.fail(m, 'metadataFile'),
+  );
   const signingCertificates = [
     ...new Set([
       ...(signingCertificate ? [signingCertificate] : []),
@@ -173,7 +194,7 @@ function requestSigning(
       'has no effect: the SP has no certificate to verify signatures with',
       'allowSha1Signatures',
     );
-  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures };
+  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures, declared };
 }
 
 /**
@@ -241,20 +262,5 @@ function checkUrl(node: ConfNode, key: string, value: string): void {
       node.fail('must be an http(s) URL', key);
   } catch {
     node.fail('must be an absolute URL', key);
-  }
-}
-
-function readText(node: ConfNode, key: string, file: string): string {
-  if (!existsSync(file)) node.fail(`file not found: ${file}`, key);
-  return readFileSync(file, 'utf8');
-}
-
-function readPem(node: ConfNode, key: string, file: string): string {
-  const text = readText(node, key, file);
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) node.fail('is not a PEM certificate', key);
-  try {
-    return toPem(text);
-  } catch (err) {
-    return node.fail((err as Error).message, key);
   }
 }

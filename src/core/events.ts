@@ -31,6 +31,7 @@ export type IdpEvent =
   | 'InvalidEvent'
   | 'InvalidImpersonationName'
   | 'InvalidImpersonationReason'
+  | 'InvalidImpersonationLevel'
   | 'InvalidNameIDPolicy'
   | 'InvalidProfileConfiguration'
   | 'InvalidProfileContext'
@@ -218,6 +219,16 @@ export const EVENTS = {
   },
   /** Audit only: the impersonate form refused the reason (too long, control characters, required, not the relying party's pattern); the form is shown again. */
   InvalidImpersonationReason: {
+    status: 400,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'runtime-error',
+  },
+  /** Audit only: the impersonate form got a level it did not offer at this relying party (unknown, or above its cap); the form is shown again. */
+  InvalidImpersonationLevel: {
     status: 400,
     saml: ['Responder'],
     oidc: 'access_denied',

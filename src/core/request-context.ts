@@ -27,8 +27,14 @@ interface Impersonation {
   readonly resolutionLabel: string;
   /** Limits on the tokens issued for the effective principal. */
   readonly tokens: TokenPolicy;
-  /** The reason the tester gave on the form (for the audit records of what is released). */
+  /** The reason the tester gave on the form (for the audit records of what is released; at delegate, in `act`). */
   readonly reason?: string;
+  /**
+   * How the target is released: `impersonate` as the subject alone; `delegate` as the subject with
+   * the impersonator named as the actor (OIDC `act`, SAML del:Delegate and the actor attribute).
+   * An `identify` preview releases nothing, so it never reaches a response.
+   */
+  readonly level: 'impersonate' | 'delegate';
 }
 
 /** Who the request is for (Shibboleth's SubjectContext). */

@@ -3,6 +3,8 @@
  * providers and OpenID Connect clients. Each carries its ordered postAuthenticationFlows —
  * intercept ids without the "intercept/" prefix, as Shibboleth writes them.
  */
+import type { RelyingPartyImpersonation } from './rp-impersonation.js';
+
 interface RelyingPartyBase {
   readonly id: string;
   readonly displayName: string;
@@ -11,14 +13,6 @@ interface RelyingPartyBase {
   readonly declaredAt: string;
   /** Its `impersonation:` block (defaults: the idp.impersonate.* properties). */
   readonly impersonation: RelyingPartyImpersonation;
-}
-
-/** How the impersonate form treats this relying party (relying-party.yaml `impersonation:`). */
-export interface RelyingPartyImpersonation {
-  /** Whether a reason must be given; absent: idp.impersonate.reason.required. */
-  readonly reason?: 'optional' | 'required';
-  /** A reason given must match this whole (compiled at start-up, anchored), e.g. a ticket number. */
-  readonly reasonPattern?: { readonly source: string; readonly regex: RegExp };
 }
 
 export const NAMEID_FORMATS = {

@@ -1,7 +1,9 @@
 /**
  * What the IdP takes from a service provider's SAML metadata file for inbound requests: the
  * certificates its AuthnRequests may be signed with (KeyDescriptors of the SPSSODescriptor with
- * use="signing" or no use) and whether it says it signs them. The file is the administrator's, read
+ * use="signing" or no use), whether it says it signs them, and the highest impersonation level it
+ * admits for itself — an entity attribute (MDAttr) named MAX_IMPERSONATION_LEVEL_ATTRIBUTE in the
+ * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The file is the administrator's, read
  * once at start-up; a problem is reported with the file's key by the caller.
  */
 import { X509Certificate } from 'node:crypto';
@@ -9,10 +11,16 @@ import { DOMParser } from '@xmldom/xmldom';
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
+const MDATTR = 'urn:oasis:names:tc:SAML:metadata:attribute';
+const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
+/** The entity attribute an SP declares its impersonation cap with (docs/configuration.md). */
+export const MAX_IMPERSONATION_LEVEL_ATTRIBUTE = 'urn:x-idp-impersonate:max-impersonation-level';
 
 export interface SpMetadataKeys {
   readonly signingCertificates: string[];
   readonly authnRequestsSigned: boolean;
+  /** The value of the SP's MAX_IMPERSONATION_LEVEL_ATTRIBUTE entity attribute, unchecked. */
+  readonly maxImpersonationLevel?: string;
 }
 
 export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
@@ -42,7 +50,23 @@ export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
     .flatMap((kd) => Array.from(kd.getElementsByTagNameNS(DS, 'X509Certificate')))
     .map((el) => toPem(el.textContent ?? ''));
   const signed = descriptor.getAttribute('AuthnRequestsSigned');
-  return { signingCertificates, authnRequestsSigned: signed === 'true' || signed === '1' };
+  return {
+    signingCertificates,
+    authnRequestsSigned: signed === 'true' || signed === '1',
+    maxImpersonationLevel: entityAttribute(root, MAX_IMPERSONATION_LEVEL_ATTRIBUTE),
+  };
+}
+
+/** The one value of an entity attribute; two values or two attributes of the name are refused. */
+function entityAttribute(root: Element, name: string): string | undefined {
+  const values = children(root, MD, 'Extensions')
+    .flatMap((ext) => children(ext, MDATTR, 'EntityAttributes'))
+    .flatMap((ea) => children(ea, SAML, 'Attribute'))
+    .filter((a) => a.getAttribute('Name') === name)
+    .flatMap((a) => children(a, SAML, 'AttributeValue'))
+    .map((v) => (v.textContent ?? '').trim());
+  if (values.length > 1) throw new Error(`gives entity attribute ${name} more than one value`);
+  return values[0];
 }
 
 /** A certificate from base64 DER (metadata) or PEM (a file), checked to be one, as PEM. */

@@ -16,6 +16,7 @@ const subject: SubjectContext = {
     impersonator: 'alice',
     resolutionLabel: 'intercept/impersonate',
     tokens: { lifetimeMs: 600_000, refreshTokens: false },
+    level: 'impersonate',
   },
   authnInstant: 1,
   authnMethod: 'password',

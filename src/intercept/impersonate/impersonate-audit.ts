@@ -37,12 +37,15 @@ export function recordChoseSelf(
 
 /**
  * The tester asked to impersonate a well-formed name (%ut, %utc are the request's by now), giving
- * `reason` (checked: no control characters, within the limit; the formatter percent-encodes it).
+ * at `level`, with `reason` (checked: no control characters, within the limit; the formatter percent-encodes it).
  */
-export function recordChoseImpersonation(ctx: InterceptContext, reason?: string): Promise<void> {
+export function recordChoseImpersonation(
+  ctx: InterceptContext,
+  chosen: { readonly level: string; readonly reason?: string },
+): Promise<void> {
   return ctx.audit({
     [AuditField.ACTION]: AuditAction.CHOOSE,
-    [AuditField.DETAILS]: auditDetails({ choice: 'impersonate', reason }),
+    [AuditField.DETAILS]: auditDetails({ choice: 'impersonate', ...chosen }),
   });
 }
 
@@ -54,7 +57,7 @@ export function recordChoseImpersonation(ctx: InterceptContext, reason?: string)
  */
 export function recordRefusedInput(
   ctx: InterceptContext,
-  event: 'InvalidImpersonationName' | 'InvalidImpersonationReason',
+  event: 'InvalidImpersonationName' | 'InvalidImpersonationReason' | 'InvalidImpersonationLevel',
   typed: string,
   problem: string,
 ): Promise<void> {

@@ -57,6 +57,8 @@ import {
 } from './impersonate-audit.js';
 import { checkReason, reasonRule, type ReasonProblem } from './impersonation-reason.js';
 import { impersonateViewModel, type ViewData } from './impersonate-view.js';
+import { checkLevel } from './impersonation-level.js';
+import type { ImpersonationLevel } from '../../relying-party/rp-impersonation.js';
 import {
   ImpersonationDecision,
   type Impersonator,
@@ -85,16 +87,29 @@ export interface ImpersonateServices {
   readonly log: ProcessLog;
 }
 
+/** The form's fields as posted. */
+interface FormInput {
+  readonly typed: string;
+  readonly reason: string;
+  readonly level: string;
+}
+
+/** The tester's checked choice: how far to act as the target, and why. */
+interface Choice {
+  readonly level: ImpersonationLevel;
+  readonly reason?: string;
+}
+
 /** What each state has to work with. */
 interface StateData {
   readonly CheckGeneralAccess: Record<never, never>;
   /** After a refused name or reason: what was typed, and the message key saying why. */
   readonly ImpersonateView: ViewData;
-  /** The raw values of the principal and reason fields. */
-  readonly CheckForImpersonation: { readonly typed: string; readonly reason: string };
-  readonly CanonicalizeName: { readonly typed: string; readonly reason: string };
-  readonly CheckSpecificAccess: { readonly target: NamedTarget; readonly reason?: string };
-  readonly DoImpersonate: { readonly target: PermittedTarget; readonly reason?: string };
+  /** The raw values of the principal, reason and level fields. */
+  readonly CheckForImpersonation: FormInput;
+  readonly CanonicalizeName: FormInput;
+  readonly CheckSpecificAccess: { readonly target: NamedTarget; readonly choice: Choice };
+  readonly DoImpersonate: { readonly target: PermittedTarget; readonly choice: Choice };
 }
 type StateName = keyof StateData;
 type Goto<S extends StateName = StateName> = {
@@ -127,8 +142,8 @@ export class ImpersonateFlow implements InterceptFlow {
     CheckForImpersonation: (ctx, data) =>
       data.typed === '' ? this.refuseName(ctx, data, 'empty') : { to: 'CanonicalizeName', data },
     CanonicalizeName: (ctx, data) => this.canonicalizeName(ctx, data),
-    CheckSpecificAccess: (ctx, { target, reason }) => this.checkSpecificAccess(ctx, target, reason),
-    DoImpersonate: (ctx, { target, reason }) => this.doImpersonate(ctx, target, reason),
+    CheckSpecificAccess: (ctx, { target, choice }) => this.checkSpecificAccess(ctx, target, choice),
+    DoImpersonate: (ctx, { target, choice }) => this.doImpersonate(ctx, target, choice),
   };
 
   constructor(
@@ -163,7 +178,7 @@ export class ImpersonateFlow implements InterceptFlow {
     if (event === 'impersonate')
       return this.run(ctx, {
         to: 'CheckForImpersonation',
-        data: { typed: form.principal ?? '', reason: form.reason ?? '' },
+        data: { typed: form.principal ?? '', reason: form.reason ?? '', level: form.level ?? '' },
       });
     await recordChoseSelf(ctx);
     return { end: PROCEED };
@@ -188,7 +203,7 @@ export class ImpersonateFlow implements InterceptFlow {
   ): Promise<Transition> {
     const choices = ctx.prc.attributes?.unfiltered[IMPERSONATABLE_USERNAMES];
     // Offered once per request; a passive request never shows it (the runner ends it NoPassive).
-    const refused = data.error !== undefined || data.reasonError !== undefined;
+    const refused = [data.error, data.reasonError, data.levelError].some((e) => e !== undefined);
     if (!refused && !ctx.prc.passive) await recordOffer(ctx, choices?.length ?? 0);
     return {
       view: 'intercept/impersonate',
@@ -219,25 +234,41 @@ export class ImpersonateFlow implements InterceptFlow {
     data: StateData['CanonicalizeName'],
     target: NamedTarget,
   ): Promise<Transition> {
+    const level = checkLevel(data.level, ctx.relyingParty.impersonation);
+    if (!level.ok) return this.refuseLevel(ctx, data, level.problem);
     const checked = checkReason(data.reason, this.rule(ctx));
     if (!checked.ok) return this.refuseReason(ctx, data, checked.problem);
-    const reason = checked.reason;
+    const choice: Choice = { level: level.level, reason: checked.reason };
     // Whatever the policies answer, the records that end this request name what was asked, and why.
     ctx.prc.audit[AuditField.REQUESTED_TARGET] = [data.typed];
     ctx.prc.audit[AuditField.REQUESTED_TARGET_CANONICAL] = [target.account];
-    if (reason !== undefined) ctx.prc.audit[AuditField.DETAILS] = auditDetails({ reason });
-    await recordChoseImpersonation(ctx, reason);
-    return { to: 'CheckSpecificAccess', data: { target, reason } };
+    ctx.prc.audit[AuditField.DETAILS] = auditDetails({ ...choice });
+    await recordChoseImpersonation(ctx, choice);
+    return { to: 'CheckSpecificAccess', data: { target, choice } };
   }
 
   private rule(ctx: InterceptContext) {
     return reasonRule(ctx.relyingParty.impersonation, this.settings.reason);
   }
 
+  /** A level the form did not offer here (forged, or above the RP's cap): the form again. */
+  private async refuseLevel(
+    ctx: InterceptContext,
+    { typed, reason, level }: FormInput,
+    problem: 'unknown-level' | 'above-cap',
+  ): Promise<Transition> {
+    this.services.log.warn(
+      `Impersonation request by principal ${quoted(ctx.prc.subject.principalName)} to relying party ${quoted(ctx.relyingParty.id)} refused: level ${quoted(level)} is not offered there (${problem})`,
+    );
+    await recordRefusedInput(ctx, 'InvalidImpersonationLevel', typed, problem);
+    const levelError = `impersonate.invalid-level.${problem}`;
+    return { to: 'ImpersonateView', data: { typed, reason, level, levelError } };
+  }
+
   /** A name that is no account name (or none): logged, audited, and the form again with why. */
   private async refuseName(
     ctx: InterceptContext,
-    { typed, reason }: StateData['CanonicalizeName'],
+    { typed, reason, level }: FormInput,
     problem: AccountNameProblem,
   ): Promise<Transition> {
     this.services.log.warn(
@@ -245,13 +276,13 @@ export class ImpersonateFlow implements InterceptFlow {
     );
     await recordRefusedInput(ctx, 'InvalidImpersonationName', typed, problem);
     const error = `impersonate.invalid-name.${problem}`;
-    return { to: 'ImpersonateView', data: { typed, reason, error } };
+    return { to: 'ImpersonateView', data: { typed, reason, level, error } };
   }
 
   /** A reason the form does not take: logged, audited (never the reason itself), the form again. */
   private async refuseReason(
     ctx: InterceptContext,
-    { typed, reason }: StateData['CanonicalizeName'],
+    { typed, reason, level }: FormInput,
     problem: ReasonProblem,
   ): Promise<Transition> {
     this.services.log.warn(
@@ -259,17 +290,17 @@ export class ImpersonateFlow implements InterceptFlow {
     );
     await recordRefusedInput(ctx, 'InvalidImpersonationReason', typed, problem);
     const reasonError = `impersonate.invalid-reason.${problem}`;
-    return { to: 'ImpersonateView', data: { typed, reason, reasonError } };
+    return { to: 'ImpersonateView', data: { typed, reason, level, reasonError } };
   }
 
   private checkSpecificAccess(
     ctx: InterceptContext,
     target: NamedTarget,
-    reason: string | undefined,
+    choice: Choice,
   ): Transition {
     const specific = this.decision.checkSpecificAccess(impersonator(ctx), target);
     if (specific.reason === 'permitted')
-      return { to: 'DoImpersonate', data: { target: specific.target, reason } };
+      return { to: 'DoImpersonate', data: { target: specific.target, choice } };
     this.services.log.warn(
       `Unauthorized impersonation attempt by principal ${quoted(ctx.prc.subject.principalName)} as ${quoted(target.account)} to relying party ${quoted(ctx.relyingParty.id)}`,
     );
@@ -279,7 +310,7 @@ export class ImpersonateFlow implements InterceptFlow {
   private async doImpersonate(
     ctx: InterceptContext,
     target: PermittedTarget,
-    reason: string | undefined,
+    { level, reason }: Choice,
   ): Promise<Transition> {
     const { prc, relyingParty } = ctx;
     const subject = prc.subject;
@@ -298,6 +329,7 @@ export class ImpersonateFlow implements InterceptFlow {
       resolutionLabel: found.resolutionLabel,
       tokens: this.settings.tokens,
       reason,
+      level: level === 'delegate' ? 'delegate' : 'impersonate',
     };
     subject.principalName = target.account;
     prc.audit[AuditField.IMPERSONATING_USERNAME] = [subject.impersonation.impersonator];

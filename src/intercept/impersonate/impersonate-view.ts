@@ -6,6 +6,11 @@
 import type { Json } from '../../core/request-context.js';
 import type { InterceptContext } from '../intercept-flow.js';
 import type { ReasonRule } from './impersonation-reason.js';
+import { defaultLevel, offeredLevels } from './impersonation-level.js';
+import {
+  impersonationMode,
+  type ImpersonationLevel,
+} from '../../relying-party/rp-impersonation.js';
 
 const IMPERSONATABLE_USERNAMES = 'impersonatableUsernames';
 
@@ -13,8 +18,12 @@ const IMPERSONATABLE_USERNAMES = 'impersonatableUsernames';
 export interface ViewData {
   readonly typed?: string;
   readonly reason?: string;
+  /** The level posted last time. */
+  readonly level?: string;
   readonly error?: string;
   readonly reasonError?: string;
+  /** Message key of why the level was refused. */
+  readonly levelError?: string;
 }
 
 export function impersonateViewModel(
@@ -23,6 +32,7 @@ export function impersonateViewModel(
   rule: ReasonRule,
 ): Record<string, Json | undefined> {
   const choices = ctx.prc.attributes?.unfiltered[IMPERSONATABLE_USERNAMES];
+  const rp = ctx.relyingParty.impersonation;
   return {
     relyingParty: { id: ctx.relyingParty.id, displayName: ctx.relyingParty.displayName },
     principalName: ctx.prc.subject.principalName,
@@ -34,5 +44,12 @@ export function impersonateViewModel(
     reasonRequired: rule.required,
     reasonPattern: rule.pattern?.source,
     reasonMaxLength: rule.maxLength,
+    levels: offeredLevels(rp),
+    level:
+      data.level !== undefined && offeredLevels(rp).includes(data.level as ImpersonationLevel)
+        ? data.level
+        : defaultLevel(rp),
+    levelError: data.levelError,
+    required: impersonationMode(rp) === 'required',
   };
 }

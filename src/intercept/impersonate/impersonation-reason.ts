@@ -6,7 +6,7 @@
  * else idp.impersonate.reason.required): a required reason must be given, and a reason given must
  * match the relying party's pattern as a whole. Only a reason that passes reaches the audit log.
  */
-import type { RelyingPartyImpersonation } from '../../relying-party/relying-party.js';
+import type { RelyingPartyImpersonation } from '../../relying-party/rp-impersonation.js';
 
 export type ReasonProblem = 'too-long' | 'control-character' | 'required' | 'pattern';
 

@@ -167,9 +167,15 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
         impersonator: 'alice',
         resolutionLabel: 'intercept/impersonate',
         tokens: TOKENS,
+        level: 'impersonate',
       },
     });
-    expect(ctx.prc.audit).toEqual({ uu: ['alice'], ut: ['Bob'], utc: ['bob'] });
+    expect(ctx.prc.audit).toEqual({
+      uu: ['alice'],
+      ut: ['Bob'],
+      utc: ['bob'],
+      det: ['level=impersonate'],
+    });
     expect(ctx.prc.attributes.unfiltered.mail).toEqual(['bob@example.org']);
     // Resolved with label intercept/impersonate: impersonation rights are never resolved for the target.
     expect(ctx.prc.attributes.unfiltered.impersonatableUsernames).toBeUndefined();
@@ -189,7 +195,10 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'dave' })).toEqual({
       end: 'ImpersonationViolation',
     });
-    expect(ctx.prc).toEqual({ ...before, audit: { ut: ['dave'], utc: ['dave'] } });
+    expect(ctx.prc).toEqual({
+      ...before,
+      audit: { ut: ['dave'], utc: ['dave'], det: ['level=impersonate'] },
+    });
   });
 
   it('ends with UnknownImpersonationTarget, changing nothing but the audit of what was asked, for an allowed name with no account', async () => {
@@ -198,7 +207,10 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'ghost' })).toEqual({
       end: 'UnknownImpersonationTarget',
     });
-    expect(ctx.prc).toEqual({ ...before, audit: { ut: ['ghost'], utc: ['ghost'] } });
+    expect(ctx.prc).toEqual({
+      ...before,
+      audit: { ut: ['ghost'], utc: ['ghost'], det: ['level=impersonate'] },
+    });
   });
 
   it('asks the policies about the real user, with the real user’s unfiltered attributes', async () => {

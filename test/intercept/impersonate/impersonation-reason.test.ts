@@ -116,9 +116,13 @@ describe('the reason for an impersonation', () => {
     expect((await sp.receive(post)).nameID).toBe('bob');
     const [choose, release] = audits().slice(n);
     expect(choose).toMatchObject({ act: 'choose', u: 'alice', ut: 'bob', e: '' });
-    expect(details(choose!.det)).toEqual(['choice=impersonate', 'reason=OPS-42']);
+    expect(details(choose!.det)).toEqual([
+      'choice=impersonate',
+      'level=impersonate',
+      'reason=OPS-42',
+    ]);
     expect(release).toMatchObject({ act: 'release', u: 'bob', uu: 'alice', P: 'SAML2/SSO' });
-    expect(details(release!.det)).toEqual(['reason=OPS-42']);
+    expect(details(release!.det)).toEqual(['level=impersonate', 'reason=OPS-42']);
   });
 
   it('refuses a reason that is too long or has control characters, whatever the relying party asks', async () => {
@@ -161,7 +165,11 @@ describe('the reason for an impersonation', () => {
     expect(JSON.stringify(tokens.claims())).not.toContain('a|b'); // not in tokens
 
     const [choose, authorization, token] = audits().slice(n);
-    expect(details(choose!.det)).toEqual(['choice=impersonate', `reason=${hostile}`]);
+    expect(details(choose!.det)).toEqual([
+      'choice=impersonate',
+      'level=impersonate',
+      `reason=${hostile}`,
+    ]);
     expect(authorization).toMatchObject({ act: 'release', P: 'OIDC/SSO', u: 'bob', uu: 'alice' });
     expect(details(authorization!.det)).toContain(`reason=${hostile}`);
     expect(token).toMatchObject({ act: 'release', u: 'bob', uu: 'alice' });
@@ -176,7 +184,7 @@ describe('the reason for an impersonation', () => {
     const n = audits().length;
     const done = await b.submit(form, { principal: 'bob' }, '_eventId_impersonate');
     expect(done.status).toBe(303);
-    expect(details(audits()[n]!.det)).toEqual(['choice=impersonate']);
+    expect(details(audits()[n]!.det)).toEqual(['choice=impersonate', 'level=impersonate']);
   });
 });
 
