@@ -139,6 +139,8 @@ export function generatePolicy(options: GeneratorOptions): GeneratedPolicy {
       [8 * wild, () => `u${int(random, 40)}*`],
       [4 * wild, () => 'attr:impersonatableUsernames'],
       [mixed ? 1 : 0, () => ''],
+      // The escalation guard's rows: a target holding a value the user lacks.
+      [mixed ? 3 : 0, () => pick(random, ['beyond:eduPersonEntitlement', 'beyond:affiliation'])],
     ]);
   const examples = new Map<string, string[]>(); // glob → relying parties it matches (or nearly)
   const where = () =>
@@ -184,7 +186,17 @@ export function generatePolicy(options: GeneratorOptions): GeneratedPolicy {
       : `${host}/shibboleth`;
   };
 
-  const request = (r: Random): AccessRequest => {
+  /** The requested account's attributes and the level, for the escalation guard (mixed only). */
+  const targetSide = (r: Random): Pick<AccessRequest, 'targetAttributes' | 'level'> => {
+    if (!mixed) return {};
+    const targetAttributes: Record<string, string[]> = {};
+    if (r() < 0.5)
+      targetAttributes.eduPersonEntitlement = [pick(r, [ENTITLEMENT, 'urn:other', 'urn:admin'])];
+    if (r() < 0.5) targetAttributes.affiliation = [pick(r, ['staff', 'student', 'member'])];
+    return { targetAttributes, level: pick(r, ['', 'identify', 'impersonate', 'delegate']) };
+  };
+  const request = (r: Random): AccessRequest => ({ ...anyRequest(r), ...targetSide(r) });
+  const anyRequest = (r: Random): AccessRequest => {
     const attributes: Record<string, string[]> = {};
     if (r() < 0.5) attributes.eduPersonEntitlement = [r() < 0.7 ? ENTITLEMENT : 'urn:other'];
     if (r() < 0.5)

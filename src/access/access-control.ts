@@ -18,6 +18,10 @@ export interface AccessRequest {
   readonly resource: string;
   /** The client's IP address, for policies on where a request comes from (admin endpoints). */
   readonly clientAddress?: string;
+  /** The requested account's unfiltered attributes (the specific impersonation check; else none). */
+  readonly targetAttributes?: AttributeValues;
+  /** The impersonation level asked for (identify, impersonate, delegate); "" or absent: none. */
+  readonly level?: string;
 }
 
 export interface AccessDecision {

@@ -6,12 +6,14 @@
  *                                    a request looks up the attributes the user has (with their values)
  *   inAttribute(r.attrs, p.x, r.y)   rows filed under NAME; a request looks up the attributes
  *                                    that list r.y among their values
+ *   beyondActor(r.t, r.a, p.x)       rows filed under NAME (p.x = beyond:NAME); a request looks up
+ *                                    the attributes whose values in r.t are not all in r.a
  *
  * Rows whose column does not start with "attr:" can never satisfy these functions. Like every
  * hint, these over-approximate: the function itself still decides each row.
  */
 import { NEVER, type IndexHint, type RequestKeys } from './engine/index-hints.js';
-import { ATTRIBUTE_PREFIX } from './casbin-functions.js';
+import { ATTRIBUTE_PREFIX, BEYOND_PREFIX, valuesBeyond } from './casbin-functions.js';
 
 const NOTHING: RequestKeys = { exact: [] };
 
@@ -56,6 +58,27 @@ export const CUSTOM_FUNCTION_HINTS: ReadonlyMap<string, IndexHint> = new Map<str
         if (!entries) return attrs !== null && typeof attrs === 'object' ? undefined : NOTHING;
         const exact: string[] = [];
         for (const [name, values] of entries) if (values.includes(value)) exact.push(name);
+        return { exact };
+      },
+    },
+  ],
+  [
+    'beyondActor',
+    {
+      name: 'beyondActor',
+      arity: 3,
+      policyArgument: 2,
+      rowKey: (spec) =>
+        typeof spec === 'string' && spec.startsWith(BEYOND_PREFIX)
+          ? spec.slice(BEYOND_PREFIX.length)
+          : NEVER,
+      requestKeys([targetAttrs, attrs]) {
+        const entries = attributeEntries(targetAttrs);
+        if (!entries)
+          return targetAttrs !== null && typeof targetAttrs === 'object' ? undefined : NOTHING;
+        const exact = entries
+          .filter(([name]) => valuesBeyond(targetAttrs, attrs, name).length > 0)
+          .map(([name]) => name);
         return { exact };
       },
     },

@@ -7,10 +7,12 @@
  *   rp     the relying party id               act    the operation ("impersonate")
  *   obj    the resource (the requested account; "" for the general check)
  *   ip     the client's IP address ("" when the caller has none), for ipMatch
+ *   tattrs the requested account's unfiltered attributes ({} for the general check)
+ *   level  the impersonation level asked for ("" for the general check)
  */
 import { ConfigurationError } from '../core/errors.js';
 import type { AccessControl, AccessDecision, AccessRequest } from './access-control.js';
-import { ATTRIBUTE_PREFIX, CUSTOM_FUNCTIONS } from './casbin-functions.js';
+import { ATTRIBUTE_PREFIX, BEYOND_PREFIX, CUSTOM_FUNCTIONS } from './casbin-functions.js';
 import { CUSTOM_FUNCTION_HINTS } from './casbin-function-hints.js';
 import { CasbinModel } from './engine/casbin-model.js';
 import { checkMatcher, compileEngine } from './engine/compile-engine.js';
@@ -23,7 +25,7 @@ import type { NamedPolicyFiles } from './policy-files.js';
 import { PolicySet } from './policy-set.js';
 import { wholeText, type DecodedText } from './policy-text.js';
 
-const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip'] as const;
+const REQUEST_TOKENS = ['sub', 'attrs', 'rp', 'act', 'obj', 'ip', 'tattrs', 'level'] as const;
 type RequestToken = (typeof REQUEST_TOKENS)[number];
 
 /** Rules kept ready to be named in decisions (the ones that decide are few; a bound all the same). */
@@ -102,6 +104,14 @@ export class CompiledPolicy implements AccessControl {
     return [...ids];
   }
 
+  /** Attribute ids the escalation guard's rows speak about ("beyond:NAME" values). */
+  get guardedAttributeIds(): string[] {
+    const ids = new Set<string>();
+    for (const v of this.pRows.values())
+      if (v.startsWith(BEYOND_PREFIX)) ids.add(v.slice(BEYOND_PREFIX.length));
+    return [...ids];
+  }
+
   private rule(row: number): PolicyRule {
     let rule = this.named.get(row);
     if (!rule) {
@@ -119,6 +129,8 @@ export class CompiledPolicy implements AccessControl {
       act: request.operation,
       obj: request.resource,
       ip: request.clientAddress ?? '',
+      tattrs: request.targetAttributes ?? {},
+      level: request.level ?? '',
     };
     return this.tokens.map((t) => values[t]);
   }

@@ -16,6 +16,11 @@
  *         SpecificImpersonationPolicy: deny
  *         impersonate: deny              # and/or the whole question
  *       note: protected accounts are never impersonated   # shown when it fails
+ *     - user: alice
+ *       target: bob
+ *       rp: "%{demo.oidc.clientId}"
+ *       level: identify                  # the level asked (default: the RP's default level)
+ *       expect: allow
  */
 import { YamlConf, type ConfNode } from '../core/yaml-conf.js';
 
@@ -27,6 +32,8 @@ export interface Expectation {
   readonly user: string;
   readonly target?: string;
   readonly rp: string;
+  /** The level asked on the form (identify, impersonate, delegate); absent: the RP's default. */
+  readonly level?: string;
   /** WHOLE_QUESTION or a policy name → expected to be allowed? */
   readonly expect: ReadonlyMap<string, boolean>;
   readonly note?: string;
@@ -43,7 +50,7 @@ export function readExpectations(
   const list = conf.root.list('expectations');
   if (list.length === 0) conf.root.fail('lists no expectations', 'expectations');
   return list.map((node) => {
-    node.allowKeys('user', 'target', 'rp', 'expect', 'note');
+    node.allowKeys('user', 'target', 'rp', 'level', 'expect', 'note');
     const expect = expected(node, policyNames);
     const target = node.optionalString('target');
     if (target === undefined && expect.has(WHOLE_QUESTION))
@@ -53,6 +60,7 @@ export function readExpectations(
       user: node.string('user'),
       target,
       rp: node.string('rp'),
+      level: node.optionalString('level'),
       expect,
       note: node.optionalString('note'),
     };

@@ -18,7 +18,18 @@ import {
   type TargetDecision,
 } from '../intercept/impersonate/impersonation-decision.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
+import {
+  impersonationMode,
+  type ImpersonationLevel,
+  type RelyingPartyImpersonation,
+} from '../relying-party/rp-impersonation.js';
+import {
+  checkLevel,
+  offeredLevels,
+  type LevelCheck,
+} from '../intercept/impersonate/impersonation-level.js';
 import type { CliDirectory } from './cli-context.js';
+import type { Outcome } from './impersonation-outcome.js';
 
 /** The resolution label of a sign-in (the SAML profile's; the first resolution of a request). */
 export const SIGN_IN_LABEL = 'SAML2/SSO';
@@ -33,36 +44,6 @@ export interface PolicyAnswer {
   /** Absent when conf/access-control.yaml defines no such policy (which denies). */
   readonly explanation?: PolicyExplanation;
 }
-
-export type Outcome =
-  | 'unknown-user'
-  | 'unknown-relying-party'
-  | 'flow-not-enabled'
-  | 'form-not-offered'
-  | 'form-offered'
-  | 'invalid-name'
-  | 'own-name'
-  | 'violation'
-  | 'unknown-target'
-  | 'protected-target'
-  | 'impersonates';
-
-export const OUTCOME_TEXT: Record<Outcome, string> = {
-  'unknown-user': 'the user is not an (enabled) account, so cannot sign in',
-  'unknown-relying-party':
-    'the relying party is not configured: the IdP refuses its requests (Unknown Service)',
-  'flow-not-enabled': 'the relying party does not list impersonate in its postAuthenticationFlows',
-  'form-not-offered': 'the general policy denies: the impersonate form is not offered',
-  'form-offered': 'the general policy allows: the impersonate form is offered',
-  'invalid-name': 'the typed name is refused before any policy sees it',
-  'own-name': "the typed name is the user's own: the request proceeds without impersonation",
-  violation: 'the specific policy denies: ImpersonationViolation (Access Denied page, audited)',
-  'unknown-target':
-    'the policies allow it, but there is no such account: UnknownImpersonationTarget',
-  'protected-target':
-    'the policies allow it, but the account is protected (it can never be impersonated, whatever the policies say): ProtectedImpersonationTarget (Access Denied page, audited)',
-  impersonates: 'allowed: the relying party receives the target account',
-};
 
 export interface ImpersonationAnswer {
   readonly user: string;
@@ -81,8 +62,14 @@ export interface ImpersonationAnswer {
   readonly general: PolicyAnswer;
   readonly specific?: PolicyAnswer;
   readonly outcome: Outcome;
-  /** Whether the whole question is answered yes (outcome impersonates). */
+  /** Whether the whole question is answered yes (the target is previewed, impersonated or delegated). */
   readonly mayImpersonate: boolean;
+  /** The level asked (or the RP's default), and what the RP admits. */
+  readonly level: {
+    readonly asked: string;
+    readonly offered: readonly string[];
+    readonly mode: string;
+  };
 }
 
 export interface QuestionContext {
@@ -93,7 +80,12 @@ export interface QuestionContext {
 
 export async function askImpersonation(
   ctx: QuestionContext,
-  question: { readonly user: string; readonly target?: string; readonly rp: string },
+  question: {
+    readonly user: string;
+    readonly target?: string;
+    readonly rp: string;
+    readonly level?: string;
+  },
 ): Promise<ImpersonationAnswer> {
   const { config, directory } = ctx;
   const canonicalUser = directory.directory.canonicalName(question.user);
@@ -101,11 +93,14 @@ export async function askImpersonation(
   const signIn = await directory.resolver.resolve({ principal: user, label: SIGN_IN_LABEL });
   const rp = config.relyingParties.find((r) => r.id === question.rp);
   const decision = decisionFor(ctx);
+  const settings = rp?.impersonation ?? {};
+  const level = checkLevel(question.level ?? '', settings);
   const explained = await decision.explain(
     { principalName: user, attributes: signIn.attributes, relyingParty: question.rp },
     question.target,
+    level.ok ? level.level : 'impersonate',
   );
-  const outcome = outcomeOf(explained, rp, signIn.principalFound);
+  const outcome = outcomeOf(explained, rp, signIn.principalFound, level);
   const target =
     question.target === undefined || !explained.target
       ? undefined
@@ -121,7 +116,20 @@ export async function askImpersonation(
     specific:
       explained.target && 'specific' in explained.target ? explained.target.specific : undefined,
     outcome,
-    mayImpersonate: outcome === 'impersonates',
+    mayImpersonate: ALLOWED_OUTCOMES.includes(outcome),
+    level: levelSummary(level, question.level, settings),
+  };
+}
+
+function levelSummary(
+  level: LevelCheck,
+  asked: string | undefined,
+  settings: RelyingPartyImpersonation,
+): ImpersonationAnswer['level'] {
+  return {
+    asked: level.ok ? level.level : (asked ?? ''),
+    offered: offeredLevels(settings),
+    mode: impersonationMode(settings),
   };
 }
 
@@ -137,6 +145,7 @@ function decisionFor(ctx: QuestionContext): ImpersonationDecision<PolicyAnswer> 
     canonicalName: (typed) => directory.directory.canonicalName(typed),
     resolve: (request) => directory.resolver.resolve(request),
     isProtected: (account) => directory.directory.isProtected(account),
+    identifyProtected: config.properties.impersonate.identifyProtected,
   });
 }
 
@@ -177,16 +186,39 @@ const OUTCOME_OF_REASON: Record<ImpersonationReason, Outcome> = {
   impersonate: 'impersonates',
 };
 
+const ALLOWED_OUTCOMES: readonly Outcome[] = ['previews', 'impersonates', 'delegates'];
+const OUTCOME_AT_LEVEL: Record<ImpersonationLevel, Outcome> = {
+  identify: 'previews',
+  impersonate: 'impersonates',
+  delegate: 'delegates',
+};
+
 /** The intercept's answer, unless the request never gets that far (unknown user or relying party, no impersonate flow). */
 function outcomeOf(
   explained: ImpersonationExplanation<PolicyAnswer>,
   rp: RelyingParty | undefined,
   userFound: boolean,
+  level: LevelCheck,
 ): Outcome {
   if (!userFound) return 'unknown-user';
   if (!rp) return 'unknown-relying-party';
   if (!rp.postAuthenticationFlows.includes(FLOW)) return 'flow-not-enabled';
-  return OUTCOME_OF_REASON[explained.reason];
+  return levelOutcome(explained, rp, level) ?? OUTCOME_OF_REASON[explained.reason];
+}
+
+/** Where the RP's mode or the level asked decides before (or instead of) the policies' reason. */
+function levelOutcome(
+  explained: ImpersonationExplanation<PolicyAnswer>,
+  rp: RelyingParty,
+  level: LevelCheck,
+): Outcome | undefined {
+  const mode = impersonationMode(rp.impersonation);
+  if (mode === 'notAllowed') return 'not-allowed-here';
+  if (explained.reason === 'general-denied')
+    return mode === 'required' ? 'required-refused' : undefined;
+  const named = explained.target && !['invalid-name', 'own-name'].includes(explained.target.reason);
+  if (!level.ok) return named ? 'level-not-offered' : undefined;
+  return explained.reason === 'impersonate' ? OUTCOME_AT_LEVEL[level.level] : undefined;
 }
 
 /** One named policy's answer for the user (resource: the canonical target, or "" when none). */

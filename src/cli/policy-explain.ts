@@ -1,7 +1,8 @@
 /**
- * policy explain --user U [--target T] --rp RP: the real decision path for a real directory
+ * policy explain --user U [--target T] --rp RP [--level L]: the real decision path for a real directory
  * account — its attributes as at sign-in, each named policy's decision with the rule that decided
- * and every rule that matched, and what the IdP would do.
+ * and every rule that matched, the level asked and what the RP admits, the escalation guard's
+ * decision, and what the IdP would do.
  */
 import type { PolicySnapshot } from '../access/policy-snapshot.js';
 import {
@@ -12,17 +13,19 @@ import {
 } from './cli-context.js';
 import {
   askImpersonation,
-  OUTCOME_TEXT,
   SIGN_IN_LABEL,
   type ImpersonationAnswer,
 } from './impersonation-question.js';
+import { OUTCOME_TEXT } from './impersonation-outcome.js';
 import { attributesUsed, policyAnswer, type CliIo } from './policy-output.js';
 import { reportProblems } from './policy-problems.js';
+import { escalationGuardLines } from './escalation-guard-lines.js';
 
 export interface ExplainArgs {
   readonly user: string;
   readonly target?: string;
   readonly rp: string;
+  readonly level?: string;
 }
 
 export async function explainCommand(at: Location, args: ExplainArgs, io: CliIo): Promise<number> {
@@ -43,6 +46,7 @@ export async function explainCommand(at: Location, args: ExplainArgs, io: CliIo)
       ...attributeLines(a, policies),
       '',
       ...policyLines(a),
+      ...escalationGuardLines(a, policies),
       '',
     ])
       io.out(line);
@@ -69,6 +73,7 @@ function questionLines(a: ImpersonationAnswer): string[] {
           ? 'no such account'
           : '';
     lines.push(
+      `Level:          ${a.level.asked || '(none)'} — offered here: ${a.level.offered.join(', ')}; mode ${a.level.mode}`,
       `Target:         ${t.typed}${t.canonical && t.canonical !== t.typed ? ` → ${t.canonical}` : ''}${state ? `  — ${state}` : ''}`,
     );
   }

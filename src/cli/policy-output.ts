@@ -21,7 +21,7 @@ export function rule(r: PolicyRule): string {
 /** A policy's answer: the verdict, the rule casbin's enforceEx names, and every rule that matched. */
 export function policyAnswer(a: PolicyAnswer, note?: string): string[] {
   const title = `${a.name}${a.property ? ` (${a.property})` : ''}: ${verdict(a.allowed)}${note ? `  [${note}]` : ''}`;
-  const request = `  request: sub=${a.request.subject} rp=${a.request.relyingParty} act=${a.request.operation} obj=${JSON.stringify(a.request.resource)}`;
+  const request = `  request: sub=${a.request.subject} rp=${a.request.relyingParty} act=${a.request.operation} obj=${JSON.stringify(a.request.resource)}${a.request.level ? ` level=${a.request.level}` : ''}`;
   if (!a.explanation)
     return [title, request, '  no such policy in access-control.yaml: a missing policy denies'];
   const { decision, matches } = a.explanation;

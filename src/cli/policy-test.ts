@@ -16,11 +16,11 @@ import { readExpectations, WHOLE_QUESTION, type Expectation } from './expectatio
 import {
   askImpersonation,
   askPolicy,
-  OUTCOME_TEXT,
   type ImpersonationAnswer,
   type PolicyAnswer,
   type QuestionContext,
 } from './impersonation-question.js';
+import { OUTCOME_TEXT } from './impersonation-outcome.js';
 import { rule, verdict, type CliIo } from './policy-output.js';
 import { reportProblems } from './policy-problems.js';
 

@@ -2,7 +2,7 @@
  * `policy` — the access-control policies from an admin's chair:
  *
  *   policy validate [--conf DIR]                                  does everything parse and exist?
- *   policy explain --user U [--target T] --rp RP [--conf DIR]     what is decided, and why
+ *   policy explain --user U [--target T] --rp RP [--level L] [--conf DIR]     what is decided, and why
  *   policy test FILE [--conf DIR]                                 check written expectations
  *   policy status [--json] [--conf DIR]                           what the IdP would load
  *   policy status --url URL [--json]                              what a running IdP serves
@@ -26,7 +26,7 @@ import { validateCommand } from './policy-validate.js';
 
 const USAGE = `Usage:
   policy validate [--conf DIR]
-  policy explain --user USER [--target ACCOUNT] --rp RELYING_PARTY [--conf DIR] [--home DIR]
+  policy explain --user USER [--target ACCOUNT] --rp RELYING_PARTY [--level identify|impersonate|delegate] [--conf DIR] [--home DIR]
   policy test EXPECTATIONS.yaml [--conf DIR] [--home DIR]
   policy status [--json] [--conf DIR]
   policy status --url URL [--json]
@@ -44,6 +44,7 @@ const OPTIONS = {
   home: { type: 'string' },
   user: { type: 'string' },
   target: { type: 'string' },
+  level: { type: 'string' },
   rp: { type: 'string' },
   json: { type: 'boolean' },
   url: { type: 'string' },
@@ -104,10 +105,14 @@ async function runCommand(inv: Invocation): Promise<number> {
       only(inv, ['conf', 'home']);
       return validateCommand(at, io);
     case 'explain':
-      only(inv, ['conf', 'home', 'user', 'target', 'rp']);
+      only(inv, ['conf', 'home', 'user', 'target', 'rp', 'level']);
       if (!values.user || !values.rp)
         throw new UsageError('policy explain: --user and --rp are required');
-      return explainCommand(at, { user: values.user, target: values.target, rp: values.rp }, io);
+      return explainCommand(
+        at,
+        { user: values.user, target: values.target, rp: values.rp, level: values.level },
+        io,
+      );
     case 'test':
       only(inv, ['conf', 'home'], 1);
       return testCommand(at, inv.rest[0]!, io);

@@ -208,6 +208,13 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'How long a relying party may keep a session for an impersonated account. SAML: the AuthnStatement of an impersonated assertion carries SessionNotOnOrAfter = issue time + this, so the SP must end its session then (SAML core §2.7.2); plain assertions carry none. OIDC: the default of idp.oidc.impersonation.tokenLifetime, which wins when set explicitly.',
     ),
 
+    p(
+      'idp.impersonate.identify.protectedAccounts',
+      'false',
+      'boolean',
+      'Whether a protected account (the directory flag "sensitive, cannot be delegated") may be previewed at the identify level, which releases nothing. Impersonate and delegate are refused for protected accounts whatever this says or the policies allow.',
+    ),
+
     // --- Administration of the access-control policies
     p(
       'idp.accessControl.statusPolicy',

@@ -64,6 +64,8 @@ export interface IdpProperties {
     readonly reasonRequired: boolean;
     /** idp.impersonate.sessionLifetime: SAML SessionNotOnOrAfter of an impersonated assertion. */
     readonly sessionLifetimeMs: number;
+    /** idp.impersonate.identify.protectedAccounts: a protected account may be previewed. */
+    readonly identifyProtected: boolean;
   };
   readonly oidc: {
     readonly issuer: string;
@@ -186,6 +188,7 @@ function impersonateProperties(p: TypedProperties): IdpProperties['impersonate']
     reasonMaxLength: p.inRange('idp.impersonate.reason.maxLength', 1, 10_000),
     reasonRequired: p.bool('idp.impersonate.reason.required'),
     sessionLifetimeMs: p.num('idp.impersonate.sessionLifetime'),
+    identifyProtected: p.bool('idp.impersonate.identify.protectedAccounts'),
   };
 }
 

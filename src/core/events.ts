@@ -25,6 +25,7 @@ export type IdpEvent =
   | 'DirectoryFailure'
   | 'EndpointResolutionFailed'
   | 'ImpersonationViolation'
+  | 'ImpersonationRequired'
   | 'InvalidCSRFToken'
   | 'InvalidConfiguration'
   | 'InvalidCredentials'
@@ -169,6 +170,16 @@ export const EVENTS = {
     suppressed: false,
     intercept: true,
     messageKey: 'impersonation-violation',
+  },
+  /** The relying party requires impersonation (mode required) and the tester may not, or chose not to: never the real user. */
+  ImpersonationRequired: {
+    status: 403,
+    saml: ['Responder', 'RequestDenied'],
+    oidc: 'access_denied',
+    local: 'audited',
+    suppressed: false,
+    intercept: false,
+    messageKey: 'impersonation-required',
   },
   InvalidCSRFToken: {
     status: 403,

@@ -24,6 +24,7 @@ export function availableInterceptFlows(
           maxLength: props.impersonate.reasonMaxLength,
           required: props.impersonate.reasonRequired,
         },
+        identifyProtected: props.impersonate.identifyProtected,
       },
       services,
     ),

@@ -62,7 +62,15 @@ async function casbin(csv: string, adapter: Adapter = new StringAdapter(csv)): P
 }
 
 function values(r: AccessRequest): unknown[] {
-  return [r.subject, r.attributes, r.relyingParty, r.operation, r.resource];
+  return [
+    r.subject,
+    r.attributes,
+    r.relyingParty,
+    r.operation,
+    r.resource,
+    r.targetAttributes ?? {},
+    r.level ?? '',
+  ];
 }
 
 interface Hammering {

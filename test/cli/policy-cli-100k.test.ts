@@ -21,7 +21,7 @@ beforeAll(async () => {
   conf = confCopy();
   const policyFile = path.join(conf, 'access-control/specific-impersonation.policy.csv');
   const generated = generatePolicy({
-    rows: GENERATED_ROWS + 4000,
+    rows: GENERATED_ROWS + 3000,
     seed: 7,
     shape: 'realistic',
   }).csv.split('\n');
@@ -68,7 +68,7 @@ describe('the policy CLI at 100,000 rules', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      new RegExp(`SpecificImpersonationPolicy: ${GENERATED_ROWS + 3} p, \\d+ g, \\d+ g2; indexed`),
+      new RegExp(`SpecificImpersonationPolicy: ${GENERATED_ROWS + 4} p, \\d+ g, \\d+ g2; indexed`),
     );
   }, 60_000);
 
@@ -76,7 +76,7 @@ describe('the policy CLI at 100,000 rules', () => {
     const run = await runPolicy(['status', '--conf', conf]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      new RegExp(`rules {3}${(GENERATED_ROWS + 3).toLocaleString('en')} p, [\\d,]+ g, [\\d,]+ g2`),
+      new RegExp(`rules {3}${(GENERATED_ROWS + 4).toLocaleString('en')} p, [\\d,]+ g, [\\d,]+ g2`),
     );
     expect(run.stdout).toContain('engine  indexed: r.act == p.act');
   }, 60_000);

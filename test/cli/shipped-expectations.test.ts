@@ -16,7 +16,7 @@ describe('the shipped expectations', () => {
     const run = await runPolicy(['test', EXPECTATIONS]);
     expect(run.stdout).not.toContain('FAIL');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/expectations\.yaml: 14 expectations, \d+ checks, 0 failed/);
+    expect(run.stdout).toMatch(/expectations\.yaml: 16 expectations, \d+ checks, 0 failed/);
   });
 
   it('fail, with the line and the deciding rule, once a policy edit contradicts them', async () => {

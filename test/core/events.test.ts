@@ -107,6 +107,11 @@ describe('the events table says what the tables it replaced said', () => {
         'urn:oasis:names:tc:SAML:2.0:status:Responder',
         'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
       ],
+      // Added with issue 10 (mode required): likewise.
+      ImpersonationRequired: [
+        'urn:oasis:names:tc:SAML:2.0:status:Responder',
+        'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
+      ],
       AccessDenied: [
         'urn:oasis:names:tc:SAML:2.0:status:Responder',
         'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
@@ -170,6 +175,7 @@ describe('the events table says what the tables it replaced said', () => {
       ImpersonationViolation: true,
       UnknownImpersonationTarget: true,
       ProtectedImpersonationTarget: true, // added with issue 10
+      ImpersonationRequired: true, // added with issue 10
       AttributeReleaseRejected: true,
       TermsRejected: true,
       EndpointResolutionFailed: true,
@@ -187,6 +193,7 @@ describe('the events table says what the tables it replaced said', () => {
       ImpersonationViolation: 'impersonation-violation',
       UnknownImpersonationTarget: 'impersonation-unknown-target',
       ProtectedImpersonationTarget: 'impersonation-protected-target', // added with issue 10
+      ImpersonationRequired: 'impersonation-required', // added with issue 10
       InvalidCSRFToken: 'invalid-csrf-token',
       StaleRequest: 'stale-request',
       UnknownRelyingParty: 'unknown-relying-party',

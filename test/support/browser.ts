@@ -79,6 +79,8 @@ export class Browser {
       const name = input.getAttribute('name');
       const type = (input.getAttribute('type') ?? 'text').toLowerCase();
       if (!name || type === 'submit' || type === 'button') continue;
+      // As a browser does: only the checked one of a radio group or a checkbox is sent.
+      if ((type === 'radio' || type === 'checkbox') && !input.hasAttribute('checked')) continue;
       fields[name] = input.getAttribute('value') ?? '';
     }
     for (const area of form.querySelectorAll('textarea')) {

@@ -41,11 +41,25 @@ export function recordChoseSelf(
  */
 export function recordChoseImpersonation(
   ctx: InterceptContext,
-  chosen: { readonly level: string; readonly reason?: string },
+  { level, reason }: { readonly level: string; readonly reason?: string },
 ): Promise<void> {
   return ctx.audit({
     [AuditField.ACTION]: AuditAction.CHOOSE,
-    [AuditField.DETAILS]: auditDetails({ choice: 'impersonate', ...chosen }),
+    [AuditField.DETAILS]: auditDetails({ choice: 'impersonate', level, reason }),
+  });
+}
+
+/**
+ * An identify-level preview was shown: the tester saw what the relying party would receive as
+ * the account (%utc), whose attribute ids are listed in %a; nothing was released.
+ */
+export function recordPreview(
+  ctx: InterceptContext,
+  attributeIds: readonly string[],
+): Promise<void> {
+  return ctx.audit({
+    [AuditField.ACTION]: AuditAction.PREVIEW,
+    [AuditField.ATTRIBUTES]: [...attributeIds],
   });
 }
 

@@ -24,6 +24,8 @@ export interface ViewData {
   readonly reasonError?: string;
   /** Message key of why the level was refused. */
   readonly levelError?: string;
+  /** Back from a preview: the form is not offered anew (no second offer record). */
+  readonly previewed?: boolean;
 }
 
 export function impersonateViewModel(

@@ -1,8 +1,9 @@
 /**
- * The impersonation decision — which checks decide "may this user impersonate that account at
- * this relying party?", in which order, and what each one answers. The impersonate intercept
- * (impersonate-flow.ts) takes these checks from its states; `policy explain` and `policy test`
- * (src/cli/impersonation-question.ts) explain the same checks. The order is written here only:
+ * The impersonation decision — which checks decide "may this user act as that account, at this
+ * level, at this relying party?", in which order, and what each one answers. The impersonate
+ * intercept (impersonate-flow.ts) takes these checks from its states; `policy explain` and
+ * `policy test` (src/cli/impersonation-question.ts) explain the same checks. The order is written
+ * here only:
  *
  *   1. checkGeneralAccess   the general policy, resource "": is the impersonate form offered?
  *   2. canonicalizeName     the typed name, by the directory's naming rule: the user's own name
@@ -10,16 +11,18 @@
  *                           account name, nothing typed or only white space included, is refused
  *                           before any policy sees it (Shibboleth goes on as the user when nothing
  *                           is typed; here the form asks again)
- *   3. checkSpecificAccess  the specific policy, resource: the canonical account
- *   4. lookUpTarget         the account: refused when the directory flags it protected
- *                           ("sensitive, cannot be delegated"), whatever the policies say; else
- *                           resolved with label intercept/impersonate
+ *   3. lookUpTarget         the account: its protected flag, and — unless that refuses it — its
+ *                           unfiltered attributes, resolved with label intercept/impersonate
+ *   4. checkSpecificAccess  the specific policy, resource: the canonical account, with the
+ *                           account's attributes (r.tattrs: the escalation guard's rows compare
+ *                           them with the real user's) and the level asked for (r.level); then, if
+ *                           it allows, the account's flag (protected) and existence (unknown)
  *
- * The specific policy is asked before the account is looked up, so a name the user may not
- * impersonate never tells them whether such an account exists — nor whether it is protected. Each step takes what only the step
- * before it gives (a NamedTarget, then a PermittedTarget), so no caller can take them in another
- * order; decideTarget takes 2–4 in a row. Both policies see the real user and their unfiltered
- * attributes.
+ * The policy's denial is answered before the flag and the existence, so a name the user may not
+ * impersonate never tells them whether such an account exists — nor whether it is protected. Each
+ * step takes what only the step before it gives (a NamedTarget, a LookedUpTarget, then a
+ * PermittedTarget), so no caller can take them in another order; decideTarget takes 2–4 in a row.
+ * Both policies see the real user and their unfiltered attributes.
  *
  * Pure: no I/O of its own. The policies, the naming rule and the attribute resolver are given to
  * it (ImpersonationChecks), so the IdP asks its access-control service and the CLI its compiled
@@ -29,9 +32,12 @@ import type { AccessRequest } from '../../access/access-control.js';
 import type { ResolutionRequest, Resolution } from '../../attribute/attribute-resolver.js';
 import type { AttributeValues } from '../../core/attribute-values.js';
 import type { AccountNameProblem, AccountNameResult } from '../../directory/account-name.js';
+import type { ImpersonationLevel } from '../../relying-party/rp-impersonation.js';
 
 /** The operation both policies are asked about. */
 const IMPERSONATE_OPERATION = 'impersonate';
+/** The operation the general policy is asked about for "must this user give a reason here?". */
+export const REQUIRE_REASON_OPERATION = 'require-reason';
 /** The resolution label of the impersonated account's attributes (excluded definitions are not resolved). */
 export const IMPERSONATE_RESOLUTION_LABEL = 'intercept/impersonate';
 
@@ -60,14 +66,33 @@ export interface ImpersonationChecks<V extends PolicyVerdict> {
   readonly resolve: (request: ResolutionRequest) => Promise<Resolution>;
   /** The directory's protected flag (UserDirectory.isProtected). */
   readonly isProtected: (account: string) => Promise<boolean>;
+  /** idp.impersonate.identify.protectedAccounts: a protected account may be previewed (identify). */
+  readonly identifyProtected: boolean;
 }
 
 declare const NAMED: unique symbol;
+declare const LOOKED_UP: unique symbol;
 declare const PERMITTED: unique symbol;
 /** A canonical account name other than the user's own, as only canonicalizeName gives it. */
 export type NamedTarget = { readonly account: string } & { readonly [NAMED]: true };
+/** What the directory says of the account, as only lookUpTarget gives it. */
+export type LookedUpTarget = {
+  readonly account: string;
+  readonly level: ImpersonationLevel;
+  /** Protected, and not at a level its flag allows: refused whatever the policy says. */
+  readonly refusedAsProtected: boolean;
+  /** Whether the account exists (false as well when it was not resolved: refusedAsProtected). */
+  readonly found: boolean;
+  /** Its unfiltered attributes ({} when not resolved); the specific policy sees them. */
+  readonly attributes: AttributeValues;
+} & { readonly [LOOKED_UP]: true };
 /** An account the specific policy allows, as only checkSpecificAccess gives it. */
-export type PermittedTarget = { readonly account: string } & { readonly [PERMITTED]: true };
+export type PermittedTarget = {
+  readonly account: string;
+  readonly level: ImpersonationLevel;
+  readonly attributes: AttributeValues;
+  readonly resolutionLabel: string;
+} & { readonly [PERMITTED]: true };
 
 /** Step 2: what the typed name is. */
 export type NameCheck =
@@ -78,22 +103,13 @@ export type NameCheck =
   /** Another account's name: on to the specific policy. */
   | { readonly reason: 'named'; readonly target: NamedTarget };
 
-/** Step 3: the specific policy's answer. */
+/** Step 4: the specific policy's answer, then the account's flag and existence. */
 export type SpecificCheck<V extends PolicyVerdict> =
   | { readonly reason: 'specific-denied'; readonly specific: V }
-  | { readonly reason: 'permitted'; readonly specific: V; readonly target: PermittedTarget };
-
-/** Step 4: the account, if there is one. */
-export type TargetCheck =
-  | { readonly reason: 'unknown-target' }
   /** Flagged protected in the directory: never impersonated, whatever the policies say. */
-  | { readonly reason: 'protected-target' }
-  /** Allowed: the account's unfiltered attributes, resolved with `resolutionLabel`. */
-  | {
-      readonly reason: 'impersonate';
-      readonly attributes: AttributeValues;
-      readonly resolutionLabel: string;
-    };
+  | { readonly reason: 'protected-target'; readonly specific: V }
+  | { readonly reason: 'unknown-target'; readonly specific: V }
+  | { readonly reason: 'permitted'; readonly specific: V; readonly target: PermittedTarget };
 
 /** Steps 2–4 for one typed name: where they end, with what each step found. */
 export type TargetDecision<V extends PolicyVerdict> =
@@ -105,8 +121,7 @@ export type TargetDecision<V extends PolicyVerdict> =
       readonly reason: 'impersonate';
       readonly account: string;
       readonly specific: V;
-      readonly attributes: AttributeValues;
-      readonly resolutionLabel: string;
+      readonly target: PermittedTarget;
     };
 
 /** Why the whole question ends where it does. */
@@ -130,6 +145,17 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
     return this.checks.generalPolicy(requestOf(who, ''));
   }
 
+  /**
+   * Beside step 1: does the general policy require this user to give a reason here (a matching
+   * allow row for operation require-reason)? The form asks for one and refuses to go on without.
+   */
+  requiresReason(who: Impersonator): V {
+    return this.checks.generalPolicy({
+      ...requestOf(who, ''),
+      operation: REQUIRE_REASON_OPERATION,
+    });
+  }
+
   /** Step 2: the typed name, canonicalized (trim, NFKC, the directory's case rule) and vetted. */
   canonicalizeName(who: Impersonator, typed: string): NameCheck {
     const checked = this.checks.canonicalName(typed);
@@ -138,51 +164,69 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
     return { reason: 'named', target: { account: checked.name } as NamedTarget };
   }
 
-  /** Step 3: the specific policy, about the canonical account. */
-  checkSpecificAccess(who: Impersonator, target: NamedTarget): SpecificCheck<V> {
-    const specific = this.checks.specificPolicy(requestOf(who, target.account));
-    if (!specific.allowed) return { reason: 'specific-denied', specific };
-    return {
-      reason: 'permitted',
-      specific,
-      target: { account: target.account } as PermittedTarget,
-    };
-  }
-
   /**
-   * Step 4: the account — refused when protected, otherwise resolved as the impersonated subject's
-   * attributes are.
+   * Step 3: the account — its protected flag, then its attributes for the specific policy.
    *
-   * The protected flag is read here, after the specific policy and before anything is resolved:
-   * after the policy, so a user it refuses learns nothing about the account (the same
-   * ImpersonationViolation as for any name they may not have); before resolution, so not even the
-   * unfiltered attributes of a protected account are computed for an impersonation. It is a fact
-   * about the target, not a rule: no policy row can lift it (a later `identify` preview may, by an
-   * explicit property).
+   * A protected account is not resolved at all (not even its unfiltered attributes are computed
+   * for an impersonation): the policy then sees no attributes, and step 4 refuses it after the
+   * policy. It is a fact about the target, not a rule: no policy row can lift it — only
+   * idp.impersonate.identify.protectedAccounts lets a preview (identify) through.
    */
-  async lookUpTarget(target: PermittedTarget): Promise<TargetCheck> {
-    if (await this.checks.isProtected(target.account)) return { reason: 'protected-target' };
-    const resolutionLabel = IMPERSONATE_RESOLUTION_LABEL;
+  async lookUpTarget(target: NamedTarget, level: ImpersonationLevel): Promise<LookedUpTarget> {
+    const flagged = await this.checks.isProtected(target.account);
+    const refusedAsProtected = flagged && !(level === 'identify' && this.checks.identifyProtected);
+    if (refusedAsProtected)
+      return {
+        account: target.account,
+        level,
+        refusedAsProtected,
+        found: false,
+        attributes: {},
+      } as LookedUpTarget;
     const resolution = await this.checks.resolve({
       principal: target.account,
-      label: resolutionLabel,
+      label: IMPERSONATE_RESOLUTION_LABEL,
     });
-    if (!resolution.principalFound) return { reason: 'unknown-target' };
-    return { reason: 'impersonate', attributes: resolution.attributes, resolutionLabel };
+    return {
+      account: target.account,
+      level,
+      refusedAsProtected,
+      found: resolution.principalFound,
+      attributes: resolution.attributes,
+    } as LookedUpTarget;
+  }
+
+  /** Step 4: the specific policy, about the canonical account, its attributes and the level. */
+  checkSpecificAccess(who: Impersonator, target: LookedUpTarget): SpecificCheck<V> {
+    const specific = this.checks.specificPolicy({
+      ...requestOf(who, target.account),
+      targetAttributes: target.attributes,
+      level: target.level,
+    });
+    if (!specific.allowed) return { reason: 'specific-denied', specific };
+    if (target.refusedAsProtected) return { reason: 'protected-target', specific };
+    if (!target.found) return { reason: 'unknown-target', specific };
+    const permitted = {
+      account: target.account,
+      level: target.level,
+      attributes: target.attributes,
+      resolutionLabel: IMPERSONATE_RESOLUTION_LABEL,
+    } as PermittedTarget;
+    return { reason: 'permitted', specific, target: permitted };
   }
 
   /** Steps 2–4 in order, stopping at the first that decides. */
-  async decideTarget(who: Impersonator, typed: string): Promise<TargetDecision<V>> {
+  async decideTarget(
+    who: Impersonator,
+    typed: string,
+    level: ImpersonationLevel = 'impersonate',
+  ): Promise<TargetDecision<V>> {
     const name = this.canonicalizeName(who, typed);
     if (name.reason !== 'named') return name;
     const account = name.target.account;
-    const specific = this.checkSpecificAccess(who, name.target);
-    if (specific.reason === 'specific-denied')
-      return { reason: 'specific-denied', account, specific: specific.specific };
-    const found = await this.lookUpTarget(specific.target);
-    if (found.reason !== 'impersonate')
-      return { reason: found.reason, account, specific: specific.specific };
-    return { ...found, account, specific: specific.specific };
+    const checked = this.checkSpecificAccess(who, await this.lookUpTarget(name.target, level));
+    if (checked.reason !== 'permitted') return { ...checked, account };
+    return { reason: 'impersonate', account, specific: checked.specific, target: checked.target };
   }
 
   /**
@@ -190,9 +234,13 @@ export class ImpersonationDecision<V extends PolicyVerdict> {
    * 2–4, even when the general policy denies (the form would not be offered; the explanation still
    * says what the rest would answer). `reason` is the IdP's answer: the first step that decides.
    */
-  async explain(who: Impersonator, typed?: string): Promise<ImpersonationExplanation<V>> {
+  async explain(
+    who: Impersonator,
+    typed?: string,
+    level?: ImpersonationLevel,
+  ): Promise<ImpersonationExplanation<V>> {
     const general = this.checkGeneralAccess(who);
-    const target = typed === undefined ? undefined : await this.decideTarget(who, typed);
+    const target = typed === undefined ? undefined : await this.decideTarget(who, typed, level);
     const reason = !general.allowed ? 'general-denied' : (target?.reason ?? 'form-offered');
     return { general, target, reason };
   }

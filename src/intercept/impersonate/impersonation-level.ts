@@ -14,6 +14,13 @@ import {
   type RelyingPartyImpersonation,
 } from '../../relying-party/rp-impersonation.js';
 
+/** The tester's checked choice: the name as typed, how far to act as the account, and why. */
+export interface Choice {
+  readonly typed: string;
+  readonly level: ImpersonationLevel;
+  readonly reason?: string;
+}
+
 export type LevelCheck =
   | { readonly ok: true; readonly level: ImpersonationLevel }
   | { readonly ok: false; readonly problem: 'unknown-level' | 'above-cap' };

@@ -3,7 +3,8 @@
  * longer than the limit or with control or invisible characters (line breaks, format characters,
  * private use, unassigned) is refused whatever the relying party asks, so an audit record can never
  * carry a forged line or field. Then the relying party's rule (relying-party.yaml `impersonation:`,
- * else idp.impersonate.reason.required): a required reason must be given, and a reason given must
+ * else idp.impersonate.reason.required, or the general policy's require-reason rows): a required
+ * reason must be given, and a reason given must
  * match the relying party's pattern as a whole. Only a reason that passes reaches the audit log.
  */
 import type { RelyingPartyImpersonation } from '../../relying-party/rp-impersonation.js';
@@ -23,12 +24,18 @@ export type ReasonCheck =
 
 const CONTROL_OR_INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/u;
 
-/** The rule at a relying party: its own setting, else the IdP's default. */
+/**
+ * The rule at a relying party: its own setting, else the IdP's default — and required whatever
+ * they say when the general policy requires it of this user here (`policyRequires`, operation
+ * require-reason).
+ */
 export function reasonRule(
   rp: RelyingPartyImpersonation | undefined,
   defaults: { readonly maxLength: number; readonly required: boolean },
+  policyRequires = false,
 ): ReasonRule {
-  const required = rp?.reason === undefined ? defaults.required : rp.reason === 'required';
+  const own = rp?.reason === undefined ? defaults.required : rp.reason === 'required';
+  const required = policyRequires || own;
   return { maxLength: defaults.maxLength, required, pattern: rp?.reasonPattern };
 }
 

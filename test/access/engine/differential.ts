@@ -13,6 +13,7 @@ import { compileEngine } from '../../../src/access/engine/compile-engine.js';
 import type { IndexHint } from '../../../src/access/engine/index-hints.js';
 import { readPolicyRules } from '../../../src/access/engine/policy-rules.js';
 import { NO_PAUSES } from '../../../src/access/engine/cooperative.js';
+import type { AccessRequest } from '../../../src/access/access-control.js';
 
 export interface DifferentialCase {
   readonly model: string;
@@ -67,7 +68,7 @@ export async function runDifferential(c: DifferentialCase): Promise<Differential
   let explained = 0;
   for (let i = 0; i < c.requests; i++) {
     const r = policy.request(random);
-    const values = [r.subject, r.attributes, r.relyingParty, r.operation, r.resource];
+    const values = requestValues(c.model, r);
     const [casbinAllowed, casbinRule] = enforcer.enforceExSync(...values);
     const decision = engine.decide(values);
     const engineRule = decision.rule === -1 || !pRows ? [] : pRows.row(decision.rule);
@@ -91,6 +92,21 @@ export async function runDifferential(c: DifferentialCase): Promise<Differential
     explained,
     mismatches,
   };
+}
+
+/** A request as the model's [request_definition] lists its tokens (compiled-policy.ts's names). */
+function requestValues(model: string, r: AccessRequest): unknown[] {
+  const byToken: Record<string, unknown> = {
+    sub: r.subject,
+    attrs: r.attributes,
+    rp: r.relyingParty,
+    act: r.operation,
+    obj: r.resource,
+    tattrs: r.targetAttributes ?? {},
+    level: r.level ?? '',
+  };
+  const tokens = /^r = (.*)$/m.exec(model)?.[1]?.split(',') ?? [];
+  return tokens.map((t) => byToken[t.trim()]);
 }
 
 /** The shipped impersonation model with another [policy_effect]. */

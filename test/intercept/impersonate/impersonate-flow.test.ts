@@ -28,6 +28,7 @@ beforeAll(async () => {
       specificPolicy: 'SpecificImpersonationPolicy',
       tokens: TOKENS,
       reason: { maxLength: 200, required: false },
+      identifyProtected: false,
     },
     {
       accessControl: s.accessControl,

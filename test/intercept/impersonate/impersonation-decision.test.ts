@@ -1,8 +1,8 @@
 /**
  * The impersonation decision on its own, with made-up policies, directory and resolver that record
  * what they are asked: each answer, and the order of the checks — general policy, typed name,
- * specific policy, account (protected flag, then attributes) — with nothing asked after the step
- * that decides.
+ * account (protected flag, then attributes), specific policy (with the account's attributes and the
+ * level) — with nothing asked after the step that decides.
  */
 import { describe, expect, it } from 'vitest';
 import type { AccessRequest } from '../../../src/access/access-control.js';
@@ -12,8 +12,8 @@ import {
   IMPERSONATE_RESOLUTION_LABEL,
   ImpersonationDecision,
   type Impersonator,
+  type LookedUpTarget,
   type NamedTarget,
-  type PermittedTarget,
 } from '../../../src/intercept/impersonate/impersonation-decision.js';
 
 interface Verdict {
@@ -25,7 +25,7 @@ const ACCOUNTS: Record<string, Record<string, string[]>> = {
   alice: { mail: ['alice@example.org'], impersonatableUsernames: ['bob'] },
   bob: { mail: ['bob@example.org'] },
   dave: { mail: ['dave@example.org'] },
-  admin: { mail: ['admin@example.org'] },
+  admin: { mail: ['admin@example.org'], eduPersonEntitlement: ['urn:admin'] },
 };
 /** Flagged protected in the made-up directory. */
 const PROTECTED = new Set(['admin']);
@@ -40,11 +40,17 @@ const ALICE: Impersonator = {
  * A decision whose general policy answers `general` and whose specific policy allows `allowed`
  * (`'*'`: every account); `trace` lists every question asked.
  */
-function decisionWith(options: { general?: boolean; allowed?: readonly string[] } = {}) {
+function decisionWith(
+  options: { general?: boolean; allowed?: readonly string[]; identifyProtected?: boolean } = {},
+) {
   const trace: string[] = [];
   const decision = new ImpersonationDecision<Verdict>({
     generalPolicy: (request) => {
-      trace.push(`general(${request.resource})`);
+      trace.push(
+        request.operation === 'impersonate'
+          ? `general(${request.resource})`
+          : `general(${request.operation})`,
+      );
       return { allowed: options.general ?? true, request };
     },
     specificPolicy: (request) => {
@@ -65,6 +71,7 @@ function decisionWith(options: { general?: boolean; allowed?: readonly string[] 
       trace.push(`protected(${account})`);
       return Promise.resolve(PROTECTED.has(account));
     },
+    identifyProtected: options.identifyProtected ?? false,
   });
   return { decision, trace };
 }
@@ -86,6 +93,17 @@ describe('checkGeneralAccess', () => {
 
   it('passes the policy’s denial on as it is', () => {
     expect(decisionWith({ general: false }).decision.checkGeneralAccess(ALICE).allowed).toBe(false);
+  });
+});
+
+describe('requiresReason', () => {
+  it('asks the general policy about operation require-reason, resource ""', () => {
+    const { decision, trace } = decisionWith({ general: true });
+    expect(decision.requiresReason(ALICE).request).toMatchObject({
+      operation: 'require-reason',
+      resource: '',
+    });
+    expect(trace).toEqual(['general(require-reason)']);
   });
 });
 
@@ -136,8 +154,15 @@ describe('decideTarget: each outcome', () => {
       relyingParty: ALICE.relyingParty,
       operation: 'impersonate',
       resource: 'dave',
+      targetAttributes: ACCOUNTS.dave,
+      level: 'impersonate',
     });
-    expect(trace).toEqual(['canonicalName( Dave )', 'specific(dave)']);
+    expect(trace).toEqual([
+      'canonicalName( Dave )',
+      'protected(dave)',
+      `resolve(dave, ${IMPERSONATE_RESOLUTION_LABEL})`,
+      'specific(dave)',
+    ]);
   });
 
   it('an allowed name with no account is an unknown target', async () => {
@@ -149,9 +174,9 @@ describe('decideTarget: each outcome', () => {
     });
     expect(trace).toEqual([
       'canonicalName(ghost)',
-      'specific(ghost)',
       'protected(ghost)',
       `resolve(ghost, ${IMPERSONATE_RESOLUTION_LABEL})`,
+      'specific(ghost)',
     ]);
   });
 
@@ -161,8 +186,12 @@ describe('decideTarget: each outcome', () => {
       reason: 'impersonate',
       account: 'bob',
       specific: { allowed: true },
-      attributes: ACCOUNTS.bob,
-      resolutionLabel: 'intercept/impersonate',
+      target: {
+        account: 'bob',
+        level: 'impersonate',
+        attributes: ACCOUNTS.bob,
+        resolutionLabel: 'intercept/impersonate',
+      },
     });
   });
 });
@@ -175,13 +204,46 @@ describe('a protected account', () => {
       account: 'admin',
       specific: { allowed: true },
     });
-    expect(trace).toEqual(['canonicalName( Admin )', 'specific(admin)', 'protected(admin)']);
+    expect(trace).toEqual(['canonicalName( Admin )', 'protected(admin)', 'specific(admin)']);
   });
 
-  it('is asked about only after the specific policy allows: a refused user learns nothing of it', async () => {
+  it('is answered only after the specific policy allows: a refused user learns nothing of it', async () => {
     const { decision, trace } = decisionWith({ allowed: [] });
-    expect((await decision.decideTarget(ALICE, 'admin')).reason).toBe('specific-denied');
-    expect(trace).toEqual(['canonicalName(admin)', 'specific(admin)']);
+    const refused = await decision.decideTarget(ALICE, 'admin');
+    const other = await decision.decideTarget(ALICE, 'dave');
+    expect(refused.reason).toBe('specific-denied');
+    expect(Object.keys(refused).sort()).toEqual(Object.keys(other).sort());
+    // Not even its attributes: the policy sees none for a protected account.
+    expect(
+      refused.reason === 'specific-denied' && refused.specific.request.targetAttributes,
+    ).toEqual({});
+    expect(trace.slice(0, 3)).toEqual([
+      'canonicalName(admin)',
+      'protected(admin)',
+      'specific(admin)',
+    ]);
+  });
+
+  it('is refused at impersonate and delegate even when identify may preview it', async () => {
+    const { decision } = decisionWith({ allowed: ['*'], identifyProtected: true });
+    expect((await decision.decideTarget(ALICE, 'admin', 'impersonate')).reason).toBe(
+      'protected-target',
+    );
+    expect((await decision.decideTarget(ALICE, 'admin', 'delegate')).reason).toBe(
+      'protected-target',
+    );
+  });
+
+  it('may be previewed at identify only with idp.impersonate.identify.protectedAccounts', async () => {
+    const off = decisionWith({ allowed: ['*'] }).decision;
+    expect((await off.decideTarget(ALICE, 'admin', 'identify')).reason).toBe('protected-target');
+    const on = decisionWith({ allowed: ['*'], identifyProtected: true });
+    expect(await on.decision.decideTarget(ALICE, 'admin', 'identify')).toMatchObject({
+      reason: 'impersonate',
+      target: { account: 'admin', level: 'identify', attributes: ACCOUNTS.admin },
+    });
+    // Resolved, so the specific policy (and its escalation guard) sees its attributes.
+    expect(on.trace).toContain(`resolve(admin, ${IMPERSONATE_RESOLUTION_LABEL})`);
   });
 
   it('is the answer of explain when the general policy allows', async () => {
@@ -196,44 +258,49 @@ describe('a protected account', () => {
 });
 
 describe('the order of the checks', () => {
-  it('is: typed name, specific policy, then the account', async () => {
+  it('is: typed name, the account, then the specific policy', async () => {
     const { decision, trace } = decisionWith({ allowed: ['bob'] });
     await decision.decideTarget(ALICE, 'bob');
     expect(trace).toEqual([
       'canonicalName(bob)',
-      'specific(bob)',
       'protected(bob)',
       `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`,
+      'specific(bob)',
     ]);
   });
 
-  it('asks the specific policy before looking the account up: a denied name never tells whether the account exists', async () => {
-    const { decision, trace } = decisionWith({ allowed: [] });
+  it('answers a denied name before saying whether the account exists: the answer is the same', async () => {
+    const { decision } = decisionWith({ allowed: [] });
     const existing = await decision.decideTarget(ALICE, 'dave');
     const missing = await decision.decideTarget(ALICE, 'ghost');
     expect(existing.reason).toBe('specific-denied');
     expect(missing.reason).toBe('specific-denied');
     expect(Object.keys(existing).sort()).toEqual(Object.keys(missing).sort());
-    expect(trace.filter((t) => t.startsWith('resolve'))).toEqual([]);
+  });
+
+  it('gives the specific policy the account’s attributes and the level asked', async () => {
+    const { decision } = decisionWith({ allowed: ['bob'] });
+    const decided = await decision.decideTarget(ALICE, 'bob', 'delegate');
+    expect(decided).toMatchObject({ reason: 'impersonate', target: { level: 'delegate' } });
+    expect('specific' in decided && decided.specific.request).toMatchObject({
+      targetAttributes: ACCOUNTS.bob,
+      level: 'delegate',
+    });
   });
 
   it('takes the steps only in that order (the types allow no other)', async () => {
     const { decision } = decisionWith({ allowed: ['bob'] });
     const plain = { account: 'bob' };
     // @ts-expect-error a plain name is no NamedTarget: only canonicalizeName gives one
-    decision.checkSpecificAccess(ALICE, plain);
-    // @ts-expect-error nor a PermittedTarget: only checkSpecificAccess gives one
-    await decision.lookUpTarget(plain);
+    await decision.lookUpTarget(plain, 'impersonate');
     const named = decision.canonicalizeName(ALICE, 'bob');
     expect(named.reason).toBe('named');
     if (named.reason !== 'named') return;
-    // @ts-expect-error a NamedTarget has not passed the specific policy yet
-    await decision.lookUpTarget(named.target);
-    const specific = decision.checkSpecificAccess(ALICE, named.target satisfies NamedTarget);
-    expect(specific.reason).toBe('permitted');
-    if (specific.reason !== 'permitted') return;
-    expect(await decision.lookUpTarget(specific.target satisfies PermittedTarget)).toMatchObject({
-      reason: 'impersonate',
+    // @ts-expect-error a NamedTarget has not been looked up yet
+    decision.checkSpecificAccess(ALICE, named.target);
+    const found = await decision.lookUpTarget(named.target satisfies NamedTarget, 'impersonate');
+    expect(decision.checkSpecificAccess(ALICE, found satisfies LookedUpTarget)).toMatchObject({
+      reason: 'permitted',
     });
   });
 });
@@ -248,9 +315,9 @@ describe('explain: the whole question, every step answered', () => {
     expect(trace).toEqual([
       'general()',
       'canonicalName(bob)',
-      'specific(bob)',
       'protected(bob)',
       `resolve(bob, ${IMPERSONATE_RESOLUTION_LABEL})`,
+      'specific(bob)',
     ]);
   });
 
