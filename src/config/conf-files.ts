@@ -3,9 +3,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ConfNode } from '../core/yaml-conf.js';
 import { toPem } from '../relying-party/sp-metadata.js';
 
+/**
+ * The file's text; a missing file, or one that cannot be read (a folder, no permission), fails
+ * with the key rather than as a bare I/O error.
+ */
 export function readText(node: ConfNode, key: string, file: string): string {
   if (!existsSync(file)) node.fail(`file not found: ${file}`, key);
-  return readFileSync(file, 'utf8');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    return node.fail(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      key,
+    );
+  }
 }
 
 export function readPem(node: ConfNode, key: string, file: string): string {

@@ -14,7 +14,11 @@ import {
   type SamlServiceProvider,
 } from '../relying-party/relying-party.js';
 import type { ImpersonationLevel } from '../relying-party/rp-impersonation.js';
-import { spMetadataKeys, type SpMetadataKeys } from '../relying-party/sp-metadata.js';
+import {
+  MAX_IMPERSONATION_LEVEL_ATTRIBUTE,
+  spMetadataKeys,
+  type SpMetadataKeys,
+} from '../relying-party/sp-metadata.js';
 import { readPem, readText } from './conf-files.js';
 import { declaredLevel, impersonationSettings } from './impersonation-conf.js';
 import { clientMetadataLevel } from './oidc-client-metadata.js';
@@ -123,7 +127,7 @@ function oidcClient(
     ],
     refreshTokens: c.boolean('refreshTokens', false),
     tokenEndpointAuthMethod: tokenEndpointAuthMethod(c),
-    ...flowsAndImpersonation(c, defaultFlows, clientMetadataLevel(c, confDir)),
+    ...flowsAndImpersonation(c, defaultFlows, clientMetadataLevel(c, id, confDir)),
     declaredAt: c.conf.where(c.at),
   };
 }
@@ -168,8 +172,10 @@ function requestSigning(
       sp.fail((err as Error).message, 'metadataFile');
     }
   }
-  const declared = declaredLevel(fromMetadata.maxImpersonationLevel, (m) =>
-    sp.fail(m, 'metadataFile'),
+  const declared = declaredLevel(
+    fromMetadata.maxImpersonationLevel,
+    `entity attribute ${MAX_IMPERSONATION_LEVEL_ATTRIBUTE}`,
+    (m) => sp.fail(m, 'metadataFile'),
   );
   const signingCertificates = [
     ...new Set([

@@ -3,8 +3,8 @@
  * certificates its AuthnRequests may be signed with (KeyDescriptors of the SPSSODescriptor with
  * use="signing" or no use), whether it says it signs them, and the highest impersonation level it
  * admits for itself — an entity attribute (MDAttr) named MAX_IMPERSONATION_LEVEL_ATTRIBUTE in the
- * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The file is the administrator's, read
- * once at start-up; a problem is reported with the file's key by the caller.
+ * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The file is the
+ * administrator's, read once at start-up; a problem is reported with the file's key by the caller.
  */
 import { X509Certificate } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
@@ -57,15 +57,23 @@ export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
   };
 }
 
-/** The one value of an entity attribute; two values or two attributes of the name are refused. */
+/**
+ * The one value of an entity attribute (undefined when the metadata does not have it); two values,
+ * two attributes of the name, or an attribute without a value are refused.
+ */
 function entityAttribute(root: Element, name: string): string | undefined {
-  const values = children(root, MD, 'Extensions')
+  const attributes = children(root, MD, 'Extensions')
     .flatMap((ext) => children(ext, MDATTR, 'EntityAttributes'))
     .flatMap((ea) => children(ea, SAML, 'Attribute'))
-    .filter((a) => a.getAttribute('Name') === name)
+    .filter((a) => a.getAttribute('Name') === name);
+  if (attributes.length === 0) return undefined;
+  const values = attributes
     .flatMap((a) => children(a, SAML, 'AttributeValue'))
     .map((v) => (v.textContent ?? '').trim());
-  if (values.length > 1) throw new Error(`gives entity attribute ${name} more than one value`);
+  if (values.length !== 1)
+    throw new Error(
+      `gives entity attribute ${name} ${values.length === 0 ? 'no value' : 'more than one value'}`,
+    );
   return values[0];
 }
 

@@ -1,12 +1,17 @@
 /**
  * What the IdP takes from an SP's metadata file: the certificates of its SPSSODescriptor's signing
- * (or unmarked) KeyDescriptors and whether it signs AuthnRequests — and nothing from a file that
- * is not well-formed, has a DTD, describes another entity or has no SP role.
+ * (or unmarked) KeyDescriptors, whether it signs AuthnRequests and the impersonation level it
+ * declares (an entity attribute) — and nothing from a file that is not well-formed, has a DTD,
+ * describes another entity or has no SP role.
  */
 import { X509Certificate } from 'node:crypto';
 import { generate } from 'selfsigned';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spMetadataKeys, toPem } from '../../src/relying-party/sp-metadata.js';
+import {
+  MAX_IMPERSONATION_LEVEL_ATTRIBUTE,
+  spMetadataKeys,
+  toPem,
+} from '../../src/relying-party/sp-metadata.js';
 
 const SP = 'https://sp.example.org/shibboleth';
 let certA: string;
@@ -64,6 +69,22 @@ describe('spMetadataKeys', () => {
       signingCertificates: [],
       authnRequestsSigned: false,
     });
+  });
+
+  it("reads the max-impersonation-level entity attribute from the EntityDescriptor's Extensions only", () => {
+    const attr = (value: string) =>
+      `<mdattr:EntityAttributes xmlns:mdattr="urn:oasis:names:tc:SAML:metadata:attribute" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:Attribute Name="${MAX_IMPERSONATION_LEVEL_ATTRIBUTE}"><saml:AttributeValue>${value}</saml:AttributeValue></saml:Attribute></mdattr:EntityAttributes>`;
+    const atEntity = metadata('').replace(
+      '  <md:SPSSODescriptor',
+      `  <md:Extensions>${attr(' identify ')}</md:Extensions>\n  <md:SPSSODescriptor`,
+    );
+    expect(spMetadataKeys(atEntity, SP).maxImpersonationLevel).toBe('identify');
+    // Unchecked here: the loader checks the value and names the metadataFile key.
+    const odd = atEntity.replace('> identify <', '>root<');
+    expect(spMetadataKeys(odd, SP).maxImpersonationLevel).toBe('root');
+    // In the role's Extensions (not where MDAttr puts entity attributes), it is not the entity's.
+    const inRole = metadata(`<md:Extensions>${attr('identify')}</md:Extensions>`);
+    expect(spMetadataKeys(inRole, SP).maxImpersonationLevel).toBeUndefined();
   });
 
   it('ignores keys outside the SPSSODescriptor (an IdP role of the same entity)', () => {
