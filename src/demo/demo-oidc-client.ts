@@ -1,7 +1,9 @@
 /**
  * The demo OpenID Connect client started by `npm start`: an express app using openid-client (a
  * relying party library nobody here wrote) doing the authorization code flow with PKCE, then
- * showing the ID token's claims, the userinfo response and the access token's introspection.
+ * showing the ID token's claims, the userinfo response and the access token's introspection. A
+ * delegated identity (an `act` claim, RFC 8693 §4.1: the IdP's impersonation level delegate) gets
+ * a banner naming both: "bob — acted by alice".
  */
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -116,6 +118,7 @@ async function finishLogin(
     const introspection = await oidc.tokenIntrospection(cfg, tokens.access_token);
     res.render('demo/rp-result', {
       clientId: options.clientId,
+      actor: actorOf(claims) ?? actorOf(userinfo),
       idToken: claims,
       userinfo,
       introspection,
@@ -127,6 +130,13 @@ async function finishLogin(
       .status(400)
       .render('demo/rp-error', { clientId: options.clientId, message: errorMessage(err) });
   }
+}
+
+/** The actor of a delegated identity: `act.sub` (and `act.reason`) of a claim set, when it has them. */
+function actorOf(claims: Record<string, unknown>): { sub: string; reason?: string } | undefined {
+  const act = claims.act as { sub?: unknown; reason?: unknown } | null | undefined;
+  if (typeof act !== 'object' || act === null || typeof act.sub !== 'string') return undefined;
+  return { sub: act.sub, reason: typeof act.reason === 'string' ? act.reason : undefined };
 }
 
 /**

@@ -6,11 +6,9 @@
  * session (a new login starts an empty list).
  */
 import type { Request } from 'express';
+import type { ImpersonationLevel } from '../relying-party/rp-impersonation.js';
 
 const MAX_RECENT_IMPERSONATIONS = 20;
-
-/** The only level so far (issue 10 adds identify and delegate). */
-type ImpersonationLevel = 'impersonate';
 
 export interface RecentImpersonation {
   readonly target: string;

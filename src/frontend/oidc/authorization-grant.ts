@@ -57,6 +57,7 @@ export async function resumeWithGrant(
     tokens: impersonation?.tokens,
     requestedTarget: requestedTargetOf(prc),
     reason: impersonation?.reason,
+    level: impersonation?.level,
     claims: Object.keys(claimsOf(prc.attributes.filtered, parts.definitions, new Set(scopes))),
     sso: subject.sso,
     authnInstant: subject.authnInstant,

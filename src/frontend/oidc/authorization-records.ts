@@ -22,8 +22,14 @@ export interface AuthorizationRecord {
   readonly tokens?: TokenPolicy;
   /** The impersonation target the tester asked for (audit %ut, %utc), when one was named. */
   readonly requestedTarget?: { readonly typed: string; readonly account: string };
-  /** The reason given on the impersonate form (audit %det reason=), when one was. */
+  /** The reason given on the impersonate form (audit %det reason=; at delegate, in `act`), when one was. */
   readonly reason?: string;
+  /**
+   * How the impersonation is released (only with `impersonator`): `impersonate` as the subject
+   * alone, `delegate` with the impersonator named as the actor (`act`, act-claim.ts). A record an
+   * earlier release wrote has none: an impersonation then, as it was.
+   */
+  readonly level?: 'impersonate' | 'delegate';
   /** Claim names released at authorization time, for the audit log. */
   readonly claims: readonly string[];
   readonly sso: boolean;
@@ -31,6 +37,14 @@ export interface AuthorizationRecord {
   readonly authnMethod: string;
   readonly startTime: number;
   readonly expiresAt: number;
+}
+
+/** The level of the impersonation a record describes; undefined when it is no impersonation. */
+export function impersonationLevel(
+  record: AuthorizationRecord | undefined,
+): 'impersonate' | 'delegate' | undefined {
+  if (record?.impersonator === undefined) return undefined;
+  return record.level ?? 'impersonate';
 }
 
 /** Expired rows removed per write at most: bounded work, and the table still shrinks (one row in, up to this many out). */

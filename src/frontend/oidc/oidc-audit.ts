@@ -9,7 +9,9 @@
  * holds the token can compute the hash and find its record. A token record names its
  * authorization in %det: `authorization=` the %i of the authorization record whose code it
  * redeemed, and on both `grant=` a hash of the grant, shared by every record issued under it
- * (refreshes included). Silent (prompt=none) refusals are recorded too (oidc-silent-audit.ts).
+ * (refreshes included); for an impersonation, `level=` impersonate or delegate (and `reason=` when
+ * one was given), from the grant's authorization record. Silent (prompt=none) refusals are
+ * recorded too (oidc-silent-audit.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
@@ -26,7 +28,11 @@ import type { ProcessLog } from '../../logging/process-log.js';
 import { idpSessionHandle } from '../../audit/audit-record.js';
 import { noteImpersonation } from '../../session/impersonation-history.js';
 import { currentTransactionId } from '../../core/transaction.js';
-import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
+import {
+  impersonationLevel,
+  type AuthorizationRecord,
+  type AuthorizationRecords,
+} from './authorization-records.js';
 import { OIDC_SSO_PROFILE, OIDC_TOKEN_PROFILE, param } from './oidc-paths.js';
 
 export function tokenHash(value: string): string {
@@ -69,7 +75,11 @@ async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps):
   fields.set(AuditField.OUTBOUND_BINDING, [param(ctx.oidc.params?.response_mode, 'query')]);
   fields.set(
     AuditField.DETAILS,
-    auditDetails({ grant: hashOf(code.grantId), reason: record?.reason }),
+    auditDetails({
+      grant: hashOf(code.grantId),
+      level: impersonationLevel(record),
+      reason: record?.reason,
+    }),
   );
   const login = (ctx.req as Request).session?.idp;
   if (ctx.oidc.route === 'authorization' && login) {
@@ -86,11 +96,12 @@ async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps):
     return withholdAuthorization(ctx, deps, err);
   }
   // Recorded: now the tester's "Who am I" page may list it.
-  if (record?.impersonator)
+  const level = impersonationLevel(record);
+  if (record && level)
     noteImpersonation(ctx.req as Request, {
       target: record.subject,
       relyingParty: record.clientId,
-      level: 'impersonate',
+      level,
       at: Date.now(),
     });
 }
@@ -137,6 +148,7 @@ function tokenResponseFields(ctx: KoaContextWithOIDC, records: AuthorizationReco
     auditDetails({
       authorization: code ? tokenHash(code.jti) : undefined,
       grant: hashOf(tokenGrantId(e)),
+      level: impersonationLevel(record),
       reason: record?.reason,
     }),
   );

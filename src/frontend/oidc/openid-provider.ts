@@ -21,6 +21,7 @@ import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
 import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js';
 import type { SqliteDatabase } from '../../storage/sqlite-database.js';
+import { ACT_CLAIM, actClaimOf } from './act-claim.js';
 import type { AuthorizationRecords } from './authorization-records.js';
 import { claimsByScope, claimsOf } from './claims.js';
 import { CODE_LIFETIME_S, grantLifetimeMs, tokenPolicyOf } from './grant-retention.js';
@@ -95,7 +96,9 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
     clients,
     jwks: parts.jwks,
     cookies: { keys: [parts.cookieSecret] },
-    claims: byScope,
+    // `act` rides on the openid scope: always granted, so in the ID token and at userinfo — where
+    // findAccount sets it only for a grant made at level delegate (act-claim.ts).
+    claims: { ...byScope, openid: [...(byScope.openid ?? []), ACT_CLAIM] },
     scopes: ['openid', 'offline_access', ...Object.keys(byScope)],
     responseTypes: ['code'],
     pkce: { required: () => true },
@@ -119,11 +122,11 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
       code.scopes.has('offline_access') &&
       (limits(ctx, code)?.refreshTokens ?? true),
     ttl: lifetimes(props, limits),
-    findAccount: accountFinder(release, definitions),
+    findAccount: accountFinder(release, records, definitions),
     renderError: parts.renderError,
   });
   // Introspection answers carry the claims released to the caller, computed when it asks.
-  provider.use(introspectionClaimsMiddleware(release, definitions));
+  provider.use(introspectionClaimsMiddleware(release, records, definitions));
   return provider;
 }
 
@@ -201,17 +204,23 @@ function lifetimes(props: IdpProperties, limits: TokenLimits): NonNullable<Confi
   };
 }
 
-/** The account behind a token (or the request), with the claims released to the client it is for. */
+/**
+ * The account behind a token (or the request), with the claims released to the client it is for
+ * and, for a grant made at level delegate, the actor (`act`, from the authorization record).
+ */
 function accountFinder(
   release: ReleasedClaims,
+  records: AuthorizationRecords,
   definitions: readonly AttributeDefinition[],
 ): FindAccount {
   return async (ctx, sub, token) => {
     const clientId =
       (token as { clientId?: string } | undefined)?.clientId ?? ctx.oidc.client?.clientId ?? '';
-    const released = await release.to(ctx, sub, clientId, grantIdOf(ctx, token));
+    const grantId = grantIdOf(ctx, token);
+    const released = await release.to(ctx, sub, clientId, grantId);
     if (!released) return undefined;
+    const act = actClaimOf(records.get(grantId));
     // oidc-provider masks these by the granted scopes and the ID token / userinfo rules.
-    return { accountId: sub, claims: () => ({ sub, ...claimsOf(released, definitions) }) };
+    return { accountId: sub, claims: () => ({ ...claimsOf(released, definitions), sub, ...act }) };
   };
 }

@@ -15,10 +15,15 @@
  *   scopes and to what the token's own client receives — a resource server never reads more than
  *   the client it serves, and a client never more than its own filter releases. A token whose
  *   account has left the directory is answered as inactive, as userinfo refuses it.
+ * - A token issued at impersonation level delegate names its actor, `act` (act-claim.ts), in every
+ *   active answer about it, whatever the filter releases to the caller: it is part of what the
+ *   token is, as `sub` is.
  */
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
 import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js';
+import { actClaimOf } from './act-claim.js';
+import type { AuthorizationRecords } from './authorization-records.js';
 import { claimsOf, type ClaimValue } from './claims.js';
 import type { ReleasedClaims } from './released-claims.js';
 
@@ -50,15 +55,20 @@ export function revocationAllowed() {
   };
 }
 
-/** Adds the account's claims to an active introspection answer about an access token. */
+/** Adds the account's claims, and a delegated token's actor, to an active introspection answer about an access token. */
 export function introspectionClaimsMiddleware(
   release: ReleasedClaims,
+  records: AuthorizationRecords,
   definitions: readonly AttributeDefinition[],
 ) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
     await next();
     const asked = activeIntrospection(ctx);
-    if (asked) ctx.body = await withClaims(ctx, asked, release, definitions);
+    if (!asked) return;
+    const answer = await withClaims(ctx, asked, release, definitions);
+    ctx.body = answer.active
+      ? { ...answer, ...actClaimOf(records.get(asked.token.grantId)) }
+      : answer;
   };
 }
 

@@ -1,7 +1,12 @@
-/** The authorization records beside oidc-provider's grants: kept until they expire, pruned on writes. */
+/**
+ * The authorization records beside oidc-provider's grants: kept until they expire, pruned on
+ * writes; the level they were made at, and the actor claim (act) of a delegation.
+ */
 import { describe, expect, it } from 'vitest';
+import { actClaimOf } from '../../../src/frontend/oidc/act-claim.js';
 import {
   AuthorizationRecords,
+  impersonationLevel,
   type AuthorizationRecord,
 } from '../../../src/frontend/oidc/authorization-records.js';
 import { openSqliteDatabase } from '../../../src/storage/sqlite-database.js';
@@ -61,5 +66,34 @@ describe('AuthorizationRecords', () => {
     store.put(record('new2', 10_000));
     store.put(record('new3', 10_000));
     expect(count()).toBe(3);
+  });
+});
+
+describe('the level of an authorization record', () => {
+  const impersonation = record('g1', 2_000);
+  const { impersonator: _, ...ordinary } = impersonation;
+
+  it('is the level it was made at; a record written before levels, with an impersonator, is impersonate', () => {
+    const now = { t: 1_000 };
+    const { store } = records(now);
+    store.put({ ...impersonation, grantId: 'd', level: 'delegate', reason: 'INC-1' });
+    store.put(impersonation); // as an earlier release wrote it: no level
+    store.put({ ...ordinary, grantId: 'o' });
+    expect(impersonationLevel(store.get('d'))).toBe('delegate');
+    expect(impersonationLevel(store.get('g1'))).toBe('impersonate');
+    expect(impersonationLevel(store.get('o'))).toBeUndefined();
+    expect(impersonationLevel(undefined)).toBeUndefined();
+  });
+
+  it('gives act only at delegate: the impersonator, and the reason when one was given', () => {
+    expect(actClaimOf({ ...impersonation, level: 'delegate', reason: 'INC-1' })).toEqual({
+      act: { sub: 'alice', reason: 'INC-1' },
+    });
+    expect(actClaimOf({ ...impersonation, level: 'delegate' })).toEqual({ act: { sub: 'alice' } });
+    expect(actClaimOf({ ...impersonation, level: 'impersonate', reason: 'INC-1' })).toEqual({});
+    expect(actClaimOf(impersonation)).toEqual({});
+    // A level without an impersonator is no delegation.
+    expect(actClaimOf({ ...ordinary, level: 'delegate' })).toEqual({});
+    expect(actClaimOf(undefined)).toEqual({});
   });
 });
