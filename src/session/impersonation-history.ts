@@ -9,8 +9,8 @@ import type { Request } from 'express';
 
 const MAX_RECENT_IMPERSONATIONS = 20;
 
-/** The only level so far (issue 10 adds identify and delegate). */
-type ImpersonationLevel = 'impersonate';
+/** The levels that release something (an identify preview releases nothing, so is never noted). */
+type ImpersonationLevel = 'impersonate' | 'delegate';
 
 export interface RecentImpersonation {
   readonly target: string;
