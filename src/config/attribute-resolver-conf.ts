@@ -80,12 +80,7 @@ function attributeDefinition(d: ConfNode, declared: Declared): AttributeDefiniti
   if (declared.ids.has(id)) d.fail('duplicate attribute id', 'id');
   declared.ids.add(id);
   const type = attributeType(d);
-  const connector = d.string('dataConnector', declared.defaultConnector);
-  if (!declared.connectorIds.has(connector))
-    d.fail(
-      `names no data connector (have ${[...declared.connectorIds].join(', ')})`,
-      'dataConnector',
-    );
+  const source = attributeSource(d, type, declared);
   const saml2 = d.has('saml2')
     ? d.child('saml2').allowKeys('name', 'friendlyName', 'nameFormat')
     : undefined;
@@ -96,9 +91,7 @@ function attributeDefinition(d: ConfNode, declared: Declared): AttributeDefiniti
   return {
     id,
     type,
-    connector,
-    sourceAttribute: d.string('sourceAttribute', id),
-    scope: type === 'scoped' ? d.string('scope') : undefined,
+    ...source,
     excludeLabels: d.strings('excludeLabels'),
     saml2: saml2 && {
       name: saml2.string('name'),
@@ -113,11 +106,51 @@ function attributeDefinition(d: ConfNode, declared: Declared): AttributeDefiniti
   };
 }
 
+const TYPES: readonly AttributeDefinition['type'][] = [
+  'simple',
+  'scoped',
+  'principalName',
+  'delegationActor',
+];
+
 function attributeType(d: ConfNode): AttributeDefinition['type'] {
   const type = d.string('type', 'simple');
-  if (type !== 'simple' && type !== 'scoped' && type !== 'principalName')
-    d.fail('must be simple, scoped or principalName', 'type');
-  return type;
+  if (!(TYPES as readonly string[]).includes(type))
+    d.fail('must be simple, scoped, principalName or delegationActor', 'type');
+  return type as AttributeDefinition['type'];
+}
+
+/**
+ * Where the values come from: a data connector — or, for delegationActor, the request alone, so
+ * naming a connector, a source attribute or a scope there is an error (no directory entry may set
+ * who acted).
+ */
+function attributeSource(
+  d: ConfNode,
+  type: AttributeDefinition['type'],
+  declared: Declared,
+): Pick<AttributeDefinition, 'connector' | 'sourceAttribute' | 'scope'> {
+  const id = d.string('id');
+  if (type === 'delegationActor') {
+    for (const key of ['dataConnector', 'sourceAttribute', 'scope'])
+      if (d.has(key))
+        d.fail(
+          'a delegationActor attribute takes its value from the request, not a connector',
+          key,
+        );
+    return { connector: '', sourceAttribute: id, scope: undefined };
+  }
+  const connector = d.string('dataConnector', declared.defaultConnector);
+  if (!declared.connectorIds.has(connector))
+    d.fail(
+      `names no data connector (have ${[...declared.connectorIds].join(', ')})`,
+      'dataConnector',
+    );
+  return {
+    connector,
+    sourceAttribute: d.string('sourceAttribute', id),
+    scope: type === 'scoped' ? d.string('scope') : undefined,
+  };
 }
 
 /** oidc.claim: neither one the OpenID Provider sets itself nor one another attribute produces. */

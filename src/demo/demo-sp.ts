@@ -2,7 +2,8 @@
  * The demo SAML service provider started by `npm start`: a separate express app using
  * @node-saml/node-saml (an SP implementation nobody here wrote) that signs in through the IdP and
  * shows the NameID and attributes it received, after checking the response's signatures, audience,
- * recipient, validity window and InResponseTo.
+ * recipient, validity window and InResponseTo. A delegated identity (the IdP's impersonation level
+ * delegate) is shown with a banner naming who acts for the subject (delegation.ts).
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -16,6 +17,7 @@ import {
   type Profile,
 } from '@node-saml/node-saml';
 import { VIEWS_DIR } from '../core/paths.js';
+import { ACTOR_ATTRIBUTE, actorOf } from './delegation.js';
 import { fetchIdpMetadata, type IdpMetadata } from './idp-metadata.js';
 
 export interface DemoSpOptions {
@@ -33,6 +35,7 @@ const FRIENDLY_NAMES: Record<string, string> = {
   'urn:oid:1.3.6.1.4.1.5923.1.1.1.6': 'eduPersonPrincipalName',
   'urn:oid:1.3.6.1.4.1.5923.1.1.1.1': 'eduPersonAffiliation',
   'urn:oid:1.3.6.1.4.1.5923.1.1.1.7': 'eduPersonEntitlement',
+  [ACTOR_ATTRIBUTE]: 'actor',
 };
 
 export function createDemoSpApp(options: DemoSpOptions): express.Express {
@@ -109,6 +112,7 @@ function describe(profile: Profile | null) {
     nameID: profile?.nameID ?? '',
     nameIDFormat: profile?.nameIDFormat ?? '',
     issuer: profile?.issuer ?? '',
+    actor: actorOf(profile),
     attributes,
   };
 }

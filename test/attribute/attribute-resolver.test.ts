@@ -1,9 +1,10 @@
 /**
  * The attribute resolver: each definition type over its data connector, resolution labels that
  * leave definitions (and connectors only they need) out, and whether any source knows the
- * principal. Then the shipped conf/attribute-resolver.yaml over the real directory.
+ * principal; the delegationActor type, whose value only the request gives. Then the shipped
+ * conf/attribute-resolver.yaml over the real directory.
  */
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +178,56 @@ describe('AttributeResolver', () => {
   });
 });
 
+describe('delegationActor attributes', () => {
+  const actorDef = (extra: Partial<AttributeDefinition> = {}) =>
+    def('actor', { type: 'delegationActor', connector: '', ...extra });
+
+  it('take the actor from the request only: never from a connector, nothing without an actor', async () => {
+    // A directory entry with an "actor" attribute (and one named after the definition's source).
+    const dir = connector('dir', { bob: { mail: ['bob@example.org'], actor: ['mallory'] } });
+    const resolver = new AttributeResolver([def('mail'), actorDef()], [dir]);
+    expect((await resolver.resolve({ principal: 'bob', label: 'x' })).attributes).toEqual({
+      mail: ['bob@example.org'],
+    });
+    expect(
+      (await resolver.resolve({ principal: 'bob', label: 'x', actor: 'alice' })).attributes,
+    ).toEqual({ mail: ['bob@example.org'], actor: ['alice'] });
+    expect(resolver.actorAttributes('x', 'alice')).toEqual({ actor: ['alice'] });
+    expect(resolver.actorAttributes('x', undefined)).toEqual({});
+    expect(resolver.actorAttributes('x', '')).toEqual({});
+  });
+
+  it('need no connector lookup, and follow excludeLabels like any definition', async () => {
+    const dir = connector('dir', { alice: { mail: ['alice@example.org'] } });
+    const resolver = new AttributeResolver([actorDef({ excludeLabels: ['hidden'] })], [dir]);
+    expect(resolver.actorAttributes('hidden', 'alice')).toEqual({});
+    expect(resolver.actorAttributes('intercept/impersonate', 'alice')).toEqual({
+      actor: ['alice'],
+    });
+    await resolver.resolve({ principal: 'alice', label: 'x', actor: 'carol' });
+    expect(dir.lookups).toEqual([]);
+  });
+
+  it('refuse a data connector, source attribute or scope in attribute-resolver.yaml', () => {
+    for (const extra of ['dataConnector: directory', 'sourceAttribute: actor', 'scope: x']) {
+      const confDir = path.join(mkdtempSync(path.join(tmpdir(), 'resolver-conf-')), 'conf');
+      cpSync(DEFAULT_CONF_DIR, confDir, { recursive: true });
+      const file = path.join(confDir, 'attribute-resolver.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(
+          '    type: delegationActor\n',
+          `    type: delegationActor\n    ${extra}\n`,
+        ),
+      );
+      const key = extra.split(':')[0]!;
+      expect(() =>
+        loadConfiguration({ home: path.dirname(confDir), confDir, env: {}, overrides: {} }),
+      ).toThrow(new RegExp(`attribute-resolver\\.yaml.*${key}.*from the request`, 's'));
+    }
+  });
+});
+
 describe('the shipped attribute resolver over the directory (DirectoryDataConnector)', () => {
   let core: CoreServices;
   beforeAll(async () => {
@@ -224,6 +275,14 @@ describe('the shipped attribute resolver over the directory (DirectoryDataConnec
       (await resolver.resolve({ principal: 'bob', label: 'SAML2/SSO' })).attributes
         .eduPersonPrincipalName,
     ).toEqual(['bob@campus.example.net']);
+  });
+
+  it('defines actor (delegationActor) with a SAML encoding and no OIDC claim', () => {
+    expect(core.resolver.definition('actor')).toMatchObject({
+      type: 'delegationActor',
+      saml2: { name: 'urn:x-idp-impersonate:actor', friendlyName: 'actor' },
+    });
+    expect(core.resolver.definition('actor')?.oidc).toBeUndefined();
   });
 
   it('does not find an account the directory does not have', async () => {

@@ -1,16 +1,25 @@
 /**
  * The demo SAML SP of `npm start` (node-saml): its start page, the AuthnRequest it sends to the
  * SSO endpoint read from the IdP's real metadata (with ForceAuthn on request), metadata fetched
- * once — and again after a failed fetch — and a response it cannot verify shown as an error page.
- * The whole sign-in is test/e2e/demo-walkthrough.test.ts.
+ * once — and again after a failed fetch — and a response it cannot verify shown as an error page;
+ * a delegated identity (the actor in the Delegation Restriction condition or the actor attribute)
+ * shown with an escaped banner. The whole sign-in is test/e2e/demo-walkthrough.test.ts (and, for
+ * delegation, test/frontend/saml/saml-delegation.test.ts).
  */
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { parse } from 'node-html-parser';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoSpApp } from '../../src/demo/demo-sp.js';
+import type { AttributeDefinition } from '../../src/attribute/attribute-resolver.js';
+import type { XmlSigningKey } from '../../src/credentials/signing-credential.js';
 import { SamlEntities } from '../../src/frontend/saml/saml-entities.js';
+import {
+  samlId,
+  successResponseXml,
+  type AssertionContent,
+} from '../../src/frontend/saml/saml-response.js';
 import { serve, type Served } from '../support/local-server.js';
 
 const ENTITY_ID = 'https://demo-sp.example.org/shibboleth';
@@ -18,6 +27,7 @@ const IDP_ENTITY_ID = 'https://idp.example.org/idp/shibboleth';
 const IDP_BASE = 'https://idp.example.org';
 
 let idpMetadata: string;
+let idpKey: XmlSigningKey;
 /** The IdP's metadata endpoint: answers 503 while `metadataDown`, and counts the requests. */
 let metadataServer: Served;
 let metadataDown = false;
@@ -26,15 +36,19 @@ let sp: Served;
 const SP_BASE = 'https://demo-sp.example.net:8443';
 
 beforeAll(async () => {
+  // RSA: the delegation tests sign responses with it, as the IdP does.
   const { private: key, cert } = await generate([{ name: 'commonName', value: 'idp' }], {
-    keyType: 'ec',
+    keySize: 2048,
     algorithm: 'sha256',
   });
-  // The metadata is built from the certificate alone; the key type does not matter to it.
+  idpKey = {
+    privateKey: createPrivateKey(key),
+    certificateBase64: new X509Certificate(cert).raw.toString('base64'),
+  };
   idpMetadata = new SamlEntities(IDP_ENTITY_ID, IDP_BASE, {
     privateKey: key,
     certificate: cert,
-    xml: { privateKey: createPrivateKey(key), certificateBase64: '' },
+    xml: idpKey,
   }).metadata();
   metadataServer = await serve((_req, res) => {
     metadataFetches++;
@@ -160,5 +174,77 @@ describe('the demo SP and the IdP metadata', () => {
       metadataDown = false;
       await down.close();
     }
+  });
+});
+
+describe('the demo SP and a delegated identity', () => {
+  const ACTOR_DEFINITION = {
+    id: 'actor',
+    saml2: {
+      name: 'urn:x-idp-impersonate:actor',
+      nameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+    },
+  } as AttributeDefinition;
+
+  /** Signs in at the demo SP and posts it a signed response for `nameId` built with `extra`. */
+  async function signedIn(nameId: string, extra: Partial<AssertionContent>) {
+    const login = await fetch(`${sp.url}/login`, { redirect: 'manual' });
+    const { xml: request } = authnRequestOf(login.headers.get('location')!);
+    const now = Date.now();
+    const response = await successResponseXml(
+      {
+        responseId: samlId(),
+        assertionId: samlId(),
+        issuer: IDP_ENTITY_ID,
+        destination: `${SP_BASE}/saml/acs`,
+        audience: ENTITY_ID,
+        inResponseTo: /\bID="([^"]+)"/.exec(request)![1]!,
+        nameId,
+        nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+        authnInstant: now,
+        authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Password',
+        sessionIndex: samlId(),
+        attributes: [],
+        now,
+        ...extra,
+      },
+      { assertion: true, response: true },
+      idpKey,
+    );
+    const result = await fetch(`${sp.url}/saml/acs`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        SAMLResponse: Buffer.from(response).toString('base64'),
+        RelayState: 'demo-relay-state',
+      }),
+    });
+    expect(result.status).toBe(200);
+    const body = await result.text();
+    return { body, html: parse(body) };
+  }
+
+  it('shows who acted from the Delegation Restriction condition, escaped', async () => {
+    const { body, html } = await signedIn('<b>bob</b>', {
+      delegate: { actor: '<script>alert(1)</script>', instant: Date.now() },
+    });
+    expect(html.querySelector('#delegation')?.text).toBe(
+      '<b>bob</b> — acted by <script>alert(1)</script>',
+    );
+    expect(body).not.toContain('<script>alert');
+    expect(body).not.toContain('<b>bob');
+  });
+
+  it('shows who acted from the actor attribute when the assertion has no condition', async () => {
+    const { html } = await signedIn('bob', {
+      attributes: [{ definition: ACTOR_DEFINITION, values: ['alice'] }],
+    });
+    expect(html.querySelector('#delegation')?.text).toBe('bob — acted by alice');
+    expect(html.querySelector('tr[data-attribute=actor] td:last-child')?.text).toBe('alice');
+  });
+
+  it('shows no banner for an identity that is not delegated', async () => {
+    const { html } = await signedIn('bob', {});
+    expect(html.querySelector('#nameid')?.text).toBe('bob');
+    expect(html.querySelector('#delegation')).toBeNull();
   });
 });

@@ -17,7 +17,12 @@ import {
   type SamlTopStatus,
 } from '../../core/events.js';
 import type { HttpExchange } from '../../core/http-exchange.js';
-import type { Json, ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
+import type {
+  Json,
+  ProfileRequestContext,
+  ResolvedContext,
+  SubjectContext,
+} from '../../core/request-context.js';
 import type { XmlSigningKey } from '../../credentials/signing-credential.js';
 import {
   NAMEID_FORMATS,
@@ -34,6 +39,7 @@ import {
   errorResponseXml,
   samlId,
   successResponseXml,
+  type AssertionContent,
 } from './saml-response.js';
 
 /** What the SAML front-end keeps of the request while the pipeline runs. */
@@ -91,9 +97,7 @@ export class SamlResponder {
         authnInstant: subject.authnInstant,
         authnContextClassRef: subject.authnMethod,
         sessionIndex: samlId(),
-        sessionNotOnOrAfter: subject.impersonation
-          ? now + this.deps.impersonatedSessionLifetimeMs
-          : undefined,
+        ...this.impersonationContent(subject, now),
         attributes,
         now,
       },
@@ -116,7 +120,7 @@ export class SamlResponder {
       noteImpersonation(exchange.req, {
         target: subject.principalName,
         relyingParty: sp.id,
-        level: 'impersonate',
+        level: subject.impersonation.level,
         at: now,
       });
     await this.post(exchange.res, sp, encoded, inbound.relayState);
@@ -156,6 +160,25 @@ export class SamlResponder {
       }),
     );
     await this.post(exchange.res, sp, encoded, inbound.relayState);
+  }
+
+  /**
+   * What an impersonated subject adds to the assertion: the bound on the SP's session, and at
+   * level delegate the actor in a Delegation Restriction condition.
+   */
+  private impersonationContent(
+    subject: SubjectContext,
+    now: number,
+  ): Pick<AssertionContent, 'sessionNotOnOrAfter' | 'delegate'> {
+    const impersonation = subject.impersonation;
+    if (!impersonation) return {};
+    return {
+      sessionNotOnOrAfter: now + this.deps.impersonatedSessionLifetimeMs,
+      delegate:
+        impersonation.level === 'delegate'
+          ? { actor: impersonation.impersonator, instant: now }
+          : undefined,
+    };
   }
 
   private protocolFields(inbound: SamlInbound, responseId: string, status: string) {

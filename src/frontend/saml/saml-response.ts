@@ -3,6 +3,12 @@
  * Response, built as element trees (xml/xml-tree.ts) and signed where the service provider's
  * configuration asks (xml/enveloped-signature.ts) — the assertion first, then the message, whose
  * signature then covers the assertion's. Values are any strings: the tree escapes them.
+ *
+ * An identity released at impersonation level delegate names the actor in the assertion's
+ * Conditions with the OASIS "SAML V2.0 Condition for Delegation Restriction" (CS01, 2009): a
+ * saml:Condition of xsi:type del:DelegationRestrictionType holding one del:Delegate — the real
+ * user's NameID and when they began acting. The prefixes it uses only inside the xsi:type value
+ * (del) are declared on the condition itself, so they stay in scope for the signed assertion.
  */
 import { randomBytes } from 'node:crypto';
 import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
@@ -20,6 +26,9 @@ const VALUE_NAMESPACES = {
   xs: 'http://www.w3.org/2001/XMLSchema',
   xsi: 'http://www.w3.org/2001/XMLSchema-instance',
 };
+/** The namespace of the Delegation Restriction condition (sstc-saml-delegation). */
+const DELEGATION_NAMESPACE = 'urn:oasis:names:tc:SAML:2.0:conditions:delegation';
+const UNSPECIFIED_NAMEID = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
 const VALIDITY_MS = 5 * 60_000;
 
 export function samlId(): string {
@@ -40,6 +49,11 @@ export interface AssertionContent {
   readonly sessionIndex: string;
   /** When the SP must end its session for this subject (SAML core §2.7.2); set for impersonation only. */
   readonly sessionNotOnOrAfter?: number;
+  /**
+   * At impersonation level delegate: who acts for the subject (their account name, NameID format
+   * unspecified) and since when — the assertion's del:Delegate. Absent otherwise.
+   */
+  readonly delegate?: { readonly actor: string; readonly instant: number };
   /** Encoded attributes: definition + values, only those with a SAML 2 encoding. */
   readonly attributes: readonly {
     readonly definition: AttributeDefinition;
@@ -89,6 +103,7 @@ export async function successResponseXml(
       ]),
       el('saml:Conditions', { NotBefore: instant, NotOnOrAfter: notOnOrAfter }, [
         el('saml:AudienceRestriction', {}, [el('saml:Audience', {}, [c.audience])]),
+        c.delegate && delegationRestriction(c.delegate),
       ]),
       authnStatement(c),
       attributeStatement(c.attributes),
@@ -152,6 +167,20 @@ function authnStatement(c: AssertionContent): XmlElement {
       SessionNotOnOrAfter: bound === undefined ? undefined : iso(bound),
     },
     [el('saml:AuthnContext', {}, [el('saml:AuthnContextClassRef', {}, [c.authnContextClassRef])])],
+  );
+}
+
+/** The Delegation Restriction condition naming the actor (sstc-saml-delegation §2.1–2.2). */
+function delegationRestriction(delegate: NonNullable<AssertionContent['delegate']>): XmlElement {
+  return el(
+    'saml:Condition',
+    { 'xsi:type': 'del:DelegationRestrictionType' },
+    [
+      el('del:Delegate', { DelegationInstant: iso(delegate.instant) }, [
+        el('saml:NameID', { Format: UNSPECIFIED_NAMEID }, [delegate.actor]),
+      ]),
+    ],
+    { xsi: VALUE_NAMESPACES.xsi, del: DELEGATION_NAMESPACE },
   );
 }
 

@@ -200,3 +200,40 @@ describe('signed SAML responses', () => {
     expect(verify(xml, '_assertion', other)).toBe(false);
   });
 });
+
+describe('a delegated assertion (impersonation level delegate)', () => {
+  const DEL = 'urn:oasis:names:tc:SAML:2.0:conditions:delegation';
+  const delegated = (actor: string): AssertionContent => ({
+    ...content(['x']),
+    delegate: { actor, instant: Date.UTC(2026, 10, 30, 12, 0, 30) },
+  });
+
+  it('names the actor in a Delegation Restriction condition that both signatures cover', async () => {
+    const actor = 'Ann & "Bob" <x>';
+    const xml = await successResponseXml(
+      delegated(actor),
+      { assertion: true, response: true },
+      rsa.signing,
+    );
+    expect(verify(xml, '_assertion', rsa.certificatePem)).toBe(true);
+    expect(verify(xml, '_response', rsa.certificatePem)).toBe(true);
+    const doc = new DOMParser().parseFromString(xml, 'text/xml');
+    const [delegate] = all(doc, DEL, 'Delegate');
+    expect(delegate?.getAttribute('DelegationInstant')).toBe('2026-11-30T12:00:30Z');
+    expect(delegate?.parentNode?.lookupNamespaceURI('del')).toBe(DEL);
+    expect(delegate?.textContent).toBe(actor);
+    const tampered = xml.replace('Ann &amp;', 'Bob &amp;');
+    expect(tampered).not.toBe(xml);
+    expect(verify(tampered, '_assertion', rsa.certificatePem)).toBe(false);
+  });
+
+  it('is absent without a delegate', async () => {
+    const xml = await successResponseXml(
+      content(['x']),
+      { assertion: true, response: true },
+      rsa.signing,
+    );
+    expect(xml).not.toContain(DEL);
+    expect(xml).not.toContain('saml:Condition ');
+  });
+});
