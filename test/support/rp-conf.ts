@@ -11,7 +11,7 @@ import { ConfigurationError } from '../../src/core/errors.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import type { RelyingParty } from '../../src/relying-party/relying-party.js';
 
-export const RP_FILE = 'relying-party.yaml';
+const RP_FILE = 'relying-party.yaml';
 
 export interface RpConfChanges {
   /** YAML list items to add to samlServiceProviders (indented as in the shipped file). */

@@ -37,7 +37,7 @@ import type { ImpersonationLevel } from '../../relying-party/rp-impersonation.js
 /** The operation both policies are asked about. */
 const IMPERSONATE_OPERATION = 'impersonate';
 /** The operation the general policy is asked about for "must this user give a reason here?". */
-export const REQUIRE_REASON_OPERATION = 'require-reason';
+const REQUIRE_REASON_OPERATION = 'require-reason';
 /** The resolution label of the impersonated account's attributes (excluded definitions are not resolved). */
 export const IMPERSONATE_RESOLUTION_LABEL = 'intercept/impersonate';
 

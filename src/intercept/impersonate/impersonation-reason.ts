@@ -9,7 +9,7 @@
  */
 import type { RelyingPartyImpersonation } from '../../relying-party/rp-impersonation.js';
 
-export type ReasonProblem = 'too-long' | 'control-character' | 'required' | 'pattern';
+type ReasonProblem = 'too-long' | 'control-character' | 'required' | 'pattern';
 
 /** What the form asks of a reason at one relying party. */
 export interface ReasonRule {
