@@ -155,10 +155,9 @@ export class ImpersonateFlow implements InterceptFlow {
     form: FormFields,
   ): Promise<InterceptOutcome> {
     const preview = backFromPreview(state);
-    if (preview && event === 'back') {
-      forgetPreviewedChoice(ctx);
-      return this.run(ctx, { to: 'ImpersonateView', data: preview });
-    }
+    // Whatever the tester does next, what the preview asked no longer describes this request.
+    if (preview) forgetPreviewedChoice(ctx);
+    if (preview && event === 'back') return this.run(ctx, { to: 'ImpersonateView', data: preview });
     if (!preview && event === 'impersonate')
       return this.run(ctx, {
         to: 'CheckForImpersonation',

@@ -69,7 +69,7 @@ export function backFromPreview(state: Json): ViewData | undefined {
   return { typed: str(back.typed), reason: str(back.reason), previewed: true };
 }
 
-/** Back from a preview: what it asked (%ut, %utc, level and reason) no longer describes this request. */
+/** After a preview: what it asked (%ut, %utc, level and reason) no longer describes this request. */
 export function forgetPreviewedChoice(ctx: InterceptContext): void {
   const audit = ctx.prc.audit;
   delete audit[AuditField.REQUESTED_TARGET];

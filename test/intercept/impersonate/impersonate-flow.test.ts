@@ -41,7 +41,10 @@ beforeAll(async () => {
   rp = s.config.relyingParties[0]!;
 });
 
-async function contextFor(user: string): Promise<InterceptContext> {
+async function contextFor(
+  user: string,
+  impersonation: RelyingParty['impersonation'] = rp.impersonation,
+): Promise<InterceptContext> {
   const unfiltered = await s.attributesOf(user);
   const prc: ResolvedContext = {
     profile: 'SAML2/SSO',
@@ -56,7 +59,11 @@ async function contextFor(user: string): Promise<InterceptContext> {
     attributes: { unfiltered, filtered: s.filter.filter(unfiltered, rp.id) },
     audit: {},
   };
-  return { prc, relyingParty: rp, audit: (fields) => Promise.resolve(void audited.push(fields)) };
+  return {
+    prc,
+    relyingParty: { ...rp, impersonation },
+    audit: (fields) => Promise.resolve(void audited.push(fields)),
+  };
 }
 
 describe('CheckGeneralAccess', () => {
@@ -221,5 +228,68 @@ describe('CheckSpecificAccess and DoImpersonate', () => {
     expect(await flow.resume(ctx, {}, 'impersonate', { principal: 'carol' })).toEqual({
       end: 'proceed',
     });
+  });
+});
+
+describe('Preview (identify)', () => {
+  it('shows what the relying party would receive, keeps the real subject, and parks the way back', async () => {
+    const ctx = await contextFor('alice');
+    const outcome = await flow.resume(ctx, null, 'impersonate', {
+      principal: 'bob',
+      level: 'identify',
+    });
+    expect(outcome).toMatchObject({
+      view: 'intercept/impersonate-preview',
+      model: { target: 'bob', preview: { subject: { value: 'bob' } } },
+      state: { back: { typed: 'bob' } },
+    });
+    expect(ctx.prc.subject.principalName).toBe('alice');
+    expect(ctx.prc.subject.impersonation).toBeUndefined();
+    expect(audited.at(-1)).toMatchObject({ act: 'preview' });
+    expect(ctx.prc.audit).toMatchObject({ utc: ['bob'], det: ['level=identify'] });
+  });
+
+  it('forgets the previewed choice when the tester goes back, or on as themself', async () => {
+    for (const event of ['back', 'proceed']) {
+      const ctx = await contextFor('alice');
+      const preview = await flow.resume(ctx, null, 'impersonate', {
+        principal: 'bob',
+        level: 'identify',
+      });
+      const state = 'state' in preview ? preview.state! : null;
+      const next = await flow.resume(ctx, state, event, {});
+      expect(ctx.prc.audit, event).toEqual({});
+      expect(next, event).toEqual(
+        event === 'back'
+          ? expect.objectContaining({
+              view: 'intercept/impersonate',
+              model: expect.objectContaining({ typed: 'bob' }),
+            })
+          : { end: 'proceed' },
+      );
+      expect(ctx.prc.subject.principalName).toBe('alice');
+    }
+  });
+});
+
+describe('modes', () => {
+  it('notAllowed: the flow is inactive at that relying party', async () => {
+    expect(flow.isActive(await contextFor('alice', { mode: 'notAllowed' }))).toBe(false);
+    expect(flow.isActive(await contextFor('alice', {}))).toBe(true);
+  });
+
+  it('required: no way on as the real user — denied, "continue", or the own name', async () => {
+    const required = { mode: 'required' as const };
+    expect(await flow.start(await contextFor('dave', required))).toEqual({
+      end: 'ImpersonationRequired',
+    });
+    const ctx = await contextFor('alice', required);
+    expect(await flow.start(ctx)).toMatchObject({ model: { required: true } });
+    expect(await flow.resume(ctx, null, 'proceed', {})).toEqual({ end: 'ImpersonationRequired' });
+    expect(await flow.resume(ctx, null, 'impersonate', { principal: 'alice' })).toMatchObject({
+      view: 'intercept/impersonate',
+      model: { error: 'impersonate.invalid-name.own-name' },
+    });
+    expect(ctx.prc.subject.principalName).toBe('alice');
   });
 });
