@@ -11,6 +11,7 @@
  */
 import type { IdpEvent } from '../core/events.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
+import { impersonationMode } from '../relying-party/rp-impersonation.js';
 
 /** What the request that failed is known to be about. */
 export interface ErrorPageContext {
@@ -26,8 +27,10 @@ export interface ErrorPageModel {
   readonly refused?: { readonly account: string; readonly whyKey: string };
   /** Whether starting again at the service may succeed (the link "Try again"). */
   readonly tryAgain: boolean;
-  /** Whether the refusal was at the impersonate form ("Continue normally" is there next time). */
+  /** Whether the refusal was at the impersonate form (the form is offered again next time). */
   readonly impersonation: boolean;
+  /** The note on starting again: with "Continue normally", or without where the RP requires impersonation. */
+  readonly restartKey?: string;
 }
 
 const IMPERSONATION_REFUSALS: ReadonlySet<IdpEvent> = new Set([
@@ -79,5 +82,10 @@ export function errorPageModel(event: IdpEvent, context: ErrorPageContext = {}):
         : undefined,
     tryAgain: rp !== undefined && RETRYABLE.has(event),
     impersonation,
+    restartKey: !impersonation
+      ? undefined
+      : rp && impersonationMode(rp.impersonation) === 'required'
+        ? 'idp.error.restart.required'
+        : 'idp.error.restart',
   };
 }

@@ -121,7 +121,7 @@ describe('the impersonate form (act=offer, choose, refuse)', () => {
     await sp.receive(await b.submit(form, { principal: 'bob' }, '_eventId_impersonate'));
     const [choose, release] = since(n);
     expect(choose).toMatchObject({ act: 'choose', u: 'alice', ut: 'bob', utc: 'bob' });
-    expect(choose!.det).toBe('choice=impersonate');
+    expect(choose!.det).toBe('choice=impersonate,level=impersonate');
     expect(release).toMatchObject({ act: 'release', u: 'bob', uu: 'alice', tx: choose!.tx });
     expect(await txOfLogLine("Impersonation by principal 'alice' as 'bob'")).toBe(release!.tx);
   });

@@ -95,7 +95,9 @@ describe('(f) one set of policy files decides for SAML and OIDC', () => {
       const cases: { user: string; target: string; saml: Outcome; oidc: Outcome }[] = [
         { user: 'alice', target: 'bob', saml: 'impersonated', oidc: 'impersonated' },
         { user: 'alice', target: 'dave', saml: 'denied', oidc: 'denied' },
-        { user: 'erin', target: 'carol', saml: 'impersonated', oidc: 'no form' },
+        { user: 'erin', target: 'dave', saml: 'impersonated', oidc: 'no form' },
+        // The escalation guard: carol holds an entitlement erin does not.
+        { user: 'erin', target: 'carol', saml: 'denied', oidc: 'no form' },
         { user: 'erin', target: 'admin', saml: 'denied', oidc: 'no form' },
         { user: 'dave', target: 'bob', saml: 'no form', oidc: 'no form' },
       ];
