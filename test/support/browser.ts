@@ -89,8 +89,9 @@ export class Browser {
     }
     for (const select of form.querySelectorAll('select')) {
       const name = select.getAttribute('name');
-      const first = select.querySelector('option');
-      if (name && first) fields[name] = first.getAttribute('value') ?? first.text;
+      // As a browser does: the selected option, else the first.
+      const option = select.querySelector('option[selected]') ?? select.querySelector('option');
+      if (name && option) fields[name] = option.getAttribute('value') ?? option.text;
     }
     return {
       action: new URL(form.getAttribute('action') ?? page.url, page.url).toString(),
