@@ -1,9 +1,10 @@
 /**
  * `policy explain` and `policy test` agree with the IdP on levels and modes: at a relying party
  * that requires impersonation the tester's own name is refused (the form asks again), never "goes
- * on as themself".
+ * on as themself"; and an expectations file naming a level that does not exist is refused, not
+ * silently answered "deny".
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +36,28 @@ describe('policy explain at a relying party that requires impersonation', () => 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Outcome: NO');
     expect(run.stdout).not.toContain('proceeds without impersonation');
+  });
+});
+
+describe('policy test with a level', () => {
+  it('refuses an expectation whose level is no level, with its line', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'policy-cli-levels-')), 'e.yaml');
+    writeFileSync(
+      file,
+      [
+        'expectations:',
+        '  - user: erin',
+        '    target: alice',
+        `    rp: "${DEMO_SP}"`,
+        '    level: identfy',
+        '    expect: deny',
+        '',
+      ].join('\n'),
+    );
+    const run = await runPolicy(['test', file]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(
+      ':5: expectations[0].level: must be one of identify, impersonate, delegate',
+    );
   });
 });
