@@ -23,6 +23,7 @@
  *       expect: allow
  */
 import { YamlConf, type ConfNode } from '../core/yaml-conf.js';
+import { IMPERSONATION_LEVELS } from '../relying-party/rp-impersonation.js';
 
 export const WHOLE_QUESTION = 'impersonate';
 
@@ -60,11 +61,19 @@ export function readExpectations(
       user: node.string('user'),
       target,
       rp: node.string('rp'),
-      level: node.optionalString('level'),
+      level: levelOf(node),
       expect,
       note: node.optionalString('note'),
     };
   });
+}
+
+/** The level asked, one the form can post: a misspelt level would be refused there and answer "deny". */
+function levelOf(node: ConfNode): string | undefined {
+  const level = node.optionalString('level');
+  if (level !== undefined && !(IMPERSONATION_LEVELS as readonly string[]).includes(level))
+    node.fail(`must be one of ${IMPERSONATION_LEVELS.join(', ')}`, 'level');
+  return level;
 }
 
 function expected(node: ConfNode, policyNames: ReadonlySet<string>): Map<string, boolean> {

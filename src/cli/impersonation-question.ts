@@ -216,6 +216,8 @@ function levelOutcome(
   if (mode === 'notAllowed') return 'not-allowed-here';
   if (explained.reason === 'general-denied')
     return mode === 'required' ? 'required-refused' : undefined;
+  // Where impersonation is required the IdP refuses the own name (the form asks again).
+  if (explained.reason === 'own-name' && mode === 'required') return 'invalid-name';
   const named = explained.target && !['invalid-name', 'own-name'].includes(explained.target.reason);
   if (!level.ok) return named ? 'level-not-offered' : undefined;
   return explained.reason === 'impersonate' ? OUTCOME_AT_LEVEL[level.level] : undefined;

@@ -50,6 +50,8 @@ interface Declared {
   readonly defaultConnector: string;
   readonly ids: Set<string>;
   readonly claims: Set<string>;
+  /** SAML names taken so far, and whether a delegationActor definition took it. */
+  readonly samlNames: Map<string, boolean>;
 }
 
 export function loadAttributeDefinitions(
@@ -61,6 +63,7 @@ export function loadAttributeDefinitions(
     defaultConnector: connectors[0]?.id ?? '',
     ids: new Set<string>(),
     claims: new Set<string>(),
+    samlNames: new Map<string, boolean>(),
   };
   return root.list('attributeDefinitions').map((d) => attributeDefinition(d, declared));
 }
@@ -88,6 +91,7 @@ function attributeDefinition(d: ConfNode, declared: Declared): AttributeDefiniti
     ? d.child('oidc').allowKeys('claim', 'scope', 'multiValued')
     : undefined;
   const claim = oidc && releasedClaim(oidc, declared.claims);
+  if (saml2) actorSamlName(saml2, type, declared.samlNames);
   return {
     id,
     type,
@@ -151,6 +155,25 @@ function attributeSource(
     sourceAttribute: d.string('sourceAttribute', id),
     scope: type === 'scoped' ? d.string('scope') : undefined,
   };
+}
+
+/**
+ * saml2.name of a delegationActor attribute is its own: an SP reading it trusts it names who
+ * acted, so no other definition — whose values a directory entry could set — may share it.
+ */
+function actorSamlName(
+  saml2: ConfNode,
+  type: AttributeDefinition['type'],
+  samlNames: Map<string, boolean>,
+): void {
+  const name = saml2.string('name');
+  const taken = samlNames.get(name);
+  if (taken !== undefined && (taken || type === 'delegationActor'))
+    saml2.fail(
+      `${name} is the SAML name of a delegationActor attribute and another attribute's`,
+      'name',
+    );
+  samlNames.set(name, (taken ?? false) || type === 'delegationActor');
 }
 
 /** oidc.claim: neither one the OpenID Provider sets itself nor one another attribute produces. */

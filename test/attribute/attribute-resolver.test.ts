@@ -228,6 +228,30 @@ describe('delegationActor attributes', () => {
   });
 });
 
+describe('the SAML name of a delegationActor attribute', () => {
+  it('is refused on any other definition: no directory value may pass for the actor', () => {
+    const confDir = path.join(mkdtempSync(path.join(tmpdir(), 'resolver-conf-')), 'conf');
+    cpSync(DEFAULT_CONF_DIR, confDir, { recursive: true });
+    const file = path.join(confDir, 'attribute-resolver.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '  - id: actor\n',
+        [
+          '  - id: actorFromDirectory',
+          '    sourceAttribute: actor',
+          '    saml2: { name: "urn:x-idp-impersonate:actor" }',
+          '  - id: actor',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(() =>
+      loadConfiguration({ home: path.dirname(confDir), confDir, env: {}, overrides: {} }),
+    ).toThrow(/attribute-resolver\.yaml.*saml2\.name.*urn:x-idp-impersonate:actor/s);
+  });
+});
+
 describe('the shipped attribute resolver over the directory (DirectoryDataConnector)', () => {
   let core: CoreServices;
   beforeAll(async () => {

@@ -60,13 +60,16 @@ export async function showPreview(
   };
 }
 
-/** What the preview page parked to go back to; undefined when the parked view is the form (null). */
+/**
+ * What the preview page parked to go back to; undefined when the parked view is the form (null).
+ * The form comes back at identify, the level that was previewed: Back never turns into a release.
+ */
 export function backFromPreview(state: Json): ViewData | undefined {
   if (state === null || typeof state !== 'object' || Array.isArray(state)) return undefined;
   const back = state.back;
   if (back === null || typeof back !== 'object' || Array.isArray(back)) return undefined;
   const str = (v: Json | undefined) => (typeof v === 'string' ? v : undefined);
-  return { typed: str(back.typed), reason: str(back.reason), previewed: true };
+  return { typed: str(back.typed), reason: str(back.reason), level: 'identify', previewed: true };
 }
 
 /** After a preview: what it asked (%ut, %utc, level and reason) no longer describes this request. */

@@ -265,6 +265,18 @@ describe('Preview (identify)', () => {
       expect(ctx.prc.subject.principalName).toBe('alice');
     }
   });
+  it('goes back to the form with identify still selected: Back never turns a preview into a release', async () => {
+    const ctx = await contextFor('alice');
+    const preview = await flow.resume(ctx, null, 'impersonate', {
+      principal: 'bob',
+      level: 'identify',
+    });
+    const state = 'state' in preview ? preview.state! : null;
+    expect(await flow.resume(ctx, state, 'back', {})).toMatchObject({
+      view: 'intercept/impersonate',
+      model: { typed: 'bob', level: 'identify' },
+    });
+  });
 });
 
 describe('modes', () => {
