@@ -270,7 +270,10 @@ describe('the shipped attribute resolver over the directory (DirectoryDataConnec
       displayName: ['Alice Tester'],
       eduPersonPrincipalName: ['alice@example.org'],
       eduPersonAffiliation: ['member', 'staff'],
-      eduPersonEntitlement: ['urn:mace:example.org:entitlement:idp-impersonate'],
+      eduPersonEntitlement: [
+        'urn:mace:example.org:entitlement:idp-impersonate',
+        'urn:mace:example.org:entitlement:library',
+      ],
       impersonatableUsernames: ['bob', 'carol'],
     });
     expect(attributes.impersonatableServices).toHaveLength(2);

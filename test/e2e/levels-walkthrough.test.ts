@@ -208,8 +208,8 @@ describe.skipIf(!browserAvailable)(
         // bob is also the list's first entry: the reason field is what shows the choice was kept.
         expect(await page.inputValue('select[name=principal]')).toBe('bob');
         expect(await page.inputValue('textarea[name=reason]')).toBe('QA-1 checking bob');
-        // The level is pre-selected afresh (impersonate): the preview is done, acting comes next.
-        expect(await page.isChecked('input[name=level][value=impersonate]')).toBe(true);
+        // The level stays identify: pressing Impersonate again previews again, never releases.
+        expect(await page.isChecked('input[name=level][value=identify]')).toBe(true);
         expect(await continueNormally(page).count()).toBe(1);
         expect(arrivals).toEqual([]);
       });

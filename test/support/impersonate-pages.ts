@@ -53,7 +53,7 @@ export function previewTable(page: Page): PreviewTable {
 }
 
 /** Signs `user` in at the login page `url` leads to: the page after the login form. */
-export async function signIn(b: Browser, url: string, user: string): Promise<Page> {
+async function signIn(b: Browser, url: string, user: string): Promise<Page> {
   const login = await b.get(url);
   return b.submit(login, { j_username: user, j_password: `demo-${user}` }, '_eventId_proceed');
 }
