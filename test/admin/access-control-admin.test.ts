@@ -67,7 +67,7 @@ describe('access-control admin endpoints', () => {
     const s = await status(t);
     expect(s.lastReload.ok).toBe(true);
     const specific = s.policies.find((p) => p.name === 'SpecificImpersonationPolicy')!;
-    expect(specific).toMatchObject({ indexed: true, rules: { p: 3, g: 1, g2: 1 } });
+    expect(specific).toMatchObject({ indexed: true, rules: { p: 4, g: 1, g2: 1 } });
     const page = await new Browser().get(`${t.baseURL}${STATUS}`);
     expect(page.status).toBe(200);
     expect(page.html.querySelector('h1')?.text).toBe('Access-control policies');
