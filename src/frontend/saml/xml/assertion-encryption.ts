@@ -26,7 +26,7 @@ import { el, serialize, type XmlElement } from './xml-tree.js';
 const XENC = 'http://www.w3.org/2001/04/xmlenc#';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 export const DATA_ENCRYPTION_ALGORITHM = 'http://www.w3.org/2009/xmlenc11#aes256-gcm';
-export const KEY_TRANSPORT_ALGORITHM = 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p';
+const KEY_TRANSPORT_ALGORITHM = 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p';
 const SHA1 = 'http://www.w3.org/2000/09/xmldsig#sha1';
 const ELEMENT_TYPE = 'http://www.w3.org/2001/04/xmlenc#Element';
 /** AES-GCM nonce and tag lengths of XML Encryption 1.1 §5.2.4 (IV ‖ ciphertext ‖ tag). */
