@@ -16,11 +16,12 @@ import {
 import type { ImpersonationLevel } from '../relying-party/rp-impersonation.js';
 import {
   MAX_IMPERSONATION_LEVEL_ATTRIBUTE,
+  NO_SP_METADATA_KEYS,
   spMetadataKeys,
-  type SpMetadataKeys,
 } from '../relying-party/sp-metadata.js';
 import { readPem, readText } from './conf-files.js';
 import { declaredLevel, impersonationSettings } from './impersonation-conf.js';
+import { assertionEncryption, ENCRYPTION_KEYS } from './saml-sp-encryption-conf.js';
 import { clientMetadataLevel } from './oidc-client-metadata.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
@@ -57,6 +58,7 @@ function samlServiceProvider(
     'nameIDFormat',
     'postAuthenticationFlows',
     'impersonation',
+    ...ENCRYPTION_KEYS,
   );
   const id = sp.string('entityID');
   if (seen.has(id)) sp.fail('duplicate relying party', 'entityID');
@@ -71,7 +73,7 @@ function samlServiceProvider(
   const signingCertificate = certFile
     ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile))
     : undefined;
-  const { declared, ...keys } = requestSigning(sp, id, signingCertificate, metadataXml);
+  const { declared, metadata, ...keys } = requestSigning(sp, id, signingCertificate, metadataXml);
   const format = sp.string('nameIDFormat', 'unspecified');
   if (!(format in NAMEID_FORMATS))
     sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
@@ -86,6 +88,7 @@ function samlServiceProvider(
     signAssertions: sp.boolean('signAssertions', true),
     signResponses: sp.boolean('signResponses', true),
     nameIDFormat: format as NameIdFormat,
+    ...assertionEncryption(sp, confDir, metadata.encryptionCertificates),
     ...flowsAndImpersonation(sp, defaultFlows, declared),
     declaredAt: sp.conf.where(sp.at),
   };
@@ -164,29 +167,29 @@ function requestSigning(
   signingCertificate: string | undefined,
   metadataXml: string | undefined,
 ) {
-  let fromMetadata: SpMetadataKeys = { signingCertificates: [], authnRequestsSigned: false };
+  let metadata = NO_SP_METADATA_KEYS;
   if (metadataXml !== undefined) {
     try {
-      fromMetadata = spMetadataKeys(metadataXml, id);
+      metadata = spMetadataKeys(metadataXml, id);
     } catch (err) {
       sp.fail((err as Error).message, 'metadataFile');
     }
   }
   const declared = declaredLevel(
-    fromMetadata.maxImpersonationLevel,
+    metadata.maxImpersonationLevel,
     `entity attribute ${MAX_IMPERSONATION_LEVEL_ATTRIBUTE}`,
     (m) => sp.fail(m, 'metadataFile'),
   );
   const signingCertificates = [
     ...new Set([
       ...(signingCertificate ? [signingCertificate] : []),
-      ...fromMetadata.signingCertificates,
+      ...metadata.signingCertificates,
     ]),
   ];
   const hasCertificate = signingCertificates.length > 0;
   const wantAuthnRequestsSigned = sp.boolean(
     'wantAuthnRequestsSigned',
-    hasCertificate || fromMetadata.authnRequestsSigned,
+    hasCertificate || metadata.authnRequestsSigned,
   );
   if (wantAuthnRequestsSigned && !hasCertificate) {
     sp.fail(
@@ -200,7 +203,7 @@ function requestSigning(
       'has no effect: the SP has no certificate to verify signatures with',
       'allowSha1Signatures',
     );
-  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures, declared };
+  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures, declared, metadata };
 }
 
 /**

@@ -40,6 +40,13 @@ export interface SamlServiceProvider extends RelyingPartyBase {
   readonly signAssertions: boolean;
   readonly signResponses: boolean;
   readonly nameIDFormat: NameIdFormat;
+  /**
+   * PEM certificates (RSA) assertions may be encrypted to: encryptionCertificate, then the
+   * metadata's encryption (or unmarked) KeyDescriptors. The first is used.
+   */
+  readonly encryptionCertificates: readonly string[];
+  /** Encrypt assertions to encryptionCertificates[0] (default: whenever there is a certificate). */
+  readonly encryptAssertions: boolean;
 }
 
 export interface OidcClient extends RelyingPartyBase {

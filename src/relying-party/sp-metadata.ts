@@ -1,7 +1,8 @@
 /**
  * What the IdP takes from a service provider's SAML metadata file for inbound requests: the
  * certificates its AuthnRequests may be signed with (KeyDescriptors of the SPSSODescriptor with
- * use="signing" or no use), whether it says it signs them, and the highest impersonation level it
+ * use="signing" or no use), whether it says it signs them, the certificates assertions may be
+ * encrypted to (use="encryption" or no use), and the highest impersonation level it
  * admits for itself — an entity attribute (MDAttr) named MAX_IMPERSONATION_LEVEL_ATTRIBUTE in the
  * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The file is the
  * administrator's, read once at start-up; a problem is reported with the file's key by the caller.
@@ -18,10 +19,19 @@ export const MAX_IMPERSONATION_LEVEL_ATTRIBUTE = 'urn:x-idp-impersonate:max-impe
 
 export interface SpMetadataKeys {
   readonly signingCertificates: string[];
+  /** KeyDescriptors with use="encryption" or no use, as PEM (assertions are encrypted to the first). */
+  readonly encryptionCertificates: string[];
   readonly authnRequestsSigned: boolean;
   /** The value of the SP's MAX_IMPERSONATION_LEVEL_ATTRIBUTE entity attribute, unchecked. */
   readonly maxImpersonationLevel?: string;
 }
+
+/** What an SP without a metadata file has. */
+export const NO_SP_METADATA_KEYS: SpMetadataKeys = {
+  signingCertificates: [],
+  encryptionCertificates: [],
+  authnRequestsSigned: false,
+};
 
 export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('contains a DTD');
@@ -45,13 +55,15 @@ export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
   }
   const descriptor = children(root, MD, 'SPSSODescriptor')[0];
   if (!descriptor) throw new Error('has no SPSSODescriptor');
-  const signingCertificates = children(descriptor, MD, 'KeyDescriptor')
-    .filter((kd) => !kd.getAttribute('use') || kd.getAttribute('use') === 'signing')
-    .flatMap((kd) => Array.from(kd.getElementsByTagNameNS(DS, 'X509Certificate')))
-    .map((el) => toPem(el.textContent ?? ''));
+  const certificates = (use: string) =>
+    children(descriptor, MD, 'KeyDescriptor')
+      .filter((kd) => !kd.getAttribute('use') || kd.getAttribute('use') === use)
+      .flatMap((kd) => Array.from(kd.getElementsByTagNameNS(DS, 'X509Certificate')))
+      .map((el) => toPem(el.textContent ?? ''));
   const signed = descriptor.getAttribute('AuthnRequestsSigned');
   return {
-    signingCertificates,
+    signingCertificates: certificates('signing'),
+    encryptionCertificates: certificates('encryption'),
     authnRequestsSigned: signed === 'true' || signed === '1',
     maxImpersonationLevel: entityAttribute(root, MAX_IMPERSONATION_LEVEL_ATTRIBUTE),
   };

@@ -31,6 +31,8 @@ function saml(id: string): SamlServiceProvider {
     signAssertions: true,
     signResponses: false,
     nameIDFormat: 'unspecified',
+    encryptionCertificates: [],
+    encryptAssertions: false,
   };
 }
 

@@ -52,6 +52,16 @@ describe('spMetadataKeys', () => {
     expect(keys.authnRequestsSigned).toBe(false);
   });
 
+  it('takes the encryption and the unmarked certificates for encryption, not the signing ones', () => {
+    const keys = spMetadataKeys(
+      metadata(
+        `${keyDescriptor(certA, 'signing')}${keyDescriptor(certB)}${keyDescriptor(certA, 'encryption')}`,
+      ),
+      SP,
+    );
+    expect(keys.encryptionCertificates.map(subjectOf)).toEqual(['CN=sp-b', 'CN=sp-a']);
+  });
+
   it.each([
     ['true', true],
     ['1', true],
@@ -67,6 +77,7 @@ describe('spMetadataKeys', () => {
   it('gives no certificates for an SP without KeyDescriptors', () => {
     expect(spMetadataKeys(metadata(''), SP)).toEqual({
       signingCertificates: [],
+      encryptionCertificates: [],
       authnRequestsSigned: false,
     });
   });

@@ -45,6 +45,8 @@ export interface TestSpOptions {
   readonly digestAlgorithm?: 'sha1' | 'sha256' | 'sha512';
   /** Transforms of the XML signature of POST requests (node-saml's default: enveloped + exclusive C14N). */
   readonly xmlSignatureTransforms?: string[];
+  /** The SP's private key (PEM) for encrypted assertions (node-saml's decryptionPvk). */
+  readonly decryptionPvk?: string;
 }
 
 export class TestSp {
@@ -74,6 +76,7 @@ export class TestSp {
         signatureAlgorithm: options.signatureAlgorithm ?? 'sha256',
         digestAlgorithm: options.digestAlgorithm ?? 'sha256',
         xmlSignatureTransforms: options.xmlSignatureTransforms,
+        decryptionPvk: options.decryptionPvk,
       }),
     );
   }

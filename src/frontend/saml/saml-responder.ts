@@ -34,6 +34,7 @@ import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
 import { BINDING, STATUS } from './saml-bindings.js';
 import type { SamlEntities } from './saml-entities.js';
+import { DATA_ENCRYPTION_ALGORITHM } from './xml/assertion-encryption.js';
 import {
   encodableAttributes,
   errorResponseXml,
@@ -103,6 +104,9 @@ export class SamlResponder {
       },
       { assertion: sp.signAssertions, response: sp.signResponses },
       this.deps.signingKey,
+      sp.encryptAssertions
+        ? { entityID: sp.id, certificate: sp.encryptionCertificates[0]! }
+        : undefined,
     );
     const encoded = Buffer.from(xml, 'utf8').toString('base64');
     await this.deps.audit.record(
@@ -111,6 +115,9 @@ export class SamlResponder {
         [AuditField.ASSERTION_ID]: assertionId,
         [AuditField.NAMEID]: nameId.value,
         [AuditField.NAMEID_FORMAT]: nameId.format,
+        [AuditField.ENCRYPTION_ALGORITHM]: sp.encryptAssertions
+          ? DATA_ENCRYPTION_ALGORITHM
+          : undefined,
         [AuditField.ATTRIBUTES]: attributes.map((a) => a.definition.id),
         [AuditField.ACTION]: AuditAction.RELEASE,
       }),

@@ -15,8 +15,9 @@ import type { AttributeDefinition } from '../../attribute/attribute-resolver.js'
 import type { AttributeValues } from '../../core/attribute-values.js';
 import { STATUS } from './saml-bindings.js';
 import type { XmlSigningKey } from '../../credentials/signing-credential.js';
+import { encryptAssertion, type EncryptionRecipient } from './xml/assertion-encryption.js';
 import { signEnveloped } from './xml/enveloped-signature.js';
-import { el, serialize, type XmlElement } from './xml/xml-tree.js';
+import { el, scopeAt, serialize, type XmlElement } from './xml/xml-tree.js';
 
 const NAMESPACES = {
   samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -79,10 +80,15 @@ export interface SigningPolicy {
   readonly response: boolean;
 }
 
+/**
+ * `encryptFor`: the SP's encryption certificate when its assertions are encrypted — sign the
+ * assertion, encrypt it in its place, then sign the message over the EncryptedAssertion.
+ */
 export async function successResponseXml(
   c: AssertionContent,
   signing: SigningPolicy,
   key: XmlSigningKey,
+  encryptFor?: EncryptionRecipient,
 ): Promise<string> {
   const instant = iso(c.now);
   const notOnOrAfter = iso(c.now + VALIDITY_MS);
@@ -126,6 +132,10 @@ export async function successResponseXml(
     NAMESPACES,
   );
   if (signing.assertion) await signEnveloped(response, assertion, key);
+  if (encryptFor) {
+    const at = response.children.indexOf(assertion);
+    response.children[at] = encryptAssertion(assertion, scopeAt(response, assertion)!, encryptFor);
+  }
   if (signing.response) await signEnveloped(response, response, key);
   return serialize(response);
 }
