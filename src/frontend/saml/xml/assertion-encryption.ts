@@ -40,6 +40,8 @@ export interface EncryptionRecipient {
 }
 
 const keys = new Map<string, { key: KeyObject; base64: string }>();
+/** Metadata refreshes can bring new certificates: the cache is emptied rather than grown past this. */
+const MAX_CACHED_KEYS = 1024;
 
 /** The certificate's public key and DER (base64), parsed once per certificate. */
 function recipientKey(pem: string): { key: KeyObject; base64: string } {
@@ -47,6 +49,7 @@ function recipientKey(pem: string): { key: KeyObject; base64: string } {
   if (!found) {
     const cert = new X509Certificate(pem);
     found = { key: createPublicKey(pem), base64: cert.raw.toString('base64') };
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
     keys.set(pem, found);
   }
   return found;
