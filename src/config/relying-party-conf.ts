@@ -16,12 +16,12 @@ import {
 import type { ImpersonationLevel } from '../relying-party/rp-impersonation.js';
 import {
   MAX_IMPERSONATION_LEVEL_ATTRIBUTE,
-  spMetadataKeys,
   type SpMetadataKeys,
 } from '../relying-party/sp-metadata.js';
-import { readPem, readText } from './conf-files.js';
+import { readPem } from './conf-files.js';
 import { declaredLevel, impersonationSettings } from './impersonation-conf.js';
 import { clientMetadataLevel } from './oidc-client-metadata.js';
+import { spRegistration } from './saml-sp-registration-conf.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
@@ -58,20 +58,12 @@ function samlServiceProvider(
     'postAuthenticationFlows',
     'impersonation',
   );
-  const id = sp.string('entityID');
-  if (seen.has(id)) sp.fail('duplicate relying party', 'entityID');
-  seen.add(id);
-  const acs = sp.string('assertionConsumerServiceURL');
-  checkUrl(sp, 'assertionConsumerServiceURL', acs);
-  const metadataFile = sp.optionalString('metadataFile');
-  const metadataXml = metadataFile
-    ? readText(sp, 'metadataFile', path.resolve(confDir, metadataFile))
-    : undefined;
+  const { id, metadata, ...registration } = spRegistration(sp, confDir, seen);
   const certFile = sp.optionalString('signingCertificate');
   const signingCertificate = certFile
     ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile))
     : undefined;
-  const { declared, ...keys } = requestSigning(sp, id, signingCertificate, metadataXml);
+  const { declared, ...keys } = requestSigning(sp, signingCertificate, metadata);
   const format = sp.string('nameIDFormat', 'unspecified');
   if (!(format in NAMEID_FORMATS))
     sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
@@ -79,9 +71,8 @@ function samlServiceProvider(
     kind: 'saml' as const,
     id,
     displayName: sp.string('displayName', id),
-    assertionConsumerServiceURL: acs,
+    ...registration,
     signingCertificate,
-    metadataXml,
     ...keys,
     signAssertions: sp.boolean('signAssertions', true),
     signResponses: sp.boolean('signResponses', true),
@@ -160,20 +151,12 @@ function postAuthenticationFlows(node: ConfNode, defaultFlows: string[]): string
  */
 function requestSigning(
   sp: ConfNode,
-  id: string,
   signingCertificate: string | undefined,
-  metadataXml: string | undefined,
+  metadata: SpMetadataKeys | undefined,
 ) {
-  let fromMetadata: SpMetadataKeys = { signingCertificates: [], authnRequestsSigned: false };
-  if (metadataXml !== undefined) {
-    try {
-      fromMetadata = spMetadataKeys(metadataXml, id);
-    } catch (err) {
-      sp.fail((err as Error).message, 'metadataFile');
-    }
-  }
+  const fromMetadata = metadata ?? { signingCertificates: [], authnRequestsSigned: false };
   const declared = declaredLevel(
-    fromMetadata.maxImpersonationLevel,
+    metadata?.maxImpersonationLevel,
     `entity attribute ${MAX_IMPERSONATION_LEVEL_ATTRIBUTE}`,
     (m) => sp.fail(m, 'metadataFile'),
   );
@@ -188,6 +171,12 @@ function requestSigning(
     'wantAuthnRequestsSigned',
     hasCertificate || fromMetadata.authnRequestsSigned,
   );
+  // The SP says it signs every request: a YAML false would accept forged unsigned ones.
+  if (!wantAuthnRequestsSigned && fromMetadata.authnRequestsSigned)
+    sp.fail(
+      'must not be false: the SP\'s metadata says AuthnRequestsSigned="true"',
+      'wantAuthnRequestsSigned',
+    );
   if (wantAuthnRequestsSigned && !hasCertificate) {
     sp.fail(
       'signed AuthnRequests are required but the SP has no certificate (signingCertificate, or a signing KeyDescriptor in metadataFile)',
