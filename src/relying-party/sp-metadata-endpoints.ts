@@ -14,7 +14,7 @@ export function assertionConsumerServices(descriptor: Element): AcsEndpoint[] {
     location: url(el, 'Location', 'AssertionConsumerService'),
     binding: required(el, 'Binding', 'AssertionConsumerService'),
     index: index(el),
-    isDefault: isDefault(el),
+    ...isDefault(el),
   }));
   const seen = new Set<number>();
   for (const { index } of endpoints) {
@@ -78,11 +78,12 @@ function index(el: Element): number {
   return n;
 }
 
-function isDefault(el: Element): boolean | undefined {
-  if (!el.hasAttribute('isDefault')) return undefined;
+/** The isDefault attribute as a field; none when absent (an unmarked endpoint may still be the default). */
+function isDefault(el: Element): { isDefault?: boolean } {
+  if (!el.hasAttribute('isDefault')) return {};
   const value = el.getAttribute('isDefault')?.trim();
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return { isDefault: true };
+  if (value === 'false' || value === '0') return { isDefault: false };
   throw new Error(
     `has an AssertionConsumerService whose isDefault ${JSON.stringify(value)} is not a boolean`,
   );
