@@ -13,6 +13,7 @@ import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Page } from '../../support/browser.js';
 import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
+import { authnRequestXml, postFields, signXml } from '../../support/saml-messages.js';
 import { hasSamlResponse, responseXml, signInThrough, TestSp } from '../../support/test-sp.js';
 
 const MULTI_SP = 'https://multi-sp.example.org/shibboleth';
@@ -54,7 +55,8 @@ beforeAll(async () => {
       'signing-sp.xml': entity(
         SIGNING_SP,
         `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${der}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
-          endpoint('HTTP-POST', 'https://md-signing-sp.example.org/acs', 0),
+          endpoint('HTTP-POST', 'https://md-signing-sp.example.org/acs', 0) +
+          endpoint('HTTP-POST', 'https://md-signing-sp.example.org/acs/five', 5),
         ' AuthnRequestsSigned="true"',
       ),
       'relying-party.yaml': (old) =>
@@ -202,6 +204,37 @@ describe("the metadata's AuthnRequestsSigned", () => {
     const signed = await create({ key: spKey });
     const page = await signInThrough(signed, new Browser(), 'dave');
     expect((await signed.receive(page)).nameID).toBe('dave');
+  });
+});
+
+describe('the index of a signed request', () => {
+  it('is read from the signed root: honoured as signed, refused when changed after signing', async () => {
+    const signed = signXml(
+      authnRequestXml({ issuer: SIGNING_SP, attributes: ' AssertionConsumerServiceIndex="5"' }),
+      { privateKey: spKey },
+    );
+    const browser = new Browser();
+    const login = await browser.post(`${t.baseURL}/idp/profile/SAML2/POST/SSO`, postFields(signed));
+    expect(login.status, login.body.slice(0, 800)).toBe(200);
+    const page = await browser.submit(
+      login,
+      { j_username: 'dave', j_password: 'demo-dave' },
+      '_eventId_proceed',
+    );
+    expect(page.html.querySelector('form')?.getAttribute('action')).toBe(
+      'https://md-signing-sp.example.org/acs/five',
+    );
+    const tampered = signed.replace(
+      'AssertionConsumerServiceIndex="5"',
+      'AssertionConsumerServiceIndex="0"',
+    );
+    const refused = await new Browser().post(
+      `${t.baseURL}/idp/profile/SAML2/POST/SSO`,
+      postFields(tampered),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.html.querySelector('.detail')?.text).toMatch(/signature/i);
+    expect(hasSamlResponse(refused)).toBe(false);
   });
 });
 
