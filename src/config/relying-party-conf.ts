@@ -16,13 +16,13 @@ import {
 import type { ImpersonationLevel } from '../relying-party/rp-impersonation.js';
 import {
   MAX_IMPERSONATION_LEVEL_ATTRIBUTE,
-  NO_SP_METADATA_KEYS,
-  spMetadataKeys,
+  type SpMetadataKeys,
 } from '../relying-party/sp-metadata.js';
-import { readPem, readText } from './conf-files.js';
+import { readPem } from './conf-files.js';
 import { declaredLevel, impersonationSettings } from './impersonation-conf.js';
 import { assertionEncryption, ENCRYPTION_KEYS } from './saml-sp-encryption-conf.js';
 import { clientMetadataLevel } from './oidc-client-metadata.js';
+import { spRegistration } from './saml-sp-registration-conf.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
@@ -60,20 +60,12 @@ function samlServiceProvider(
     'impersonation',
     ...ENCRYPTION_KEYS,
   );
-  const id = sp.string('entityID');
-  if (seen.has(id)) sp.fail('duplicate relying party', 'entityID');
-  seen.add(id);
-  const acs = sp.string('assertionConsumerServiceURL');
-  checkUrl(sp, 'assertionConsumerServiceURL', acs);
-  const metadataFile = sp.optionalString('metadataFile');
-  const metadataXml = metadataFile
-    ? readText(sp, 'metadataFile', path.resolve(confDir, metadataFile))
-    : undefined;
+  const { id, metadata, ...registration } = spRegistration(sp, confDir, seen);
   const certFile = sp.optionalString('signingCertificate');
   const signingCertificate = certFile
     ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile))
     : undefined;
-  const { declared, metadata, ...keys } = requestSigning(sp, id, signingCertificate, metadataXml);
+  const { declared, ...keys } = requestSigning(sp, signingCertificate, metadata);
   const format = sp.string('nameIDFormat', 'unspecified');
   if (!(format in NAMEID_FORMATS))
     sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
@@ -81,14 +73,13 @@ function samlServiceProvider(
     kind: 'saml' as const,
     id,
     displayName: sp.string('displayName', id),
-    assertionConsumerServiceURL: acs,
+    ...registration,
     signingCertificate,
-    metadataXml,
     ...keys,
     signAssertions: sp.boolean('signAssertions', true),
     signResponses: sp.boolean('signResponses', true),
     nameIDFormat: format as NameIdFormat,
-    ...assertionEncryption(sp, confDir, metadata.encryptionCertificates),
+    ...assertionEncryption(sp, confDir, metadata?.encryptionCertificates ?? []),
     ...flowsAndImpersonation(sp, defaultFlows, declared),
     declaredAt: sp.conf.where(sp.at),
   };
@@ -163,34 +154,32 @@ function postAuthenticationFlows(node: ConfNode, defaultFlows: string[]): string
  */
 function requestSigning(
   sp: ConfNode,
-  id: string,
   signingCertificate: string | undefined,
-  metadataXml: string | undefined,
+  metadata: SpMetadataKeys | undefined,
 ) {
-  let metadata = NO_SP_METADATA_KEYS;
-  if (metadataXml !== undefined) {
-    try {
-      metadata = spMetadataKeys(metadataXml, id);
-    } catch (err) {
-      sp.fail((err as Error).message, 'metadataFile');
-    }
-  }
+  const fromMetadata = metadata ?? { signingCertificates: [], authnRequestsSigned: false };
   const declared = declaredLevel(
-    metadata.maxImpersonationLevel,
+    metadata?.maxImpersonationLevel,
     `entity attribute ${MAX_IMPERSONATION_LEVEL_ATTRIBUTE}`,
     (m) => sp.fail(m, 'metadataFile'),
   );
   const signingCertificates = [
     ...new Set([
       ...(signingCertificate ? [signingCertificate] : []),
-      ...metadata.signingCertificates,
+      ...fromMetadata.signingCertificates,
     ]),
   ];
   const hasCertificate = signingCertificates.length > 0;
   const wantAuthnRequestsSigned = sp.boolean(
     'wantAuthnRequestsSigned',
-    hasCertificate || metadata.authnRequestsSigned,
+    hasCertificate || fromMetadata.authnRequestsSigned,
   );
+  // The SP says it signs every request: a YAML false would accept forged unsigned ones.
+  if (!wantAuthnRequestsSigned && fromMetadata.authnRequestsSigned)
+    sp.fail(
+      'must not be false: the SP\'s metadata says AuthnRequestsSigned="true"',
+      'wantAuthnRequestsSigned',
+    );
   if (wantAuthnRequestsSigned && !hasCertificate) {
     sp.fail(
       'signed AuthnRequests are required but the SP has no certificate (signingCertificate, or a signing KeyDescriptor in metadataFile)',
@@ -203,7 +192,7 @@ function requestSigning(
       'has no effect: the SP has no certificate to verify signatures with',
       'allowSha1Signatures',
     );
-  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures, declared, metadata };
+  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures, declared };
 }
 
 /**

@@ -13,6 +13,7 @@ export type IdpErrorCode =
   | 'REQUEST_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'MESSAGE_AUTHENTICATION_FAILED'
+  | 'ENDPOINT_RESOLUTION_FAILED'
   | 'MESSAGE_TOO_LARGE'
   | 'MESSAGE_TIMEOUT'
   | 'REQUEST_CAPACITY_EXCEEDED'
@@ -36,6 +37,7 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly s
     REQUEST_TOO_LARGE: { event: 'RequestTooLarge' },
     UNSUPPORTED_MEDIA_TYPE: { event: 'UnsupportedMediaType' },
     MESSAGE_AUTHENTICATION_FAILED: { event: 'MessageAuthenticationError' },
+    ENDPOINT_RESOLUTION_FAILED: { event: 'EndpointResolutionFailed' },
     MESSAGE_TOO_LARGE: { event: 'UnableToDecode', status: 413 },
     MESSAGE_TIMEOUT: { event: 'UnableToDecode', status: 408 },
     REQUEST_CAPACITY_EXCEEDED: { event: 'RequestCapacityExceeded' },

@@ -4,6 +4,7 @@
  * intercept ids without the "intercept/" prefix, as Shibboleth writes them.
  */
 import type { RelyingPartyImpersonation } from './rp-impersonation.js';
+import type { AcsEndpoint, SloEndpoint } from './saml-endpoints.js';
 
 interface RelyingPartyBase {
   readonly id: string;
@@ -24,7 +25,17 @@ export type NameIdFormat = keyof typeof NAMEID_FORMATS;
 
 export interface SamlServiceProvider extends RelyingPartyBase {
   readonly kind: 'saml';
+  /** The Location of the default ACS (defaultAcs of assertionConsumerServices): an HTTP-POST one. */
   readonly assertionConsumerServiceURL: string;
+  /**
+   * Where responses may go: the YAML assertionConsumerServiceURL (HTTP-POST, index 0, the default)
+   * when given, else every AssertionConsumerService of the metadata. See acs-selection.ts.
+   */
+  readonly assertionConsumerServices: readonly AcsEndpoint[];
+  /** The SingleLogoutServices of the SP's metadata (none without metadata). */
+  readonly singleLogoutServices: readonly SloEndpoint[];
+  /** The NameIDFormats the SP's metadata lists, in order (informational). */
+  readonly metadataNameIdFormats: readonly string[];
   /** PEM certificate the SP signs AuthnRequests with, if it signs them. */
   readonly signingCertificate?: string;
   /** SAML metadata XML of the SP, when configured from a metadata file. */

@@ -1,14 +1,20 @@
 /**
- * What the IdP takes from a service provider's SAML metadata file for inbound requests: the
- * certificates its AuthnRequests may be signed with (KeyDescriptors of the SPSSODescriptor with
- * use="signing" or no use), whether it says it signs them, the certificates assertions may be
- * encrypted to (use="encryption" or no use), and the highest impersonation level it
- * admits for itself — an entity attribute (MDAttr) named MAX_IMPERSONATION_LEVEL_ATTRIBUTE in the
+ * What the IdP takes from a service provider's SAML metadata file: its entityID; the certificates
+ * its AuthnRequests may be signed with (KeyDescriptors of the SPSSODescriptor with use="signing" or
+ * no use) and those to encrypt for (use="encryption" or no use); whether it says it signs its
+ * requests; its endpoints (sp-metadata-endpoints.ts) and NameIDFormats; and the highest
+ * impersonation level it admits for itself — an entity attribute (MDAttr) named MAX_IMPERSONATION_LEVEL_ATTRIBUTE in the
  * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The file is the
  * administrator's, read once at start-up; a problem is reported with the file's key by the caller.
  */
 import { X509Certificate } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
+import type { AcsEndpoint, SloEndpoint } from './saml-endpoints.js';
+import {
+  assertionConsumerServices,
+  nameIdFormats,
+  singleLogoutServices,
+} from './sp-metadata-endpoints.js';
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -18,22 +24,23 @@ const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 export const MAX_IMPERSONATION_LEVEL_ATTRIBUTE = 'urn:x-idp-impersonate:max-impersonation-level';
 
 export interface SpMetadataKeys {
+  /** The EntityDescriptor's entityID (checked to be the configured one, when one is configured). */
+  readonly entityID: string;
   readonly signingCertificates: string[];
-  /** KeyDescriptors with use="encryption" or no use, as PEM (assertions are encrypted to the first). */
+  /** Certificates of KeyDescriptors with use="encryption" or no use, as PEM. */
   readonly encryptionCertificates: string[];
   readonly authnRequestsSigned: boolean;
+  /** Every AssertionConsumerService, whatever its binding, in document order. */
+  readonly assertionConsumerServices: AcsEndpoint[];
+  readonly singleLogoutServices: SloEndpoint[];
+  /** The NameIDFormat elements, in order (informational: what the SP says it takes). */
+  readonly nameIdFormats: string[];
   /** The value of the SP's MAX_IMPERSONATION_LEVEL_ATTRIBUTE entity attribute, unchecked. */
   readonly maxImpersonationLevel?: string;
 }
 
-/** What an SP without a metadata file has. */
-export const NO_SP_METADATA_KEYS: SpMetadataKeys = {
-  signingCertificates: [],
-  encryptionCertificates: [],
-  authnRequestsSigned: false,
-};
-
-export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
+/** The metadata document `xml`; `entityID`, when given, must be the one it describes. */
+export function spMetadataKeys(xml: string, entityID?: string): SpMetadataKeys {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('contains a DTD');
   const errors: string[] = [];
   const doc = new DOMParser({
@@ -46,27 +53,39 @@ export function spMetadataKeys(xml: string, entityID: string): SpMetadataKeys {
   const root = doc?.documentElement;
   if (errors.length > 0 || !root)
     throw new Error(`is not well-formed XML${errors[0] ? ` (${errors[0]})` : ''}`);
+  return spEntityDescriptorKeys(root, entityID);
+}
+
+/** The same from an EntityDescriptor element already parsed (one entity of an aggregate, say). */
+export function spEntityDescriptorKeys(root: Element, entityID?: string): SpMetadataKeys {
   if (root.namespaceURI !== MD || root.localName !== 'EntityDescriptor')
     throw new Error('is not a SAML 2.0 EntityDescriptor');
-  if (root.getAttribute('entityID') !== entityID) {
-    throw new Error(
-      `describes ${JSON.stringify(root.getAttribute('entityID'))}, not ${JSON.stringify(entityID)}`,
-    );
+  const described = root.getAttribute('entityID')?.trim();
+  if (!described) throw new Error('has no entityID');
+  if (entityID !== undefined && described !== entityID) {
+    throw new Error(`describes ${JSON.stringify(described)}, not ${JSON.stringify(entityID)}`);
   }
   const descriptor = children(root, MD, 'SPSSODescriptor')[0];
   if (!descriptor) throw new Error('has no SPSSODescriptor');
-  const certificates = (use: string) =>
-    children(descriptor, MD, 'KeyDescriptor')
-      .filter((kd) => !kd.getAttribute('use') || kd.getAttribute('use') === use)
-      .flatMap((kd) => Array.from(kd.getElementsByTagNameNS(DS, 'X509Certificate')))
-      .map((el) => toPem(el.textContent ?? ''));
   const signed = descriptor.getAttribute('AuthnRequestsSigned');
   return {
-    signingCertificates: certificates('signing'),
-    encryptionCertificates: certificates('encryption'),
+    entityID: described,
+    signingCertificates: certificates(descriptor, 'signing'),
+    encryptionCertificates: certificates(descriptor, 'encryption'),
     authnRequestsSigned: signed === 'true' || signed === '1',
+    assertionConsumerServices: assertionConsumerServices(descriptor),
+    singleLogoutServices: singleLogoutServices(descriptor),
+    nameIdFormats: nameIdFormats(descriptor),
     maxImpersonationLevel: entityAttribute(root, MAX_IMPERSONATION_LEVEL_ATTRIBUTE),
   };
+}
+
+/** The certificates of the descriptor's KeyDescriptors for `use`, or with no use (both), as PEM. */
+function certificates(descriptor: Element, use: 'signing' | 'encryption'): string[] {
+  return children(descriptor, MD, 'KeyDescriptor')
+    .filter((kd) => !kd.getAttribute('use') || kd.getAttribute('use') === use)
+    .flatMap((kd) => Array.from(kd.getElementsByTagNameNS(DS, 'X509Certificate')))
+    .map((el) => toPem(el.textContent ?? ''));
 }
 
 /**

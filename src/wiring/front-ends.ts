@@ -9,6 +9,7 @@ import { loadSigningCredential } from '../credentials/signing-credential.js';
 import { OidcFrontEnd } from '../frontend/oidc/oidc-front-end.js';
 import { SamlEntities } from '../frontend/saml/saml-entities.js';
 import { SamlFrontEnd } from '../frontend/saml/saml-front-end.js';
+import { warnSpsWithoutRelease } from '../frontend/saml/sp-release-warnings.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import type { RelyingPartyRegistry } from '../relying-party/relying-party.js';
 import { loadSecret } from '../session/session-secret.js';
@@ -38,6 +39,7 @@ export async function samlFrontEnd({
   idpLog,
   audit,
   resolver,
+  filter,
   relyingParties,
   views,
   messages,
@@ -45,6 +47,8 @@ export async function samlFrontEnd({
   const props = config.properties;
   const credential = await loadSigningCredential(props.signing, props.entityID, idpLog);
   const entities = new SamlEntities(props.entityID, props.baseURL, credential);
+  const samlLog = log.child('net.shibboleth.idp.saml');
+  warnSpsWithoutRelease(config.relyingParties, filter.policies, samlLog);
   return new SamlFrontEnd({
     props,
     entities,
@@ -55,7 +59,7 @@ export async function samlFrontEnd({
     views,
     messages,
     impersonatedSessionLifetimeMs: props.impersonate.sessionLifetimeMs,
-    log: log.child('net.shibboleth.idp.saml'),
+    log: samlLog,
   });
 }
 

@@ -20,6 +20,7 @@ const EXPECTED: Record<IdpErrorCode, [event: string, status: number]> = {
   REQUEST_TOO_LARGE: ['RequestTooLarge', 413],
   UNSUPPORTED_MEDIA_TYPE: ['UnsupportedMediaType', 415],
   MESSAGE_AUTHENTICATION_FAILED: ['MessageAuthenticationError', 400],
+  ENDPOINT_RESOLUTION_FAILED: ['EndpointResolutionFailed', 400],
   MESSAGE_TOO_LARGE: ['UnableToDecode', 413],
   MESSAGE_TIMEOUT: ['UnableToDecode', 408],
   REQUEST_CAPACITY_EXCEEDED: ['RequestCapacityExceeded', 503],

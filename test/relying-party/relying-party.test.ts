@@ -25,6 +25,16 @@ function saml(id: string): SamlServiceProvider {
     declaredAt: 'conf/relying-party.yaml:1',
     impersonation: {},
     assertionConsumerServiceURL: `${id}/acs`,
+    assertionConsumerServices: [
+      {
+        location: `${id}/acs`,
+        binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+        index: 0,
+        isDefault: true,
+      },
+    ],
+    singleLogoutServices: [],
+    metadataNameIdFormats: [],
     signingCertificates: [],
     wantAuthnRequestsSigned: false,
     allowSha1Signatures: false,

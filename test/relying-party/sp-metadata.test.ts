@@ -1,7 +1,7 @@
 /**
- * What the IdP takes from an SP's metadata file: the certificates of its SPSSODescriptor's signing
- * (or unmarked) KeyDescriptors, whether it signs AuthnRequests and the impersonation level it
- * declares (an entity attribute) — and nothing from a file that is not well-formed, has a DTD,
+ * What the IdP takes from an SP's metadata file: its entityID, the certificates of its
+ * SPSSODescriptor's signing (or unmarked) and encryption (or unmarked) KeyDescriptors, whether it
+ * signs AuthnRequests and the impersonation level it declares (an entity attribute) — and nothing from a file that is not well-formed, has a DTD,
  * describes another entity or has no SP role.
  */
 import { X509Certificate } from 'node:crypto';
@@ -52,7 +52,7 @@ describe('spMetadataKeys', () => {
     expect(keys.authnRequestsSigned).toBe(false);
   });
 
-  it('takes the encryption and the unmarked certificates for encryption, not the signing ones', () => {
+  it('takes the unmarked and the encryption certificates to encrypt for, not the signing ones', () => {
     const keys = spMetadataKeys(
       metadata(
         `${keyDescriptor(certA, 'signing')}${keyDescriptor(certB)}${keyDescriptor(certA, 'encryption')}`,
@@ -60,6 +60,14 @@ describe('spMetadataKeys', () => {
       SP,
     );
     expect(keys.encryptionCertificates.map(subjectOf)).toEqual(['CN=sp-b', 'CN=sp-a']);
+  });
+
+  it('gives the entityID it describes, and checks it only when one is expected', () => {
+    expect(spMetadataKeys(metadata(''), SP).entityID).toBe(SP);
+    expect(spMetadataKeys(metadata('', { entityID: 'https://x.example.org/sp' })).entityID).toBe(
+      'https://x.example.org/sp',
+    );
+    expect(() => spMetadataKeys(metadata('', { entityID: ' ' }))).toThrow('has no entityID');
   });
 
   it.each([
@@ -75,7 +83,7 @@ describe('spMetadataKeys', () => {
   });
 
   it('gives no certificates for an SP without KeyDescriptors', () => {
-    expect(spMetadataKeys(metadata(''), SP)).toEqual({
+    expect(spMetadataKeys(metadata(''), SP)).toMatchObject({
       signingCertificates: [],
       encryptionCertificates: [],
       authnRequestsSigned: false,

@@ -11,10 +11,12 @@ import type {
   RelyingPartyRegistry,
   SamlServiceProvider,
 } from '../../relying-party/relying-party.js';
+import type { AcsEndpoint } from '../../relying-party/saml-endpoints.js';
+import { selectAcs } from './acs-selection.js';
 import type { SamlParameters } from './binding-parameters.js';
 import { malformed, refused } from './inbound-errors.js';
 import { hasRedirectSignature, verifyRedirectSignature } from './redirect-signature-verifier.js';
-import { BINDING, type InboundBinding } from './saml-bindings.js';
+import type { InboundBinding } from './saml-bindings.js';
 import { attribute, childElements, is, NS } from './xml-elements.js';
 import { signatureElements } from './xml-signature-structure.js';
 import { verifyEnvelopedSignature, type VerifiedSignature } from './xml-signature-verifier.js';
@@ -36,6 +38,8 @@ export interface InboundRequest {
   signaturePresent: boolean;
   /** The signature verified here with `keys`, or null: set by the binding's verify…Signature check. */
   verified: VerifiedSignature | null;
+  /** Where the response goes, or null until assertionConsumerService has chosen. */
+  acs: AcsEndpoint | null;
 }
 
 export type RequestCheck = (request: InboundRequest) => void;
@@ -124,24 +128,9 @@ export function noteSha1Signature({ sp, verified, log }: InboundRequest): void {
     );
 }
 
-/** The response goes to the SP's configured ACS URL only: a request asking for another is refused, not obeyed. */
-export function configuredAcsUrl({ fields, sp }: InboundRequest): void {
-  const acs = fields.get('AssertionConsumerServiceURL');
-  if (acs !== undefined && acs !== sp.assertionConsumerServiceURL) {
-    throw malformed(
-      `AssertionConsumerServiceURL ${JSON.stringify(acs)} is not the one configured for ${sp.id}`,
-    );
-  }
-}
-
-/** The IdP sends its responses by HTTP-POST only. */
-export function postProtocolBinding({ fields }: InboundRequest): void {
-  const protocolBinding = fields.get('ProtocolBinding');
-  if (protocolBinding !== undefined && protocolBinding !== BINDING.post) {
-    throw malformed(
-      `ProtocolBinding ${JSON.stringify(protocolBinding)} is not supported (only HTTP-POST)`,
-    );
-  }
+/** The ACS the response goes to (acs-selection.ts): one the SP registered, by HTTP-POST. */
+export function assertionConsumerService(request: InboundRequest): void {
+  request.acs = selectAcs(request.sp, request.fields);
 }
 
 /** The ID the response answers (InResponseTo): a request without one cannot be answered. */

@@ -10,7 +10,9 @@
  *   4. issuer           the root's Issuer names a configured SP
  *   5. REQUEST_CHECKS   per binding: the signature (Redirect: in the query, no XML signature; POST:
  *                       the root's one enveloped signature), required when the SP says; then the
- *                       ACS URL and ProtocolBinding, from the root, the element the signature covers
+ *                       ACS the response goes to (acs-selection.ts), from the root's
+ *                       AssertionConsumerServiceIndex/URL and ProtocolBinding — the element the
+ *                       signature covers
  *   6. fields           ID, ForceAuthn, IsPassive
  *
  * The checks themselves are in authn-request-checks.ts. `signed` is true only for a signature that
@@ -23,13 +25,12 @@ import type {
   SamlServiceProvider,
 } from '../../relying-party/relying-party.js';
 import {
-  configuredAcsUrl,
+  assertionConsumerService,
   findQuerySignature,
   findXmlSignature,
   noteSha1Signature,
   noteUncheckedSignature,
   noXmlSignatureOnRedirect,
-  postProtocolBinding,
   requestId,
   serviceProvider,
   signedIfSpRequires,
@@ -59,6 +60,8 @@ export interface DecodedAuthnRequest {
   readonly signed: boolean;
   readonly forceAuthn: boolean;
   readonly isPassive: boolean;
+  /** The Location of the AssertionConsumerService the response goes to (acs-selection.ts). */
+  readonly acsUrl: string;
 }
 
 export interface DecoderDeps {
@@ -83,8 +86,7 @@ const REQUEST_CHECKS: readonly (readonly [RequestCheck, ...InboundBinding[]])[] 
   [signedIfSpRequires, 'redirect', 'post'],
   [noteUncheckedSignature, 'redirect', 'post'],
   [noteSha1Signature, 'redirect', 'post'],
-  [configuredAcsUrl, 'redirect', 'post'],
-  [postProtocolBinding, 'redirect', 'post'],
+  [assertionConsumerService, 'redirect', 'post'],
 ];
 
 const CHECKS_FOR: Readonly<Record<InboundBinding, readonly RequestCheck[]>> = {
@@ -133,12 +135,14 @@ function fromItsIssuer(
     log: deps.log,
     signaturePresent: false,
     verified: null,
+    acs: null,
   };
 }
 
 /** What the profile flow takes from the request; reading the ID refuses a request without one. */
 function decoded(request: InboundRequest): DecodedAuthnRequest {
-  const { fields, params, binding, verified, sp } = request;
+  const { fields, params, binding, verified, sp, acs } = request;
+  if (!acs) throw new Error('no AssertionConsumerService was chosen');
   return {
     requestId: requestId(request),
     forceAuthn: xsBoolean(fields.get('ForceAuthn')),
@@ -146,6 +150,7 @@ function decoded(request: InboundRequest): DecodedAuthnRequest {
     relayState: params.relayState,
     binding: BINDING[binding],
     signed: verified !== null,
+    acsUrl: acs.location,
     sp,
   };
 }

@@ -161,6 +161,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
         relayState: decoded.relayState,
         binding: decoded.binding,
         signed: decoded.signed,
+        acsUrl: decoded.acsUrl,
       } satisfies SamlInbound,
       passive: decoded.isPassive,
       forceAuthn: decoded.forceAuthn,

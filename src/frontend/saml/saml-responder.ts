@@ -1,7 +1,8 @@
 /**
  * The SAML front-end's answers: a Response to the SP — success with its NameID and released
  * attributes, or an error status for an event — built and signed (saml-response.ts), its audit
- * record on disk first, then sent over HTTP-POST in an auto-submitting form to the SP's ACS.
+ * record on disk first, then sent over HTTP-POST in an auto-submitting form to the ACS chosen for
+ * the request (acs-selection.ts).
  */
 import type { Response } from 'express';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
@@ -50,6 +51,8 @@ export interface SamlInbound {
   relayState: string | null;
   binding: string;
   signed: boolean;
+  /** The ACS chosen for this request (acs-selection.ts): the only place its response is posted. */
+  acsUrl: string;
 }
 
 /** What answering needs of the front-end's services. */
@@ -90,7 +93,7 @@ export class SamlResponder {
         responseId,
         assertionId,
         issuer: this.deps.entities.entityID,
-        destination: sp.assertionConsumerServiceURL,
+        destination: inbound.acsUrl,
         audience: sp.id,
         inResponseTo: inbound.requestId,
         nameId: nameId.value,
@@ -130,7 +133,7 @@ export class SamlResponder {
         level: subject.impersonation.level,
         at: now,
       });
-    await this.post(exchange.res, sp, encoded, inbound.relayState);
+    await this.post(exchange.res, inbound.acsUrl, encoded, inbound.relayState);
   }
 
   async respondError(
@@ -138,7 +141,7 @@ export class SamlResponder {
     prc: ProfileRequestContext,
     event: IdpEvent,
   ): Promise<void> {
-    const sp = this.sp(prc);
+    this.sp(prc); // only a SAML SP gets a SAML Response: refused otherwise
     const inbound = prc.inbound as SamlInbound;
     const [top, sub] = EVENTS[event].saml;
     const status = statusUri(top);
@@ -148,7 +151,7 @@ export class SamlResponder {
       {
         responseId,
         issuer: this.deps.entities.entityID,
-        destination: sp.assertionConsumerServiceURL,
+        destination: inbound.acsUrl,
         inResponseTo: inbound.requestId,
         status,
         subStatus,
@@ -166,7 +169,7 @@ export class SamlResponder {
         [AuditField.ACTION]: AuditAction.REFUSE,
       }),
     );
-    await this.post(exchange.res, sp, encoded, inbound.relayState);
+    await this.post(exchange.res, inbound.acsUrl, encoded, inbound.relayState);
   }
 
   /**
@@ -229,17 +232,17 @@ export class SamlResponder {
     }
   }
 
-  /** The auto-submitting form that carries the Response to the SP's ACS. */
+  /** The auto-submitting form that carries the Response to the request's ACS. */
   private async post(
     res: Response,
-    sp: SamlServiceProvider,
+    acsUrl: string,
     samlResponse: string,
     relayState: string | null,
   ): Promise<void> {
-    setContentSecurityPolicy(res, [sp.assertionConsumerServiceURL]);
+    setContentSecurityPolicy(res, [acsUrl]);
     res.set('Cache-Control', 'no-store');
     await this.deps.views.render(res, 'saml/post-response', {
-      action: sp.assertionConsumerServiceURL,
+      action: acsUrl,
       samlResponse,
       relayState,
     });

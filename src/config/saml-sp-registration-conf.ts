@@ -1,0 +1,90 @@
+/**
+ * Who a samlServiceProviders entry of relying-party.yaml is and where its responses may go: its
+ * entityID (the YAML key, or the metadata's when the entry gives only `metadataFile:`), its
+ * metadata, and its endpoints. YAML keys win over the metadata: an assertionConsumerServiceURL
+ * given in YAML is the SP's one endpoint (HTTP-POST, index 0, the default) and the metadata's
+ * AssertionConsumerServices are then not used. A YAML entityID must be the metadata's.
+ */
+import path from 'node:path';
+import type { ConfNode } from '../core/yaml-conf.js';
+import {
+  defaultAcs,
+  HTTP_POST_BINDING,
+  type AcsEndpoint,
+  type SloEndpoint,
+} from '../relying-party/saml-endpoints.js';
+import { spMetadataKeys, type SpMetadataKeys } from '../relying-party/sp-metadata.js';
+import { readText } from './conf-files.js';
+
+export interface SpRegistration {
+  readonly id: string;
+  readonly metadataXml?: string;
+  readonly metadata?: SpMetadataKeys;
+  readonly assertionConsumerServiceURL: string;
+  readonly assertionConsumerServices: readonly AcsEndpoint[];
+  readonly singleLogoutServices: readonly SloEndpoint[];
+  readonly metadataNameIdFormats: readonly string[];
+}
+
+export function spRegistration(sp: ConfNode, confDir: string, seen: Set<string>): SpRegistration {
+  const { metadataXml, metadata } = spMetadata(sp, confDir);
+  const id = sp.optionalString('entityID') ?? metadata?.entityID;
+  if (id === undefined) sp.fail('is required (or a metadataFile naming the SP)', 'entityID');
+  if (seen.has(id))
+    sp.fail('duplicate relying party', sp.has('entityID') ? 'entityID' : 'metadataFile');
+  seen.add(id);
+  const assertionConsumerServices = endpoints(sp, metadata);
+  return {
+    id,
+    metadataXml,
+    metadata,
+    assertionConsumerServiceURL: defaultAcs(assertionConsumerServices)!.location,
+    assertionConsumerServices,
+    singleLogoutServices: metadata?.singleLogoutServices ?? [],
+    metadataNameIdFormats: metadata?.nameIdFormats ?? [],
+  };
+}
+
+/** The metadataFile's text and what it says, checked to describe the YAML entityID if one is given. */
+function spMetadata(sp: ConfNode, confDir: string) {
+  const file = sp.optionalString('metadataFile');
+  if (file === undefined) return {};
+  const metadataXml = readText(sp, 'metadataFile', path.resolve(confDir, file));
+  try {
+    // The YAML value, expanded: the entry's own entityID is read once more by spRegistration.
+    const expected = sp.has('entityID') ? sp.string('entityID') : undefined;
+    return { metadataXml, metadata: spMetadataKeys(metadataXml, expected) };
+  } catch (err) {
+    return sp.fail((err as Error).message, 'metadataFile');
+  }
+}
+
+/** The YAML URL as the one endpoint, else the metadata's; either way one must take HTTP-POST. */
+function endpoints(sp: ConfNode, metadata: SpMetadataKeys | undefined): readonly AcsEndpoint[] {
+  const url = sp.optionalString('assertionConsumerServiceURL');
+  if (url !== undefined) {
+    checkHttpUrl(sp, 'assertionConsumerServiceURL', url);
+    return [{ location: url, binding: HTTP_POST_BINDING, index: 0, isDefault: true }];
+  }
+  if (!metadata)
+    sp.fail(
+      "is required (or a metadataFile listing the SP's endpoints)",
+      'assertionConsumerServiceURL',
+    );
+  if (!defaultAcs(metadata.assertionConsumerServices))
+    sp.fail(
+      'lists no HTTP-POST AssertionConsumerService (the only binding responses are sent by), and no assertionConsumerServiceURL is set',
+      'metadataFile',
+    );
+  return metadata.assertionConsumerServices;
+}
+
+function checkHttpUrl(node: ConfNode, key: string, value: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    node.fail('must be an absolute URL', key);
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') node.fail('must be an http(s) URL', key);
+}
