@@ -31,6 +31,7 @@ import { OIDC_PATHS } from './oidc-paths.js';
 import {
   clientAuthentication,
   explainPkceFailures,
+  formPostFormAction,
   includeSidInIdTokens,
 } from './protocol-details.js';
 import { ReleasedClaims } from './released-claims.js';
@@ -135,6 +136,7 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   });
   // Introspection answers carry the claims released to the caller, computed when it asks.
   provider.use(introspectionClaimsMiddleware(release, records, definitions));
+  provider.use(formPostFormAction());
   includeSidInIdTokens(provider);
   explainPkceFailures(provider);
   return provider;

@@ -68,3 +68,24 @@ export function renderErrorEvent(error: string): IdpEvent {
   if (error === 'invalid_client') return 'UnknownRelyingParty';
   return 'UnableToDecode';
 }
+
+/**
+ * response_mode=form_post (advertised by discovery): oidc-provider's auto-submitting page posts the
+ * response to the client's redirect URI, which the IdP's CSP form-action ('self') would block in
+ * the browser. Once the redirect URI is known to be the client's, its origin is added there, as on
+ * the IdP's own response pages (content-security-policy.ts).
+ */
+export function formPostFormAction() {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
+    await next();
+    const { route, params, client } = ctx.oidc ?? {};
+    const uri = params?.redirect_uri;
+    if (route !== 'authorization' && route !== 'resume') return;
+    if (params?.response_mode !== 'form_post' || typeof uri !== 'string') return;
+    if (!client?.redirectUriAllowed(uri)) return;
+    const csp = ctx.response.get('content-security-policy');
+    const origin = new URL(uri).origin;
+    if (csp && origin !== 'null')
+      ctx.set('content-security-policy', csp.replace(/form-action [^;]*/, `$& ${origin}`));
+  };
+}

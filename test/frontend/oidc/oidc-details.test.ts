@@ -79,6 +79,7 @@ describe('ID token claims', () => {
     const sso = (await signInAndRedeem(b, rp, 'alice')).claims()!;
     expect(sso.auth_time).toBe(login.auth_time); // no new login: SSO
     expect(sso.sid).toEqual(expect.any(String));
+    expect(sso.sid).not.toBe(login.sid); // each authorization has its own carrier session
     const imp = (await signInAndRedeem(b, rp, 'alice', 'bob')).claims()!;
     expect(imp.sub).toBe('bob');
     expect(imp.auth_time).toBe(login.auth_time); // the tester's login; bob never authenticated
@@ -222,5 +223,34 @@ describe('client authentication', () => {
     await expect(wrong.introspect(tokens.access_token)).rejects.toMatchObject({
       error: 'invalid_client',
     });
+  });
+});
+
+describe('response_mode=form_post (advertised)', () => {
+  it('lets the page post the code to the client, which redeems it', async () => {
+    const b = rpBrowser();
+    const pending = await rp.authorize({ response_mode: 'form_post' });
+    let page = await b.submit(
+      await b.get(pending.url),
+      { j_username: 'alice', j_password: 'demo-alice' },
+      '_eventId_proceed',
+    );
+    page = await b.submit(page, {}, '_eventId_proceed');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const formAction = csp.split(';').find((d) => d.trim().startsWith('form-action'));
+    expect(formAction?.trim().split(/\s+/)).toEqual(['form-action', "'self'", STOP]);
+    const form = page.html.querySelector('form')!;
+    expect(form.getAttribute('action')).toBe(`${STOP}/callback`);
+    const body = new URLSearchParams(
+      form
+        .querySelectorAll('input')
+        .map((i) => [i.getAttribute('name')!, i.getAttribute('value')!]),
+    );
+    const posted = new Request(`${STOP}/callback`, { method: 'POST', body });
+    const tokens = await oidc.authorizationCodeGrant(rp.config, posted, {
+      pkceCodeVerifier: pending.verifier,
+      expectedState: pending.state,
+    });
+    expect(tokens.claims()?.sub).toBe('alice');
   });
 });
