@@ -21,8 +21,10 @@ export class TestRp {
     clientId: string,
     secret: string,
     redirectUri: string,
+    /** How it authenticates at the token endpoint (openid-client's default: client_secret_post). */
+    auth?: oidc.ClientAuth,
   ): Promise<TestRp> {
-    const config = await oidc.discovery(new URL(issuer), clientId, secret, undefined, {
+    const config = await oidc.discovery(new URL(issuer), clientId, secret, auth, {
       execute: [oidc.allowInsecureRequests],
     });
     return new TestRp(config, redirectUri);

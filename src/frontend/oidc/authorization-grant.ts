@@ -8,7 +8,7 @@ import type { AttributeDefinition } from '../../attribute/attribute-resolver.js'
 import { AuditField } from '../../audit/audit-fields.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { HttpExchange } from '../../core/http-exchange.js';
-import type { ResolvedContext } from '../../core/request-context.js';
+import type { ResolvedContext, TokenPolicy } from '../../core/request-context.js';
 import type { OidcClient } from '../../relying-party/relying-party.js';
 import type { AuthorizationRecord, AuthorizationRecords } from './authorization-records.js';
 import { claimsOf } from './claims.js';
@@ -34,7 +34,7 @@ export async function resumeWithGrant(
   const { req, res } = exchange;
   const subject = prc.subject;
   const impersonation = subject.impersonation;
-  const scopes = grantedScopes(requestedScope, client);
+  const scopes = grantedScopes(requestedScope, client, impersonation?.tokens);
   // Kept as long as tokens can be issued and used under it (grant-retention.ts), no longer.
   const lifetimeMs = grantLifetimeMs(parts.props.oidc, {
     tokens: impersonation?.tokens,
@@ -82,9 +82,13 @@ export async function resumeWithGrant(
   res.redirect(303, returnTo);
 }
 
-/** The scopes granted: those requested that the client may have (openid always). */
-function grantedScopes(requested: string, client: OidcClient): string[] {
-  const allowed = new Set([...client.scopes, ...(client.refreshTokens ? ['offline_access'] : [])]);
+/**
+ * The scopes granted: those requested that the client may have (openid always) — offline_access
+ * only where a refresh token can be issued, so the token response's scope says what the client got.
+ */
+function grantedScopes(requested: string, client: OidcClient, tokens?: TokenPolicy): string[] {
+  const offline = client.refreshTokens && (tokens?.refreshTokens ?? true);
+  const allowed = new Set([...client.scopes, ...(offline ? ['offline_access'] : [])]);
   return [...new Set(['openid', ...requested.split(' ').filter((s) => allowed.has(s))])];
 }
 

@@ -44,6 +44,7 @@ import { refuseSilently, silentRefusalAuditMiddleware } from './oidc-silent-audi
 import { authorizationContext, type OidcInbound } from './authorization-context.js';
 import { OIDC_FRONT_END, OIDC_PATHS, param } from './oidc-paths.js';
 import { createOpenIdProvider } from './openid-provider.js';
+import { renderErrorEvent } from './protocol-details.js';
 
 export interface OidcFrontEndDeps {
   readonly props: IdpProperties;
@@ -87,7 +88,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
         ctx.type = 'html';
         ctx.body = await this.errorPage(
           ctx,
-          'UnableToDecode',
+          renderErrorEvent(out.error),
           `${out.error}: ${out.error_description ?? ''}`,
         );
       },

@@ -28,6 +28,12 @@ import { CODE_LIFETIME_S, grantLifetimeMs, tokenPolicyOf } from './grant-retenti
 import type { TokenPolicy } from '../../core/request-context.js';
 import type { AccountState } from '../../directory/user-directory.js';
 import { OIDC_PATHS } from './oidc-paths.js';
+import {
+  clientAuthentication,
+  explainPkceFailures,
+  formPostFormAction,
+  includeSidInIdTokens,
+} from './protocol-details.js';
 import { ReleasedClaims } from './released-claims.js';
 import { sqliteAdapterFactory } from './sqlite-oidc-adapter.js';
 import {
@@ -102,9 +108,12 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
     scopes: ['openid', 'offline_access', ...Object.keys(byScope)],
     responseTypes: ['code'],
     pkce: { required: () => true },
+    ...clientAuthentication(),
     conformIdTokenClaims: true,
     features: {
       devInteractions: { enabled: false },
+      // Not offered: sender-constrained tokens are neither configured nor tested here.
+      dPoP: { enabled: false },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed(relyingParties) },
       revocation: { enabled: true, allowedPolicy: revocationAllowed() },
       userinfo: { enabled: true },
@@ -127,6 +136,9 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   });
   // Introspection answers carry the claims released to the caller, computed when it asks.
   provider.use(introspectionClaimsMiddleware(release, records, definitions));
+  provider.use(formPostFormAction());
+  includeSidInIdTokens(provider);
+  explainPkceFailures(provider);
   return provider;
 }
 
@@ -140,6 +152,8 @@ function clientsOf(relyingParties: RelyingPartyRegistry): ClientMetadata[] {
     response_types: ['code'],
     grant_types: c.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
     token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+    // Every ID token says when the user really logged in (docs/oidc.md), not only on max_age.
+    require_auth_time: true,
     scope: [...c.scopes, ...(c.refreshTokens ? ['offline_access'] : [])].join(' '),
   }));
   // A resource server authenticates like a client but can obtain nothing: no redirect URIs, no
