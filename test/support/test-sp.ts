@@ -45,6 +45,8 @@ export interface TestSpOptions {
   readonly digestAlgorithm?: 'sha1' | 'sha256' | 'sha512';
   /** Transforms of the XML signature of POST requests (node-saml's default: enveloped + exclusive C14N). */
   readonly xmlSignatureTransforms?: string[];
+  /** The IdP certificates trusted (base64 DER); default: every signing certificate in the IdP's metadata. */
+  readonly idpCert?: string | string[];
 }
 
 export class TestSp {
@@ -59,7 +61,7 @@ export class TestSp {
         callbackUrl: options.acsURL ?? 'http://127.0.0.1:9/saml/acs',
         entryPoint: md.ssoRedirectURL,
         idpIssuer: md.entityID,
-        idpCert: md.certificate,
+        idpCert: options.idpCert ?? [...md.certificates],
         audience: entityID,
         wantAssertionsSigned: true,
         wantAuthnResponseSigned: true,
