@@ -13,6 +13,7 @@ import { SignedXml } from 'xml-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchIdpMetadata } from '../../../src/demo/idp-metadata.js';
 import { Browser } from '../../support/browser.js';
+import { metadataSchemaErrors } from '../../support/metadata-schema.js';
 import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
 import { signInThrough, TestSp } from '../../support/test-sp.js';
 
@@ -127,6 +128,7 @@ describe('the served metadata', () => {
 
   it('names the organization (escaped) and the contacts, security as REFEDS asks', async () => {
     const { xml, root } = await served();
+    expect(metadataSchemaErrors(xml)).toEqual([]);
     expect(xml).toContain('Example &amp; Co &lt;University&gt;');
     const [org] = children(root, MD, 'Organization');
     expect(children(org!, MD, 'OrganizationName')[0]!.textContent).toBe(

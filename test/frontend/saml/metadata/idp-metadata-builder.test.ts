@@ -1,6 +1,7 @@
 /**
  * The metadata builder without HTTP: the minimal document (no Organization, contacts or
- * signature), the schema's element order with single logout endpoints, and the served document
+ * signature), valid against the OASIS metadata schema also with single logout endpoints and a
+ * signature, and the served document
  * rebuilt — new ID, later validUntil — at most once a minute.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
@@ -14,6 +15,7 @@ import {
 } from '../../../../src/frontend/saml/metadata/idp-metadata.js';
 import { SamlEntities } from '../../../../src/frontend/saml/saml-entities.js';
 import { serialize } from '../../../../src/frontend/saml/xml/xml-tree.js';
+import { metadataSchemaErrors } from '../../../support/metadata-schema.js';
 
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
@@ -38,7 +40,15 @@ const childNames = (e: Element) =>
 describe('idpMetadataTree', () => {
   it('writes only what is configured: no Organization, contacts, signature or SLO', () => {
     const now = new Date('2026-03-01T10:00:00.250Z');
-    const root = parse(serialize(idpMetadataTree(input, now)));
+    const xml = serialize(idpMetadataTree(input, now));
+    expect(metadataSchemaErrors(xml)).toEqual([]);
+    // The check is not vacuous: an element out of the schema's order is reported.
+    const misplaced = xml.replace(
+      '<md:Extensions>',
+      `<md:NameIDFormat>${TRANSIENT}</md:NameIDFormat><md:Extensions>`,
+    );
+    expect(metadataSchemaErrors(misplaced).join()).toMatch(/Extensions.*not expected/);
+    const root = parse(xml);
     expect(root.getAttribute('validUntil')).toBe('2026-03-01T11:00:00Z');
     expect(root.getAttribute('cacheDuration')).toBe('PT91S');
     expect(childNames(root)).toEqual(['IDPSSODescriptor']);
@@ -52,16 +62,16 @@ describe('idpMetadataTree', () => {
   });
 
   it('puts single logout endpoints where the schema orders them, after the keys', () => {
-    const root = parse(
-      serialize(
-        idpMetadataTree({
-          ...input,
-          signingCertificates: ['MIIB', 'MIIC'],
-          singleLogoutServices: [{ binding: POST, location: 'https://idp.example.org/slo' }],
-          nameIdFormats: [],
-        }),
-      ),
+    const xml = serialize(
+      idpMetadataTree({
+        ...input,
+        signingCertificates: ['MIIB', 'MIIC'],
+        singleLogoutServices: [{ binding: POST, location: 'https://idp.example.org/slo' }],
+        nameIdFormats: [],
+      }),
     );
+    expect(metadataSchemaErrors(xml)).toEqual([]);
+    const root = parse(xml);
     expect(childNames(root.firstChild as Element)).toEqual([
       'Extensions',
       'KeyDescriptor',
@@ -106,7 +116,9 @@ describe('SamlEntities.metadata', () => {
         now: () => clock,
       },
     );
-    const first = parse(await entities.metadata());
+    const signed = await entities.metadata();
+    expect(metadataSchemaErrors(signed)).toEqual([]);
+    const first = parse(signed);
     expect(childNames(first)[0]).toBe('Signature');
     clock += 59_000;
     expect(parse(await entities.metadata()).getAttribute('ID')).toBe(first.getAttribute('ID'));
