@@ -59,10 +59,19 @@ export async function loadSigningCredential(
   const next = files.next ? readPair(files.next, NEXT_KEYS) : undefined;
   if (next && next.xml.certificateBase64 === current.xml.certificateBase64)
     throw new ConfigurationError('idp.properties', NEXT_KEYS.cert, 'is the current signing certificate; a rollover publishes a different one');
+  if (next) logRollover(next, files.next!.cert, log);
   return {
     ...current,
     next: next && { certificate: next.certificate, certificateBase64: next.xml.certificateBase64 },
   };
+}
+
+/** A rollover is an operation in progress: say so at every start, and warn about a dead certificate. */
+function logRollover(next: SigningCredential, file: string, log: ProcessLog): void {
+  const x509 = new X509Certificate(next.certificate);
+  log.info(`Publishing the next signing certificate ${file} (${x509.subject.replace(/\n/g, ', ')}, valid to ${x509.validTo}) in the metadata for a key rollover; responses are still signed with idp.signing.key`);
+  if (Date.parse(x509.validTo) < Date.now())
+    log.warn(`The next signing certificate ${file} expired on ${x509.validTo}; service providers that check expiry will not accept it after the rollover`);
 }
 
 const CURRENT_KEYS = { key: 'idp.signing.key', cert: 'idp.signing.cert' } as const;

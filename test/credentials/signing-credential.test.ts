@@ -147,11 +147,21 @@ describe('the next pair of a key rollover (idp.signing.next.*)', () => {
 
   it('loads the next certificate for publishing; the current key still signs', async () => {
     const f = { ...installed(rsa), next: installed(other) };
-    const credential = await loadSigningCredential(f, SUBJECT, captureLog());
+    const log = captureLog();
+    const credential = await loadSigningCredential(f, SUBJECT, log);
+    expect(log.lines).toEqual([expect.stringMatching(new RegExp(`^INFO Publishing the next signing certificate ${f.next.cert} \\(CN=next, valid to .+\\) in the metadata for a key rollover; responses are still signed with idp.signing.key$`))]);
     expect(credential.next?.certificate).toBe(other.cert);
     expect(credential.next?.certificateBase64).toBe(new X509Certificate(other.cert).raw.toString('base64'));
     expect(credential.certificate).toBe(rsa.cert);
     expect(credential.next).not.toHaveProperty('privateKey');
+  });
+
+  it('warns about a next certificate that has expired', async () => {
+    const made = await generate([{ name: 'commonName', value: 'old' }], { keySize: 2048, algorithm: 'sha256', notBeforeDate: new Date('2020-01-01'), notAfterDate: new Date('2021-01-01') });
+    const next = installed({ key: made.private, cert: made.cert });
+    const log = captureLog();
+    await loadSigningCredential({ ...installed(rsa), next }, SUBJECT, log);
+    expect(log.lines[1]).toMatch(new RegExp(`^WARN The next signing certificate ${next.cert} expired on .*2021`));
   });
 
   it('generates nothing for a missing next pair: the file is an error naming the next property', async () => {
