@@ -13,7 +13,7 @@ export interface MetadataOrganization {
   readonly url: string;
 }
 
-export type ContactType = 'technical' | 'support' | 'security';
+type ContactType = 'technical' | 'support' | 'security';
 
 export interface MetadataContact {
   readonly type: ContactType;
