@@ -14,6 +14,10 @@ export type PropertyType =
   | 'duration'
   | 'url'
   | 'path'
+  /** A path that may be left empty: the feature it configures is then off. */
+  | 'optional path'
+  /** Free text that may be left empty (metadata contacts and the like: omitted when empty). */
+  | 'optional string'
   | { enum: readonly string[] };
 
 export interface PropertyDefinition {
@@ -148,6 +152,74 @@ export function propertyDefinitions(): PropertyDefinition[] {
       '%{idp.home}/credentials/idp-signing.crt',
       'path',
       'PEM certificate published in the IdP metadata.',
+    ),
+    p(
+      'idp.signing.next.key',
+      '',
+      'optional path',
+      'PEM private key of the next signing pair, for a key rollover (with idp.signing.next.cert; both or neither). Never used to sign; checked at start-up to match its certificate, so the pair can be promoted to idp.signing.key/cert later.',
+    ),
+    p(
+      'idp.signing.next.cert',
+      '',
+      'optional path',
+      'PEM certificate of the next signing pair: published in the IdP metadata beside the current one, so service providers trust it before the IdP signs with it.',
+    ),
+
+    // --- The IdP's SAML metadata (/idp/shibboleth)
+    p(
+      'idp.metadata.validity',
+      'P7D',
+      'duration',
+      'How long served metadata stays valid: validUntil is the time it is served plus this.',
+    ),
+    p(
+      'idp.metadata.cacheDuration',
+      'PT1H',
+      'duration',
+      'cacheDuration of the served metadata: how long a consumer may use its copy before fetching it again.',
+    ),
+    p(
+      'idp.metadata.sign',
+      'false',
+      'boolean',
+      'Whether the served metadata carries an enveloped signature (by the current signing key, over the EntityDescriptor by its ID).',
+    ),
+    p(
+      'idp.metadata.organization.name',
+      '',
+      'optional string',
+      'OrganizationName of the metadata; the Organization element is omitted when empty (then the other two organization properties must be empty too).',
+    ),
+    p(
+      'idp.metadata.organization.displayName',
+      '%{idp.metadata.organization.name}',
+      'optional string',
+      'OrganizationDisplayName of the metadata.',
+    ),
+    p(
+      'idp.metadata.organization.url',
+      '',
+      'optional string',
+      'OrganizationURL of the metadata (an http(s) URL; required with an organization name).',
+    ),
+    p(
+      'idp.metadata.contact.technical',
+      '',
+      'optional string',
+      'E-mail address of the technical ContactPerson in the metadata; omitted when empty.',
+    ),
+    p(
+      'idp.metadata.contact.support',
+      '',
+      'optional string',
+      'E-mail address of the support ContactPerson in the metadata; omitted when empty.',
+    ),
+    p(
+      'idp.metadata.contact.security',
+      '',
+      'optional string',
+      'E-mail address of the security ContactPerson (REFEDS security contact, as SIRTFI asks) in the metadata; omitted when empty.',
     ),
 
     // --- Inbound SAML requests (bounded work before anyone is authenticated)

@@ -8,6 +8,12 @@ import { ConfigurationError } from '../core/errors.js';
 import type { PropertyEntry } from '../core/properties.js';
 import { propertyDefinitions } from './defaults.js';
 import { auditProperties, type AuditProperties } from './audit-properties.js';
+import {
+  metadataProperties,
+  signingFiles,
+  type MetadataProperties,
+  type SigningFiles,
+} from './metadata-properties.js';
 import { expandingLookup, rawProperties, type PropertySources } from './property-sources.js';
 import { typedProperties, type TypedProperties } from './typed-properties.js';
 
@@ -38,7 +44,9 @@ export interface IdpProperties {
     readonly maxFailuresPerAccount: number;
     readonly failureWindowMs: number;
   };
-  readonly signing: { readonly key: string; readonly cert: string };
+  readonly signing: SigningFiles;
+  /** What /idp/shibboleth publishes besides endpoints and keys (idp.metadata.*). */
+  readonly metadata: MetadataProperties;
   readonly samlInbound: {
     readonly maxConcurrent: number;
     readonly maxMessageSize: number;
@@ -127,7 +135,8 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
       maxFailuresPerAccount: p.num('idp.login.maxFailuresPerAccount'),
       failureWindowMs: p.num('idp.login.failureWindow'),
     },
-    signing: { key: p.str('idp.signing.key'), cert: p.str('idp.signing.cert') },
+    signing: signingFiles(p, raw),
+    metadata: metadataProperties(p, raw),
     samlInbound: samlInboundProperties(p),
     accessControl: {
       statusPolicy: p.str('idp.accessControl.statusPolicy'),

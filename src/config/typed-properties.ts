@@ -98,4 +98,6 @@ const TYPE_CHECKS: Record<Exclude<PropertyType, object>, TypeCheck> = {
   path: (value, fail, home) =>
     value === '' ? fail('must not be empty') : path.resolve(home, value),
   string: (value, fail) => (value === '' ? fail('must not be empty') : value),
+  'optional path': (value, _fail, home) => (value === '' ? '' : path.resolve(home, value)),
+  'optional string': (value) => value,
 };

@@ -54,7 +54,8 @@ export function createDemoSpApp(options: DemoSpOptions): express.Express {
       callbackUrl: `${options.baseURL}/saml/acs`,
       entryPoint: md.ssoRedirectURL,
       idpIssuer: md.entityID,
-      idpCert: md.certificate,
+      // Every published signing certificate: a key rollover at the IdP needs no change here.
+      idpCert: [...md.certificates],
       audience: options.entityID,
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: true,

@@ -46,7 +46,10 @@ export async function samlFrontEnd({
 }: FrontEndParts): Promise<SamlFrontEnd> {
   const props = config.properties;
   const credential = await loadSigningCredential(props.signing, props.entityID, idpLog);
-  const entities = new SamlEntities(props.entityID, props.baseURL, credential);
+  const entities = new SamlEntities(props.entityID, props.baseURL, credential, {
+    scope: props.scope,
+    metadata: props.metadata,
+  });
   const samlLog = log.child('net.shibboleth.idp.saml');
   warnSpsWithoutRelease(config.relyingParties, filter.policies, samlLog);
   return new SamlFrontEnd({

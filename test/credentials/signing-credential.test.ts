@@ -137,3 +137,61 @@ describe('loadSigningCredential', () => {
     expect(err.message).toBe(`idp.properties: idp.signing.key: ${f.key} holds a ec key; SAML signing needs RSA (what service providers verify)`);
   });
 });
+
+describe('the next pair of a key rollover (idp.signing.next.*)', () => {
+  let other: { key: string; cert: string };
+  beforeAll(async () => {
+    const made = await generate([{ name: 'commonName', value: 'next' }], { keySize: 2048, algorithm: 'sha256' });
+    other = { key: made.private, cert: made.cert };
+  });
+
+  it('loads the next certificate for publishing; the current key still signs', async () => {
+    const f = { ...installed(rsa), next: installed(other) };
+    const log = captureLog();
+    const credential = await loadSigningCredential(f, SUBJECT, log);
+    expect(log.lines).toEqual([expect.stringMatching(new RegExp(`^INFO Publishing the next signing certificate ${f.next.cert} \\(CN=next, valid to .+\\) in the metadata for a key rollover; responses are still signed with idp.signing.key$`))]);
+    expect(credential.next?.certificate).toBe(other.cert);
+    expect(credential.next?.certificateBase64).toBe(new X509Certificate(other.cert).raw.toString('base64'));
+    expect(credential.certificate).toBe(rsa.cert);
+    expect(credential.next).not.toHaveProperty('privateKey');
+  });
+
+  it('warns about a next certificate that has expired', async () => {
+    const made = await generate([{ name: 'commonName', value: 'old' }], { keySize: 2048, algorithm: 'sha256', notBeforeDate: new Date('2020-01-01'), notAfterDate: new Date('2021-01-01') });
+    const next = installed({ key: made.private, cert: made.cert });
+    const log = captureLog();
+    await loadSigningCredential({ ...installed(rsa), next }, SUBJECT, log);
+    expect(log.lines[1]).toMatch(new RegExp(`^WARN The next signing certificate ${next.cert} expired on .*2021`));
+  });
+
+  it('generates nothing for a missing next pair: the file is an error naming the next property', async () => {
+    const next = installed(other);
+    rmSync(next.key);
+    const err = await failure(loadSigningCredential({ ...installed(rsa), next }, SUBJECT, captureLog()));
+    expect(err.key).toBe('idp.signing.next.key');
+    expect(err.message).toBe(`idp.properties: idp.signing.next.key: file not found: ${next.key}`);
+    expect(existsSync(next.key)).toBe(false);
+  });
+
+  it('refuses a next certificate that is not the next key\'s, and the current pair again', async () => {
+    const mismatched = installed({ key: rsa.key, cert: other.cert });
+    const err = await failure(loadSigningCredential({ ...installed(rsa), next: mismatched }, SUBJECT, captureLog()));
+    expect(err.key).toBe('idp.signing.next.cert');
+    expect(err.message).toBe(`idp.properties: idp.signing.next.cert: ${mismatched.cert} is not the certificate of the key in ${mismatched.key}`);
+
+    const same = await failure(loadSigningCredential({ ...installed(rsa), next: installed(rsa) }, SUBJECT, captureLog()));
+    expect(same.key).toBe('idp.signing.next.cert');
+    expect(same.message).toMatch(/is the current signing certificate/);
+  });
+
+  it('refuses a current certificate that is not the current key\'s', async () => {
+    const f = installed({ key: rsa.key, cert: other.cert });
+    const err = await failure(loadSigningCredential(f, SUBJECT, captureLog()));
+    expect(err.key).toBe('idp.signing.cert');
+  });
+
+  it('refuses a next key that is not RSA', async () => {
+    const err = await failure(loadSigningCredential({ ...installed(rsa), next: installed(ec) }, SUBJECT, captureLog()));
+    expect(err.key).toBe('idp.signing.next.key');
+  });
+});

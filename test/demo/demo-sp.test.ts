@@ -45,11 +45,15 @@ beforeAll(async () => {
     privateKey: createPrivateKey(key),
     certificateBase64: new X509Certificate(cert).raw.toString('base64'),
   };
-  idpMetadata = new SamlEntities(IDP_ENTITY_ID, IDP_BASE, {
-    privateKey: key,
-    certificate: cert,
-    xml: idpKey,
-  }).metadata();
+  idpMetadata = await new SamlEntities(
+    IDP_ENTITY_ID,
+    IDP_BASE,
+    { privateKey: key, certificate: cert, xml: idpKey },
+    {
+      scope: 'example.org',
+      metadata: { validityMs: 86_400_000, cacheDurationMs: 3_600_000, sign: false, contacts: [] },
+    },
+  ).metadata();
   metadataServer = await serve((_req, res) => {
     metadataFetches++;
     if (metadataDown) {

@@ -47,6 +47,8 @@ export interface TestSpOptions {
   readonly xmlSignatureTransforms?: string[];
   /** The SP's private key (PEM) for encrypted assertions (node-saml's decryptionPvk). */
   readonly decryptionPvk?: string;
+  /** The IdP certificates trusted (base64 DER); default: every signing certificate in the IdP's metadata. */
+  readonly idpCert?: string | string[];
 }
 
 export class TestSp {
@@ -61,7 +63,7 @@ export class TestSp {
         callbackUrl: options.acsURL ?? 'http://127.0.0.1:9/saml/acs',
         entryPoint: md.ssoRedirectURL,
         idpIssuer: md.entityID,
-        idpCert: md.certificate,
+        idpCert: options.idpCert ?? [...md.certificates],
         audience: entityID,
         wantAssertionsSigned: true,
         wantAuthnResponseSigned: true,

@@ -72,8 +72,8 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     const router = express.Router();
     // Only the IdP's own forms (?execution=…) are parsed by express; SAML messages are read below.
     const continuationForm = express.urlencoded({ extended: false, limit: '128kb' });
-    router.get(SSO_PATHS.metadata, (_req, res) => {
-      res.type('application/samlmetadata+xml').send(this.deps.entities.metadata());
+    router.get(SSO_PATHS.metadata, async (_req, res) => {
+      res.type('application/samlmetadata+xml').send(await this.deps.entities.metadata());
     });
     for (const [path, binding] of [
       [SSO_PATHS.redirect, 'redirect'],

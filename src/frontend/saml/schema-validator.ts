@@ -20,7 +20,6 @@ import {
   XsdValidator,
 } from './libxml2.js';
 import { firstLine, malformed } from './inbound-errors.js';
-import { parseSamlXml } from './saml-xml.js';
 
 const SCHEMA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schemas');
 const MAIN_SCHEMA = 'saml-schema-protocol-2.0.xsd';
@@ -44,29 +43,6 @@ export function validateSamlSchema(doc: XmlDocument): void {
     throw malformed(`AuthnRequest is not valid SAML 2.0 (${firstLine(detail)})`, err);
   }
 }
-
-/**
- * The validator samlify insists on having (samlify.setSchemaValidator). The IdP decodes its
- * inbound messages itself, so samlify does not call it in any flow today; if it ever does, it gets
- * the same strict parse and the same compiled schema.
- */
-export const samlifySchemaValidator = {
-  validate(xml: string): Promise<string> {
-    try {
-      const doc = parseSamlXml(Buffer.from(xml, 'utf8'));
-      try {
-        validateSamlSchema(doc);
-      } finally {
-        doc.dispose();
-      }
-      return Promise.resolve('SUCCESS_VALIDATE_XML');
-    } catch (err) {
-      return Promise.reject(
-        new Error(`ERR_INVALID_XML: ${(err as Error).message}`, { cause: err }),
-      );
-    }
-  },
-};
 
 /** The validator, and the schema document it was compiled from (kept: libxml2 may refer to it). */
 function compile(): { validator: XsdValidator; schema: XmlDocument } {

@@ -6,10 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { IdpError } from '../../../src/core/errors.js';
 import { checkIdUniqueness } from '../../../src/frontend/saml/id-uniqueness.js';
 import { parseSamlXml } from '../../../src/frontend/saml/saml-xml.js';
-import {
-  samlifySchemaValidator,
-  validateSamlSchema,
-} from '../../../src/frontend/saml/schema-validator.js';
+import { validateSamlSchema } from '../../../src/frontend/saml/schema-validator.js';
 import { authnRequestXml } from '../../support/saml-messages.js';
 
 const valid = authnRequestXml({
@@ -38,9 +35,8 @@ function refusal(xml: string | Buffer): IdpError {
 }
 
 describe('SAML schema validation', () => {
-  it('accepts a valid AuthnRequest, also through the validator samlify is given', async () => {
+  it('accepts a valid AuthnRequest', () => {
     expect(() => check(valid)).not.toThrow();
-    await expect(samlifySchemaValidator.validate(valid)).resolves.toBe('SUCCESS_VALIDATE_XML');
   });
 
   it.each([
@@ -69,11 +65,10 @@ describe('SAML schema validation', () => {
       valid.replace(/AuthnRequest/g, 'LogoutRequest'),
       /message is not a SAML 2\.0 AuthnRequest/,
     ],
-  ])("refuses %s with libxml2's message", async (_what, xml, message) => {
+  ])("refuses %s with libxml2's message", (_what, xml, message) => {
     const err = refusal(xml);
     expect(err.code).toBe('MESSAGE_MALFORMED');
     expect(err.message).toMatch(message);
-    await expect(samlifySchemaValidator.validate(xml)).rejects.toThrow(/^ERR_INVALID_XML/);
   });
 
   it.each([

@@ -93,7 +93,7 @@ export function canonicalize(
     }
     declare.sort(([a], [b]) => compareCodePoints(a, b));
     const attributes = e.attributes.map(([name, value]) => {
-      const uri = name.includes(':') ? here.get(prefixOf(name))! : '';
+      const uri = name.includes(':') ? namespaceOf(prefixOf(name), here) : '';
       return {
         name,
         value,
@@ -133,6 +133,11 @@ export function scopeAt(root: XmlElement, target: XmlElement): Map<string, strin
     return undefined;
   };
   return walk(root, new Map());
+}
+
+/** The xml prefix is bound by definition (xml:lang in metadata); it is never declared. */
+function namespaceOf(prefix: string, scope: ReadonlyMap<string, string>): string {
+  return prefix === 'xml' ? 'http://www.w3.org/XML/1998/namespace' : scope.get(prefix)!;
 }
 
 function prefixOf(qname: string): string {

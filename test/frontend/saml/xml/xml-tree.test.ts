@@ -50,7 +50,7 @@ const tree: fc.Arbitrary<XmlElement> = fc
         prefix: fc.constantFrom('a', 'b', 'c'),
         local: fc.constantFrom('Root', 'Item', 'Value', 'x'),
         attributes: fc.dictionary(
-          fc.constantFrom('ID', 'Name', 'z', 'Z', 'a:attr', 'b:attr', 'c:q'),
+          fc.constantFrom('ID', 'Name', 'z', 'Z', 'a:attr', 'b:attr', 'c:q', 'xml:lang'),
           text,
           { maxKeys: 4 },
         ),
