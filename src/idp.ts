@@ -169,6 +169,7 @@ async function buildFrontEnds(
     idpLog: logs.idpLog,
     audit: logs.audit,
     db: storage.db,
+    busy: storage.busy,
     directory: storage.directory,
     resolver: storage.resolver,
     filter: storage.filter,

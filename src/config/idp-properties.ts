@@ -8,11 +8,11 @@ import { ConfigurationError } from '../core/errors.js';
 import type { PropertyEntry } from '../core/properties.js';
 import { propertyDefinitions } from './defaults.js';
 import { auditProperties, type AuditProperties } from './audit-properties.js';
+import type { SigningFiles } from '../credentials/signing-credential.js';
 import {
   metadataProperties,
   signingFiles,
   type MetadataProperties,
-  type SigningFiles,
 } from './metadata-properties.js';
 import { expandingLookup, rawProperties, type PropertySources } from './property-sources.js';
 import { typedProperties, type TypedProperties } from './typed-properties.js';

@@ -4,6 +4,7 @@
  * organization or rollover pair stops the IdP at start-up rather than publishing something wrong.
  */
 import { ConfigurationError } from '../core/errors.js';
+import type { SigningFiles } from '../credentials/signing-credential.js';
 import type { PropertyEntry } from '../core/properties.js';
 import type { TypedProperties } from './typed-properties.js';
 
@@ -27,13 +28,6 @@ export interface MetadataProperties {
   readonly sign: boolean;
   readonly organization?: MetadataOrganization;
   readonly contacts: readonly MetadataContact[];
-}
-
-export interface SigningFiles {
-  readonly key: string;
-  readonly cert: string;
-  /** The next pair of a key rollover: published, never used to sign. */
-  readonly next?: { readonly key: string; readonly cert: string };
 }
 
 type Raw = ReadonlyMap<string, PropertyEntry>;

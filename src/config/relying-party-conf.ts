@@ -6,8 +6,6 @@
 import path from 'node:path';
 import type { ConfNode } from '../core/yaml-conf.js';
 import {
-  NAMEID_FORMATS,
-  type NameIdFormat,
   type OidcClient,
   type RelyingParty,
   type ResourceServer,
@@ -23,6 +21,7 @@ import { declaredLevel, impersonationSettings } from './impersonation-conf.js';
 import { assertionEncryption, ENCRYPTION_KEYS } from './saml-sp-encryption-conf.js';
 import { clientMetadataLevel } from './oidc-client-metadata.js';
 import { spRegistration } from './saml-sp-registration-conf.js';
+import { nameIdFormats } from './saml-sp-nameid-conf.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
@@ -66,9 +65,6 @@ function samlServiceProvider(
     ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile))
     : undefined;
   const { declared, ...keys } = requestSigning(sp, signingCertificate, metadata);
-  const format = sp.string('nameIDFormat', 'unspecified');
-  if (!(format in NAMEID_FORMATS))
-    sp.fail(`must be one of ${Object.keys(NAMEID_FORMATS).join(', ')}`, 'nameIDFormat');
   return {
     kind: 'saml' as const,
     id,
@@ -78,7 +74,7 @@ function samlServiceProvider(
     ...keys,
     signAssertions: sp.boolean('signAssertions', true),
     signResponses: sp.boolean('signResponses', true),
-    nameIDFormat: format as NameIdFormat,
+    nameIDFormats: nameIdFormats(sp),
     ...assertionEncryption(sp, confDir, metadata?.encryptionCertificates ?? []),
     ...flowsAndImpersonation(sp, defaultFlows, declared),
     declaredAt: sp.conf.where(sp.at),

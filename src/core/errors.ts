@@ -22,6 +22,7 @@ export type IdpErrorCode =
   | 'SESSION_STORE_FAILED'
   | 'DIRECTORY_FAILED'
   | 'STORAGE_BUSY'
+  | 'PERSISTENT_ID_STORE_FAILED'
   | 'ACCESS_DENIED'
   | 'CSRF_TOKEN_INVALID'
   | 'NOT_FOUND'
@@ -46,6 +47,8 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly s
     SESSION_STORE_FAILED: { event: 'SessionStoreFailure' },
     DIRECTORY_FAILED: { event: 'DirectoryFailure' },
     STORAGE_BUSY: { event: 'StorageBusy' },
+    // No identifier can be released: the SP gets a Responder error, the person a 503.
+    PERSISTENT_ID_STORE_FAILED: { event: 'RuntimeException', status: 503 },
     ACCESS_DENIED: { event: 'AccessDenied' },
     CSRF_TOKEN_INVALID: { event: 'InvalidCSRFToken' },
     NOT_FOUND: { event: 'NotFound' },

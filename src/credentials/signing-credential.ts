@@ -10,11 +10,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { generate } from 'selfsigned';
-import type { SigningFiles } from '../config/metadata-properties.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { ProcessLog } from '../logging/process-log.js';
 
 /** The signing key as XML signing uses it. */
+/** The signing pair files from idp.properties. */
+export interface SigningFiles {
+  readonly key: string;
+  readonly cert: string;
+  /** The next pair of a key rollover: published, never used to sign. */
+  readonly next?: { readonly key: string; readonly cert: string };
+}
+
 export interface XmlSigningKey {
   /** An RSA key: what SAML service providers verify (xml-crypto, under node-saml and others, has no ECDSA). */
   readonly privateKey: KeyObject;

@@ -20,6 +20,7 @@ export const NAMEID_FORMATS = {
   unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
   emailAddress: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
   transient: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+  persistent: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
 } as const;
 export type NameIdFormat = keyof typeof NAMEID_FORMATS;
 
@@ -50,7 +51,6 @@ export interface SamlServiceProvider extends RelyingPartyBase {
   readonly allowSha1Signatures: boolean;
   readonly signAssertions: boolean;
   readonly signResponses: boolean;
-  readonly nameIDFormat: NameIdFormat;
   /**
    * PEM certificates (RSA) assertions may be encrypted to: encryptionCertificate, then the
    * metadata's encryption (or unmarked) KeyDescriptors. The first is used.
@@ -58,6 +58,8 @@ export interface SamlServiceProvider extends RelyingPartyBase {
   readonly encryptionCertificates: readonly string[];
   /** Encrypt assertions to encryptionCertificates[0] (default: whenever there is a certificate). */
   readonly encryptAssertions: boolean;
+  /** The NameID formats it may receive, most preferred first (Shibboleth's nameIDFormatPrecedence). */
+  readonly nameIDFormats: readonly NameIdFormat[];
 }
 
 export interface OidcClient extends RelyingPartyBase {

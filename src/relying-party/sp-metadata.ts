@@ -57,7 +57,7 @@ export function spMetadataKeys(xml: string, entityID?: string): SpMetadataKeys {
 }
 
 /** The same from an EntityDescriptor element already parsed (one entity of an aggregate, say). */
-export function spEntityDescriptorKeys(root: Element, entityID?: string): SpMetadataKeys {
+function spEntityDescriptorKeys(root: Element, entityID?: string): SpMetadataKeys {
   if (root.namespaceURI !== MD || root.localName !== 'EntityDescriptor')
     throw new Error('is not a SAML 2.0 EntityDescriptor');
   const described = root.getAttribute('entityID')?.trim();

@@ -12,6 +12,7 @@
  * | login_failures       | src/authn/login-throttle.ts                  | failed logins per account and address   |
  * | oidc_models          | src/frontend/oidc/sqlite-oidc-adapter.ts     | oidc-provider's sessions, grants, tokens|
  * | oidc_authorizations  | src/frontend/oidc/authorization-records.ts   | what the IdP decided for each grant     |
+ * | persistent_ids       | src/frontend/saml/nameid/sqlite-persistent-id-store.ts | SAML persistent NameIDs  |
  *
  * The version is the file's `PRAGMA user_version`: 0 for a database made before versioning (or a
  * new, empty file), then the version of the last migration applied. Opening a file applies the
@@ -145,6 +146,24 @@ function protectedAccounts(db: SqliteDatabase): void {
   db.exec('ALTER TABLE accounts ADD COLUMN protected INTEGER NOT NULL DEFAULT 0');
 }
 
+/**
+ * Version 3: the SAML persistent NameIDs (Shibboleth's shibpid table), one per IdP entity, SP
+ * namespace (SPNameQualifier) and account. An identifier is unique within its IdP and SP, so it
+ * names one account there.
+ */
+function persistentIds(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE persistent_ids (
+      idp_entity TEXT NOT NULL,
+      sp_qualifier TEXT NOT NULL,
+      principal TEXT NOT NULL,
+      persistent_id TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      PRIMARY KEY (idp_entity, sp_qualifier, principal),
+      UNIQUE (idp_entity, sp_qualifier, persistent_id)
+    )`);
+}
+
 /** In order; the last one's version is SCHEMA_VERSION. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -156,6 +175,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'the protected flag of accounts',
     up: protectedAccounts,
+  },
+  {
+    version: 3,
+    description: 'the persistent NameIDs of SAML service providers',
+    up: persistentIds,
   },
 ];
 

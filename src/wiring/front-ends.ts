@@ -10,9 +10,13 @@ import { OidcFrontEnd } from '../frontend/oidc/oidc-front-end.js';
 import { SamlEntities } from '../frontend/saml/saml-entities.js';
 import { SamlFrontEnd } from '../frontend/saml/saml-front-end.js';
 import { warnSpsWithoutRelease } from '../frontend/saml/sp-release-warnings.js';
+import { configuredNameIdFormats } from '../frontend/saml/nameid/configured-formats.js';
+import { NameIdGenerator } from '../frontend/saml/nameid/name-id-generator.js';
+import { SqlitePersistentIdStore } from '../frontend/saml/nameid/sqlite-persistent-id-store.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import type { RelyingPartyRegistry } from '../relying-party/relying-party.js';
 import { loadSecret } from '../session/session-secret.js';
+import type { BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
 import type { Messages } from '../web/messages.js';
 import type { Views } from '../web/views.js';
@@ -27,6 +31,7 @@ export interface FrontEndParts extends AttributeServices {
   readonly idpLog: ProcessLog;
   readonly audit: AuditLog;
   readonly db: SqliteDatabase;
+  readonly busy: BusyPolicy;
   readonly relyingParties: RelyingPartyRegistry;
   readonly views: Views;
   readonly messages: Messages;
@@ -38,6 +43,8 @@ export async function samlFrontEnd({
   log,
   idpLog,
   audit,
+  db,
+  busy,
   resolver,
   filter,
   relyingParties,
@@ -49,6 +56,7 @@ export async function samlFrontEnd({
   const entities = new SamlEntities(props.entityID, props.baseURL, credential, {
     scope: props.scope,
     metadata: props.metadata,
+    nameIdFormats: configuredNameIdFormats(relyingParties.all),
   });
   const samlLog = log.child('net.shibboleth.idp.saml');
   warnSpsWithoutRelease(config.relyingParties, filter.policies, samlLog);
@@ -58,6 +66,11 @@ export async function samlFrontEnd({
     signingKey: credential.xml,
     relyingParties,
     resolver,
+    nameIds: new NameIdGenerator(
+      props.entityID,
+      new SqlitePersistentIdStore(db, busy),
+      log.child('net.shibboleth.idp.saml.nameid'),
+    ),
     audit,
     views,
     messages,

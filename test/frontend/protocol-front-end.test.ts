@@ -55,6 +55,7 @@ beforeAll(async () => {
     config,
     ...logs,
     db,
+    busy: { maxWaitMs: 0 },
     ...(await openAttributeServices(config, db)),
     relyingParties: new RelyingPartyRegistry(config.relyingParties, config.resourceServers),
     views: new Views(messages),

@@ -40,7 +40,7 @@ function saml(id: string): SamlServiceProvider {
     allowSha1Signatures: false,
     signAssertions: true,
     signResponses: false,
-    nameIDFormat: 'unspecified',
+    nameIDFormats: ['unspecified'],
     encryptionCertificates: [],
     encryptAssertions: false,
   };

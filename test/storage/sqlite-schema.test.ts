@@ -2,7 +2,7 @@
  * The schema of the SQLite file and its versions (src/storage/sqlite-schema.ts), on real files: a
  * new file gets every table at the latest version; files left by the releases before versioning
  * (user_version 0) are taken over with their rows; a version-1 file gets version 2's protected
- * column and keeps its rows; a file from a later release is refused; opening
+ * column and keeps its rows; a version-2 file gets version 3's persistent_ids table and keeps its rows; a file from a later release is refused; opening
  * an up-to-date file changes nothing and needs no write lock.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -34,7 +34,10 @@ const TABLES = [
   'login_failures',
   'oidc_authorizations',
   'oidc_models',
+  'persistent_ids',
 ];
+/** The tables before version 3, whose rows a migration keeps. */
+const TABLES_V2 = TABLES.filter((t) => t !== 'persistent_ids');
 const INDEXES = [
   'flow_executions_expires',
   'idp_sessions_expires',
@@ -101,6 +104,15 @@ const FIRST_RELEASE = `
 
 /** Version 2 over version 1: the protected flag of accounts. */
 const VERSION_2 = 'ALTER TABLE accounts ADD COLUMN protected INTEGER NOT NULL DEFAULT 0';
+
+/** Version 3 over version 2: the persistent NameIDs. */
+const VERSION_3 = `
+  CREATE TABLE persistent_ids (
+    idp_entity TEXT NOT NULL, sp_qualifier TEXT NOT NULL, principal TEXT NOT NULL,
+    persistent_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+    PRIMARY KEY (idp_entity, sp_qualifier, principal),
+    UNIQUE (idp_entity, sp_qualifier, persistent_id)
+  )`;
 
 const HASH = 'scrypt$16384$8$1$AAAA$AAAA';
 
@@ -198,10 +210,11 @@ describe('a new file', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
-  it('has the tables the stores created before versioning, column for column, plus version 2’s protected column', () => {
+  it('has the tables the stores created before versioning, column for column, plus version 2’s protected column and version 3’s persistent_ids', () => {
     const old = new Database(':memory:');
     old.exec(LAST_UNVERSIONED);
     old.exec(VERSION_2);
+    old.exec(VERSION_3);
     expect(freshShape()).toEqual(shape(old));
     old.close();
   });
@@ -220,12 +233,12 @@ describe('a file from before versioning (user_version 0)', () => {
       INSERT INTO oidc_models VALUES ('Grant', 'g1', '{}', 'g1', NULL, NULL, NULL, NULL);
       INSERT INTO oidc_authorizations VALUES ('g1', 9999999999999, '{}');
     `);
-    const before = Object.fromEntries(TABLES.map((t) => [t, rows(old, t)]));
+    const before = Object.fromEntries(TABLES_V2.map((t) => [t, rows(old, t)]));
     old.close();
 
     const db = idp();
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
-    expect(Object.fromEntries(TABLES.map((t) => [t, rows(db, t)]))).toEqual({
+    expect(Object.fromEntries(TABLES_V2.map((t) => [t, rows(db, t)]))).toEqual({
       ...before,
       accounts: [{ username: 'ann', password_hash: HASH, enabled: 1, locked: 1, protected: 0 }],
     });
@@ -345,13 +358,13 @@ describe('a file at version 1', () => {
       INSERT INTO idp_sessions VALUES ('s1', '{}', 9999999999999);
       INSERT INTO oidc_authorizations VALUES ('g1', 9999999999999, '{}');
     `);
-    const before = Object.fromEntries(TABLES.map((t) => [t, rows(old, t)]));
+    const before = Object.fromEntries(TABLES_V2.map((t) => [t, rows(old, t)]));
     old.close();
 
     const db = idp();
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(shape(db)).toEqual(freshShape());
-    expect(Object.fromEntries(TABLES.map((t) => [t, rows(db, t)]))).toEqual({
+    expect(Object.fromEntries(TABLES_V2.map((t) => [t, rows(db, t)]))).toEqual({
       ...before,
       accounts: [
         { username: 'ann', password_hash: HASH, enabled: 1, locked: 0, protected: 0 },
@@ -384,6 +397,48 @@ describe('a file at version 1', () => {
     expect(failure).toBeInstanceOf(ConfigurationError);
     expect((failure as Error).message.startsWith(`${file}: schema version 2 (`)).toBe(true);
     expect(schemaVersion(raw({ readonly: true }))).toBe(1);
+  });
+});
+
+describe('a file at version 2', () => {
+  it('gets the persistent_ids table of version 3, empty, and keeps every row', () => {
+    const old = raw();
+    old.exec(LAST_UNVERSIONED);
+    old.exec(VERSION_2);
+    old.pragma('user_version = 2');
+    old.exec(`
+      INSERT INTO accounts VALUES ('ann', '${HASH}', 1, 0, 1);
+      INSERT INTO account_attributes VALUES ('ann', 'mail', 0, 'ann@example.org');
+      INSERT INTO idp_sessions VALUES ('s1', '{}', 9999999999999);
+    `);
+    const before = Object.fromEntries(TABLES_V2.map((t) => [t, rows(old, t)]));
+    old.close();
+
+    const db = idp();
+    expect(schemaVersion(db)).toBe(3);
+    expect(shape(db)).toEqual(freshShape());
+    expect(Object.fromEntries(TABLES_V2.map((t) => [t, rows(db, t)]))).toEqual(before);
+    expect(rows(db, 'persistent_ids')).toEqual([]);
+    // One identifier per IdP, SP and account; an identifier names one account at its SP.
+    const insert = db.prepare('INSERT INTO persistent_ids VALUES (?, ?, ?, ?, 1)');
+    insert.run('idp', 'sp', 'ann', 'id-1');
+    insert.run('idp', 'sp2', 'ann', 'id-1');
+    expect(() => insert.run('idp', 'sp', 'ann', 'id-2')).toThrow(/UNIQUE/);
+    expect(() => insert.run('idp', 'sp', 'ben', 'id-1')).toThrow(/UNIQUE/);
+  });
+
+  it('is left at version 2 when version 3 fails: one transaction', () => {
+    const old = raw();
+    old.exec(LAST_UNVERSIONED);
+    old.exec(VERSION_2);
+    old.exec('CREATE TABLE persistent_ids (x TEXT)'); // an admin tool's own table of that name
+    old.pragma('user_version = 2');
+    old.close();
+
+    const failure = refusal(() => openSqliteDatabase(file));
+    expect(failure).toBeInstanceOf(ConfigurationError);
+    expect((failure as Error).message.startsWith(`${file}: schema version 3 (`)).toBe(true);
+    expect(schemaVersion(raw({ readonly: true }))).toBe(2);
   });
 });
 

@@ -49,6 +49,12 @@ export interface TestSpOptions {
   readonly decryptionPvk?: string;
   /** The IdP certificates trusted (base64 DER); default: every signing certificate in the IdP's metadata. */
   readonly idpCert?: string | string[];
+  /** NameIDPolicy Format of its AuthnRequests (default: none, the IdP's choice). */
+  readonly identifierFormat?: string;
+  /** NameIDPolicy AllowCreate (node-saml's default: true). */
+  readonly allowCreate?: boolean;
+  /** NameIDPolicy SPNameQualifier (default: none). */
+  readonly spNameQualifier?: string;
 }
 
 export class TestSp {
@@ -70,7 +76,9 @@ export class TestSp {
         validateInResponseTo: ValidateInResponseTo.always,
         cacheProvider: new Cache(),
         disableRequestedAuthnContext: true,
-        identifierFormat: null,
+        identifierFormat: options.identifierFormat ?? null,
+        allowCreate: options.allowCreate,
+        spNameQualifier: options.spNameQualifier,
         forceAuthn: options.forceAuthn ?? false,
         passive: options.passive ?? false,
         privateKey: options.privateKey,

@@ -15,7 +15,7 @@ import type { IdpEvent } from '../../core/events.js';
  * endpoint, since an omitted introspection/revocation list would mean client_secret_basic only
  * (RFC 8414 §2).
  */
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
 /** The part of oidc-provider's configuration that states the client authentication above. */
 export function clientAuthentication(): Pick<Configuration, 'clientAuthMethods' | 'discovery'> {

@@ -13,13 +13,14 @@
  *                       ACS the response goes to (acs-selection.ts), from the root's
  *                       AssertionConsumerServiceIndex/URL and ProtocolBinding — the element the
  *                       signature covers
- *   6. fields           ID, ForceAuthn, IsPassive
+ *   6. fields           ID, ForceAuthn, IsPassive, NameIDPolicy (nameid/name-id-policy.ts)
  *
  * The checks themselves are in authn-request-checks.ts. `signed` is true only for a signature that
  * was verified here.
  */
 import type { XmlDocument } from 'libxml2-wasm';
 import type { ProcessLog } from '../../logging/process-log.js';
+import type { NameIdPolicy } from '../../relying-party/name-id-choice.js';
 import type {
   RelyingPartyRegistry,
   SamlServiceProvider,
@@ -43,6 +44,7 @@ import {
 import type { SamlParameters } from './binding-parameters.js';
 import { checkIdUniqueness } from './id-uniqueness.js';
 import { messageBytes } from './message-bytes.js';
+import { nameIdPolicy } from './nameid/name-id-policy.js';
 import { BINDING, type InboundBinding } from './saml-bindings.js';
 import { parseSamlXml } from './saml-xml.js';
 import { validateSamlSchema } from './schema-validator.js';
@@ -62,6 +64,8 @@ export interface DecodedAuthnRequest {
   readonly isPassive: boolean;
   /** The Location of the AssertionConsumerService the response goes to (acs-selection.ts). */
   readonly acsUrl: string;
+  /** The request's NameIDPolicy (null without one), decided on at response time. */
+  readonly nameIdPolicy: NameIdPolicy | null;
 }
 
 export interface DecoderDeps {
@@ -147,6 +151,7 @@ function decoded(request: InboundRequest): DecodedAuthnRequest {
     requestId: requestId(request),
     forceAuthn: xsBoolean(fields.get('ForceAuthn')),
     isPassive: xsBoolean(fields.get('IsPassive')),
+    nameIdPolicy: nameIdPolicy(request.doc.root),
     relayState: params.relayState,
     binding: BINDING[binding],
     signed: verified !== null,

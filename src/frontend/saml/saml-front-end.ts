@@ -162,6 +162,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
         binding: decoded.binding,
         signed: decoded.signed,
         acsUrl: decoded.acsUrl,
+        nameIdPolicy: decoded.nameIdPolicy,
       } satisfies SamlInbound,
       passive: decoded.isPassive,
       forceAuthn: decoded.forceAuthn,

@@ -25,15 +25,16 @@ import type {
   SubjectContext,
 } from '../../core/request-context.js';
 import type { XmlSigningKey } from '../../credentials/signing-credential.js';
-import {
-  NAMEID_FORMATS,
-  type RelyingPartyRegistry,
-  type SamlServiceProvider,
+import type { NameIdPolicy } from '../../relying-party/name-id-choice.js';
+import type {
+  RelyingPartyRegistry,
+  SamlServiceProvider,
 } from '../../relying-party/relying-party.js';
 import { setContentSecurityPolicy } from '../../web/content-security-policy.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
 import { BINDING, STATUS } from './saml-bindings.js';
+import type { NameIdGenerator } from './nameid/name-id-generator.js';
 import type { SamlEntities } from './saml-entities.js';
 import { DATA_ENCRYPTION_ALGORITHM } from './xml/assertion-encryption.js';
 import {
@@ -53,6 +54,8 @@ export interface SamlInbound {
   signed: boolean;
   /** The ACS chosen for this request (acs-selection.ts): the only place its response is posted. */
   acsUrl: string;
+  /** The request's NameIDPolicy, or null (also missing from a request parked before it was read). */
+  nameIdPolicy: NameIdPolicy | null;
 }
 
 /** What answering needs of the front-end's services. */
@@ -61,6 +64,8 @@ export interface SamlResponderDeps {
   readonly signingKey: XmlSigningKey;
   readonly relyingParties: RelyingPartyRegistry;
   readonly resolver: AttributeResolver;
+  /** The NameID of each response (nameid/name-id-generator.ts). */
+  readonly nameIds: NameIdGenerator;
   readonly audit: AuditLog;
   readonly views: Views;
   readonly messages: Messages;
@@ -80,7 +85,7 @@ export class SamlResponder {
     const sp = this.sp(prc);
     const inbound = prc.inbound as SamlInbound;
     const subject = prc.subject;
-    const nameId = this.nameIdFor(sp, prc);
+    const nameId = await this.nameIdOf(prc, sp, inbound);
     if (!nameId) return this.respondError(exchange, prc, 'InvalidNameIDPolicy');
     const attributes = encodableAttributes(prc.attributes.filtered, (id) =>
       this.deps.resolver.definition(id),
@@ -98,6 +103,8 @@ export class SamlResponder {
         inResponseTo: inbound.requestId,
         nameId: nameId.value,
         nameIdFormat: nameId.format,
+        nameQualifier: nameId.nameQualifier,
+        spNameQualifier: nameId.spNameQualifier,
         authnInstant: subject.authnInstant,
         authnContextClassRef: subject.authnMethod,
         sessionIndex: samlId(),
@@ -134,6 +141,17 @@ export class SamlResponder {
         at: now,
       });
     await this.post(exchange.res, inbound.acsUrl, encoded, inbound.relayState);
+  }
+
+  /** The subject's NameID for this SP and request, or undefined when the NameIDPolicy cannot be met. */
+  private async nameIdOf(prc: ResolvedContext, sp: SamlServiceProvider, inbound: SamlInbound) {
+    const named = await this.deps.nameIds.nameIdFor({
+      sp,
+      policy: inbound.nameIdPolicy,
+      principal: prc.subject.principalName,
+      released: prc.attributes.filtered,
+    });
+    return 'refused' in named ? undefined : named.nameId;
   }
 
   async respondError(
@@ -213,23 +231,6 @@ export class SamlResponder {
         `${prc.relyingPartyId} is not a SAML service provider`,
       );
     return sp;
-  }
-
-  private nameIdFor(
-    sp: SamlServiceProvider,
-    prc: ResolvedContext,
-  ): { value: string; format: string } | undefined {
-    const format = NAMEID_FORMATS[sp.nameIDFormat];
-    switch (sp.nameIDFormat) {
-      case 'unspecified':
-        return { value: prc.subject.principalName, format };
-      case 'transient':
-        return { value: samlId(), format };
-      case 'emailAddress': {
-        const mail = prc.attributes.filtered.mail?.[0];
-        return mail ? { value: mail, format } : undefined;
-      }
-    }
   }
 
   /** The auto-submitting form that carries the Response to the request's ACS. */

@@ -45,6 +45,9 @@ export interface AssertionContent {
   readonly inResponseTo: string;
   readonly nameId: string;
   readonly nameIdFormat: string;
+  /** The NameID's qualifiers (transient and persistent identifiers: the IdP and the SP). */
+  readonly nameQualifier?: string;
+  readonly spNameQualifier?: string;
   readonly authnInstant: number;
   readonly authnContextClassRef: string;
   readonly sessionIndex: string;
@@ -97,16 +100,7 @@ export async function successResponseXml(
     { ID: c.assertionId, Version: '2.0', IssueInstant: instant },
     [
       el('saml:Issuer', {}, [c.issuer]),
-      el('saml:Subject', {}, [
-        el('saml:NameID', { Format: c.nameIdFormat }, [c.nameId]),
-        el('saml:SubjectConfirmation', { Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer' }, [
-          el('saml:SubjectConfirmationData', {
-            NotOnOrAfter: notOnOrAfter,
-            Recipient: c.destination,
-            InResponseTo: c.inResponseTo,
-          }),
-        ]),
-      ]),
+      subjectElement(c, notOnOrAfter),
       el('saml:Conditions', { NotBefore: instant, NotOnOrAfter: notOnOrAfter }, [
         el('saml:AudienceRestriction', {}, [el('saml:Audience', {}, [c.audience])]),
         c.delegate && delegationRestriction(c.delegate),
@@ -164,6 +158,25 @@ export async function errorResponseXml(c: ErrorContent, key: XmlSigningKey): Pro
   );
   await signEnveloped(response, response, key);
   return serialize(response);
+}
+
+/** The Subject: the NameID and its bearer confirmation for this response's recipient. */
+function subjectElement(c: AssertionContent, notOnOrAfter: string): XmlElement {
+  const nameIdAttributes = {
+    NameQualifier: c.nameQualifier,
+    SPNameQualifier: c.spNameQualifier,
+    Format: c.nameIdFormat,
+  };
+  return el('saml:Subject', {}, [
+    el('saml:NameID', nameIdAttributes, [c.nameId]),
+    el('saml:SubjectConfirmation', { Method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer' }, [
+      el('saml:SubjectConfirmationData', {
+        NotOnOrAfter: notOnOrAfter,
+        Recipient: c.destination,
+        InResponseTo: c.inResponseTo,
+      }),
+    ]),
+  ]);
 }
 
 /** The AuthnStatement; SessionNotOnOrAfter only when the content bounds the SP's session. */

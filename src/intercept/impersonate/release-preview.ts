@@ -3,12 +3,19 @@
  * from the same pieces the front-ends release with: the attributes as the filter releases them to
  * this RP, named as the RP would see them (SAML: the attribute's SAML 2 name; OIDC: its claim, for
  * the scopes the request asks and the client may have), and the subject identifier (SAML: the NameID
- * of the SP's format; OIDC: `sub`). Nothing here is sent anywhere.
+ * of the format the request and the SP's formats lead to; OIDC: `sub`). Nothing here is sent
+ * anywhere, and nothing is stored: a persistent identifier not yet created stays so.
  */
 import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
 import type { AttributeValues } from '../../core/attribute-values.js';
 import type { Json } from '../../core/request-context.js';
-import { NAMEID_FORMATS, type RelyingParty } from '../../relying-party/relying-party.js';
+import { formatChoice, type NameIdPolicy } from '../../relying-party/name-id-choice.js';
+import {
+  NAMEID_FORMATS,
+  type NameIdFormat,
+  type RelyingParty,
+  type SamlServiceProvider,
+} from '../../relying-party/relying-party.js';
 
 export interface ReleasePreview {
   readonly protocol: 'SAML 2.0' | 'OpenID Connect';
@@ -35,7 +42,7 @@ export function releasePreview(
   if (rp.kind === 'saml') {
     return {
       protocol: 'SAML 2.0',
-      subject: samlNameId(rp.nameIDFormat, account, released),
+      subject: samlNameId(rp, inbound.nameIdPolicy as NameIdPolicy | null, account, released),
       items: entries.flatMap(([id, values]) => {
         const name = definition(id)?.saml2?.name;
         return name ? [{ name, id, values: [...values] }] : [];
@@ -55,26 +62,55 @@ export function releasePreview(
   };
 }
 
+/** The first of the allowed formats that would yield an identifier, as the responder picks it. */
 function samlNameId(
-  format: keyof typeof NAMEID_FORMATS,
+  sp: SamlServiceProvider,
+  policy: NameIdPolicy | null,
   account: string,
   released: AttributeValues,
 ): ReleasePreview['subject'] {
+  const choice = formatChoice(sp, policy);
+  if ('refused' in choice)
+    return {
+      name: 'NameID',
+      value: '',
+      note: `none: the SP would get InvalidNameIDPolicy (${choice.refused})`,
+    };
+  for (const format of choice.formats) {
+    const subject = formatPreview(format, account, released, policy?.allowCreate !== false);
+    if (subject) return subject;
+  }
+  // Only emailAddress can yield nothing here.
+  return {
+    name: `NameID (${choice.formats.map((f) => NAMEID_FORMATS[f]).join(', ')})`,
+    value: '',
+    note: 'none: no mail is released, the SP would get InvalidNameIDPolicy',
+  };
+}
+
+function formatPreview(
+  format: NameIdFormat,
+  account: string,
+  released: AttributeValues,
+  allowCreate: boolean,
+): ReleasePreview['subject'] | undefined {
   const name = `NameID (${NAMEID_FORMATS[format]})`;
   switch (format) {
     case 'unspecified':
       return { name, value: account };
     case 'transient':
       return { name, value: '', note: 'a new random identifier in each response' };
+    case 'persistent':
+      return {
+        name,
+        value: '',
+        note: allowCreate
+          ? "this account's stable identifier at this SP (created at its first release)"
+          : "this account's stable identifier at this SP, if one was released before",
+      };
     case 'emailAddress': {
       const mail = released.mail?.[0];
-      return mail
-        ? { name, value: mail }
-        : {
-            name,
-            value: '',
-            note: 'none: no mail is released, the SP would get InvalidNameIDPolicy',
-          };
+      return mail ? { name, value: mail } : undefined;
     }
   }
 }
