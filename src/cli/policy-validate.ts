@@ -1,11 +1,13 @@
 /**
  * policy validate: does the IdP's configuration load, does every model and policy file parse and
  * compile (matcher syntax, tokens, functions, rows), and does every policy name a property refers
- * to exist? Every problem is printed as file:line; any problem exits non-zero.
+ * to exist? Every problem is printed as file:line; any problem exits non-zero. A relying party the
+ * attribute filter releases nothing to is a warning, as at start-up (relying-party/release-warnings.ts).
  */
 import path from 'node:path';
 import { ACCESS_CONTROL_FILE, fileLabel } from '../access/policy-files.js';
 import { policyReferences } from '../access/policy-references.js';
+import { relyingPartiesWithoutRelease } from '../relying-party/release-warnings.js';
 import { compilePolicies, loadIdpConfiguration, type Location } from './cli-context.js';
 import type { CliIo } from './policy-output.js';
 import { propertyLocation, reportProblems } from './policy-problems.js';
@@ -35,6 +37,11 @@ export async function validateCommand(at: Location, io: CliIo): Promise<number> 
       io.err(`${missing.length} problem${missing.length === 1 ? '' : 's'}`);
       return 1;
     }
+    for (const line of relyingPartiesWithoutRelease(
+      config.relyingParties,
+      config.attributeFilterPolicies,
+    ))
+      io.out(`warning: ${line}`);
     summary = snapshot.status().map(
       (p) =>
         `  ${p.name}: ${Object.entries(p.rules)

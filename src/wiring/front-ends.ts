@@ -9,7 +9,7 @@ import { loadSigningCredential } from '../credentials/signing-credential.js';
 import { OidcFrontEnd } from '../frontend/oidc/oidc-front-end.js';
 import { SamlEntities } from '../frontend/saml/saml-entities.js';
 import { SamlFrontEnd } from '../frontend/saml/saml-front-end.js';
-import { warnSpsWithoutRelease } from '../frontend/saml/sp-release-warnings.js';
+import { warnRelyingPartiesWithoutRelease } from '../relying-party/release-warnings.js';
 import { configuredNameIdFormats } from '../frontend/saml/nameid/configured-formats.js';
 import { NameIdGenerator } from '../frontend/saml/nameid/name-id-generator.js';
 import { SqlitePersistentIdStore } from '../frontend/saml/nameid/sqlite-persistent-id-store.js';
@@ -59,7 +59,11 @@ export async function samlFrontEnd({
     nameIdFormats: configuredNameIdFormats(relyingParties.all),
   });
   const samlLog = log.child('net.shibboleth.idp.saml');
-  warnSpsWithoutRelease(config.relyingParties, filter.policies, samlLog);
+  warnRelyingPartiesWithoutRelease(
+    config.relyingParties,
+    filter.policies,
+    log.child('net.shibboleth.idp.attribute.filter'),
+  );
   return new SamlFrontEnd({
     props,
     entities,

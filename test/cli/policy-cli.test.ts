@@ -84,6 +84,37 @@ describe('policy validate', () => {
     );
   });
 
+  it('warns, without failing, of each relying party the attribute filter releases nothing to', async () => {
+    const conf = confCopy();
+    // The guide's one-file SP (docs/registering-relying-parties.md): its metadata, one YAML line.
+    writeFileSync(
+      path.join(conf, 'wiki-sp.xml'),
+      `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://wiki.example.org/shibboleth">
+  <md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://wiki.example.org/Shibboleth.sso/SAML2/POST" index="1"/>
+  </md:SPSSODescriptor>
+</md:EntityDescriptor>
+`,
+    );
+    const rp = path.join(conf, 'relying-party.yaml');
+    const client =
+      '  - { clientId: reports, clientSecret: reports-secret-0123, redirectUris: [https://reports.example.org/cb] }';
+    const yaml = readFileSync(rp, 'utf8').replace(
+      '\noidcClients:',
+      `\n  - metadataFile: wiki-sp.xml\noidcClients:\n${client}`,
+    );
+    writeFileSync(rp, yaml);
+    const lines = yaml.split('\n');
+    const line = lines.indexOf('  - metadataFile: wiki-sp.xml') + 1;
+    const run = await runPolicy(['validate', '--conf', conf]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const warnings = run.stdout.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toEqual([
+      `warning: conf/relying-party.yaml:${line}: https://wiki.example.org/shibboleth: no policy in attribute-filter.yaml releases any attribute to this SP (no permit for its entityID or "*"): its responses carry a NameID only`,
+      `warning: conf/relying-party.yaml:${lines.indexOf(client) + 1}: reports: no policy in attribute-filter.yaml releases any attribute to this client (no permit for its client id or "*"): its ID tokens carry sub only`,
+    ]);
+  });
+
   it('reports a broken access-control.yaml with its line', async () => {
     const conf = confCopy();
     addRows(
