@@ -6,12 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  XmlBufferInputProvider,
   XmlDocument,
-  xmlRegisterInputProvider,
   XmlValidateError,
-  XsdValidator,
+  type XsdValidator,
 } from '../../src/frontend/saml/libxml2.js';
+import { compileSchema } from '../../src/frontend/saml/schema-validator.js';
 import { PROJECT_ROOT } from '../../src/core/paths.js';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'frontend', 'saml', 'fixtures', 'metadata-schema');
@@ -49,17 +48,5 @@ function compile(): XsdValidator {
   };
   for (const name of ['saml-schema-assertion-2.0.xsd', 'XMLSchema.dtd', 'datatypes.dtd'])
     files[name] = readFileSync(path.join(SCHEMAS, name));
-  const provider = new XmlBufferInputProvider(files);
-  let compiling = true;
-  xmlRegisterInputProvider({
-    match: (name) => compiling && provider.match(name),
-    open: (name) => provider.open(name),
-    read: (fd, buf) => provider.read(fd, buf),
-    close: (fd) => provider.close(fd),
-  });
-  try {
-    return XsdValidator.fromDoc(XmlDocument.fromBuffer(files[MAIN]!, { url: MAIN }));
-  } finally {
-    compiling = false;
-  }
+  return compileSchema(files, MAIN).validator;
 }

@@ -44,11 +44,25 @@ export function validateSamlSchema(doc: XmlDocument): void {
   }
 }
 
-/** The validator, and the schema document it was compiled from (kept: libxml2 may refer to it). */
-function compile(): { validator: XsdValidator; schema: XmlDocument } {
+/** The protocol schema, compiled from the files shipped beside this module. */
+function compile(): CompiledSchema {
   const files: Record<string, Uint8Array> = {};
   for (const name of [MAIN_SCHEMA, ...IMPORTED])
     files[name] = readFileSync(path.join(SCHEMA_DIR, name));
+  return compileSchema(files, MAIN_SCHEMA);
+}
+
+/** A validator, and the schema document it was compiled from (kept: libxml2 may refer to it). */
+export interface CompiledSchema {
+  readonly validator: XsdValidator;
+  readonly schema: XmlDocument;
+}
+
+/**
+ * Compiles `files[main]`, its imports and includes answered from `files` (by the name or address
+ * the schema gives) and from nowhere else, only while compiling.
+ */
+export function compileSchema(files: Record<string, Uint8Array>, main: string): CompiledSchema {
   const provider = new XmlBufferInputProvider(files);
   let compiling = true;
   xmlRegisterInputProvider({
@@ -58,7 +72,7 @@ function compile(): { validator: XsdValidator; schema: XmlDocument } {
     close: (fd) => provider.close(fd),
   });
   try {
-    const schema = XmlDocument.fromBuffer(files[MAIN_SCHEMA]!, { url: MAIN_SCHEMA });
+    const schema = XmlDocument.fromBuffer(files[main]!, { url: main });
     return { validator: XsdValidator.fromDoc(schema), schema };
   } finally {
     compiling = false;

@@ -8,12 +8,12 @@
  * attribute value in clear. The audit record names the encryption algorithm (%XA).
  */
 import { DOMParser } from '@xmldom/xmldom';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Page } from '../../support/browser.js';
 import { audits, samlSignIn } from '../../support/impersonate-pages.js';
 import { startTestIdp, type TestIdp } from '../../support/test-idp.js';
 import { attribute, OID, responseXml, TestSp } from '../../support/test-sp.js';
+import { keyPair, type KeyPair } from '../../support/key-pair.js';
 
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -24,19 +24,6 @@ const RSA_OAEP = 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p';
 const DEMO_SP = 'https://sp.demo.example.org/shibboleth';
 const MD_SP = 'https://enc-md.example.org/shibboleth';
 const MD_ACS = 'http://127.0.0.1:9/enc-md/acs';
-
-interface KeyPair {
-  readonly privatePem: string;
-  readonly certPem: string;
-}
-
-async function keyPair(cn: string): Promise<KeyPair> {
-  const p = await generate([{ name: 'commonName', value: cn }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-  });
-  return { privatePem: p.private, certPem: p.cert };
-}
 
 const metadata = (
   cert: string,

@@ -10,7 +10,6 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { decryptXml } from '@node-saml/node-saml/lib/xml.js';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { XmlDocument } from 'libxml2-wasm';
-import { generate } from 'selfsigned';
 import { SignedXml } from 'xml-crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttributeDefinition } from '../../../../src/attribute/attribute-resolver.js';
@@ -20,24 +19,12 @@ import {
   successResponseXml,
   type AssertionContent,
 } from '../../../../src/frontend/saml/saml-response.js';
+import { keyPair, type KeyPair } from '../../../support/key-pair.js';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const XENC = 'http://www.w3.org/2001/04/xmlenc#';
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const SP = 'https://sp.test/shibboleth';
-
-interface KeyPair {
-  readonly privatePem: string;
-  readonly certPem: string;
-}
-
-async function keyPair(cn: string): Promise<KeyPair> {
-  const p = await generate([{ name: 'commonName', value: cn }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-  });
-  return { privatePem: p.private, certPem: p.cert };
-}
 
 let idp: KeyPair;
 let spKey: KeyPair;
