@@ -22,6 +22,7 @@ import { assertionEncryption, ENCRYPTION_KEYS } from './saml-sp-encryption-conf.
 import { clientMetadataLevel } from './oidc-client-metadata.js';
 import { spRegistration } from './saml-sp-registration-conf.js';
 import { nameIdFormats } from './saml-sp-nameid-conf.js';
+import { LOGOUT_KEYS, singleLogout } from './saml-sp-logout-conf.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
@@ -58,6 +59,7 @@ function samlServiceProvider(
     'postAuthenticationFlows',
     'impersonation',
     ...ENCRYPTION_KEYS,
+    ...LOGOUT_KEYS,
   );
   const { id, metadata, ...registration } = spRegistration(sp, confDir, seen);
   const certFile = sp.optionalString('signingCertificate');
@@ -77,6 +79,7 @@ function samlServiceProvider(
     nameIDFormats: nameIdFormats(sp),
     ...assertionEncryption(sp, confDir, metadata?.encryptionCertificates ?? []),
     ...flowsAndImpersonation(sp, defaultFlows, declared),
+    ...singleLogout(sp, registration.singleLogoutServices),
     declaredAt: sp.conf.where(sp.at),
   };
 }

@@ -17,12 +17,12 @@ import { IdpError } from '../core/errors.js';
 import { formOf } from '../core/form-fields.js';
 import {
   activeLogin,
-  endSession,
   isSessionCsrfToken,
   sessionCsrfToken,
   type IdpSessionData,
 } from '../session/idp-session.js';
 import { recentImpersonations } from '../session/impersonation-history.js';
+import { endIdpSession } from './end-idp-session.js';
 import type { Views } from './views.js';
 
 const WHOAMI_PATH = '/idp/profile/whoami';
@@ -64,16 +64,9 @@ export function whoAmIRoutes(deps: WhoAmIDeps): Router {
 
 /** Records the sign-out (when someone was signed in), then ends the session and clears the cookie. */
 async function signOut(deps: WhoAmIDeps, req: Request, res: Response): Promise<void> {
-  const { session } = deps.props;
-  const login = activeLogin(req, session.maxLifetimeMs);
+  const login = activeLogin(req, deps.props.session.maxLifetimeMs);
   if (login) await deps.audit.record(logoutAuditFields(req, login));
-  await endSession(req);
-  res.clearCookie(session.cookieName, {
-    path: '/idp',
-    httpOnly: true,
-    sameSite: session.sameSite,
-    secure: session.cookieSecure,
-  });
+  await endIdpSession(req, res, deps.props);
 }
 
 function logoutAuditFields(req: Request, login: IdpSessionData) {

@@ -34,6 +34,7 @@ function saml(id: string): SamlServiceProvider {
       },
     ],
     singleLogoutServices: [],
+    wantLogoutMessagesSigned: true,
     metadataNameIdFormats: [],
     signingCertificates: [],
     wantAuthnRequestsSigned: false,
