@@ -95,6 +95,7 @@ function oidcClient(
     'clientSecret',
     'displayName',
     'redirectUris',
+    'postLogoutRedirectUris',
     'scopes',
     'refreshTokens',
     'tokenEndpointAuthMethod',
@@ -109,12 +110,15 @@ function oidcClient(
   const redirectUris = c.strings('redirectUris');
   if (redirectUris.length === 0) c.fail('must list at least one redirect URI', 'redirectUris');
   for (const uri of redirectUris) checkUrl(c, 'redirectUris', uri);
+  const postLogoutRedirectUris = c.strings('postLogoutRedirectUris', []);
+  for (const uri of postLogoutRedirectUris) checkUrl(c, 'postLogoutRedirectUris', uri);
   return {
     kind: 'oidc' as const,
     id,
     clientSecret: clientSecret(c),
     displayName: c.string('displayName', id),
     redirectUris,
+    postLogoutRedirectUris,
     scopes: [
       ...new Set([...OIDC_SCOPES_ALWAYS, ...c.strings('scopes', ['openid', 'profile', 'email'])]),
     ],

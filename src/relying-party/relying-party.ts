@@ -68,6 +68,8 @@ export interface OidcClient extends RelyingPartyBase {
   readonly kind: 'oidc';
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
+  /** Where it may send the browser after an RP-initiated logout (post_logout_redirect_uri). */
+  readonly postLogoutRedirectUris: readonly string[];
   /** Scopes the client may be granted besides openid. */
   readonly scopes: readonly string[];
   /** Whether the client may use refresh tokens (with the offline_access scope). */

@@ -57,6 +57,7 @@ function oidc(id: string): OidcClient {
     impersonation: {},
     clientSecret: 'secret',
     redirectUris: [`https://${id}.example.org/callback`],
+    postLogoutRedirectUris: [],
     scopes: ['openid'],
     refreshTokens: false,
     tokenEndpointAuthMethod: 'client_secret_basic',

@@ -59,7 +59,7 @@ export function logoutAuditFields(req: Request, e: LogoutAuditEntry): AuditField
 }
 
 /** %u and %uu: the account the relying party knows, and the real user behind an impersonated one. */
-function accounts(
+export function accounts(
   user: string | undefined,
   participant?: Pick<SamlParticipant, 'principal' | 'impersonated'>,
 ): Record<string, string | undefined> {

@@ -9,6 +9,7 @@ import type { Request, Response } from 'express';
 import type { IdpProperties } from '../../../config/idp-properties.js';
 import { samlParticipants, type SamlParticipant } from '../../../session/session-participants.js';
 import { endIdpSession } from '../../../web/end-idp-session.js';
+import { SLO_PATHS } from '../saml-bindings.js';
 
 export type LogoutFinish =
   | {
@@ -32,6 +33,9 @@ export interface LogoutProgress {
   partial: boolean;
   readonly finish: LogoutFinish;
 }
+
+/** Where a logout that ended the session elsewhere (OIDC) hands the browser to propagation. */
+export const LOGOUT_CONTINUE_PATH = `${SLO_PATHS.redirect}?continue`;
 
 declare module 'express-session' {
   interface SessionData {
