@@ -4,8 +4,9 @@
  * after the login, or idp.session.timeout without a request, whichever comes first), and the
  * session's recent impersonations (session/impersonation-history.ts). Its "Sign out" button posts
  * to /idp/profile/whoami/signout with the session's CSRF token: the record (%P Authn/Logout,
- * act=logout) is written, then the IdP session is destroyed and its cookie cleared. Relying
- * parties' own sessions are not touched (there is no single logout). The pages are never cached.
+ * act=logout) is written, then the IdP session is destroyed and its cookie cleared
+ * (end-idp-session.ts). Relying parties' own sessions are not touched (single logout is started by
+ * a relying party: docs/logout.md). The pages are never cached.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { IdpProperties } from '../config/idp-properties.js';

@@ -66,7 +66,7 @@ const CHECKS: Readonly<Record<InboundBinding, readonly RequestCheck[]>> = {
 export function decodeLogoutMessage(
   params: SamlParameters,
   binding: InboundBinding,
-  deps: DecoderDeps,
+  deps: DecoderDeps & { readonly destinations: readonly string[] },
   now = Date.now(),
 ): InboundLogoutMessage {
   const kind = params.message === 'SAMLRequest' ? 'request' : 'response';
@@ -78,6 +78,7 @@ export function decodeLogoutMessage(
     checkIdUniqueness(doc);
     const request = inbound(doc, params, binding, deps);
     for (const check of [...CHECKS[binding], signedIfSpRequires, noteSha1Signature]) check(request);
+    toThisIdp(request.fields, deps.destinations);
     const base = {
       sp: request.sp,
       id: required(request.fields, 'ID'),
@@ -121,6 +122,13 @@ function signedIfSpRequires({ sp, verified }: InboundRequest): void {
       'MESSAGE_AUTHENTICATION_FAILED',
       `logout message from ${sp.id} is not signed (with a certificate configured for it), and ${sp.id} must sign its logout messages`,
     );
+}
+
+/** A message sent to another endpoint (another IdP's, say) is not for this one (SAML core §3.2.1). */
+function toThisIdp(fields: ReadonlyMap<string, string>, destinations: readonly string[]): void {
+  const destination = fields.get('Destination');
+  if (destination !== undefined && !destinations.includes(destination))
+    throw malformed(`the logout message is for ${destination}, not this IdP's logout endpoints`);
 }
 
 function requestFields(root: XmlElement, fields: ReadonlyMap<string, string>, now: number) {

@@ -71,7 +71,10 @@ export class SamlLogout {
       return;
     }
     const params = await this.deps.parameters(req, res, binding, ACCEPTS);
-    const message = decodeLogoutMessage(params, binding, this.deps.decoder);
+    const message = decodeLogoutMessage(params, binding, {
+      ...this.deps.decoder,
+      destinations: Object.values(SLO_PATHS).map((p) => `${this.deps.props.baseURL}${p}`),
+    });
     if (binding === 'redirect') return this.handle(req, res, message);
     const key = this.parked.park(message);
     res.redirect(303, `${SLO_PATHS.post}?parked=${encodeURIComponent(key)}`);

@@ -10,6 +10,7 @@
  * is kept. Every step is audited.
  */
 import { inflateRawSync } from 'node:zlib';
+import { DOMParser } from '@xmldom/xmldom';
 import type { Profile } from '@node-saml/node-saml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Page } from '../../../support/browser.js';
@@ -210,6 +211,70 @@ describe('single logout after an impersonated SSO', () => {
       [SP1, 'bob', 'alice', asBob.nameID],
       [SP2, 'alice', '', atSp2.nameID],
       [SP1, 'alice', '', ''],
+    ]);
+  });
+});
+
+describe('propagation outcomes', () => {
+  /** alice at SP1 then SP2; SP1 logs out: the page that tells SP2, and what SP2 was told. */
+  async function twoParticipants() {
+    const first = await sp1();
+    const second = await sp2();
+    const b = browser();
+    const atSp1 = await signIn(b, first, 'alice');
+    await sso(b, second);
+    const step = await b.get(await first.logoutURL(atSp1));
+    const told = await second.receivePostRequest(b.form(step).fields);
+    return { b, first, second, told: told.profile };
+  }
+
+  it('answers PartialLogout when a participant does not log out', async () => {
+    const { b, first, second, told } = await twoParticipants();
+    const back = await b.get(await second.logoutResponseURL(told, false));
+    const url = location(back);
+    expect(responseStatus(url)).toEqual([
+      SUCCESS,
+      'urn:oasis:names:tc:SAML:2.0:status:PartialLogout',
+    ]);
+    expect(await first.receiveRedirect(url)).toMatchObject({ loggedOut: true });
+    expect(await needsLogin(b, first)).toBe(true);
+  });
+
+  it("takes a participant's LogoutResponse by HTTP-POST, signed", async () => {
+    const { b, first, second, told } = await twoParticipants();
+    const raw = new URL(await second.logoutResponseURL(told)).searchParams.get('SAMLResponse')!;
+    const xml = inflateRawSync(Buffer.from(raw, 'base64')).toString('utf8');
+    const signed = signXml(xml, { privateKey: sp2Keys.privatePem });
+    const back = await b.post(`${t.baseURL}/idp/profile/SAML2/POST/SLO`, {
+      SAMLResponse: Buffer.from(signed, 'utf8').toString('base64'),
+    });
+    const url = location(back);
+    expect(responseStatus(url)).toEqual([SUCCESS]);
+    expect(await first.receiveRedirect(url)).toMatchObject({ loggedOut: true });
+  });
+
+  it('refuses a LogoutResponse that answers nothing the browser waits for', async () => {
+    const { b, second, told } = await twoParticipants();
+    const stray = await second.logoutResponseURL({ ...told, ID: '_never-sent' });
+    const page = await b.get(stray);
+    expect(page.body).toContain('StaleRequest');
+    expect(page.headers.get('location')).toBeNull();
+  });
+});
+
+describe('the IdP metadata', () => {
+  it('lists the single logout endpoints for HTTP-Redirect and HTTP-POST', async () => {
+    const xml = await (await fetch(`${t.baseURL}/idp/shibboleth`)).text();
+    const doc = new DOMParser().parseFromString(xml, 'text/xml');
+    const endpoints = Array.from(
+      doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:metadata', 'SingleLogoutService'),
+    ).map((e) => [e.getAttribute('Binding'), e.getAttribute('Location')]);
+    expect(endpoints).toEqual([
+      [
+        'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+        `${t.baseURL}/idp/profile/SAML2/Redirect/SLO`,
+      ],
+      ['urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', `${t.baseURL}/idp/profile/SAML2/POST/SLO`],
     ]);
   });
 });
