@@ -173,6 +173,18 @@ describe('SP-initiated single logout', () => {
   });
 });
 
+describe('a LogoutRequest without an IdP session', () => {
+  it('has nothing to end: Success', async () => {
+    const sp = await sp1();
+    const profile = await signIn(browser(), sp, 'carol');
+    const elsewhere = browser();
+    const url = location(await elsewhere.get(await sp.logoutURL(profile)));
+    expect(responseStatus(url)).toEqual([SUCCESS]);
+    expect(logoutAudits().at(-2)).toMatchObject({ SP: SP1, u: '', n: profile.nameID });
+    expect(logoutAudits().at(-2)!.det).toContain('session=none');
+  });
+});
+
 describe('single logout after an impersonated SSO', () => {
   it("ends alice's session on a LogoutRequest for bob's NameID, and tells the other SP", async () => {
     const first = await sp1();
