@@ -41,6 +41,11 @@ export interface SpMetadataKeys {
 
 /** The metadata document `xml`; `entityID`, when given, must be the one it describes. */
 export function spMetadataKeys(xml: string, entityID?: string): SpMetadataKeys {
+  return spEntityDescriptorKeys(parseMetadataXml(xml), entityID);
+}
+
+/** The document element of a metadata document (no DTD; any well-formedness error refuses it). */
+export function parseMetadataXml(xml: string): Element {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('contains a DTD');
   const errors: string[] = [];
   const doc = new DOMParser({
@@ -53,11 +58,11 @@ export function spMetadataKeys(xml: string, entityID?: string): SpMetadataKeys {
   const root = doc?.documentElement;
   if (errors.length > 0 || !root)
     throw new Error(`is not well-formed XML${errors[0] ? ` (${errors[0]})` : ''}`);
-  return spEntityDescriptorKeys(root, entityID);
+  return root;
 }
 
 /** The same from an EntityDescriptor element already parsed (one entity of an aggregate, say). */
-function spEntityDescriptorKeys(root: Element, entityID?: string): SpMetadataKeys {
+export function spEntityDescriptorKeys(root: Element, entityID?: string): SpMetadataKeys {
   if (root.namespaceURI !== MD || root.localName !== 'EntityDescriptor')
     throw new Error('is not a SAML 2.0 EntityDescriptor');
   const described = root.getAttribute('entityID')?.trim();
@@ -122,7 +127,7 @@ export function toPem(text: string): string {
   }
 }
 
-function children(parent: Element, ns: string, localName: string): Element[] {
+export function children(parent: Element, ns: string, localName: string): Element[] {
   const out: Element[] = [];
   for (let n = parent.firstChild; n; n = n.nextSibling) {
     const el = n as Element;
