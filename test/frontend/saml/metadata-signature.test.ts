@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyMetadataSignature } from '../../../src/frontend/saml/metadata-signature.js';
 import { keyPair, type KeyPair } from '../../support/key-pair.js';
+import { metadataSchemaErrors } from '../../support/metadata-schema.js';
 import { aggregate, MD, signAggregate, spEntity } from '../../support/sp-aggregate.js';
 
 const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
@@ -26,7 +27,10 @@ const verify = (xml: string, cert = federation.certPem) =>
 
 describe('the signature of a metadata aggregate', () => {
   it('accepts the aggregate signed with the configured certificate and returns its text', () => {
-    const text = verify(signAggregate(unsigned, federation.privatePem));
+    const signed = signAggregate(unsigned, federation.privatePem);
+    // A federation's aggregate as the metadata schema has it: the Signature first in the root.
+    expect(metadataSchemaErrors(signed)).toEqual([]);
+    const text = verify(signed);
     expect(text).toContain(`entityID="${SP}"`);
     expect(text).toContain('https://agg-sp.example.org/acs');
   });
