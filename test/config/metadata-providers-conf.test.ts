@@ -151,6 +151,40 @@ describe('a signed aggregate provider', () => {
   });
 });
 
+describe('a file metadata provider', () => {
+  it('supplies the SP of one EntityDescriptor, signed on its root when a certificate is given', () => {
+    const entity = spEntity(A, { acs: 'https://a.example.org/acs' }, true).replace(
+      '<md:EntityDescriptor ',
+      '<md:EntityDescriptor ID="a-1" ',
+    );
+    const provider = (extra: string) =>
+      `  - id: one\n    type: file\n    path: a.xml\n    refreshInterval: PT0S${extra}`;
+    const plain = withProviders(provider(''), `  - entityID: ${A}`, { 'a.xml': entity });
+    expect(samlAt(plain, A).metadataProvider).toBe('one');
+
+    const signedFiles = {
+      'a.xml': signAggregate(entity, federation.privatePem),
+      'signer.pem': federation.certPem,
+    };
+    const signed = withProviders(
+      provider('\n    signingCertificate: signer.pem'),
+      `  - entityID: ${A}`,
+      signedFiles,
+    );
+    expect(samlAt(signed, A).assertionConsumerServiceURL).toBe('https://a.example.org/acs');
+    // The same file without its signature is refused once a certificate is configured.
+    const unsigned = withProviders(
+      provider('\n    signingCertificate: signer.pem'),
+      `  - entityID: ${A}`,
+      {
+        ...signedFiles,
+        'a.xml': entity,
+      },
+    );
+    expect(loadFailure(unsigned)).toMatch(/a\.xml: signature refused: .*has 0 signatures/);
+  });
+});
+
 describe('metadataProviders errors', () => {
   const fails = (providers: string, files: Record<string, string> = {}) => {
     const dir = withProviders(providers, undefined, files);

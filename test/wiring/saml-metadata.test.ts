@@ -2,7 +2,7 @@
  * The metadata refresh (src/wiring/saml-metadata.ts) on a directory provider, called directly: a
  * changed directory swaps the registry's SAML SPs at once, an unchanged one does nothing, and a
  * refused one — a listed SP gone, an entity ID clashing with an OIDC client — keeps the last good
- * set, logged and audited.
+ * set, logged and audited. The poll finds changes without the watch, and stops when closed.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,10 +21,10 @@ const B = 'https://b.example.org/sp';
 const PROVIDER =
   '\nmetadataProviders:\n  - id: dir\n    type: directory\n    path: md\n    serveUnlisted: true\n    refreshInterval: PT0S\n    watch: false\n';
 
-function setUp() {
+function setUp(provider = PROVIDER) {
   const confDir = confWithRps({
     saml: `  - entityID: ${A}\n    assertionConsumerServiceURL: https://a.example.org/yaml-acs`,
-    edit: (t) => t + PROVIDER,
+    edit: (t) => t + provider,
     files: { 'md/a.xml': spEntity(A, { acs: 'https://a.example.org/acs' }, true) },
   });
   const config = loadConfiguration({ home: path.dirname(confDir), confDir, env: {} });
@@ -98,5 +98,23 @@ describe('refreshing a directory metadata provider', () => {
     expect(outcome.error).toMatch(/duplicate relying party/);
     expect(relyingParties.oidc(clientId)).toBeDefined();
     refresh.close();
+  });
+
+  it('polls every refreshInterval when the files are not watched', async () => {
+    const polled = PROVIDER.replace('refreshInterval: PT0S', 'refreshInterval: PT1S');
+    const { relyingParties, records, refresh, write } = setUp(polled);
+    write('b.xml', spEntity(B, { acs: 'https://b.example.org/acs' }, true));
+    for (let waited = 0; waited < 10_000 && !relyingParties.saml(B); waited += 100)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(relyingParties.saml(B)).toBeDefined();
+    expect(records.at(-1)!.get('det')).toContain('trigger=poll');
+    refresh.close();
+    // Closed (as the IdP closes it): no more polls.
+    write(
+      'c.xml',
+      spEntity('https://c.example.org/sp', { acs: 'https://c.example.org/acs' }, true),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(relyingParties.saml('https://c.example.org/sp')).toBeUndefined();
   });
 });
