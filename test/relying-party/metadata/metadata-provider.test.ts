@@ -3,7 +3,7 @@
  * directory, validUntil at every level, entities that are not SPs skipped, and fail-closed reading
  * — a document that must be signed is never read without a verifier.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +95,14 @@ describe('a metadata provider', () => {
       { signingCertificate: 'PEM' },
     );
     expect(() => ids(spec)).toThrow(/must be signed, and no signature verifier is available/);
+  });
+
+  it('reads no file larger than 64 MB', () => {
+    const spec = provider({ 'huge.xml': '' });
+    // Sparse: the size is what counts, checked before anything is read.
+    truncateSync(path.join(spec.path, 'huge.xml'), 64 * 1024 * 1024 + 1);
+    expect(() => ids(spec)).toThrow(/huge\.xml: is 67108865 bytes; at most 67108864 are read$/);
+    rmSync(path.dirname(spec.path), { recursive: true, force: true });
   });
 
   it('fails naming a directory that does not exist', () => {
