@@ -24,7 +24,8 @@ export function requestSigning(
   const declared = declaredLevel(
     metadata?.maxImpersonationLevel,
     `entity attribute ${MAX_IMPERSONATION_LEVEL_ATTRIBUTE}`,
-    (m) => sp.fail(m, 'metadataFile'),
+    // The metadata is the entry's metadataFile, or a provider's for its entityID.
+    (m) => sp.fail(m, sp.has('metadataFile') ? 'metadataFile' : 'entityID'),
   );
   const signingCertificates = [
     ...new Set([

@@ -78,6 +78,23 @@ describe('a directory metadata provider', () => {
     expect(samlAt(dir, A).unlisted).toBeUndefined();
   });
 
+  it("names the entry's entityID for a problem in the metadata a provider supplied", () => {
+    const cap = `<md:Extensions><mdattr:EntityAttributes xmlns:mdattr="urn:oasis:names:tc:SAML:metadata:attribute"><saml:Attribute xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" Name="urn:x-idp-impersonate:max-impersonation-level"><saml:AttributeValue>bogus</saml:AttributeValue></saml:Attribute></mdattr:EntityAttributes></md:Extensions>`;
+    const files = {
+      ...dirFiles(),
+      'metadata/a.xml': spEntity(A, { acs: 'https://a.example.org/acs' }, true).replace(
+        '<md:SPSSODescriptor',
+        `${cap}<md:SPSSODescriptor`,
+      ),
+    };
+    const dir = withProviders(DIRECTORY, `  - entityID: ${A}`, files);
+    expect(loadFailure(dir)).toMatch(
+      new RegExp(
+        `^conf/relying-party.yaml:${lineOf(dir, `- entityID: ${A}`)}: samlServiceProviders\\[1\\]\\.entityID: .*bogus`,
+      ),
+    );
+  });
+
   it('fails start-up for a listed entityID no provider describes, naming its line', () => {
     const dir = withProviders(
       DIRECTORY,
