@@ -4,8 +4,9 @@
  * no use) and those to encrypt for (use="encryption" or no use); whether it says it signs its
  * requests; its endpoints (sp-metadata-endpoints.ts) and NameIDFormats; and the highest
  * impersonation level it admits for itself — an entity attribute (MDAttr) named MAX_IMPERSONATION_LEVEL_ATTRIBUTE in the
- * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The file is the
- * administrator's, read once at start-up; a problem is reported with the file's key by the caller.
+ * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The document is an
+ * SP's metadataFile, or one entity of a metadata provider (metadata/metadata-entities.ts); a
+ * problem is reported with the configuration key, or the provider's file, by the caller.
  */
 import { X509Certificate } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
