@@ -19,6 +19,7 @@ import { reloadAuditFields } from './admin/admin-audit.js';
 import { LoginThrottle } from './authn/login-throttle.js';
 import { loadConfiguration, type IdpConfiguration } from './config/load-configuration.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
+import { verifyMetadataSignature } from './frontend/saml/metadata-signature.js';
 import { availableInterceptFlows } from './intercept/intercept-registry.js';
 import { InterceptRunner } from './intercept/intercept-runner.js';
 import type { ProcessLog } from './logging/process-log.js';
@@ -40,6 +41,7 @@ import { adminRoutes, ADMIN_ROUTE_PATHS } from './wiring/admin-routes.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
 import { openLogs, type Logs } from './wiring/logs.js';
+import { startMetadataRefresh } from './wiring/saml-metadata.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -71,10 +73,17 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const logs = await openLogs(config, options.console);
   const storage = await openStorage(config);
   const access = await startAccessControl(config, options, logs, storage);
+  const metadata = startMetadataRefresh({
+    samlMetadata: config.samlMetadata,
+    relyingParties: access.relyingParties,
+    log: logs.log.child('org.opensaml.saml.metadata'),
+    audit: logs.audit,
+  });
   const web = await buildFrontEnds(config, logs, storage, access);
   const { app, sessionStore } = buildApp(config, logs, storage, access, web);
   // Closed in this order, after the server.
   return serve(config, app, logs, web, [
+    () => metadata.close(),
     () => sessionStore.close(),
     () => access.accessControl.close(),
     () => logs.audit.close(),
@@ -87,7 +96,10 @@ function configurationFor(options: IdpOptions): IdpConfiguration {
   const env = options.env ?? process.env;
   const home = path.resolve(options.home ?? env.IDP_HOME ?? PROJECT_ROOT);
   const confDir = path.resolve(options.confDir ?? env.IDP_CONF_DIR ?? DEFAULT_CONF_DIR);
-  return loadConfiguration({ home, confDir, env, overrides: options.overrides });
+  return loadConfiguration(
+    { home, confDir, env, overrides: options.overrides },
+    verifyMetadataSignature,
+  );
 }
 
 interface Storage extends AttributeServices {

@@ -14,6 +14,7 @@ import { PROPERTIES_FILE } from '../config/property-sources.js';
 import { loadConfiguration, type IdpConfiguration } from '../config/load-configuration.js';
 import { ConfigurationError } from '../core/errors.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from '../core/paths.js';
+import { verifyMetadataSignature } from '../frontend/saml/metadata-signature.js';
 import {
   openSqliteDatabase,
   openSqliteDatabaseReadOnly,
@@ -40,7 +41,8 @@ export function loadIdpConfiguration(at: Location): IdpConfiguration {
       '(file)',
       'file not found: is this a configuration folder?',
     );
-  return loadConfiguration({ home, confDir, env: at.env });
+  // Signed metadata providers are verified exactly as the IdP verifies them at start-up.
+  return loadConfiguration({ home, confDir, env: at.env }, verifyMetadataSignature);
 }
 
 /** The policies as the IdP loads them: the same checks (complete files, plain text), the same engine. */

@@ -6,6 +6,7 @@
  *   idp.properties            properties (see defaults.ts)                   idp-properties.ts
  *   relying-party.yaml        SAML service providers, OpenID Connect clients,
  *                             resource servers                               relying-party-conf.ts
+ *                             metadata providers                             metadata-providers-conf.ts
  *   attribute-resolver.yaml   data connectors and attribute definitions      attribute-resolver-conf.ts
  *   attribute-filter.yaml     release rules per relying party                attribute-filter-conf.ts
  *   access-control.yaml       named casbin policies                          access/policy-files.ts
@@ -19,7 +20,16 @@ import type { AttributeFilterPolicy } from '../attribute/attribute-filter.js';
 import type { AttributeDefinition } from '../attribute/attribute-resolver.js';
 import type { IdpEvent } from '../core/events.js';
 import { YamlConf } from '../core/yaml-conf.js';
-import type { RelyingParty, ResourceServer } from '../relying-party/relying-party.js';
+import type { MetadataCatalog } from '../relying-party/metadata/metadata-catalog.js';
+import type {
+  MetadataProviderSpec,
+  MetadataSignatureCheck,
+} from '../relying-party/metadata/metadata-provider.js';
+import type {
+  RelyingParty,
+  ResourceServer,
+  SamlServiceProvider,
+} from '../relying-party/relying-party.js';
 import { loadAttributeFilter } from './attribute-filter-conf.js';
 import {
   loadAttributeDefinitions,
@@ -31,13 +41,30 @@ import { loadLocalEvents } from './errors-conf.js';
 import { loadIdpProperties, type IdpProperties } from './idp-properties.js';
 import type { PropertySources } from './property-sources.js';
 import { loadMessages } from './messages-conf.js';
-import { loadRelyingParties, loadResourceServers } from './relying-party-conf.js';
+import { loadMetadataCatalog, metadataProviderSpecs } from './metadata-providers-conf.js';
+import {
+  loadRelyingParties,
+  loadResourceServers,
+  loadSamlServiceProviders,
+} from './relying-party-conf.js';
+
+/** relying-party.yaml's metadataProviders, for the refresh (src/wiring/saml-metadata.ts). */
+export interface SamlMetadataConf {
+  readonly providers: readonly MetadataProviderSpec[];
+  /** What the providers held at start-up. */
+  readonly catalog: MetadataCatalog;
+  /** The verifier of signed metadata (undefined: signed providers cannot be read). */
+  readonly check: MetadataSignatureCheck | undefined;
+  /** The SAML SPs of relying-party.yaml built again over `catalog`; throws as at start-up. */
+  rebuild(catalog: MetadataCatalog): SamlServiceProvider[];
+}
 
 export interface IdpConfiguration {
   readonly properties: IdpProperties;
   readonly relyingParties: readonly RelyingParty[];
   /** Resource servers that may introspect OpenID Connect clients' access tokens. */
   readonly resourceServers: readonly ResourceServer[];
+  readonly samlMetadata: SamlMetadataConf;
   readonly dataConnectors: readonly DataConnectorConfig[];
   readonly attributeDefinitions: readonly AttributeDefinition[];
   readonly attributeFilterPolicies: readonly AttributeFilterPolicy[];
@@ -63,9 +90,13 @@ export const CONF_FILES = {
 
 /**
  * Reads idp.properties, attribute-resolver.yaml, relying-party.yaml, then the other files in the
- * order of the result; with several files wrong, the first in that order is reported.
+ * order of the result; with several files wrong, the first in that order is reported. `check`
+ * verifies signed metadata (the SAML front-end's verifier, handed in by the composition root).
  */
-export function loadConfiguration(sources: PropertySources): IdpConfiguration {
+export function loadConfiguration(
+  sources: PropertySources,
+  check?: MetadataSignatureCheck,
+): IdpConfiguration {
   const properties = loadIdpProperties(sources);
   const read = (name: string) => YamlConf.read(path.join(sources.confDir, name), properties.lookup);
 
@@ -73,11 +104,28 @@ export function loadConfiguration(sources: PropertySources): IdpConfiguration {
   const dataConnectors = loadDataConnectors(resolverConf);
   const attributeDefinitions = loadAttributeDefinitions(resolverConf, dataConnectors);
   const relyingPartyConf = read(CONF_FILES.relyingParty).root;
-  const relyingParties = loadRelyingParties(relyingPartyConf, sources.confDir);
+  const providers = metadataProviderSpecs(relyingPartyConf, sources.confDir);
+  const catalog = loadMetadataCatalog(relyingPartyConf, providers, check);
+  const relyingParties = loadRelyingParties(relyingPartyConf, sources.confDir, catalog);
+  const resourceServers = loadResourceServers(relyingPartyConf, relyingParties);
+  // On a refresh the other relying parties stay; their ids stay taken.
+  const others = [...relyingParties.filter((rp) => rp.kind !== 'saml'), ...resourceServers];
   return {
     properties,
     relyingParties,
-    resourceServers: loadResourceServers(relyingPartyConf, relyingParties),
+    resourceServers,
+    samlMetadata: {
+      providers,
+      catalog,
+      check,
+      rebuild: (next) =>
+        loadSamlServiceProviders(
+          relyingPartyConf,
+          sources.confDir,
+          next,
+          new Set(others.map((rp) => rp.id)),
+        ),
+    },
     dataConnectors,
     attributeDefinitions,
     attributeFilterPolicies: loadAttributeFilter(

@@ -12,31 +12,56 @@ import {
   type SamlServiceProvider,
 } from '../relying-party/relying-party.js';
 import type { ImpersonationLevel } from '../relying-party/rp-impersonation.js';
-import {
-  MAX_IMPERSONATION_LEVEL_ATTRIBUTE,
-  type SpMetadataKeys,
-} from '../relying-party/sp-metadata.js';
+import { MetadataCatalog } from '../relying-party/metadata/metadata-catalog.js';
 import { readPem } from './conf-files.js';
-import { declaredLevel, impersonationSettings } from './impersonation-conf.js';
+import { unlistedSpEntries } from './metadata-providers-conf.js';
+import { impersonationSettings } from './impersonation-conf.js';
 import { assertionEncryption, ENCRYPTION_KEYS } from './saml-sp-encryption-conf.js';
 import { clientMetadataLevel } from './oidc-client-metadata.js';
 import { spRegistration } from './saml-sp-registration-conf.js';
 import { nameIdFormats } from './saml-sp-nameid-conf.js';
+import { requestSigning } from './saml-sp-signing-conf.js';
 import { LOGOUT_KEYS, singleLogout } from './saml-sp-logout-conf.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
 /** SAML service providers first, then OpenID Connect clients, each in file order. */
-export function loadRelyingParties(root: ConfNode, confDir: string): RelyingParty[] {
-  root.allowKeys('defaults', 'samlServiceProviders', 'oidcClients', 'resourceServers');
-  const defaults = root.child('defaults').allowKeys('postAuthenticationFlows');
-  const defaultFlows = defaults.strings('postAuthenticationFlows');
+export function loadRelyingParties(
+  root: ConfNode,
+  confDir: string,
+  catalog = new MetadataCatalog(),
+): RelyingParty[] {
+  root.allowKeys(
+    'defaults',
+    'metadataProviders',
+    'samlServiceProviders',
+    'oidcClients',
+    'resourceServers',
+  );
   const seen = new Set<string>();
-  const saml = root
-    .list('samlServiceProviders')
-    .map((sp) => samlServiceProvider(sp, confDir, seen, defaultFlows));
+  const saml = loadSamlServiceProviders(root, confDir, catalog, seen);
+  const defaultFlows = root.child('defaults').strings('postAuthenticationFlows');
   const oidc = root.list('oidcClients').map((c) => oidcClient(c, confDir, seen, defaultFlows));
   return [...saml, ...oidc];
+}
+
+/**
+ * samlServiceProviders in file order, then the unlisted SPs of serveUnlisted metadata providers
+ * (with every default). Run again with a new catalog at each metadata refresh; `seen` holds the
+ * ids already taken.
+ */
+export function loadSamlServiceProviders(
+  root: ConfNode,
+  confDir: string,
+  catalog: MetadataCatalog,
+  seen: Set<string>,
+): SamlServiceProvider[] {
+  const defaults = root.child('defaults').allowKeys('postAuthenticationFlows');
+  const defaultFlows = defaults.strings('postAuthenticationFlows');
+  const build = (sp: ConfNode) => samlServiceProvider(sp, confDir, seen, defaultFlows, catalog);
+  const listed = root.list('samlServiceProviders').map(build);
+  const unlisted = unlistedSpEntries(catalog, new Set(listed.map((sp) => sp.id)));
+  return [...listed, ...unlisted.map((sp) => ({ ...build(sp), unlisted: true }))];
 }
 
 function samlServiceProvider(
@@ -44,6 +69,7 @@ function samlServiceProvider(
   confDir: string,
   seen: Set<string>,
   defaultFlows: string[],
+  catalog: MetadataCatalog,
 ): SamlServiceProvider {
   sp.allowKeys(
     'entityID',
@@ -61,7 +87,7 @@ function samlServiceProvider(
     ...ENCRYPTION_KEYS,
     ...LOGOUT_KEYS,
   );
-  const { id, metadata, ...registration } = spRegistration(sp, confDir, seen);
+  const { id, metadata, ...registration } = spRegistration(sp, confDir, seen, catalog);
   const certFile = sp.optionalString('signingCertificate');
   const signingCertificate = certFile
     ? readPem(sp, 'signingCertificate', path.resolve(confDir, certFile))
@@ -148,54 +174,6 @@ function postAuthenticationFlows(node: ConfNode, defaultFlows: string[]): string
   )
     .map((f) => f.trim())
     .filter((f) => f !== '');
-}
-
-/**
- * Which certificates verify the SP's AuthnRequests, whether it must sign them, and whether SHA-1
- * is tolerated. A signature requirement (or a SHA-1 allowance) without any certificate could never
- * be met, so it fails here rather than on every request.
- */
-function requestSigning(
-  sp: ConfNode,
-  signingCertificate: string | undefined,
-  metadata: SpMetadataKeys | undefined,
-) {
-  const fromMetadata = metadata ?? { signingCertificates: [], authnRequestsSigned: false };
-  const declared = declaredLevel(
-    metadata?.maxImpersonationLevel,
-    `entity attribute ${MAX_IMPERSONATION_LEVEL_ATTRIBUTE}`,
-    (m) => sp.fail(m, 'metadataFile'),
-  );
-  const signingCertificates = [
-    ...new Set([
-      ...(signingCertificate ? [signingCertificate] : []),
-      ...fromMetadata.signingCertificates,
-    ]),
-  ];
-  const hasCertificate = signingCertificates.length > 0;
-  const wantAuthnRequestsSigned = sp.boolean(
-    'wantAuthnRequestsSigned',
-    hasCertificate || fromMetadata.authnRequestsSigned,
-  );
-  // The SP says it signs every request: a YAML false would accept forged unsigned ones.
-  if (!wantAuthnRequestsSigned && fromMetadata.authnRequestsSigned)
-    sp.fail(
-      'must not be false: the SP\'s metadata says AuthnRequestsSigned="true"',
-      'wantAuthnRequestsSigned',
-    );
-  if (wantAuthnRequestsSigned && !hasCertificate) {
-    sp.fail(
-      'signed AuthnRequests are required but the SP has no certificate (signingCertificate, or a signing KeyDescriptor in metadataFile)',
-      'wantAuthnRequestsSigned',
-    );
-  }
-  const allowSha1Signatures = sp.boolean('allowSha1Signatures', false);
-  if (allowSha1Signatures && !hasCertificate)
-    sp.fail(
-      'has no effect: the SP has no certificate to verify signatures with',
-      'allowSha1Signatures',
-    );
-  return { signingCertificates, wantAuthnRequestsSigned, allowSha1Signatures, declared };
 }
 
 /**

@@ -34,7 +34,11 @@ export function assertionEncryption(
     if (problem)
       sp.fail(
         `${problem}; assertions are encrypted with RSA-OAEP (set encryptAssertions: false to send them unencrypted)`,
-        own.length > 0 ? 'encryptionCertificate' : 'metadataFile',
+        own.length > 0
+          ? 'encryptionCertificate'
+          : sp.has('metadataFile')
+            ? 'metadataFile'
+            : 'entityID',
       );
   }
   return { encryptionCertificates, encryptAssertions };

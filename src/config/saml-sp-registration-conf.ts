@@ -4,6 +4,10 @@
  * metadata, and its endpoints. YAML keys win over the metadata: an assertionConsumerServiceURL
  * given in YAML is the SP's one endpoint (HTTP-POST, index 0, the default) and the metadata's
  * AssertionConsumerServices are then not used. A YAML entityID must be the metadata's.
+ *
+ * Without a metadataFile, the entityID's metadata comes from the metadataProviders (the first
+ * describing it) with the same precedence; an entityID in no provider is an error unless the
+ * entry gives its own assertionConsumerServiceURL (an SP configured in YAML alone).
  */
 import path from 'node:path';
 import type { ConfNode } from '../core/yaml-conf.js';
@@ -13,6 +17,7 @@ import {
   type AcsEndpoint,
   type SloEndpoint,
 } from '../relying-party/saml-endpoints.js';
+import type { MetadataCatalog } from '../relying-party/metadata/metadata-catalog.js';
 import { spMetadataKeys, type SpMetadataKeys } from '../relying-party/sp-metadata.js';
 import { readText } from './conf-files.js';
 
@@ -24,10 +29,17 @@ export interface SpRegistration {
   readonly assertionConsumerServices: readonly AcsEndpoint[];
   readonly singleLogoutServices: readonly SloEndpoint[];
   readonly metadataNameIdFormats: readonly string[];
+  /** The id of the metadata provider its metadata came from, if one did. */
+  readonly metadataProvider?: string;
 }
 
-export function spRegistration(sp: ConfNode, confDir: string, seen: Set<string>): SpRegistration {
-  const { metadataXml, metadata } = spMetadata(sp, confDir);
+export function spRegistration(
+  sp: ConfNode,
+  confDir: string,
+  seen: Set<string>,
+  catalog: MetadataCatalog,
+): SpRegistration {
+  const { metadataXml, metadata, metadataProvider } = spMetadata(sp, confDir, catalog);
   const id = sp.optionalString('entityID') ?? metadata?.entityID;
   if (id === undefined) sp.fail('is required (or a metadataFile naming the SP)', 'entityID');
   if (seen.has(id))
@@ -42,13 +54,18 @@ export function spRegistration(sp: ConfNode, confDir: string, seen: Set<string>)
     assertionConsumerServices,
     singleLogoutServices: metadata?.singleLogoutServices ?? [],
     metadataNameIdFormats: metadata?.nameIdFormats ?? [],
+    metadataProvider,
   };
 }
 
 /** The metadataFile's text and what it says, checked to describe the YAML entityID if one is given. */
-function spMetadata(sp: ConfNode, confDir: string) {
+function spMetadata(
+  sp: ConfNode,
+  confDir: string,
+  catalog: MetadataCatalog,
+): Pick<SpRegistration, 'metadataXml' | 'metadata' | 'metadataProvider'> {
   const file = sp.optionalString('metadataFile');
-  if (file === undefined) return {};
+  if (file === undefined) return fromProviders(sp, catalog);
   const metadataXml = readText(sp, 'metadataFile', path.resolve(confDir, file));
   try {
     // The YAML value, expanded: the entry's own entityID is read once more by spRegistration.
@@ -57,6 +74,20 @@ function spMetadata(sp: ConfNode, confDir: string) {
   } catch (err) {
     return sp.fail((err as Error).message, 'metadataFile');
   }
+}
+
+/** The entityID's metadata from the providers, when there are providers. */
+function fromProviders(sp: ConfNode, catalog: MetadataCatalog) {
+  if (!catalog.hasProviders || !sp.has('entityID')) return {};
+  const entity = catalog.find(sp.string('entityID'));
+  if (entity)
+    return { metadataXml: entity.xml, metadata: entity.keys, metadataProvider: entity.provider };
+  if (!sp.has('assertionConsumerServiceURL'))
+    sp.fail(
+      'is described by no metadata provider (and the entry has no metadataFile or assertionConsumerServiceURL)',
+      'entityID',
+    );
+  return {};
 }
 
 /** The YAML URL as the one endpoint, else the metadata's; either way one must take HTTP-POST. */

@@ -7,6 +7,7 @@ import { EVENTS, type IdpEvent } from './events.js';
 
 export type IdpErrorCode =
   | 'CONFIGURATION_INVALID'
+  | 'METADATA_INVALID'
   | 'UNKNOWN_RELYING_PARTY'
   | 'MESSAGE_MALFORMED'
   | 'METHOD_NOT_ALLOWED'
@@ -32,6 +33,8 @@ export type IdpErrorCode =
 const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly status?: number }> =
   {
     CONFIGURATION_INVALID: { event: 'InvalidConfiguration' },
+    // A metadata provider's document was refused (bad signature, expired, unreadable).
+    METADATA_INVALID: { event: 'InvalidConfiguration' },
     UNKNOWN_RELYING_PARTY: { event: 'UnknownRelyingParty' },
     MESSAGE_MALFORMED: { event: 'UnableToDecode' },
     METHOD_NOT_ALLOWED: { event: 'MethodNotAllowed' },

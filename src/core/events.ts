@@ -39,6 +39,7 @@ export type IdpEvent =
   | 'MessageAuthenticationError'
   | 'MessageExpired'
   | 'MessageReplay'
+  | 'MetadataRefreshFailed'
   | 'MethodNotAllowed'
   | 'NoCredentials'
   | 'NoPassive'
@@ -347,6 +348,16 @@ export const EVENTS = {
     suppressed: false,
     intercept: false,
     messageKey: 'not-found',
+  },
+  /** Audit only: a metadata provider's new document was refused; the last good metadata stays. */
+  MetadataRefreshFailed: {
+    status: 500,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'runtime-error',
   },
   /** Audit only: a policy reload failed; the previous policies stay in force. */
   PolicyReloadFailed: {

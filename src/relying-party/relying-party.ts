@@ -41,8 +41,12 @@ export interface SamlServiceProvider extends RelyingPartyBase {
   readonly metadataNameIdFormats: readonly string[];
   /** PEM certificate the SP signs AuthnRequests with, if it signs them. */
   readonly signingCertificate?: string;
-  /** SAML metadata XML of the SP, when configured from a metadata file. */
+  /** SAML metadata XML of the SP, when configured from a metadata file or provider. */
   readonly metadataXml?: string;
+  /** The metadata provider (metadataProviders id) its metadata came from, if one did. */
+  readonly metadataProvider?: string;
+  /** Served because its provider has serveUnlisted, not because samlServiceProviders lists it. */
+  readonly unlisted?: boolean;
   /**
    * Every certificate (PEM) an AuthnRequest signature of this SP may be verified with: its
    * signingCertificate and the signing certificates of its metadata. Never a key from the message.
@@ -95,14 +99,16 @@ export interface ResourceServer {
 }
 
 export class RelyingPartyRegistry {
-  private readonly byId: ReadonlyMap<string, RelyingParty>;
+  private current: readonly RelyingParty[];
+  private byId: ReadonlyMap<string, RelyingParty>;
   /** Client id → the resource servers that may introspect its access tokens. */
   private readonly introspectors: ReadonlyMap<string, ReadonlySet<string>>;
 
   constructor(
-    readonly all: readonly RelyingParty[],
+    all: readonly RelyingParty[],
     readonly resourceServers: readonly ResourceServer[] = [],
   ) {
+    this.current = all;
     this.byId = new Map(all.map((rp) => [rp.id, rp]));
     const introspectors = new Map<string, Set<string>>();
     for (const rs of resourceServers) {
@@ -112,6 +118,23 @@ export class RelyingPartyRegistry {
       }
     }
     this.introspectors = introspectors;
+  }
+
+  /** Every relying party: the SAML SPs (as last replaced), then the OIDC clients. */
+  get all(): readonly RelyingParty[] {
+    return this.current;
+  }
+
+  /**
+   * Every SAML SP replaced by `saml` at once (a metadata refresh); the OIDC clients stay. A
+   * request already under way keeps the SP object it looked up.
+   */
+  replaceSaml(saml: readonly SamlServiceProvider[]): void {
+    const all = [...saml, ...this.current.filter((rp) => rp.kind !== 'saml')];
+    const byId = new Map(all.map((rp) => [rp.id, rp]));
+    if (byId.size !== all.length) throw new Error('two relying parties share an id');
+    this.current = all;
+    this.byId = byId;
   }
 
   /** Whether a resource server was given the right to introspect this client's access tokens. */

@@ -4,8 +4,9 @@
  * no use) and those to encrypt for (use="encryption" or no use); whether it says it signs its
  * requests; its endpoints (sp-metadata-endpoints.ts) and NameIDFormats; and the highest
  * impersonation level it admits for itself — an entity attribute (MDAttr) named MAX_IMPERSONATION_LEVEL_ATTRIBUTE in the
- * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The file is the
- * administrator's, read once at start-up; a problem is reported with the file's key by the caller.
+ * EntityDescriptor's Extensions, one value: identify, impersonate or delegate. The document is an
+ * SP's metadataFile, or one entity of a metadata provider (metadata/metadata-entities.ts); a
+ * problem is reported with the configuration key, or the provider's file, by the caller.
  */
 import { X509Certificate } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
@@ -41,6 +42,11 @@ export interface SpMetadataKeys {
 
 /** The metadata document `xml`; `entityID`, when given, must be the one it describes. */
 export function spMetadataKeys(xml: string, entityID?: string): SpMetadataKeys {
+  return spEntityDescriptorKeys(parseMetadataXml(xml), entityID);
+}
+
+/** The document element of a metadata document (no DTD; any well-formedness error refuses it). */
+export function parseMetadataXml(xml: string): Element {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('contains a DTD');
   const errors: string[] = [];
   const doc = new DOMParser({
@@ -53,11 +59,11 @@ export function spMetadataKeys(xml: string, entityID?: string): SpMetadataKeys {
   const root = doc?.documentElement;
   if (errors.length > 0 || !root)
     throw new Error(`is not well-formed XML${errors[0] ? ` (${errors[0]})` : ''}`);
-  return spEntityDescriptorKeys(root, entityID);
+  return root;
 }
 
 /** The same from an EntityDescriptor element already parsed (one entity of an aggregate, say). */
-function spEntityDescriptorKeys(root: Element, entityID?: string): SpMetadataKeys {
+export function spEntityDescriptorKeys(root: Element, entityID?: string): SpMetadataKeys {
   if (root.namespaceURI !== MD || root.localName !== 'EntityDescriptor')
     throw new Error('is not a SAML 2.0 EntityDescriptor');
   const described = root.getAttribute('entityID')?.trim();
@@ -122,7 +128,7 @@ export function toPem(text: string): string {
   }
 }
 
-function children(parent: Element, ns: string, localName: string): Element[] {
+export function children(parent: Element, ns: string, localName: string): Element[] {
   const out: Element[] = [];
   for (let n = parent.firstChild; n; n = n.nextSibling) {
     const el = n as Element;

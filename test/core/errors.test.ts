@@ -14,6 +14,7 @@ import {
 /** Every code with the event and status it must carry (a new code fails the typecheck until listed). */
 const EXPECTED: Record<IdpErrorCode, [event: string, status: number]> = {
   CONFIGURATION_INVALID: ['InvalidConfiguration', 500],
+  METADATA_INVALID: ['InvalidConfiguration', 500],
   UNKNOWN_RELYING_PARTY: ['UnknownRelyingParty', 400],
   MESSAGE_MALFORMED: ['UnableToDecode', 400],
   METHOD_NOT_ALLOWED: ['MethodNotAllowed', 405],

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadConfiguration } from '../../src/config/load-configuration.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
+import { verifyMetadataSignature } from '../../src/frontend/saml/metadata-signature.js';
 import type { RelyingParty } from '../../src/relying-party/relying-party.js';
 
 const RP_FILE = 'relying-party.yaml';
@@ -56,7 +57,10 @@ export function lineOf(confDir: string, needle: string): number {
 }
 
 export function loadRps(confDir: string): readonly RelyingParty[] {
-  return loadConfiguration({ home: path.dirname(confDir), confDir, env: {} }).relyingParties;
+  return loadConfiguration(
+    { home: path.dirname(confDir), confDir, env: {} },
+    verifyMetadataSignature,
+  ).relyingParties;
 }
 
 /** The relying party `id` as loaded. */
