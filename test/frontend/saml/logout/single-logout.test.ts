@@ -26,6 +26,10 @@ const SP_HOST = 'http://127.0.0.1:9';
 const SP1_SLO = `${SP_HOST}/sp1/slo`;
 const SP2_SLO = `${SP_HOST}/sp2/slo`;
 const SP2_ACS = `${SP_HOST}/sp2/acs`;
+/** An SP without a certificate, allowed to send unsigned logout messages. */
+const SP3 = 'https://sp3.example.org/shibboleth';
+const SP3_ACS = `${SP_HOST}/sp3/acs`;
+const SP3_SLO = `${SP_HOST}/sp3/slo`;
 const TRANSIENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
@@ -51,7 +55,10 @@ beforeAll(async () => {
             '    nameIDFormat: transient\n' +
             '    signingCertificate: sp2.crt\n' +
             `    singleLogoutServiceURL: "${SP2_SLO}"\n` +
-            '    singleLogoutServiceBinding: post\n',
+            '    singleLogoutServiceBinding: post\n' +
+            `  - entityID: "${SP3}"\n    assertionConsumerServiceURL: "${SP3_ACS}"\n` +
+            '    wantLogoutMessagesSigned: false\n' +
+            `    singleLogoutServiceURL: "${SP3_SLO}"\n`,
         ),
     },
   });
@@ -155,6 +162,22 @@ describe('SP-initiated single logout', () => {
     expect(page.body).toContain('MessageAuthenticationError');
     expect(page.body).not.toContain('SAMLResponse');
     expect(await needsLogin(b, signedSp)).toBe(false);
+  });
+
+  it('accepts an unsigned LogoutRequest where wantLogoutMessagesSigned is false', async () => {
+    const sp = await TestSp.create(t.baseURL, {
+      entityID: SP3,
+      acsURL: SP3_ACS,
+      singleLogout: true,
+    });
+    const b = browser();
+    const profile = await signIn(b, sp, 'carol');
+    const url = location(await b.get(await sp.logoutURL(profile)));
+    expect(url.startsWith(`${SP3_SLO}?`)).toBe(true);
+    expect(new URL(url).searchParams.get('Signature')).toBeTruthy();
+    expect(await sp.receiveRedirect(url)).toMatchObject({ loggedOut: true });
+    expect(logoutAudits().at(-2)).toMatchObject({ SP: SP3, u: 'carol', XX: 'false' });
+    expect(await needsLogin(b, sp)).toBe(true);
   });
 
   it('answers UnknownPrincipal for a NameID this session never gave the SP, and keeps the session', async () => {
