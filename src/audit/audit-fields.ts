@@ -58,7 +58,7 @@ export const AuditAction = {
   PREVIEW: 'preview',
   /** A password login: %e empty on success, else why it failed. */
   LOGIN: 'login',
-  /** The tester ended their IdP session ("Sign out" on the "Who am I" page). */
+  /** An IdP session ended: "Sign out" on the "Who am I" page, or a single logout (docs/logout.md). */
   LOGOUT: 'logout',
   /** The access-control policies were reloaded (or a reload was tried). */
   RELOAD: 'reload',

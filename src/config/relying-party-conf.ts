@@ -21,6 +21,7 @@ import { clientMetadataLevel } from './oidc-client-metadata.js';
 import { spRegistration } from './saml-sp-registration-conf.js';
 import { nameIdFormats } from './saml-sp-nameid-conf.js';
 import { requestSigning } from './saml-sp-signing-conf.js';
+import { LOGOUT_KEYS, singleLogout } from './saml-sp-logout-conf.js';
 
 const OIDC_SCOPES_ALWAYS = ['openid'];
 
@@ -84,6 +85,7 @@ function samlServiceProvider(
     'postAuthenticationFlows',
     'impersonation',
     ...ENCRYPTION_KEYS,
+    ...LOGOUT_KEYS,
   );
   const { id, metadata, ...registration } = spRegistration(sp, confDir, seen, catalog);
   const certFile = sp.optionalString('signingCertificate');
@@ -103,6 +105,7 @@ function samlServiceProvider(
     nameIDFormats: nameIdFormats(sp),
     ...assertionEncryption(sp, confDir, metadata?.encryptionCertificates ?? []),
     ...flowsAndImpersonation(sp, defaultFlows, declared),
+    ...singleLogout(sp, registration.singleLogoutServices),
     declaredAt: sp.conf.where(sp.at),
   };
 }
@@ -118,6 +121,7 @@ function oidcClient(
     'clientSecret',
     'displayName',
     'redirectUris',
+    'postLogoutRedirectUris',
     'scopes',
     'refreshTokens',
     'tokenEndpointAuthMethod',
@@ -132,12 +136,15 @@ function oidcClient(
   const redirectUris = c.strings('redirectUris');
   if (redirectUris.length === 0) c.fail('must list at least one redirect URI', 'redirectUris');
   for (const uri of redirectUris) checkUrl(c, 'redirectUris', uri);
+  const postLogoutRedirectUris = c.strings('postLogoutRedirectUris', []);
+  for (const uri of postLogoutRedirectUris) checkUrl(c, 'postLogoutRedirectUris', uri);
   return {
     kind: 'oidc' as const,
     id,
     clientSecret: clientSecret(c),
     displayName: c.string('displayName', id),
     redirectUris,
+    postLogoutRedirectUris,
     scopes: [
       ...new Set([...OIDC_SCOPES_ALWAYS, ...c.strings('scopes', ['openid', 'profile', 'email'])]),
     ],

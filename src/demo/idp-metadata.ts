@@ -1,4 +1,4 @@
-/** What a demo relying party needs from the IdP's SAML metadata: its certificates and SSO URL. */
+/** What a demo relying party needs from the IdP's SAML metadata: its certificates, SSO and SLO URLs. */
 import { DOMParser } from '@xmldom/xmldom';
 
 export interface IdpMetadata {
@@ -11,6 +11,8 @@ export interface IdpMetadata {
    */
   readonly certificates: readonly string[];
   readonly ssoRedirectURL: string;
+  /** The HTTP-Redirect SingleLogoutService, when the IdP offers one. */
+  readonly sloRedirectURL?: string;
 }
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
@@ -21,9 +23,8 @@ export async function fetchIdpMetadata(url: string): Promise<IdpMetadata> {
   if (!response.ok) throw new Error(`IdP metadata at ${url}: HTTP ${response.status}`);
   const doc = new DOMParser().parseFromString(await response.text(), 'text/xml');
   const root = doc.documentElement;
-  const sso = [...Array.from(doc.getElementsByTagNameNS(MD, 'SingleSignOnService'))].find(
-    (e) => e.getAttribute('Binding') === 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
-  );
+  const sso = redirectEndpoint(doc, 'SingleSignOnService');
+  const slo = redirectEndpoint(doc, 'SingleLogoutService');
   // Only the KeyDescriptors' certificates: a signed document's own KeyInfo is not a declaration.
   const certificates = Array.from(doc.getElementsByTagNameNS(MD, 'KeyDescriptor'))
     .filter((k) => (k.getAttribute('use') ?? 'signing') !== 'encryption')
@@ -36,7 +37,14 @@ export async function fetchIdpMetadata(url: string): Promise<IdpMetadata> {
     certificate: certificates[0]!,
     certificates,
     ssoRedirectURL: sso.getAttribute('Location') ?? '',
+    sloRedirectURL: slo?.getAttribute('Location') ?? undefined,
   };
+}
+
+function redirectEndpoint(doc: Document, name: string): Element | undefined {
+  return Array.from(doc.getElementsByTagNameNS(MD, name)).find(
+    (e) => e.getAttribute('Binding') === 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  );
 }
 
 function certificateOf(keyDescriptor: Element): string | undefined {

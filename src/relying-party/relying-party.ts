@@ -33,8 +33,10 @@ export interface SamlServiceProvider extends RelyingPartyBase {
    * when given, else every AssertionConsumerService of the metadata. See acs-selection.ts.
    */
   readonly assertionConsumerServices: readonly AcsEndpoint[];
-  /** The SingleLogoutServices of the SP's metadata (none without metadata). */
+  /** Where it takes logout messages: singleLogoutServiceURL, else its metadata's SingleLogoutServices. */
   readonly singleLogoutServices: readonly SloEndpoint[];
+  /** Refuse its unsigned LogoutRequests/LogoutResponses (relying-party.yaml; default true). */
+  readonly wantLogoutMessagesSigned: boolean;
   /** The NameIDFormats the SP's metadata lists, in order (informational). */
   readonly metadataNameIdFormats: readonly string[];
   /** PEM certificate the SP signs AuthnRequests with, if it signs them. */
@@ -70,6 +72,8 @@ export interface OidcClient extends RelyingPartyBase {
   readonly kind: 'oidc';
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
+  /** Where it may send the browser after an RP-initiated logout (post_logout_redirect_uri). */
+  readonly postLogoutRedirectUris: readonly string[];
   /** Scopes the client may be granted besides openid. */
   readonly scopes: readonly string[];
   /** Whether the client may use refresh tokens (with the offline_access scope). */

@@ -4,8 +4,9 @@
  * after the login, or idp.session.timeout without a request, whichever comes first), and the
  * session's recent impersonations (session/impersonation-history.ts). Its "Sign out" button posts
  * to /idp/profile/whoami/signout with the session's CSRF token: the record (%P Authn/Logout,
- * act=logout) is written, then the IdP session is destroyed and its cookie cleared. Relying
- * parties' own sessions are not touched (there is no single logout). The pages are never cached.
+ * act=logout) is written, then the IdP session is destroyed and its cookie cleared
+ * (end-idp-session.ts). Relying parties' own sessions are not touched (single logout is started by
+ * a relying party: docs/logout.md). The pages are never cached.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { IdpProperties } from '../config/idp-properties.js';
@@ -17,12 +18,12 @@ import { IdpError } from '../core/errors.js';
 import { formOf } from '../core/form-fields.js';
 import {
   activeLogin,
-  endSession,
   isSessionCsrfToken,
   sessionCsrfToken,
   type IdpSessionData,
 } from '../session/idp-session.js';
 import { recentImpersonations } from '../session/impersonation-history.js';
+import { endIdpSession } from './end-idp-session.js';
 import type { Views } from './views.js';
 
 const WHOAMI_PATH = '/idp/profile/whoami';
@@ -64,16 +65,9 @@ export function whoAmIRoutes(deps: WhoAmIDeps): Router {
 
 /** Records the sign-out (when someone was signed in), then ends the session and clears the cookie. */
 async function signOut(deps: WhoAmIDeps, req: Request, res: Response): Promise<void> {
-  const { session } = deps.props;
-  const login = activeLogin(req, session.maxLifetimeMs);
+  const login = activeLogin(req, deps.props.session.maxLifetimeMs);
   if (login) await deps.audit.record(logoutAuditFields(req, login));
-  await endSession(req);
-  res.clearCookie(session.cookieName, {
-    path: '/idp',
-    httpOnly: true,
-    sameSite: session.sameSite,
-    secure: session.cookieSecure,
-  });
+  await endIdpSession(req, res, deps.props);
 }
 
 function logoutAuditFields(req: Request, login: IdpSessionData) {

@@ -55,6 +55,8 @@ export interface TestSpOptions {
   readonly allowCreate?: boolean;
   /** NameIDPolicy SPNameQualifier (default: none). */
   readonly spNameQualifier?: string;
+  /** Send LogoutRequests to the IdP's HTTP-Redirect SLO endpoint (node-saml's logoutUrl). */
+  readonly singleLogout?: boolean;
 }
 
 export class TestSp {
@@ -87,6 +89,7 @@ export class TestSp {
         digestAlgorithm: options.digestAlgorithm ?? 'sha256',
         xmlSignatureTransforms: options.xmlSignatureTransforms,
         decryptionPvk: options.decryptionPvk,
+        logoutUrl: options.singleLogout ? md.sloRedirectURL : undefined,
       }),
     );
   }
@@ -105,6 +108,27 @@ export class TestSp {
   async loginXml(): Promise<string> {
     const { SAMLRequest } = await this.loginForm();
     return inflateRawSync(Buffer.from(SAMLRequest!, 'base64')).toString('utf8');
+  }
+
+  /** A Redirect-binding LogoutRequest for the session of `profile` (signed when the SP has a key). */
+  logoutURL(profile: Profile, relayState = 'logout-relay'): Promise<string> {
+    return this.saml.getLogoutUrlAsync(profile, relayState, {});
+  }
+
+  /** A Redirect-binding LogoutResponse answering the IdP's LogoutRequest `request`. */
+  logoutResponseURL(request: Profile, success = true): Promise<string> {
+    return this.saml.getLogoutResponseUrlAsync(request, '', {}, success);
+  }
+
+  /** node-saml's verdict on a Redirect-binding logout message the IdP sent (a URL to the SP). */
+  receiveRedirect(url: string): Promise<{ profile: Profile | null; loggedOut: boolean }> {
+    const u = new URL(url);
+    return this.saml.validateRedirectAsync(Object.fromEntries(u.searchParams), u.search.slice(1));
+  }
+
+  /** node-saml's verdict on a POST-binding LogoutRequest the IdP sent (the form's fields). */
+  receivePostRequest(fields: Record<string, string>): Promise<{ profile: Profile }> {
+    return this.saml.validatePostRequestAsync(fields);
   }
 
   /** Validates the SAMLResponse in an IdP post page the way the SP's ACS would. */

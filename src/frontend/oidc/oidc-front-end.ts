@@ -40,6 +40,7 @@ import { carrierSessionMiddleware } from './carrier-session.js';
 import { silentReuseMiddleware } from './grant-retention.js';
 import { idpInteractionPolicy, type Verdict } from './interaction-policy.js';
 import { oidcAuditMiddleware, type OidcAuditDeps } from './oidc-audit.js';
+import { idpLogoutMiddleware, logoutPages } from './oidc-logout.js';
 import { refuseSilently, silentRefusalAuditMiddleware } from './oidc-silent-audit.js';
 import { authorizationContext, type OidcInbound } from './authorization-context.js';
 import { OIDC_FRONT_END, OIDC_PATHS, param } from './oidc-paths.js';
@@ -84,6 +85,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       jwks: deps.jwks,
       cookieSecret: deps.cookieSecret,
       policy: idpInteractionPolicy((ctx) => this.judge(ctx)),
+      logoutPages: logoutPages(deps),
       renderError: async (ctx, out) => {
         ctx.type = 'html';
         ctx.body = await this.errorPage(
@@ -103,6 +105,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     };
     this.provider.use(oidcAuditMiddleware(auditDeps));
     this.provider.use(silentRefusalAuditMiddleware(auditDeps));
+    this.provider.use(idpLogoutMiddleware(deps));
   }
 
   /** The interaction endpoint (the pipeline) and, after it, oidc-provider's own endpoints. */

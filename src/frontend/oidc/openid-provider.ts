@@ -56,7 +56,14 @@ export interface OpenIdProviderParts {
   readonly cookieSecret: string;
   readonly policy: NonNullable<NonNullable<Configuration['interactions']>['policy']>;
   readonly renderError: NonNullable<Configuration['renderError']>;
+  /** The end-session endpoint's confirmation and success pages (oidc-logout.ts). */
+  readonly logoutPages: LogoutPages;
 }
+
+export type LogoutPages = Pick<
+  NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>,
+  'logoutSource' | 'postLogoutSuccessSource'
+>;
 
 const seconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
 
@@ -117,6 +124,8 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
       introspection: { enabled: true, allowedPolicy: introspectionAllowed(relyingParties) },
       revocation: { enabled: true, allowedPolicy: revocationAllowed() },
       userinfo: { enabled: true },
+      // The end-session endpoint also ends the IdP session (oidc-logout.ts); its pages are the IdP's.
+      rpInitiatedLogout: { enabled: true, ...parts.logoutPages },
     },
     routes: routes(),
     interactions: {
@@ -149,6 +158,7 @@ function clientsOf(relyingParties: RelyingPartyRegistry): ClientMetadata[] {
     client_secret: c.clientSecret,
     client_name: c.displayName,
     redirect_uris: [...c.redirectUris],
+    post_logout_redirect_uris: [...c.postLogoutRedirectUris],
     response_types: ['code'],
     grant_types: c.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
     token_endpoint_auth_method: c.tokenEndpointAuthMethod,

@@ -15,6 +15,8 @@ export const STATUS = {
   authnFailed: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed',
   requestDenied: 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
   invalidNameIdPolicy: 'urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy',
+  unknownPrincipal: 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal',
+  partialLogout: 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout',
 } as const;
 
 export const SSO_PATHS = {
@@ -24,3 +26,11 @@ export const SSO_PATHS = {
 } as const;
 
 export const SAML2_SSO_PROFILE = 'SAML2/SSO';
+
+/** Single logout (logout/*), beside the SSO endpoints as in Shibboleth. */
+export const SLO_PATHS = {
+  redirect: '/idp/profile/SAML2/Redirect/SLO',
+  post: '/idp/profile/SAML2/POST/SLO',
+} as const;
+
+export const SAML2_LOGOUT_PROFILE = 'SAML2/Logout';

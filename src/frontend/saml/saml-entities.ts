@@ -1,7 +1,7 @@
 /**
  * The IdP as a SAML entity: its entity ID and the metadata served at /idp/shibboleth, built by the
  * IdP itself (metadata/idp-metadata.ts) from the signing certificates (current and next), the SSO
- * endpoints, idp.scope and the idp.metadata.* properties.
+ * and single logout endpoints, idp.scope and the idp.metadata.* properties.
  *
  * validUntil is a time from now, so the document is rebuilt as it is served — at most once a
  * minute: signing costs an RSA operation, and a minute is nothing against a validity of days.
@@ -13,7 +13,7 @@ import type {
 } from '../../credentials/signing-credential.js';
 import { NAMEID_FORMATS } from '../../relying-party/relying-party.js';
 import { idpMetadataTree, type MetadataEndpoint } from './metadata/idp-metadata.js';
-import { BINDING, SSO_PATHS } from './saml-bindings.js';
+import { BINDING, SLO_PATHS, SSO_PATHS } from './saml-bindings.js';
 import { signEnveloped } from './xml/enveloped-signature.js';
 import { serialize } from './xml/xml-tree.js';
 
@@ -63,7 +63,10 @@ export class SamlEntities {
           { binding: BINDING.redirect, location: `${this.baseURL}${SSO_PATHS.redirect}` },
           { binding: BINDING.post, location: `${this.baseURL}${SSO_PATHS.post}` },
         ],
-        singleLogoutServices: this.options.singleLogoutServices ?? [],
+        singleLogoutServices: this.options.singleLogoutServices ?? [
+          { binding: BINDING.redirect, location: `${this.baseURL}${SLO_PATHS.redirect}` },
+          { binding: BINDING.post, location: `${this.baseURL}${SLO_PATHS.post}` },
+        ],
         nameIdFormats: this.options.nameIdFormats ?? Object.values(NAMEID_FORMATS),
         signingCertificates: [
           this.credential.xml.certificateBase64,

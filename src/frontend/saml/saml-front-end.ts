@@ -2,7 +2,7 @@
  * SAML 2.0 Web Browser SSO at Shibboleth's paths: metadata at /idp/shibboleth, SSO at
  * /idp/profile/SAML2/Redirect/SSO and /idp/profile/SAML2/POST/SSO. Responses are signed (assertion
  * and/or message, per SP) and go back over HTTP-POST, always after their audit record is on disk
- * (saml-responder.ts).
+ * (saml-responder.ts). Single logout is at …/Redirect/SLO and …/POST/SLO (logout/saml-logout.ts).
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { IdpEvent } from '../../core/events.js';
@@ -18,9 +18,14 @@ import {
   type DecoderDeps,
   type InboundBinding,
 } from './authn-request.js';
-import { samlParameters, type SamlParameters } from './binding-parameters.js';
+import {
+  samlParameters,
+  type MessageParameter,
+  type SamlParameters,
+} from './binding-parameters.js';
 import { readFormBody } from './form-body.js';
-import { SAML2_SSO_PROFILE, SSO_PATHS } from './saml-bindings.js';
+import { SAML2_SSO_PROFILE, SLO_PATHS, SSO_PATHS } from './saml-bindings.js';
+import { SamlLogout } from './logout/saml-logout.js';
 import { SamlResponder, type SamlInbound, type SamlResponderDeps } from './saml-responder.js';
 
 const SAML_FRONT_END = 'saml2';
@@ -32,11 +37,12 @@ export interface SamlFrontEndDeps extends SamlResponderDeps {
 
 export class SamlFrontEnd implements ProtocolFrontEnd {
   readonly id = SAML_FRONT_END;
-  readonly paths = Object.values(SSO_PATHS);
+  readonly paths = [...Object.values(SSO_PATHS), ...Object.values(SLO_PATHS)];
   readonly sessionlessPaths = [SSO_PATHS.metadata];
   private readonly gate: AdmissionGate;
   private readonly decoderDeps: DecoderDeps;
   private readonly responder: SamlResponder;
+  private readonly logout: SamlLogout;
 
   constructor(private readonly deps: SamlFrontEndDeps) {
     this.responder = new SamlResponder(deps);
@@ -51,6 +57,12 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
       maxMessageSize: deps.props.samlInbound.maxMessageSize,
       log: deps.log,
     };
+    this.logout = new SamlLogout({
+      ...deps,
+      entityID: deps.entities.entityID,
+      decoder: this.decoderDeps,
+      parameters: (req, res, binding, accepts) => this.parameters(req, res, binding, accepts),
+    });
     for (const sp of deps.relyingParties.all) {
       if (sp.kind === 'saml' && sp.allowSha1Signatures) {
         deps.log.warn(
@@ -108,6 +120,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
         },
       );
     }
+    router.use(this.logout.routes());
     return router;
   }
 
@@ -116,6 +129,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
     req: Request,
     res: Response,
     binding: InboundBinding,
+    accepts?: readonly MessageParameter[],
   ): Promise<SamlParameters> {
     const { maxMessageSize, bodyTimeoutMs } = this.deps.props.samlInbound;
     const maxEncoded = Math.ceil(maxMessageSize / 3) * 4 + Math.ceil(maxMessageSize / 57) * 2;
@@ -125,6 +139,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
         q === -1 ? '' : req.originalUrl.slice(q + 1),
         'query string',
         maxEncoded,
+        accepts,
       );
     }
     try {
@@ -133,7 +148,7 @@ export class SamlFrontEnd implements ProtocolFrontEnd {
         maxBytes: 3 * maxEncoded + 16 * 1024,
         timeoutMs: bodyTimeoutMs,
       });
-      return samlParameters(body, 'form body', maxEncoded);
+      return samlParameters(body, 'form body', maxEncoded, accepts);
     } catch (err) {
       // Whatever of the body is unread stays unread: the connection ends with the refusal.
       if (!req.readableEnded) res.set('Connection', 'close');

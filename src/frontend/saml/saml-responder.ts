@@ -4,12 +4,13 @@
  * record on disk first, then sent over HTTP-POST in an auto-submitting form to the ACS chosen for
  * the request (acs-selection.ts).
  */
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditAction, AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
 import { noteImpersonation } from '../../session/impersonation-history.js';
+import { noteSamlParticipant, type SamlNameId } from '../../session/session-participants.js';
 import { IdpError } from '../../core/errors.js';
 import {
   EVENTS,
@@ -92,6 +93,7 @@ export class SamlResponder {
     );
     const responseId = samlId();
     const assertionId = samlId();
+    const sessionIndex = samlId();
     const now = Date.now();
     const xml = await successResponseXml(
       {
@@ -107,7 +109,7 @@ export class SamlResponder {
         spNameQualifier: nameId.spNameQualifier,
         authnInstant: subject.authnInstant,
         authnContextClassRef: subject.authnMethod,
-        sessionIndex: samlId(),
+        sessionIndex,
         ...this.impersonationContent(subject, now),
         attributes,
         now,
@@ -132,14 +134,8 @@ export class SamlResponder {
         [AuditField.ACTION]: AuditAction.RELEASE,
       }),
     );
-    // Recorded: now the tester's "Who am I" page may list it.
-    if (subject.impersonation)
-      noteImpersonation(exchange.req, {
-        target: subject.principalName,
-        relyingParty: sp.id,
-        level: subject.impersonation.level,
-        at: now,
-      });
+    // Recorded: now single logout may tell the SP, and the tester's "Who am I" page may list it.
+    noteReleased(exchange.req, { entityID: sp.id, nameId, sessionIndex, subject, at: now });
     await this.post(exchange.res, inbound.acsUrl, encoded, inbound.relayState);
   }
 
@@ -248,4 +244,34 @@ export class SamlResponder {
       relayState,
     });
   }
+}
+
+/** What the session keeps of a released assertion: its participant entry, and the impersonation. */
+function noteReleased(
+  req: Request,
+  r: {
+    entityID: string;
+    nameId: SamlNameId;
+    sessionIndex: string;
+    subject: SubjectContext;
+    at: number;
+  },
+): void {
+  const { value, format, nameQualifier, spNameQualifier } = r.nameId;
+  const impersonation = r.subject.impersonation;
+  noteSamlParticipant(req, {
+    entityID: r.entityID,
+    nameId: { value, format, nameQualifier, spNameQualifier },
+    sessionIndex: r.sessionIndex,
+    principal: r.subject.principalName,
+    impersonated: impersonation !== undefined,
+    at: r.at,
+  });
+  if (impersonation)
+    noteImpersonation(req, {
+      target: r.subject.principalName,
+      relyingParty: r.entityID,
+      level: impersonation.level,
+      at: r.at,
+    });
 }

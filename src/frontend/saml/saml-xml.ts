@@ -51,16 +51,22 @@ const DOCUMENT_CHECKS: readonly ((doc: XmlDocument) => void)[] = [
   noDtd,
   noProcessingInstruction,
   fewElements,
-  isAuthnRequest,
 ];
 
-/** Parses the message; the caller must dispose() the document. */
-export function parseSamlXml(bytes: Uint8Array): XmlDocument {
+/**
+ * Parses the message, whose root must be one of `roots` (samlp elements: the SSO endpoints take an
+ * AuthnRequest); the caller must dispose() the document.
+ */
+export function parseSamlXml(
+  bytes: Uint8Array,
+  roots: readonly string[] = ['AuthnRequest'],
+): XmlDocument {
   const message = messageText(bytes);
   for (const check of TEXT_CHECKS) check(message);
   const doc = parse(bytes);
   try {
     for (const check of DOCUMENT_CHECKS) check(doc);
+    rootIsOneOf(doc, roots);
     return doc;
   } catch (err) {
     doc.dispose();
@@ -137,9 +143,9 @@ function fewElements(doc: XmlDocument): void {
     throw malformed(`AuthnRequest has ${elements} elements; at most ${MAX_ELEMENTS} are accepted`);
 }
 
-/** The only message the SSO endpoints take. */
-function isAuthnRequest(doc: XmlDocument): void {
+/** The messages the endpoint takes (the SSO endpoints: an AuthnRequest only). */
+function rootIsOneOf(doc: XmlDocument, roots: readonly string[]): void {
   const root = doc.root;
-  if (root.namespaceUri !== NS.samlp || root.name !== 'AuthnRequest')
-    throw malformed('message is not a SAML 2.0 AuthnRequest');
+  if (root.namespaceUri !== NS.samlp || !roots.includes(root.name))
+    throw malformed(`message is not a SAML 2.0 ${roots.join(' or ')}`);
 }

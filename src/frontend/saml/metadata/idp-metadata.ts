@@ -25,7 +25,7 @@ export interface MetadataEndpoint {
 export interface IdpMetadataInput {
   readonly entityID: string;
   readonly singleSignOnServices: readonly MetadataEndpoint[];
-  /** Single logout endpoints (empty until the IdP offers single logout). */
+  /** Single logout endpoints (the IdP's SLO endpoints: saml-entities.ts). */
   readonly singleLogoutServices?: readonly MetadataEndpoint[];
   /** NameID format URIs the IdP can issue to its SPs. */
   readonly nameIdFormats: readonly string[];
