@@ -37,6 +37,7 @@ import { answerClientErrors } from './web/client-errors.js';
 import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
 import { whoAmIRoutes, WHOAMI_PATHS } from './web/whoami.js';
+import { signOutTellingParticipants } from './frontend/saml/logout/logout-progress.js';
 import { adminRoutes, ADMIN_ROUTE_PATHS } from './wiring/admin-routes.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
@@ -230,7 +231,7 @@ function buildApp(
     sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
     routers: [
       ...frontEnds.map((f) => f.routes(flow)),
-      whoAmIRoutes({ props, views, audit }),
+      whoAmIRoutes({ props, views, audit, endSession: signOutTellingParticipants(props) }),
       ...adminRoutes({
         config,
         accessControl,

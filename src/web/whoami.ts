@@ -35,6 +35,12 @@ export interface WhoAmIDeps {
   readonly props: IdpProperties;
   readonly views: Views;
   readonly audit: Pick<AuditLog, 'record'>;
+  /**
+   * Ends the IdP session and starts telling the services that got assertions in it (SAML single
+   * logout, wired by idp.ts): returns the URL the browser goes on to, or undefined when nobody is
+   * left to tell. Left out, the session simply ends.
+   */
+  readonly endSession?: (req: Request, res: Response, user: string) => Promise<string | undefined>;
 }
 
 export function whoAmIRoutes(deps: WhoAmIDeps): Router {
@@ -50,8 +56,9 @@ export function whoAmIRoutes(deps: WhoAmIDeps): Router {
       res.set('Cache-Control', 'no-store');
       if (!isSessionCsrfToken(req, formOf(req.body)[deps.props.csrfParameter]))
         throw new IdpError('CSRF_TOKEN_INVALID', 'the sign-out form has no valid CSRF token');
-      await signOut(deps, req, res);
-      await deps.views.render(res, 'signed-out', {});
+      const onward = await signOut(deps, req, res);
+      if (onward) res.redirect(303, onward);
+      else await deps.views.render(res, 'signed-out', {});
     },
   );
   router.all(SIGN_OUT_PATH, () => {
@@ -63,11 +70,16 @@ export function whoAmIRoutes(deps: WhoAmIDeps): Router {
   return router;
 }
 
-/** Records the sign-out (when someone was signed in), then ends the session and clears the cookie. */
-async function signOut(deps: WhoAmIDeps, req: Request, res: Response): Promise<void> {
+/**
+ * Records the sign-out (when someone was signed in), then ends the session: where the services
+ * are told, the URL the browser goes on to.
+ */
+async function signOut(deps: WhoAmIDeps, req: Request, res: Response): Promise<string | undefined> {
   const login = activeLogin(req, deps.props.session.maxLifetimeMs);
   if (login) await deps.audit.record(logoutAuditFields(req, login));
+  if (login && deps.endSession) return deps.endSession(req, res, login.principalName);
   await endIdpSession(req, res, deps.props);
+  return undefined;
 }
 
 function logoutAuditFields(req: Request, login: IdpSessionData) {

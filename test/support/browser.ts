@@ -223,3 +223,14 @@ export class Browser {
     this.jar.set(host, cookies);
   }
 }
+
+/**
+ * Where a page that moves the browser on by itself sends it (views/saml/logout-onward.ejs: a link
+ * the page's own script follows), as a browser reads the link's href.
+ */
+export function onwardURL(page: Page): string {
+  const link = page.html.querySelector('a#onward');
+  if (page.status !== 200 || !link || !page.body.includes("getElementById('onward')"))
+    throw new Error(`not an onward page (status ${page.status}): ${page.body.slice(0, 1500)}`);
+  return link.getAttribute('href')!;
+}

@@ -67,7 +67,25 @@ export function idpLogoutMiddleware(deps: OidcLogoutDeps) {
       finish,
     });
     if (onward) ctx.redirect(`${deps.props.baseURL}${LOGOUT_CONTINUE_PATH}`);
+    else await onwardPage(ctx, deps.views, finish.url);
   };
+}
+
+/**
+ * The client's post_logout_redirect_uri from a page rather than oidc-provider's 303: the browser
+ * comes from the confirmation form, whose CSP form-action (the IdP only) a browser holds the whole
+ * redirect chain to (views/saml/logout-onward.ejs).
+ */
+async function onwardPage(ctx: KoaContextWithOIDC, views: Views, url: string): Promise<void> {
+  ctx.remove('Location');
+  ctx.status = 200;
+  ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = await views.renderToString(
+    'saml/logout-onward',
+    { url },
+    (ctx.res as Response).locals?.cspNonce as string | undefined,
+  );
 }
 
 /** The user said yes, and oidc-provider ended its session: it now redirects the browser on. */

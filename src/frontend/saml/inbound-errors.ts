@@ -11,7 +11,7 @@ export function malformed(message: string, cause?: unknown): IdpError {
 }
 
 export function refused(why: string): IdpError {
-  return new IdpError('MESSAGE_AUTHENTICATION_FAILED', `AuthnRequest signature refused: ${why}`);
+  return new IdpError('MESSAGE_AUTHENTICATION_FAILED', `signature refused: ${why}`);
 }
 
 /** libxml2's messages run over several lines; a refusal quotes the first. */

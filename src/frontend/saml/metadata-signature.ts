@@ -11,7 +11,6 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { XmlDocument } from 'libxml2-wasm';
-import { IdpError } from '../../core/errors.js';
 import { checkIdUniqueness } from './id-uniqueness.js';
 import { firstLine } from './inbound-errors.js';
 import { ParseOption, XmlDocument as LxDocument, XmlParseError } from './libxml2.js';
@@ -35,7 +34,8 @@ export function verifyMetadataSignature(bytes: Uint8Array, certificatePem: strin
     verifyEnvelopedSignature(doc, [key], POLICY);
     return doc.toString();
   } catch (err) {
-    throw new Error(reworded(err), { cause: err });
+    // The shared checks name the signed root element (here the metadata's): their refusal is kept whole.
+    throw new Error(err instanceof Error ? err.message : String(err), { cause: err });
   } finally {
     doc.dispose();
   }
@@ -61,14 +61,4 @@ function parse(bytes: Uint8Array): XmlDocument {
     throw new Error('contains a DTD');
   }
   return doc;
-}
-
-/** The shared checks speak of the AuthnRequest they were written for; here it is the metadata. */
-function reworded(err: unknown): string {
-  if (!(err instanceof IdpError)) return String((err as Error).message ?? err);
-  const why = err.message
-    .replace(/^AuthnRequest signature refused: /, '')
-    .replace(/the AuthnRequest/g, 'the metadata root element')
-    .replace(/AuthnRequest/g, 'the metadata');
-  return `signature refused: ${why}`;
 }

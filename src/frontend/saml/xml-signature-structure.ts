@@ -83,11 +83,11 @@ function envelopedSignature(doc: XmlDocument): XmlElement {
   const signatures = signatureElements(doc);
   if (signatures.length !== 1)
     throw refused(
-      `the message has ${signatures.length} signatures; exactly one, enveloped in the AuthnRequest, is accepted`,
+      `the message has ${signatures.length} signatures; exactly one, enveloped in the ${doc.root.name}, is accepted`,
     );
   const signature = signatures[0]!;
   if (!signature.parent?.isSameNode(doc.root))
-    throw refused('the signature is not on the AuthnRequest itself');
+    throw refused(`the signature is not on the ${doc.root.name} itself`);
   return signature;
 }
 
@@ -152,7 +152,7 @@ function referenceNamesRoot(reference: XmlElement, root: XmlElement): void {
   const uri = attribute(reference, 'URI');
   if (!rootId || uri !== `#${rootId}`) {
     throw refused(
-      `the signature's Reference URI ${JSON.stringify(uri ?? null)} does not name the AuthnRequest (${JSON.stringify(`#${rootId ?? ''}`)})`,
+      `the signature's Reference URI ${JSON.stringify(uri ?? null)} does not name the ${root.name} (${JSON.stringify(`#${rootId ?? ''}`)})`,
     );
   }
 }

@@ -52,7 +52,9 @@ function digestMatches(
   const digest = createHash(digestAlg.hash).update(canonical.result, 'utf8').digest();
   const expected = base64(digestValue.content, 'DigestValue');
   if (digest.length !== expected.length || !timingSafeEqual(digest, expected))
-    throw refused('the digest does not match: the AuthnRequest was changed after it was signed');
+    throw refused(
+      `the digest does not match: the ${doc.root.name} was changed after it was signed`,
+    );
 }
 
 /** SignatureValue is a signature over the canonical SignedInfo by one of the SP's configured keys. */

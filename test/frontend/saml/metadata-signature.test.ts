@@ -84,7 +84,7 @@ describe('the signature of a metadata aggregate', () => {
     const original = signed.replace(/<\?xml[^>]*>\s*/, '').replace(signature, '');
     const evil = spEntity('https://evil.example.org/sp', { acs: 'https://evil.example.org/acs' });
     const wrapped = `<md:EntitiesDescriptor xmlns:md="${MD}" ID="evil-root">${signature}${evil}${original}</md:EntitiesDescriptor>`;
-    expect(() => verify(wrapped)).toThrow(/does not name the metadata root element/);
+    expect(() => verify(wrapped)).toThrow(/does not name the EntitiesDescriptor \("#evil-root"\)/);
   });
 
   it('refuses a duplicated ID (the signed element and the read one could differ)', () => {

@@ -81,3 +81,11 @@ export async function endSessionForLogout(
   await endIdpSession(req, res, props, { logout: progress });
   return true;
 }
+
+/** The "Who am I" sign-out: the session ends and its SAML participants are told, then the IdP's page. */
+export function signOutTellingParticipants(props: IdpProperties) {
+  return async (req: Request, res: Response, user: string): Promise<string | undefined> =>
+    (await endSessionForLogout(req, res, props, { user, finish: { kind: 'page' } }))
+      ? `${props.baseURL}${LOGOUT_CONTINUE_PATH}`
+      : undefined;
+}

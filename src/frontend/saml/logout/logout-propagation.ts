@@ -122,7 +122,7 @@ export class LogoutPropagation {
     const last = finish.kind === 'saml' ? await this.response(req, progress, finish) : undefined;
     await endIdpSession(req, res, this.deps.props);
     if (last) return this.send(res, last);
-    if (finish.kind === 'redirect') return res.redirect(303, finish.url);
+    if (finish.kind === 'redirect') return this.onward(res, finish.url);
     res.set('Cache-Control', 'no-store');
     await this.deps.views.render(res, 'saml/logout-done', { partial: progress.partial });
   }
@@ -147,12 +147,18 @@ export class LogoutPropagation {
     });
   }
 
-  /** The message to the browser: a redirect, or a page posting it on (its CSP allows the SP). */
+  /** The message to the browser: a page sending it on by GET, or posting it (its CSP allows the SP). */
   async send(res: Response, message: OutboundMessage): Promise<void> {
+    if (message.binding === 'redirect') return this.onward(res, message.url);
     res.set('Cache-Control', 'no-store');
-    if (message.binding === 'redirect') return res.redirect(303, message.url);
     setContentSecurityPolicy(res, [message.action]);
     await this.deps.views.render(res, 'saml/logout-step', message);
+  }
+
+  /** Another site by GET, from a page (views/saml/logout-onward.ejs says why not a 303). */
+  async onward(res: Response, url: string): Promise<void> {
+    res.set('Cache-Control', 'no-store');
+    await this.deps.views.render(res, 'saml/logout-onward', { url });
   }
 }
 
