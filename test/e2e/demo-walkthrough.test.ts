@@ -3,54 +3,28 @@
  * runs them, and a person clicking through cases (a)–(d). This also proves the pages work under
  * the IdP's Content-Security-Policy (the auto-submitting response form, form-action).
  */
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startDemoOidcClient } from '../../src/demo/demo-oidc-client.js';
-import { startDemoSp } from '../../src/demo/demo-sp.js';
 import { browserAvailable, launchChromium } from '../support/chromium.js';
-import { freePort } from '../support/free-port.js';
-import { auditRecord, startTestIdp, type TestIdp } from '../support/test-idp.js';
+import { startIdpWithDemoApps, type IdpWithDemoApps } from '../support/demo-apps.js';
+import { auditRecord, type TestIdp } from '../support/test-idp.js';
 
 describe.skipIf(!browserAvailable)('README walk-through in Chromium', () => {
+  let apps: IdpWithDemoApps;
   let t: TestIdp;
-  let sp: Server;
-  let rp: Server;
   let spURL: string;
   let rpURL: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    const [spPort, rpPort] = [await freePort(), await freePort()];
-    spURL = `http://127.0.0.1:${spPort}`;
-    rpURL = `http://127.0.0.1:${rpPort}`;
-    t = await startTestIdp({
-      properties: { 'demo.sp.baseURL': spURL, 'demo.oidc.baseURL': rpURL },
-    });
-    const props = t.idp.config.properties;
-    ({ server: sp } = await startDemoSp({
-      entityID: props.demo.sp.entityID,
-      baseURL: spURL,
-      port: spPort,
-      listenAddress: '127.0.0.1',
-      idpMetadataURL: `${t.baseURL}/idp/shibboleth`,
-    }));
-    ({ server: rp } = await startDemoOidcClient({
-      issuer: props.oidc.issuer,
-      clientId: props.demo.oidc.clientId,
-      clientSecret: props.demo.oidc.clientSecret,
-      baseURL: rpURL,
-      port: rpPort,
-      listenAddress: '127.0.0.1',
-    }));
+    apps = await startIdpWithDemoApps();
+    ({ t, spURL, rpURL } = apps);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    sp?.close();
-    rp?.close();
-    await t?.close();
+    await apps?.close();
   });
 
   async function signIn(page: Page, user: string, start = `${spURL}/`): Promise<void> {

@@ -6,69 +6,42 @@
  * logout endpoint of its own, and only the navigation is under test here (the messages themselves
  * are tested with node-saml in test/frontend/saml/logout).
  */
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startDemoOidcClient } from '../../src/demo/demo-oidc-client.js';
-import { startDemoSp } from '../../src/demo/demo-sp.js';
 import { browserAvailable, launchChromium } from '../support/chromium.js';
-import { freePort } from '../support/free-port.js';
-import { startTestIdp, type TestIdp } from '../support/test-idp.js';
+import { startIdpWithDemoApps, type IdpWithDemoApps } from '../support/demo-apps.js';
+import type { TestIdp } from '../support/test-idp.js';
 
 describe.skipIf(!browserAvailable)('logout in Chromium', () => {
+  let apps: IdpWithDemoApps;
   let t: TestIdp;
-  let sp: Server;
-  let rp: Server;
   let spURL: string;
   let rpURL: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    const [spPort, rpPort] = [await freePort(), await freePort()];
-    spURL = `http://127.0.0.1:${spPort}`;
-    rpURL = `http://127.0.0.1:${rpPort}`;
-    t = await startTestIdp({
-      properties: { 'demo.sp.baseURL': spURL, 'demo.oidc.baseURL': rpURL },
-      conf: {
-        'relying-party.yaml': (old) =>
-          old
-            .replace(
-              '    assertionConsumerServiceURL: "%{demo.sp.baseURL}/saml/acs"\n',
-              '    assertionConsumerServiceURL: "%{demo.sp.baseURL}/saml/acs"\n' +
-                '    singleLogoutServiceURL: "%{demo.sp.baseURL}/saml/slo"\n' +
-                '    wantLogoutMessagesSigned: false\n',
-            )
-            .replace(
-              '    redirectUris: ["%{demo.oidc.baseURL}/callback"]\n',
-              '    redirectUris: ["%{demo.oidc.baseURL}/callback"]\n' +
-                '    postLogoutRedirectUris: ["%{demo.oidc.baseURL}/signed-out"]\n',
-            ),
-      },
+    apps = await startIdpWithDemoApps({
+      'relying-party.yaml': (old) =>
+        old
+          .replace(
+            '    assertionConsumerServiceURL: "%{demo.sp.baseURL}/saml/acs"\n',
+            '    assertionConsumerServiceURL: "%{demo.sp.baseURL}/saml/acs"\n' +
+              '    singleLogoutServiceURL: "%{demo.sp.baseURL}/saml/slo"\n' +
+              '    wantLogoutMessagesSigned: false\n',
+          )
+          .replace(
+            '    redirectUris: ["%{demo.oidc.baseURL}/callback"]\n',
+            '    redirectUris: ["%{demo.oidc.baseURL}/callback"]\n' +
+              '    postLogoutRedirectUris: ["%{demo.oidc.baseURL}/signed-out"]\n',
+          ),
     });
-    const props = t.idp.config.properties;
-    ({ server: sp } = await startDemoSp({
-      entityID: props.demo.sp.entityID,
-      baseURL: spURL,
-      port: spPort,
-      listenAddress: '127.0.0.1',
-      idpMetadataURL: `${t.baseURL}/idp/shibboleth`,
-    }));
-    ({ server: rp } = await startDemoOidcClient({
-      issuer: props.oidc.issuer,
-      clientId: props.demo.oidc.clientId,
-      clientSecret: props.demo.oidc.clientSecret,
-      baseURL: rpURL,
-      port: rpPort,
-      listenAddress: '127.0.0.1',
-    }));
+    ({ t, spURL, rpURL } = apps);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    sp?.close();
-    rp?.close();
-    await t?.close();
+    await apps?.close();
   });
 
   async function passwordLogin(page: Page, user: string): Promise<void> {

@@ -120,8 +120,11 @@ function checksFor(binding: InboundBinding): RequestCheck[] {
   );
 }
 
-/** The request as its checks see it, once its Issuer names a configured SP. */
-function fromItsIssuer(
+/**
+ * The message as its checks see it, once its Issuer names a configured SP (an AuthnRequest; the
+ * logout messages go through the same checks).
+ */
+export function fromItsIssuer(
   doc: XmlDocument,
   params: SamlParameters,
   binding: InboundBinding,

@@ -13,15 +13,10 @@ import { X509Certificate } from 'node:crypto';
 import type { XmlDocument } from 'libxml2-wasm';
 import { checkIdUniqueness } from './id-uniqueness.js';
 import { firstLine } from './inbound-errors.js';
-import { ParseOption, XmlDocument as LxDocument, XmlParseError } from './libxml2.js';
+import { XmlDocument as LxDocument, XmlParseError } from './libxml2.js';
 import { verifyEnvelopedSignature } from './xml-signature-verifier.js';
+import { PARSE_OPTIONS, UTF8 } from './saml-xml.js';
 
-const PARSE_OPTIONS =
-  ParseOption.XML_PARSE_NONET |
-  ParseOption.XML_PARSE_NO_XXE |
-  ParseOption.XML_PARSE_NO_SYS_CATALOG |
-  ParseOption.XML_PARSE_NOWARNING;
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 /** Aggregates are signed with SHA-2 or better: no SP's allowSha1Signatures applies here. */
 const POLICY = { id: 'the metadata provider', allowSha1Signatures: false };
 

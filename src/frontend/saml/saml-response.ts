@@ -135,6 +135,16 @@ export async function successResponseXml(
 }
 
 /** An error Response carries no assertion, so it is always signed as a message. */
+/** samlp:Status: the top-level code, a second-level one inside it, and a message, as given. */
+export function statusElement(status: string, subStatus?: string, message?: string): XmlElement {
+  return el('samlp:Status', {}, [
+    el('samlp:StatusCode', { Value: status }, [
+      subStatus ? el('samlp:StatusCode', { Value: subStatus }) : undefined,
+    ]),
+    message === undefined ? undefined : el('samlp:StatusMessage', {}, [message]),
+  ]);
+}
+
 export async function errorResponseXml(c: ErrorContent, key: XmlSigningKey): Promise<string> {
   const response = el(
     'samlp:Response',
@@ -145,15 +155,7 @@ export async function errorResponseXml(c: ErrorContent, key: XmlSigningKey): Pro
       Destination: c.destination,
       InResponseTo: c.inResponseTo,
     },
-    [
-      el('saml:Issuer', {}, [c.issuer]),
-      el('samlp:Status', {}, [
-        el('samlp:StatusCode', { Value: c.status }, [
-          c.subStatus ? el('samlp:StatusCode', { Value: c.subStatus }) : undefined,
-        ]),
-        el('samlp:StatusMessage', {}, [c.message]),
-      ]),
-    ],
+    [el('saml:Issuer', {}, [c.issuer]), statusElement(c.status, c.subStatus, c.message)],
     NAMESPACES,
   );
   await signEnveloped(response, response, key);

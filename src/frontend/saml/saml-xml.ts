@@ -12,12 +12,13 @@ import { ParseOption, XmlDocument, XmlParseError, XmlXPath } from './libxml2.js'
 import { firstLine, malformed } from './inbound-errors.js';
 import { NS } from './xml-elements.js';
 
-const PARSE_OPTIONS =
+/** libxml2 without network, external entities or system catalogs: for every document read from outside. */
+export const PARSE_OPTIONS =
   ParseOption.XML_PARSE_NONET |
   ParseOption.XML_PARSE_NO_XXE |
   ParseOption.XML_PARSE_NO_SYS_CATALOG |
   ParseOption.XML_PARSE_NOWARNING;
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+export const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const DECLARATION = /^(\uFEFF)?<\?xml\s[^?]*\?>/;
 const DECLARED_ENCODING = /\sencoding\s*=\s*["']([^"']*)["']/;
 const PROCESSING_INSTRUCTIONS = XmlXPath.compile('//processing-instruction()');

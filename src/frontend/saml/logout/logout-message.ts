@@ -7,7 +7,7 @@
  * default) has an unsigned message refused. The fields are read from the element the signature
  * covers. EncryptedID and BaseID are not supported (docs/logout.md).
  */
-import type { XmlDocument, XmlElement } from 'libxml2-wasm';
+import type { XmlElement } from 'libxml2-wasm';
 import { IdpError } from '../../../core/errors.js';
 import type { SamlServiceProvider } from '../../../relying-party/relying-party.js';
 import type { SamlNameId } from '../../../session/session-participants.js';
@@ -16,13 +16,12 @@ import {
   findXmlSignature,
   noteSha1Signature,
   noXmlSignatureOnRedirect,
-  serviceProvider,
   verifyQuerySignature,
   verifyXmlSignature,
   type InboundRequest,
   type RequestCheck,
 } from '../authn-request-checks.js';
-import type { DecoderDeps } from '../authn-request.js';
+import { fromItsIssuer, type DecoderDeps } from '../authn-request.js';
 import type { SamlParameters } from '../binding-parameters.js';
 import { checkIdUniqueness } from '../id-uniqueness.js';
 import { malformed } from '../inbound-errors.js';
@@ -30,8 +29,7 @@ import { messageBytes } from '../message-bytes.js';
 import type { InboundBinding } from '../saml-bindings.js';
 import { parseSamlXml } from '../saml-xml.js';
 import { validateSamlSchema } from '../schema-validator.js';
-import { verificationKeys } from '../sp-verification-keys.js';
-import { attribute, attributes, childElements, is, NS } from '../xml-elements.js';
+import { attribute, childElements, is, NS } from '../xml-elements.js';
 
 interface LogoutMessageBase {
   readonly sp: SamlServiceProvider;
@@ -76,7 +74,7 @@ export function decodeLogoutMessage(
   try {
     validateSamlSchema(doc);
     checkIdUniqueness(doc);
-    const request = inbound(doc, params, binding, deps);
+    const request = fromItsIssuer(doc, params, binding, deps);
     for (const check of [...CHECKS[binding], signedIfSpRequires, noteSha1Signature]) check(request);
     toThisIdp(request.fields, deps.destinations);
     const base = {
@@ -92,27 +90,6 @@ export function decodeLogoutMessage(
   } finally {
     doc.dispose();
   }
-}
-
-function inbound(
-  doc: XmlDocument,
-  params: SamlParameters,
-  binding: InboundBinding,
-  deps: DecoderDeps,
-): InboundRequest {
-  const sp = serviceProvider(doc.root, deps.relyingParties);
-  return {
-    doc,
-    params,
-    binding,
-    sp,
-    keys: verificationKeys(sp),
-    fields: attributes(doc.root),
-    log: deps.log,
-    signaturePresent: false,
-    verified: null,
-    acs: null,
-  };
 }
 
 /** wantLogoutMessagesSigned: an unsigned message could come from anyone who knows a NameID. */

@@ -14,6 +14,7 @@ import type { SloEndpoint } from '../../../relying-party/saml-endpoints.js';
 import type { SamlNameId } from '../../../session/session-participants.js';
 import type { MessageParameter } from '../binding-parameters.js';
 import { BINDING } from '../saml-bindings.js';
+import { statusElement } from '../saml-response.js';
 import { signEnveloped } from '../xml/enveloped-signature.js';
 import { el, serialize, type XmlElement } from '../xml/xml-tree.js';
 
@@ -93,14 +94,7 @@ export function logoutResponseXml(c: {
       Destination: c.destination,
       InResponseTo: c.inResponseTo,
     },
-    [
-      el('saml:Issuer', {}, [c.issuer]),
-      el('samlp:Status', {}, [
-        el('samlp:StatusCode', { Value: c.status }, [
-          c.subStatus ? el('samlp:StatusCode', { Value: c.subStatus }) : undefined,
-        ]),
-      ]),
-    ],
+    [el('saml:Issuer', {}, [c.issuer]), statusElement(c.status, c.subStatus)],
     NAMESPACES,
   );
 }
