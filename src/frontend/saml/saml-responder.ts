@@ -10,6 +10,7 @@ import { AuditAction, AuditField } from '../../audit/audit-fields.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
 import { noteImpersonation } from '../../session/impersonation-history.js';
+import { saveSession } from '../../session/idp-session.js';
 import { noteSamlParticipant, type SamlNameId } from '../../session/session-participants.js';
 import { IdpError } from '../../core/errors.js';
 import {
@@ -135,7 +136,10 @@ export class SamlResponder {
       }),
     );
     // Recorded: now single logout may tell the SP, and the tester's "Who am I" page may list it.
+    // Stored before the response leaves: express-session would store it as the response ends and
+    // send the response even when that fails, and single logout would then never tell this SP.
     noteReleased(exchange.req, { entityID: sp.id, nameId, sessionIndex, subject, at: now });
+    if (exchange.req.session?.idp) await saveSession(exchange.req);
     await this.post(exchange.res, inbound.acsUrl, encoded, inbound.relayState);
   }
 
