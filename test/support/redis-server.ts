@@ -1,0 +1,90 @@
+/**
+ * A real redis-server (Debian's redis 7) on a free loopback port, with no persistence, in its own
+ * temporary folder. pause()/resume() stop and continue the process (SIGSTOP/SIGCONT) so a test can
+ * make Redis slow or unreachable without losing its data; stop() ends it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from './free-port.js';
+import { requireServerBinary } from './system-servers.js';
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  pause(): void;
+  resume(): void;
+  /** Ends the process; start() again on the same port with restart(). */
+  stop(): Promise<void>;
+  /** Starts a new process on the same port (empty: no persistence). */
+  restart(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const binary = requireServerBinary('redis-server');
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'redis-'));
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn(
+      binary,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitForPort(port, 10_000);
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    c.kill('SIGCONT');
+    c.kill('SIGKILL');
+    await new Promise((resolve) => c.once('exit', resolve));
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+    async stop() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await stop();
+      await launch();
+    },
+  };
+}
+
+/** Resolves once something accepts connections on the loopback port. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
