@@ -39,6 +39,8 @@ export const AuditField = {
   ACTION: 'act',
   /** Not Shibboleth's: details as key=value values (a reload's files, a checkpoint's signature, …). */
   DETAILS: 'det',
+  /** Not Shibboleth's: the node that wrote the record (idp.node.id), stamped on every record. */
+  NODE: 'node',
 } as const;
 
 /** The fields of one audit record; values are lists, joined with "," when written. */

@@ -35,7 +35,8 @@ function columns(r: MatchedRecord, nodes: readonly AuditNode[]): string[] {
   const e = r.entry;
   return [
     isoTime(r.time),
-    nodes[r.node]?.label ?? '',
+    // The node the record names (%node), else the files it was read from.
+    decode(e.value(F.NODE)) || (nodes[r.node]?.label ?? ''),
     decode(actorOf(e)),
     decode(targetOf(e)),
     e.value(F.RELYING_PARTY),

@@ -36,6 +36,12 @@ export function propertyDefinitions(): PropertyDefinition[] {
     p('idp.port', '8080', 'port', 'TCP port of the IdP.'),
     p('idp.listenAddress', '127.0.0.1', 'string', 'Address the IdP (and the demo apps) bind to.'),
     p(
+      'idp.node.id',
+      '',
+      'optional string',
+      "This node's name in a cluster: every audit record carries it (%node), and the access-control status lists each node by it. Letters, digits, '.', '_' and '-', at most 63; empty = the machine's host name. Give each node of a cluster its own.",
+    ),
+    p(
       'idp.baseURL',
       'http://localhost:%{idp.port}',
       'url',

@@ -4,6 +4,7 @@
  * (typed-properties.ts). The result is
  * typed; nothing else in the IdP parses a property.
  */
+import { hostname } from 'node:os';
 import { ConfigurationError } from '../core/errors.js';
 import type { PropertyEntry } from '../core/properties.js';
 import { propertyDefinitions } from './defaults.js';
@@ -25,6 +26,8 @@ export interface IdpProperties {
   readonly baseURL: string;
   readonly entityID: string;
   readonly scope: string;
+  /** idp.node.id, or the host name: stamped on every audit record (%node). */
+  readonly nodeId: string;
   readonly storagePath: string;
   /** idp.storage.sqlite.busyTimeout */
   readonly storageBusyTimeoutMs: number;
@@ -121,6 +124,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     baseURL,
     entityID: p.str('idp.entityID'),
     scope: p.str('idp.scope'),
+    nodeId: nodeId(p.str('idp.node.id'), raw),
     storagePath: p.str('idp.storage.sqlite.path'),
     storageBusyTimeoutMs: p.num('idp.storage.sqlite.busyTimeout'),
     directory: {
@@ -236,6 +240,18 @@ function demoProperties(p: TypedProperties): IdpProperties['demo'] {
       clientSecret: p.str('demo.oidc.clientSecret'),
     },
   };
+}
+
+/** A node name fit for a log field and a Redis key: the host name's first label when none is set. */
+function nodeId(value: string, raw: ReadonlyMap<string, PropertyEntry>): string {
+  const id = value === '' ? hostname().split('.')[0]!.replace(/[^A-Za-z0-9._-]/g, '-') : value;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(id))
+    throw new ConfigurationError(
+      raw.get('idp.node.id')!.source,
+      'idp.node.id',
+      `must be letters, digits, '.', '_' or '-' (at most 63, starting with a letter or digit; got ${JSON.stringify(id)})`,
+    );
+  return id;
 }
 
 function stripSlash(url: string): string {

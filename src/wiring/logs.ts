@@ -40,7 +40,7 @@ export async function openLogs(
   );
   try {
     const sink = await openAuditSink(config, formatter, log.child('net.shibboleth.idp.audit'), now);
-    return { log, idpLog, audit: new AuditLog(formatter, sink, now) };
+    return { log, idpLog, audit: new AuditLog(formatter, sink, now, props.nodeId) };
   } catch (err) {
     await log.close();
     throw err;
@@ -69,6 +69,7 @@ async function openAuditSink(
     maxHistoryDays: a.maxHistoryDays,
     now,
     log,
+    node: config.properties.nodeId,
   });
   return new FileAuditSink(file, writer);
 }

@@ -58,7 +58,7 @@ describe('loadConfiguration', () => {
     ]);
     expect(config.localEvents.get('ImpersonationViolation')).toBe(true);
     expect(config.localEvents.get('InvalidCSRFToken')).toBe(false);
-    expect(config.audit.format.endsWith('|%UA|%uu|%ut|%utc|%P|%tx|%act|%det')).toBe(true);
+    expect(config.audit.format.endsWith('|%UA|%uu|%ut|%utc|%P|%tx|%act|%det|%node')).toBe(true);
   });
 
   it('lets the environment override properties, and programmatic overrides win over both', () => {

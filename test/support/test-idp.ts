@@ -66,6 +66,7 @@ export const DEFAULT_AUDIT_FIELDS = [
   'tx',
   'act',
   'det',
+  'node',
 ] as const;
 
 /** An audit line of the default format as field → value. */

@@ -46,6 +46,8 @@ export interface AuditChainOptions {
   readonly maxHistoryDays: number;
   readonly now?: () => number;
   readonly log?: ProcessLog;
+  /** The node named in the `start` record (idp.node.id; default: the host name). */
+  readonly node?: string;
 }
 
 type Reason = 'interval' | 'shutdown' | 'rotation';
@@ -84,7 +86,7 @@ export class AuditChainWriter implements BatchWriter {
     if (resume.fresh)
       w.pending.push(o.control('open', openDetails(resume.link, resume.previousFile)));
     const event = resume.partial ? TRAIL_RECOVERED : undefined;
-    w.pending.push(o.control('start', startDetails(hostname(), resume), event));
+    w.pending.push(o.control('start', startDetails(o.node ?? hostname(), resume), event));
     if (resume.partial)
       o.log?.warn(
         `Audit chain: ${o.file} ended in a partial line (line ${resume.partial.line}, ${resume.partial.bytes} bytes): the chain resumes after the last whole record`,

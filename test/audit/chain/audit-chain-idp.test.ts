@@ -61,7 +61,7 @@ describe('audit chain in the IdP', () => {
     const page = await signIn(t, 'dave');
     expect(hasSamlResponse(page)).toBe(true);
     const released = t.auditRecords();
-    expect(released.at(-1)).toHaveLength(28);
+    expect(released.at(-1)).toHaveLength(29);
     expect(released.every((r) => r[24] !== 'Audit')).toBe(true);
     expect(t.processLog()).toMatch(/WARN .*No audit signing key/);
     const { auditFile } = t.idp.config.properties.logs;
@@ -93,7 +93,7 @@ describe('audit chain in the IdP', () => {
       const lines = t.rawAuditLines();
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) {
-        expect(line.split('|')).toHaveLength(28);
+        expect(line.split('|')).toHaveLength(29);
         expect(parseChainLine(line)).toBeUndefined();
       }
       expect(t.auditRecords()).toEqual(lines.map((l) => l.split('|')));
@@ -108,7 +108,7 @@ describe('audit chain in the IdP', () => {
       (home) => {
         cpSync(DEFAULT_CONF_DIR, path.join(home, 'conf'), { recursive: true });
         const audit = path.join(home, 'conf', 'audit.yaml');
-        writeFileSync(audit, readFileSync(audit, 'utf8').replace('|%act|%det"', '|%act"'));
+        writeFileSync(audit, readFileSync(audit, 'utf8').replace('|%act|%det|%node"', '|%act|%node"'));
       },
     );
     expect(err.file).toContain('audit.yaml');
