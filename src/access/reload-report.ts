@@ -1,13 +1,18 @@
 /** What a reload of the access-control policies reports: to its caller, the admin view and the audit log. */
 import type { PolicySnapshot, PolicyStatus } from './policy-snapshot.js';
 
-/** Who asked for a reload: the admin endpoint's caller, or the file watcher or signal. */
+/** Who asked for a reload: the admin endpoint's caller (on this node or another), or the file watcher or signal. */
 export interface ReloadCaller {
   /** The signed-in user, or "file-watcher" / the signal's name; "" for an anonymous caller. */
   readonly user: string;
   readonly clientAddress?: string;
   readonly userAgent?: string;
   readonly path?: string;
+  /**
+   * A reload asked of every node of a cluster (src/cluster/cluster-reload.ts): the request's id,
+   * the same on each node's record, and the node that asked.
+   */
+  readonly clusterRequest?: { readonly id: string; readonly fromNode: string };
 }
 
 export interface ReloadReport {
@@ -17,7 +22,8 @@ export interface ReloadReport {
   readonly files: readonly string[];
 }
 
-export type ReloadTrigger = 'startup' | 'file' | 'signal' | 'api';
+/** cluster: another node of the cluster asked every node to reload (its admin endpoint or `policy reload --all-nodes`). */
+export type ReloadTrigger = 'startup' | 'file' | 'signal' | 'api' | 'cluster';
 
 export interface ReloadResult {
   readonly ok: boolean;

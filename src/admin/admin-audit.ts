@@ -20,6 +20,7 @@ const TRIGGER: Record<ReloadTrigger, string> = {
   file: 'watch',
   signal: 'signal',
   startup: 'startup',
+  cluster: 'cluster',
 };
 
 function fieldsOf(values: Record<string, string | string[] | undefined>): AuditFields {
@@ -49,6 +50,8 @@ export function reloadAuditFields({ result, caller, files }: ReloadReport): Audi
         trigger: TRIGGER[result.trigger],
         generation: result.generation,
         result: result.ok ? 'loaded' : 'kept-previous',
+        clusterRequest: caller.clusterRequest?.id,
+        fromNode: caller.clusterRequest?.fromNode,
       }),
       // One entry per file read: a file name may hold any character but the list separator,
       // which the formatter escapes.

@@ -6,7 +6,7 @@
  *   policy test FILE [--conf DIR]                                 check written expectations
  *   policy status [--json] [--conf DIR]                           what the IdP would load
  *   policy status --url URL [--json]                              what a running IdP serves
- *   policy reload [--url URL] [--conf DIR]                        make a running IdP reload now
+ *   policy reload [--url URL] [--conf DIR] [--all-nodes]          make a running IdP (or its cluster) reload now
  *
  * validate, explain, test and status are offline: they read the configuration folder the IdP
  * reads (--conf, IDP_CONF_DIR or conf/) and its user directory (--home, IDP_HOME or the project
@@ -30,10 +30,11 @@ const USAGE = `Usage:
   policy test EXPECTATIONS.yaml [--conf DIR] [--home DIR]
   policy status [--json] [--conf DIR]
   policy status --url URL [--json]
-  policy reload [--url URL] [--conf DIR]
+  policy reload [--url URL] [--conf DIR] [--all-nodes]
 
   --conf DIR   configuration folder (default: IDP_CONF_DIR, else the project's conf/)
   --url URL    a running IdP (default for reload: idp.baseURL of the configuration folder)
+  --all-nodes  reload every node of the IdP's cluster, not only the one --url reaches
   --home DIR   IdP home, whose data/idp.db holds the accounts (default: IDP_HOME, else the project folder);
                without that file the accounts come from the seed file (idp.directory.seedFile)
 
@@ -48,6 +49,7 @@ const OPTIONS = {
   rp: { type: 'string' },
   json: { type: 'boolean' },
   url: { type: 'string' },
+  'all-nodes': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -119,8 +121,8 @@ async function runCommand(inv: Invocation): Promise<number> {
     case 'status':
       return status(inv);
     case 'reload':
-      only(inv, ['conf', 'home', 'url']);
-      return reloadCommand(at, values.url, io);
+      only(inv, ['conf', 'home', 'url', 'all-nodes']);
+      return reloadCommand(at, values.url, values['all-nodes'] ?? false, io);
     default:
       throw new UsageError(`policy: unknown command ${inv.command}`);
   }

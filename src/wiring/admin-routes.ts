@@ -11,6 +11,7 @@ import { auditReviewFiles } from '../admin/audit-review-files.js';
 import type { AttributeResolver } from '../attribute/attribute-resolver.js';
 import { parseAuditFormat } from '../audit/audit-format.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { ClusterMembership } from '../cluster/cluster.js';
 import type { IdpConfiguration } from '../config/load-configuration.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import type { Views } from '../web/views.js';
@@ -23,6 +24,8 @@ export interface AdminRoutesDeps {
   readonly audit: AuditLog;
   /** Category net.shibboleth.idp.admin. */
   readonly log: ProcessLog;
+  /** This node's part in a cluster, when it is one. */
+  readonly cluster?: ClusterMembership;
 }
 
 export const ADMIN_ROUTE_PATHS: readonly string[] = [
