@@ -36,6 +36,12 @@ export function propertyDefinitions(): PropertyDefinition[] {
     p('idp.port', '8080', 'port', 'TCP port of the IdP.'),
     p('idp.listenAddress', '127.0.0.1', 'string', 'Address the IdP (and the demo apps) bind to.'),
     p(
+      'idp.trustedProxies',
+      '',
+      'optional string',
+      "Load balancers or reverse proxies in front of the IdP, as a comma-separated list of addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, ::1). A request from one of them is taken to come from the address it puts last in X-Forwarded-For (and its scheme from X-Forwarded-Proto): the client address the login throttle counts, the audit's %a and the process log see. Empty = trust no proxy; the header is then ignored, so a client cannot forge its address. Behind a balancer, leave it empty and every login counts as the balancer's address.",
+    ),
+    p(
       'idp.node.id',
       '',
       'optional string',

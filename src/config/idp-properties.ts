@@ -4,6 +4,7 @@
  * (typed-properties.ts). The result is
  * typed; nothing else in the IdP parses a property.
  */
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { ConfigurationError } from '../core/errors.js';
 import type { PropertyEntry } from '../core/properties.js';
@@ -26,6 +27,8 @@ export interface IdpProperties {
   readonly baseURL: string;
   readonly entityID: string;
   readonly scope: string;
+  /** idp.trustedProxies: addresses and CIDR ranges whose X-Forwarded-For is believed. */
+  readonly trustedProxies: readonly string[];
   /** idp.node.id, or the host name: stamped on every audit record (%node). */
   readonly nodeId: string;
   readonly storagePath: string;
@@ -124,6 +127,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     baseURL,
     entityID: p.str('idp.entityID'),
     scope: p.str('idp.scope'),
+    trustedProxies: trustedProxies(p.str('idp.trustedProxies'), raw),
     nodeId: nodeId(p.str('idp.node.id'), raw),
     storagePath: p.str('idp.storage.sqlite.path'),
     storageBusyTimeoutMs: p.num('idp.storage.sqlite.busyTimeout'),
@@ -240,6 +244,27 @@ function demoProperties(p: TypedProperties): IdpProperties['demo'] {
       clientSecret: p.str('demo.oidc.clientSecret'),
     },
   };
+}
+
+/** Each entry an IP address or a CIDR range; anything else (a host name, a typo) fails start-up. */
+function trustedProxies(value: string, raw: ReadonlyMap<string, PropertyEntry>): string[] {
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const entry of entries) {
+    const [address, bits, more] = entry.split('/');
+    const family = isIP(address ?? '');
+    const max = family === 6 ? 128 : 32;
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || !prefixOk || more !== undefined)
+      throw new ConfigurationError(
+        raw.get('idp.trustedProxies')!.source,
+        'idp.trustedProxies',
+        `${JSON.stringify(entry)} is no IP address or CIDR range (such as 10.0.0.0/8)`,
+      );
+  }
+  return entries;
 }
 
 /** A node name fit for a log field and a Redis key: the host name's first label when none is set. */

@@ -50,6 +50,8 @@ export function createApp(parts: AppParts): express.Express {
   // Before any route is added: the app's own router is created with this setting.
   app.set('case sensitive routing', true);
   app.disable('x-powered-by');
+  // Only the balancers named in idp.trustedProxies may say who the client is (X-Forwarded-For).
+  app.set('trust proxy', props.trustedProxies.length > 0 ? [...props.trustedProxies] : false);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
 
