@@ -152,7 +152,8 @@ export class Browser {
     throw new Error(`too many redirects from ${url}`);
   }
 
-  private async send(
+  /** One request on the wire (a subclass may send it elsewhere: test/support/cluster.ts). */
+  protected async send(
     url: string,
     method: string,
     headers: Record<string, string>,

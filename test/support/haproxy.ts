@@ -57,7 +57,9 @@ export async function startHaproxy(options: BalancerOptions): Promise<Balancer> 
   const dir = mkdtempSync(path.join(tmpdir(), 'haproxy-'));
   const cfg = path.join(dir, 'haproxy.cfg');
   writeFileSync(cfg, haproxyConfig(port, options.backends));
-  const child: ChildProcess = spawn(binary, ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(binary, ['-db', '-f', cfg], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   try {

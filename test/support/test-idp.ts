@@ -16,6 +16,10 @@ export interface TestIdpOptions {
   readonly properties?: Record<string, string>;
   /** Files to replace in a copy of conf/ (path relative to conf/ → new content, or a function of the old). */
   readonly conf?: Record<string, string | ((old: string) => string)>;
+  /** A configuration folder to use as it is (conf is then ignored): one shared by several nodes. */
+  readonly confDir?: string;
+  /** A credentials folder to copy into the new home first: another node of the same IdP. */
+  readonly credentialsFrom?: string;
 }
 
 export interface TestIdp {
@@ -79,19 +83,29 @@ export function auditRecord(
   >;
 }
 
+/** A copy of the shipped conf/ in `confDir`, with `changes` applied. */
+export function copyConf(
+  confDir: string,
+  changes: Record<string, string | ((old: string) => string)> = {},
+): void {
+  cpSync(DEFAULT_CONF_DIR, confDir, { recursive: true });
+  for (const [file, change] of Object.entries(changes)) {
+    const target = path.join(confDir, file);
+    writeFileSync(
+      target,
+      typeof change === 'string' ? change : change(readFileSync(target, 'utf8')),
+    );
+  }
+}
+
 export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestIdp> {
   const home = mkdtempSync(path.join(tmpdir(), 'idp-test-'));
-  let confDir = DEFAULT_CONF_DIR;
-  if (options.conf) {
+  if (options.credentialsFrom)
+    cpSync(options.credentialsFrom, path.join(home, 'credentials'), { recursive: true });
+  let confDir = options.confDir ?? DEFAULT_CONF_DIR;
+  if (options.conf && !options.confDir) {
     confDir = path.join(home, 'conf');
-    cpSync(DEFAULT_CONF_DIR, confDir, { recursive: true });
-    for (const [file, change] of Object.entries(options.conf)) {
-      const target = path.join(confDir, file);
-      writeFileSync(
-        target,
-        typeof change === 'string' ? change : change(readFileSync(target, 'utf8')),
-      );
-    }
+    copyConf(confDir, options.conf);
   }
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
