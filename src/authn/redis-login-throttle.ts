@@ -59,7 +59,7 @@ export class RedisLoginThrottle implements LoginThrottle {
 
   async begin(username: string, address: string): Promise<Lockout | undefined> {
     const { maxFailures, maxFailuresPerAccount, windowMs } = this.limits;
-    const lockout = await sharedStoreCall('login throttle', () =>
+    const lockout = await sharedStoreCall(this.redis, 'login throttle', () =>
       this.redis.eval(RESERVE, {
         keys: this.keys(username, address),
         arguments: [
@@ -76,7 +76,7 @@ export class RedisLoginThrottle implements LoginThrottle {
   }
 
   async clear(username: string, address: string): Promise<void> {
-    await sharedStoreCall('login throttle', () =>
+    await sharedStoreCall(this.redis, 'login throttle', () =>
       this.redis.eval(CLEAR, { keys: this.keys(username, address), arguments: [address] }),
     );
   }

@@ -38,14 +38,14 @@ export class RedisFlowExecutionStore implements FlowExecutionStore {
     const { sessionId, ...data } = execution;
     // The binding is the IdP's own value (base64url, or a fixed marker): never a line break.
     const value = `${sessionId}\n${JSON.stringify(data)}`;
-    await sharedStoreCall('flow execution store', () =>
+    await sharedStoreCall(this.redis, 'flow execution store', () =>
       this.redis.set(this.key(key), value, { expiration: { type: 'PX', value: ttlMs } }),
     );
     return key;
   }
 
   async take(key: string, sessionId: string): Promise<FlowExecution | undefined> {
-    const json = await sharedStoreCall('flow execution store', () =>
+    const json = await sharedStoreCall(this.redis, 'flow execution store', () =>
       this.redis.eval(TAKE, { keys: [this.key(key)], arguments: [`${sessionId}\n`] }),
     );
     if (typeof json !== 'string') return undefined;

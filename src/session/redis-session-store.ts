@@ -7,11 +7,12 @@
  * - a rolling touch only moves the TTL when that moves it by a minute or more, and is best effort:
  *   express-session holds the end of a written response until it answers, so a failing Redis
  *   makes the session end a little early (the safe side) instead of failing that response;
- * - any other failure (Redis down, too slow, refusing) is SHARED_STORE_FAILED: the 503 page.
+ * - any other failure, or no answer within idp.storage.redis.commandTimeout, is
+ *   SHARED_STORE_FAILED: the 503 page.
  */
 import { RedisStore } from 'connect-redis';
 import type session from 'express-session';
-import { sharedStoreFailure, type RedisClient } from '../storage/redis-connection.js';
+import { sharedStoreCall, type RedisClient } from '../storage/redis-connection.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -33,31 +34,36 @@ export class RedisSessionStore extends RedisStore {
     super({
       client: redis,
       prefix: `${keyPrefix}session:`,
-      // Seconds, as connect-redis takes it; a session whose cookie has no expiry gets this.
+      // Seconds, as connect-redis takes it; 0 or less: connect-redis deletes the session.
       ttl: (data: session.SessionData) => Math.ceil((this.expiry(data) - this.now()) / 1000),
     });
   }
 
-  override get(sid: string, callback: Callback<session.SessionData | null>): Promise<unknown> {
-    return super.get(sid, failuresAsIdpErrors('session store get', callback));
+  override get(sid: string, callback: Callback<session.SessionData | null>): Promise<void> {
+    return this.answer(
+      () => super.get(sid) as Promise<session.SessionData | null>,
+      callback,
+    );
   }
 
-  override set(sid: string, data: session.SessionData, callback?: Callback): Promise<unknown> {
+  override set(sid: string, data: session.SessionData, callback?: Callback): Promise<void> {
     const expires = this.expiry(data);
-    return super.set(sid, data, (err?: unknown) => {
-      if (!err) this.remember(sid, expires);
-      failuresAsIdpErrors('session store set', callback)(err);
-    });
+    return this.answer(async () => {
+      await super.set(sid, data);
+      this.remember(sid, expires);
+    }, callback);
   }
 
-  override touch(sid: string, data: session.SessionData, callback?: Callback): Promise<unknown> {
+  override touch(sid: string, data: session.SessionData, callback?: Callback): Promise<void> {
     const expires = this.expiry(data);
     const stored = this.storedExpiry.get(sid);
     const due = stored === undefined || expires - stored >= TOUCH_GRANULARITY_MS;
     // Best effort, answered at once (see above); the moved TTL is remembered only once written.
     callback?.();
     if (!due || expires <= this.now()) return Promise.resolve();
-    return this.redis.pExpire(this.key(sid), expires - this.now()).then(
+    return sharedStoreCall(this.redis, 'session store', () =>
+      this.redis.pExpire(this.key(sid), expires - this.now()),
+    ).then(
       (moved) => {
         if (moved) this.remember(sid, expires);
       },
@@ -65,14 +71,29 @@ export class RedisSessionStore extends RedisStore {
     );
   }
 
-  override destroy(sid: string, callback?: Callback): Promise<unknown> {
+  override destroy(sid: string, callback?: Callback): Promise<void> {
     this.storedExpiry.delete(sid);
-    return super.destroy(sid, failuresAsIdpErrors('session store destroy', callback));
+    return this.answer(async () => void (await super.destroy(sid)), callback);
   }
 
   /** The Redis key of a session id (for tests and tools). */
   key(sid: string): string {
     return `${this.prefix}${sid}`;
+  }
+
+  /**
+   * connect-redis's work within the command deadline, answered through express-session's
+   * callback, or — called without one, as connect-redis's set calls destroy — as a promise.
+   */
+  private async answer<T>(work: () => Promise<T>, callback: Callback<T> | undefined) {
+    let value: T;
+    try {
+      value = await sharedStoreCall(this.redis, 'session store', work);
+    } catch (err) {
+      if (!callback) throw err;
+      return callback(err);
+    }
+    callback?.(undefined, value);
   }
 
   private remember(sid: string, expires: number): void {
@@ -86,8 +107,4 @@ export class RedisSessionStore extends RedisStore {
     const expires = data.cookie?.expires;
     return expires ? new Date(expires).getTime() : this.now() + this.defaultTtlMs;
   }
-}
-
-function failuresAsIdpErrors<T>(what: string, callback: Callback<T> | undefined): Callback<T> {
-  return (err, value) => callback?.(err ? sharedStoreFailure(what, err) : undefined, value);
 }

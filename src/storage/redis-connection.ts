@@ -3,8 +3,8 @@
  * state the nodes of a cluster must see alike. Failing fast is the point of its settings:
  *
  * - start-up fails, naming the server, when Redis cannot be reached or refuses the password;
- * - every command has a deadline (idp.storage.redis.commandTimeout): a stopped or slow Redis ends
- *   the request with the 503 page instead of holding it;
+ * - every store call has a deadline (idp.storage.redis.commandTimeout, sharedStoreCall): a stopped
+ *   or slow Redis ends the request with the 503 page instead of holding it;
  * - while disconnected, commands fail at once (no offline queue), and the queue of commands
  *   waiting for a reply is bounded;
  * - a dropped connection is re-opened with capped exponential backoff, so the IdP recovers on its
@@ -12,8 +12,11 @@
  * - connection errors are logged at most a few lines per interval (a Redis that is down would
  *   otherwise write a line per retry and per request).
  *
- * The node-redis deadline covers single commands and scripts (EVAL), not MULTI or pipelines: the
- * stores here use only those.
+ * node-redis's own command timeout only covers a command until it is written to the socket; a
+ * Redis that has the command and does not answer (stopped, overloaded, a half-open connection)
+ * would hold it for ever. So every store runs its Redis work through sharedStoreCall, which gives
+ * up at the deadline; the reply, if it ever comes, is then dropped (replies stay in order), and
+ * the bounded queue keeps a Redis that never answers from holding ever more memory.
  */
 import { createClient } from 'redis';
 import { IdpError } from '../core/errors.js';
@@ -43,6 +46,7 @@ export async function openRedisConnection(
   options: RedisConnectionOptions,
   log: ProcessLog,
 ): Promise<RedisClient> {
+  // The same deadline for commands not yet written (node-redis) and for replies (sharedStoreCall).
   const where = redactedUrl(options.url);
   let connectedOnce = false;
   const tls = options.url.startsWith('rediss:');
@@ -75,7 +79,7 @@ export async function openRedisConnection(
   try {
     await withDeadline(client.connect(), options.connectTimeoutMs + options.commandTimeoutMs);
   } catch (err) {
-    client.destroy();
+    if (client.isOpen) client.destroy();
     throw new IdpError(
       'SHARED_STORE_FAILED',
       `cannot connect to Redis ${where} (idp.storage.redis.url): ${(err as Error).message}`,
@@ -83,6 +87,7 @@ export async function openRedisConnection(
     );
   }
   log.info(`Shared state in Redis ${where}`);
+  deadlines.set(client, options.commandTimeoutMs);
   return client;
 }
 
@@ -96,13 +101,26 @@ export async function closeRedisConnection(client: RedisClient): Promise<void> {
   }
 }
 
+/** The command deadline of each client openRedisConnection made. */
+const deadlines = new WeakMap<RedisClient, number>();
+/** The deadline of a client made elsewhere. */
+const DEFAULT_DEADLINE_MS = 2_000;
+
 /**
- * Runs a store's Redis work; anything it throws becomes SHARED_STORE_FAILED (503, nothing
+ * Runs a store's Redis work (one command or script on `client`) with the client's command
+ * deadline; a failure, or no answer by the deadline, is SHARED_STORE_FAILED (503, nothing
  * released), naming the store.
  */
-export async function sharedStoreCall<T>(what: string, work: () => Promise<T>): Promise<T> {
+export async function sharedStoreCall<T>(
+  client: RedisClient,
+  what: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const ms = deadlines.get(client) ?? DEFAULT_DEADLINE_MS;
   try {
-    return await work();
+    const running = work();
+    running.catch(() => undefined); // after the deadline, its failure has already been reported
+    return await withDeadline(running, ms);
   } catch (err) {
     throw sharedStoreFailure(what, err);
   }
@@ -126,10 +144,14 @@ export function redactedUrl(url: string): string {
   }
 }
 
+class DeadlineError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
