@@ -114,8 +114,8 @@ async function openStorage(config: IdpConfiguration, logs: Logs): Promise<Storag
   const db = openSqliteDatabase(props.storagePath);
   const busy = { maxWaitMs: props.storageBusyTimeoutMs };
   const attributes = await openAttributeServices(config, db, busy);
-  const shared = await openSharedState(props, db, busy, logs.log.child('net.shibboleth.idp.storage'));
-  return { db, busy, shared, ...attributes };
+  const log = logs.log.child('net.shibboleth.idp.storage');
+  return { db, busy, shared: await openSharedState(props, db, busy, log), ...attributes };
 }
 
 interface Access {

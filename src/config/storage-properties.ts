@@ -20,8 +20,7 @@ export interface RedisProperties {
 }
 
 export type StorageProperties =
-  | { readonly type: 'sqlite' }
-  | { readonly type: 'redis'; readonly redis: RedisProperties };
+  { readonly type: 'sqlite' } | { readonly type: 'redis'; readonly redis: RedisProperties };
 
 type Raw = ReadonlyMap<string, PropertyEntry>;
 

@@ -40,10 +40,7 @@ export class RedisSessionStore extends RedisStore {
   }
 
   override get(sid: string, callback: Callback<session.SessionData | null>): Promise<void> {
-    return this.answer(
-      () => super.get(sid) as Promise<session.SessionData | null>,
-      callback,
-    );
+    return this.answer(() => super.get(sid) as Promise<session.SessionData | null>, callback);
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): Promise<void> {

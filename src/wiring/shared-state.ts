@@ -49,7 +49,7 @@ export async function openSharedState(
       sessionStore,
       executions: new SqliteFlowExecutionStore(db, busy),
       throttle: new SqliteLoginThrottle(db, limits, busy),
-      close: async () => sessionStore.close(),
+      close: () => Promise.resolve(sessionStore.close()),
     };
   }
   const redis = props.sharedState.redis;

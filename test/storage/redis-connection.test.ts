@@ -26,11 +26,15 @@ describe('start-up', () => {
     ).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(IdpError);
     expect(failure).toMatchObject({ code: 'SHARED_STORE_FAILED', status: 503 });
-    expect((failure as Error).message).toContain(`cannot connect to Redis redis://127.0.0.1:${port}`);
+    expect((failure as Error).message).toContain(
+      `cannot connect to Redis redis://127.0.0.1:${port}`,
+    );
   });
 
   it('never writes a password into a log line', () => {
-    expect(redactedUrl('redis://user:secret@example.org:6380/2')).toBe('redis://example.org:6380/2');
+    expect(redactedUrl('redis://user:secret@example.org:6380/2')).toBe(
+      'redis://example.org:6380/2',
+    );
   });
 });
 
@@ -65,7 +69,9 @@ describe.runIf(serversAvailable('redis-server'))('against a real redis-server', 
     await server.restart();
     // Until the reconnection: ClientOfflineError (no offline queue), never a hang.
     await expect
-      .poll(async () => sharedStoreCall(c.client, 'test', () => c.client.ping()).catch((e: Error) => e.message))
+      .poll(async () =>
+        sharedStoreCall(c.client, 'test', () => c.client.ping()).catch((e: Error) => e.message),
+      )
       .toBe('PONG');
     expect(await c.client.get('k')).toBeNull(); // a new, empty Redis
     await expect.poll(() => c.lines.join('\n')).toContain('connected again');
