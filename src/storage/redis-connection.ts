@@ -78,6 +78,8 @@ export async function openRedisConnection(
   });
   try {
     await withDeadline(client.connect(), options.connectTimeoutMs + options.commandTimeoutMs);
+    // A Redis that wants a password accepts the connection without one and refuses each command.
+    await withDeadline(client.ping(), options.commandTimeoutMs);
   } catch (err) {
     if (client.isOpen) client.destroy();
     throw new IdpError(

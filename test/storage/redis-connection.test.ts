@@ -2,7 +2,7 @@
  * The IdP's Redis connection against a real redis-server: start-up fails naming the server when
  * nothing answers; a stopped Redis (SIGSTOP) fails each command with SHARED_STORE_FAILED after the
  * command deadline instead of holding it, and the connection works again once Redis continues; a
- * restarted Redis is reconnected to without a new client.
+ * restarted Redis is reconnected to without a new client; a password Redis refuses stops start-up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdpError } from '../../src/core/errors.js';
@@ -75,5 +75,27 @@ describe.runIf(serversAvailable('redis-server'))('against a real redis-server', 
       .toBe('PONG');
     expect(await c.client.get('k')).toBeNull(); // a new, empty Redis
     await expect.poll(() => c.lines.join('\n')).toContain('connected again');
+  });
+
+  it('sends the password, and fails start-up clearly when Redis refuses it', async () => {
+    await c.client.configSet('requirepass', 'pw-for-the-test');
+    try {
+      const options = { url: server.url, connectTimeoutMs: 2_000, commandTimeoutMs: 300 };
+      const refused = await openRedisConnection(options, linesLog([])).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'SHARED_STORE_FAILED' });
+      expect((refused as Error).message).toContain(`cannot connect to Redis ${server.url}`);
+      const wrong = { ...options, password: 'wrong' };
+      expect(await openRedisConnection(wrong, linesLog([])).catch((e: unknown) => e)).toMatchObject(
+        { code: 'SHARED_STORE_FAILED' },
+      );
+      const right = await openRedisConnection(
+        { ...options, password: 'pw-for-the-test' },
+        linesLog([]),
+      );
+      expect(await right.ping()).toBe('PONG');
+      await closeRedisConnection(right);
+    } finally {
+      await c.client.configSet('requirepass', '');
+    }
   });
 });
