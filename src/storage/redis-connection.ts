@@ -128,7 +128,7 @@ export async function sharedStoreCall<T>(
   }
 }
 
-export function sharedStoreFailure(what: string, err: unknown): IdpError {
+function sharedStoreFailure(what: string, err: unknown): IdpError {
   if (err instanceof IdpError) return err;
   const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new IdpError('SHARED_STORE_FAILED', `${what} failed (Redis): ${why}`, { cause: err });
