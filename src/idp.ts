@@ -16,7 +16,6 @@ import path from 'node:path';
 import { policyReferences } from './access/policy-references.js';
 import { ReloadableAccessControlService } from './access/reloadable-access-control.js';
 import { reloadAuditFields } from './admin/admin-audit.js';
-import { LoginThrottle } from './authn/login-throttle.js';
 import { loadConfiguration, type IdpConfiguration } from './config/load-configuration.js';
 import type { ProtocolFrontEnd } from './frontend/protocol-front-end.js';
 import { verifyMetadataSignature } from './frontend/saml/metadata-signature.js';
@@ -28,8 +27,6 @@ import { ProfileFlow, profileSteps } from './profile/profile-flow.js';
 import type { ProfileServices } from './profile/profile-services.js';
 import { RelyingPartyRegistry } from './relying-party/relying-party.js';
 import { loadSecret } from './session/session-secret.js';
-import { SqliteFlowExecutionStore } from './session/sqlite-flow-execution-store.js';
-import { SqliteSessionStore } from './session/sqlite-session-store.js';
 import type { BusyPolicy } from './storage/sqlite-busy.js';
 import { openSqliteDatabase, type SqliteDatabase } from './storage/sqlite-database.js';
 import { createApp } from './web/app.js';
@@ -42,6 +39,7 @@ import { adminRoutes, ADMIN_ROUTE_PATHS } from './wiring/admin-routes.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
 import { openLogs, type Logs } from './wiring/logs.js';
+import { openSharedState, type SharedState } from './wiring/shared-state.js';
 import { startMetadataRefresh } from './wiring/saml-metadata.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -72,7 +70,7 @@ export interface Idp {
 export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const config = configurationFor(options);
   const logs = await openLogs(config, options.console);
-  const storage = await openStorage(config);
+  const storage = await openStorage(config, logs);
   const access = await startAccessControl(config, options, logs, storage);
   const metadata = startMetadataRefresh({
     samlMetadata: config.samlMetadata,
@@ -81,11 +79,11 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     audit: logs.audit,
   });
   const web = await buildFrontEnds(config, logs, storage, access);
-  const { app, sessionStore } = buildApp(config, logs, storage, access, web);
+  const app = buildApp(config, logs, storage, access, web);
   // Closed in this order, after the server.
   return serve(config, app, logs, web, [
     () => metadata.close(),
-    () => sessionStore.close(),
+    () => storage.shared.close(),
     () => access.accessControl.close(),
     () => logs.audit.close(),
     () => storage.db.close(),
@@ -106,14 +104,18 @@ function configurationFor(options: IdpOptions): IdpConfiguration {
 interface Storage extends AttributeServices {
   readonly db: SqliteDatabase;
   readonly busy: BusyPolicy;
+  /** Sessions, flow executions, login failures: SQLite or Redis (idp.storage.type). */
+  readonly shared: SharedState;
 }
 
-/** The SQLite database, and the user directory and attribute services over it. */
-async function openStorage(config: IdpConfiguration): Promise<Storage> {
+/** The SQLite database, the user directory and attribute services over it, and the shared state. */
+async function openStorage(config: IdpConfiguration, logs: Logs): Promise<Storage> {
   const props = config.properties;
   const db = openSqliteDatabase(props.storagePath);
   const busy = { maxWaitMs: props.storageBusyTimeoutMs };
-  return { db, busy, ...(await openAttributeServices(config, db, busy)) };
+  const attributes = await openAttributeServices(config, db, busy);
+  const log = logs.log.child('net.shibboleth.idp.storage');
+  return { db, busy, shared: await openSharedState(props, db, busy, log), ...attributes };
 }
 
 interface Access {
@@ -203,23 +205,21 @@ function buildApp(
   web: Web,
 ) {
   const props = config.properties;
-  const { db, busy, directory, resolver, filter } = storage;
+  const { directory, resolver, filter, shared } = storage;
   const { accessControl, intercepts, relyingParties } = access;
   const { frontEnds, views } = web;
-  const sessionStore = new SqliteSessionStore(db, props.session.timeoutMs, busy);
   const services: ProfileServices = {
     props,
     relyingParties,
     directory,
-    executions: new SqliteFlowExecutionStore(db, busy),
+    executions: shared.executions,
     frontEnds: new Map(frontEnds.map((f) => [f.id, f])),
     audit,
     localEvents: config.localEvents,
     views,
     log: idpLog,
   };
-  const { maxFailures, maxFailuresPerAccount, failureWindowMs: windowMs } = props.login;
-  const throttle = new LoginThrottle(db, { maxFailures, maxFailuresPerAccount, windowMs }, busy);
+  const { throttle } = shared;
   const flow = new ProfileFlow(
     services,
     profileSteps({ ...services, throttle, resolver, filter, intercepts }),
@@ -227,7 +227,7 @@ function buildApp(
   const app = createApp({
     props,
     frontGuards: frontEnds.flatMap((f) => (f.admission ? [f.admission()] : [])),
-    sessionStore,
+    sessionStore: shared.sessionStore,
     sessionSecret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
     routers: [
       ...frontEnds.map((f) => f.routes(flow)),
@@ -246,7 +246,7 @@ function buildApp(
     views,
     log: idpLog,
   });
-  return { app, sessionStore };
+  return app;
 }
 
 /** The IdP ready to listen; close() stops the server, then closes `closing` in order. */

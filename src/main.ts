@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 import { startDemoOidcClient } from './demo/demo-oidc-client.js';
 import { startDemoSp } from './demo/demo-sp.js';
-import { ConfigurationError } from './core/errors.js';
+import { ConfigurationError, IdpError } from './core/errors.js';
 import { createIdp } from './idp.js';
 import { safeLines } from './logging/process-log.js';
 
@@ -48,6 +48,9 @@ main().catch((err: unknown) => {
   // A message may quote a configuration file's bytes: escape them, as the process log does.
   if (err instanceof ConfigurationError)
     console.error(`Configuration error: ${safeLines(err.message)}`);
+  // A service the IdP cannot start without (Redis) said why: that is the whole message.
+  else if (err instanceof IdpError && err.code === 'SHARED_STORE_FAILED')
+    console.error(`Cannot start: ${safeLines(err.message)}`);
   else console.error(safeLines(inspect(err)));
   process.exit(1);
 });

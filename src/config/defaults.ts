@@ -92,6 +92,50 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'Whether account names are case-sensitive. When false, names are lower-cased wherever they enter the IdP, so one account has exactly one name.',
     ),
 
+    // --- Shared state (issue 12): SQLite on one node, or Redis shared by the nodes of a cluster
+    p(
+      'idp.storage.type',
+      'sqlite',
+      { enum: ['sqlite', 'redis'] },
+      'Where IdP sessions, flow executions and login failures live: sqlite (the local database file) or redis (shared by every node of a cluster; idp.storage.redis.*).',
+    ),
+    p(
+      'idp.storage.redis.url',
+      'redis://127.0.0.1:6379',
+      'string',
+      'Redis server for idp.storage.type = redis: redis://host:port[/db] or rediss:// for TLS. A password belongs in idp.storage.redis.passwordFile, not here.',
+    ),
+    p(
+      'idp.storage.redis.keyPrefix',
+      'idp:',
+      'string',
+      'Prefix of every Redis key the IdP writes, so several IdPs (or other programs) can share one Redis.',
+    ),
+    p(
+      'idp.storage.redis.connectTimeout',
+      'PT5S',
+      'duration',
+      'How long connecting to Redis may take (at start-up, which fails after it, and on each reconnect).',
+    ),
+    p(
+      'idp.storage.redis.commandTimeout',
+      'PT2S',
+      'duration',
+      'How long one Redis command may take before the request fails with a 503 page (SharedStoreFailure); a slow or stopped Redis never holds a request longer.',
+    ),
+    p(
+      'idp.storage.redis.passwordFile',
+      '',
+      'optional path',
+      'File holding the Redis password (AUTH; the first line, trimmed); empty: no password.',
+    ),
+    p(
+      'idp.storage.redis.tlsCaFile',
+      '',
+      'optional path',
+      'PEM file of the certificate authorities trusted for a rediss:// server; empty: the system ones.',
+    ),
+
     // --- IdP session
     p('idp.session.cookieName', 'shib_idp_session', 'string', 'Name of the IdP session cookie.'),
     p(

@@ -17,6 +17,7 @@ import {
   type MetadataProperties,
 } from './metadata-properties.js';
 import { expandingLookup, rawProperties, type PropertySources } from './property-sources.js';
+import { storageProperties, type StorageProperties } from './storage-properties.js';
 import { typedProperties, type TypedProperties } from './typed-properties.js';
 
 export interface IdpProperties {
@@ -34,6 +35,8 @@ export interface IdpProperties {
   readonly storagePath: string;
   /** idp.storage.sqlite.busyTimeout */
   readonly storageBusyTimeoutMs: number;
+  /** Where the state shared by a cluster's nodes lives (idp.storage.type, idp.storage.redis.*). */
+  readonly sharedState: StorageProperties;
   readonly directory: { readonly seedFile: string; readonly caseSensitive: boolean };
   readonly session: {
     readonly cookieName: string;
@@ -131,6 +134,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     nodeId: nodeId(p.str('idp.node.id'), raw),
     storagePath: p.str('idp.storage.sqlite.path'),
     storageBusyTimeoutMs: p.num('idp.storage.sqlite.busyTimeout'),
+    sharedState: storageProperties(p, raw),
     directory: {
       seedFile: p.str('idp.directory.seedFile'),
       caseSensitive: p.bool('idp.directory.caseSensitive'),

@@ -23,6 +23,7 @@ export type IdpErrorCode =
   | 'SESSION_STORE_FAILED'
   | 'DIRECTORY_FAILED'
   | 'STORAGE_BUSY'
+  | 'SHARED_STORE_FAILED'
   | 'PERSISTENT_ID_STORE_FAILED'
   | 'ACCESS_DENIED'
   | 'CSRF_TOKEN_INVALID'
@@ -50,6 +51,8 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly s
     SESSION_STORE_FAILED: { event: 'SessionStoreFailure' },
     DIRECTORY_FAILED: { event: 'DirectoryFailure' },
     STORAGE_BUSY: { event: 'StorageBusy' },
+    // Redis (idp.storage.type = redis) unreachable, too slow or refusing: nothing is released.
+    SHARED_STORE_FAILED: { event: 'SharedStoreFailure' },
     // No identifier can be released: the SP gets a Responder error, the person a 503.
     PERSISTENT_ID_STORE_FAILED: { event: 'RuntimeException', status: 503 },
     ACCESS_DENIED: { event: 'AccessDenied' },

@@ -52,6 +52,7 @@ export type IdpEvent =
   | 'RestartAuthentication'
   | 'RuntimeException'
   | 'SessionStoreFailure'
+  | 'SharedStoreFailure'
   | 'StaleRequest'
   | 'StorageBusy'
   | 'TermsRejected'
@@ -423,6 +424,15 @@ export const EVENTS = {
     suppressed: false,
     intercept: false,
     messageKey: 'session-store-failure',
+  },
+  SharedStoreFailure: {
+    status: 503,
+    saml: ['Responder'],
+    oidc: 'access_denied',
+    local: false,
+    suppressed: false,
+    intercept: false,
+    messageKey: 'shared-store-failure',
   },
   StaleRequest: {
     status: 400,

@@ -9,7 +9,7 @@
  * | account_attributes   | src/directory/sqlite-user-directory.ts       | attribute values of each account        |
  * | idp_sessions         | src/session/sqlite-session-store.ts          | express-session's IdP sessions          |
  * | flow_executions      | src/session/sqlite-flow-execution-store.ts   | parked forms (one-time keys)            |
- * | login_failures       | src/authn/login-throttle.ts                  | failed logins per account and address   |
+ * | login_failures       | src/authn/sqlite-login-throttle.ts           | failed logins per account and address   |
  * | oidc_models          | src/frontend/oidc/sqlite-oidc-adapter.ts     | oidc-provider's sessions, grants, tokens|
  * | oidc_authorizations  | src/frontend/oidc/authorization-records.ts   | what the IdP decided for each grant     |
  * | persistent_ids       | src/frontend/saml/nameid/sqlite-persistent-id-store.ts | SAML persistent NameIDs  |

@@ -49,6 +49,7 @@ const RETRYABLE: ReadonlySet<IdpEvent> = new Set([
   'RestartAuthentication',
   'SessionStoreFailure',
   'StorageBusy',
+  'SharedStoreFailure',
   'DirectoryFailure',
   'AuditLogFailure',
 ]);

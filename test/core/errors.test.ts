@@ -30,6 +30,7 @@ const EXPECTED: Record<IdpErrorCode, [event: string, status: number]> = {
   SESSION_STORE_FAILED: ['SessionStoreFailure', 503],
   DIRECTORY_FAILED: ['DirectoryFailure', 503],
   STORAGE_BUSY: ['StorageBusy', 503],
+  SHARED_STORE_FAILED: ['SharedStoreFailure', 503],
   PERSISTENT_ID_STORE_FAILED: ['RuntimeException', 503],
   ACCESS_DENIED: ['AccessDenied', 403],
   CSRF_TOKEN_INVALID: ['InvalidCSRFToken', 403],

@@ -210,6 +210,7 @@ describe('the events table says what the tables it replaced said', () => {
       SessionStoreFailure: 'session-store-failure',
       DirectoryFailure: 'directory-failure',
       StorageBusy: 'storage-busy',
+      SharedStoreFailure: 'shared-store-failure', // added with issue 12
       AccountDisabled: 'account-disabled',
       NoPassive: 'no-passive',
       NotFound: 'not-found',

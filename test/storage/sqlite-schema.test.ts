@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LoginThrottle } from '../../src/authn/login-throttle.js';
+import { SqliteLoginThrottle } from '../../src/authn/sqlite-login-throttle.js';
 import { ConfigurationError, IdpError } from '../../src/core/errors.js';
 import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';
 import {
@@ -287,7 +287,7 @@ describe('a file from before versioning (user_version 0)', () => {
       uid: ['zed'],
       mail: ['zed@example.org', 'z@example.org'],
     });
-    const throttle = new LoginThrottle(
+    const throttle = new SqliteLoginThrottle(
       db,
       { maxFailures: 1, maxFailuresPerAccount: 0, windowMs: 60_000 },
       { maxWaitMs: 0 },
