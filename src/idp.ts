@@ -40,6 +40,7 @@ import { whoAmIRoutes, WHOAMI_PATHS } from './web/whoami.js';
 import { signOutTellingParticipants } from './frontend/saml/logout/logout-progress.js';
 import { adminRoutes, ADMIN_ROUTE_PATHS } from './wiring/admin-routes.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
+import { sqliteFrontEndStores } from './wiring/front-end-stores.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
 import { openLogs, type Logs } from './wiring/logs.js';
 import { startMetadataRefresh } from './wiring/saml-metadata.js';
@@ -181,8 +182,7 @@ async function buildFrontEnds(
     log: logs.log,
     idpLog: logs.idpLog,
     audit: logs.audit,
-    db: storage.db,
-    busy: storage.busy,
+    stores: sqliteFrontEndStores(storage.db, storage.busy),
     directory: storage.directory,
     resolver: storage.resolver,
     filter: storage.filter,

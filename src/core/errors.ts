@@ -24,6 +24,7 @@ export type IdpErrorCode =
   | 'DIRECTORY_FAILED'
   | 'STORAGE_BUSY'
   | 'PERSISTENT_ID_STORE_FAILED'
+  | 'SHARED_STORE_FAILED'
   | 'ACCESS_DENIED'
   | 'CSRF_TOKEN_INVALID'
   | 'NOT_FOUND'
@@ -52,6 +53,8 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly s
     STORAGE_BUSY: { event: 'StorageBusy' },
     // No identifier can be released: the SP gets a Responder error, the person a 503.
     PERSISTENT_ID_STORE_FAILED: { event: 'RuntimeException', status: 503 },
+    // The shared store (Redis) of OIDC state failed or did not answer in time: nothing is issued.
+    SHARED_STORE_FAILED: { event: 'SessionStoreFailure' },
     ACCESS_DENIED: { event: 'AccessDenied' },
     CSRF_TOKEN_INVALID: { event: 'InvalidCSRFToken' },
     NOT_FOUND: { event: 'NotFound' },

@@ -28,6 +28,7 @@ const EXPECTED: Record<IdpErrorCode, [event: string, status: number]> = {
   FLOW_EXECUTION_STALE: ['StaleRequest', 400],
   AUDIT_WRITE_FAILED: ['AuditLogFailure', 500],
   SESSION_STORE_FAILED: ['SessionStoreFailure', 503],
+  SHARED_STORE_FAILED: ['SessionStoreFailure', 503],
   DIRECTORY_FAILED: ['DirectoryFailure', 503],
   STORAGE_BUSY: ['StorageBusy', 503],
   PERSISTENT_ID_STORE_FAILED: ['RuntimeException', 503],
