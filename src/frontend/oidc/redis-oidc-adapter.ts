@@ -22,7 +22,7 @@ import { IdpError } from '../../core/errors.js';
 import { withDeadline, type RedisClient } from '../redis-client.js';
 
 /** The TTL of an entry oidc-provider saves without one (the IdP configures every lifetime, so none should be). */
-export const FALLBACK_TTL_S = 14 * 24 * 3600;
+const FALLBACK_TTL_S = 14 * 24 * 3600;
 
 /** Models whose consumption redeems something: a second one is a replay. */
 const REDEEMED = new Set(['AuthorizationCode', 'RefreshToken']);
