@@ -35,8 +35,10 @@ import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
 import { whoAmIRoutes, WHOAMI_PATHS } from './web/whoami.js';
 import { signOutTellingParticipants } from './frontend/saml/logout/logout-progress.js';
+import { joinCluster, type ClusterMembership } from './cluster/cluster.js';
 import { adminRoutes, ADMIN_ROUTE_PATHS } from './wiring/admin-routes.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
+import { redisFrontEndStores, sqliteFrontEndStores } from './wiring/front-end-stores.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
 import { openLogs, type Logs } from './wiring/logs.js';
 import { openSharedState, type SharedState } from './wiring/shared-state.js';
@@ -79,10 +81,12 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     audit: logs.audit,
   });
   const web = await buildFrontEnds(config, logs, storage, access);
-  const app = buildApp(config, logs, storage, access, web);
+  const cluster = await joinClusterIfShared(config, logs, storage, access);
+  const app = buildApp(config, logs, storage, access, web, cluster);
   // Closed in this order, after the server.
   return serve(config, app, logs, web, [
     () => metadata.close(),
+    () => cluster?.close(),
     () => storage.shared.close(),
     () => access.accessControl.close(),
     () => logs.audit.close(),
@@ -183,8 +187,7 @@ async function buildFrontEnds(
     log: logs.log,
     idpLog: logs.idpLog,
     audit: logs.audit,
-    db: storage.db,
-    busy: storage.busy,
+    stores: frontEndStores(config, storage),
     directory: storage.directory,
     resolver: storage.resolver,
     filter: storage.filter,
@@ -196,6 +199,30 @@ async function buildFrontEnds(
   return { messages, views, frontEnds };
 }
 
+/** The front-ends' state on the shared Redis when there is one (a cluster), else on SQLite. */
+function frontEndStores(config: IdpConfiguration, { db, busy, shared }: Storage) {
+  const settings = config.properties.sharedState;
+  if (settings.type !== 'redis' || !shared.redis) return sqliteFrontEndStores(db, busy);
+  const { client, keyPrefix } = shared.redis;
+  return redisFrontEndStores(client, keyPrefix, settings.redis.commandTimeoutMs);
+}
+
+/** The node's part in a cluster: only with the shared Redis (idp.storage.type = redis). */
+async function joinClusterIfShared(
+  config: IdpConfiguration,
+  { log }: Logs,
+  { shared }: Storage,
+  { accessControl }: Access,
+): Promise<ClusterMembership | undefined> {
+  if (!shared.redis) return undefined;
+  return joinCluster({
+    ...shared.redis,
+    node: config.properties.nodeId,
+    accessControl,
+    log: log.child('net.shibboleth.idp.cluster'),
+  });
+}
+
 /** The profile flow over the stores, its steps, and the express app mounting every front-end. */
 function buildApp(
   config: IdpConfiguration,
@@ -203,6 +230,7 @@ function buildApp(
   storage: Storage,
   access: Access,
   web: Web,
+  cluster: ClusterMembership | undefined,
 ) {
   const props = config.properties;
   const { directory, resolver, filter, shared } = storage;
@@ -239,6 +267,7 @@ function buildApp(
         views,
         audit,
         log: log.child('net.shibboleth.idp.admin'),
+        cluster,
       }),
     ],
     paths: [...frontEnds.flatMap((f) => f.paths), ...WHOAMI_PATHS, ...ADMIN_ROUTE_PATHS],

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReloadCaller, ReloadResult, ReloadTrigger } from '../access/reload-report.js';
 import { inNewTransaction } from '../core/transaction.js';
 import { safeForLog, type ProcessLog } from '../logging/process-log.js';
-import type { RedisClient } from './redis-client.js';
+import type { RedisClient } from '../storage/redis-connection.js';
 
 /** A message longer than this is no request of ours and is dropped unread. */
 const MAX_MESSAGE_BYTES = 4096;

@@ -8,7 +8,7 @@ import type { ReloadableAccessControl } from '../access/reloadable-access-contro
 import type { ProcessLog } from '../logging/process-log.js';
 import { ClusterReload, type ClusterAnnouncement } from './cluster-reload.js';
 import { NodeRegistry, type NodeStatus } from './node-registry.js';
-import type { RedisClient } from './redis-client.js';
+import type { RedisClient } from '../storage/redis-connection.js';
 
 /** What the admin endpoints ask of the cluster. */
 export interface ClusterMembership {

@@ -9,7 +9,7 @@
  */
 import type { ReloadResult } from '../access/reload-report.js';
 import { safeForLog, type ProcessLog } from '../logging/process-log.js';
-import type { RedisClient } from './redis-client.js';
+import type { RedisClient } from '../storage/redis-connection.js';
 
 export interface NodeStatus {
   readonly node: string;

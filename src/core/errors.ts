@@ -55,6 +55,7 @@ const EVENT_BY_CODE: Record<IdpErrorCode, { readonly event: IdpEvent; readonly s
     SHARED_STORE_FAILED: { event: 'SharedStoreFailure' },
     // No identifier can be released: the SP gets a Responder error, the person a 503.
     PERSISTENT_ID_STORE_FAILED: { event: 'RuntimeException', status: 503 },
+    // The shared store (Redis) of OIDC state failed or did not answer in time: nothing is issued.
     ACCESS_DENIED: { event: 'AccessDenied' },
     CSRF_TOKEN_INVALID: { event: 'InvalidCSRFToken' },
     NOT_FOUND: { event: 'NotFound' },

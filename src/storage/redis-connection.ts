@@ -128,7 +128,8 @@ export async function sharedStoreCall<T>(
   }
 }
 
-function sharedStoreFailure(what: string, err: unknown): IdpError {
+/** A Redis failure as the IdP reports it: SHARED_STORE_FAILED (503, nothing released), naming the store. */
+export function sharedStoreFailure(what: string, err: unknown): IdpError {
   if (err instanceof IdpError) return err;
   const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new IdpError('SHARED_STORE_FAILED', `${what} failed (Redis): ${why}`, { cause: err });
@@ -150,7 +151,13 @@ class DeadlineError extends Error {
   override readonly name = 'TimeoutError';
 }
 
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * The work's result, or a rejection once `ms` have passed. Needed on top of the client's own
+ * command timeout: node-redis 5 drops that timeout once a command is written to the socket, so a
+ * Redis that accepts the bytes and never answers (stopped, partitioned) would hold the request
+ * for ever.
+ */
+export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms);

@@ -12,15 +12,13 @@ import { SamlFrontEnd } from '../frontend/saml/saml-front-end.js';
 import { warnRelyingPartiesWithoutRelease } from '../relying-party/release-warnings.js';
 import { configuredNameIdFormats } from '../frontend/saml/nameid/configured-formats.js';
 import { NameIdGenerator } from '../frontend/saml/nameid/name-id-generator.js';
-import { SqlitePersistentIdStore } from '../frontend/saml/nameid/sqlite-persistent-id-store.js';
 import type { ProcessLog } from '../logging/process-log.js';
 import type { RelyingPartyRegistry } from '../relying-party/relying-party.js';
 import { loadSecret } from '../session/session-secret.js';
-import type { BusyPolicy } from '../storage/sqlite-busy.js';
-import type { SqliteDatabase } from '../storage/sqlite-database.js';
 import type { Messages } from '../web/messages.js';
 import type { Views } from '../web/views.js';
 import type { AttributeServices } from './attribute-services.js';
+import type { FrontEndStores } from './front-end-stores.js';
 
 /** What the front-ends are built from: the earlier stages of the composition root. */
 export interface FrontEndParts extends AttributeServices {
@@ -30,8 +28,8 @@ export interface FrontEndParts extends AttributeServices {
   /** Category net.shibboleth.idp, for start-up warnings about credentials. */
   readonly idpLog: ProcessLog;
   readonly audit: AuditLog;
-  readonly db: SqliteDatabase;
-  readonly busy: BusyPolicy;
+  /** The state the front-ends keep between steps: on SQLite or the shared Redis (front-end-stores.ts). */
+  readonly stores: FrontEndStores;
   readonly relyingParties: RelyingPartyRegistry;
   readonly views: Views;
   readonly messages: Messages;
@@ -43,8 +41,7 @@ export async function samlFrontEnd({
   log,
   idpLog,
   audit,
-  db,
-  busy,
+  stores,
   resolver,
   filter,
   relyingParties,
@@ -72,7 +69,7 @@ export async function samlFrontEnd({
     resolver,
     nameIds: new NameIdGenerator(
       props.entityID,
-      new SqlitePersistentIdStore(db, busy),
+      stores.persistentIds,
       log.child('net.shibboleth.idp.saml.nameid'),
     ),
     audit,
@@ -83,13 +80,13 @@ export async function samlFrontEnd({
   });
 }
 
-/** OpenID Connect: oidc-provider on the IdP's database, with its keys and cookie secret. */
+/** OpenID Connect: oidc-provider on the front-end stores, with its keys and cookie secret. */
 export async function oidcFrontEnd({
   config,
   log,
   idpLog,
   audit,
-  db,
+  stores,
   directory,
   resolver,
   filter,
@@ -106,7 +103,8 @@ export async function oidcFrontEnd({
     resolver,
     filter,
     audit,
-    db,
+    oidcAdapter: stores.oidcAdapter,
+    records: stores.authorizationRecords,
     jwks: await loadOidcSigningKeys(props.oidc.keysFile, idpLog),
     cookieSecret: loadSecret(props.oidc.cookieSecretFile, 'idp.oidc.cookieSecretFile'),
     views,

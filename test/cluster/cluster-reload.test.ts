@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReloadCaller, ReloadResult, ReloadTrigger } from '../../src/access/reload-report.js';
 import type { ReloadableAccessControl } from '../../src/access/reloadable-access-control.js';
 import { joinCluster } from '../../src/cluster/cluster.js';
-import type { RedisClient } from '../../src/cluster/redis-client.js';
+import type { RedisClient } from '../../src/storage/redis-connection.js';
 import { createProcessLog } from '../../src/logging/process-log.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { serversAvailable } from '../support/system-servers.js';

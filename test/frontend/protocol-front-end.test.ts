@@ -20,6 +20,7 @@ import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
 import { Messages } from '../../src/web/messages.js';
 import { Views } from '../../src/web/views.js';
 import { openAttributeServices } from '../../src/wiring/attribute-services.js';
+import { sqliteFrontEndStores } from '../../src/wiring/front-end-stores.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from '../../src/wiring/front-ends.js';
 import { openLogs } from '../../src/wiring/logs.js';
 import { serve, type Served } from '../support/local-server.js';
@@ -54,8 +55,7 @@ beforeAll(async () => {
   const parts: FrontEndParts = {
     config,
     ...logs,
-    db,
-    busy: { maxWaitMs: 0 },
+    stores: sqliteFrontEndStores(db, { maxWaitMs: 0 }),
     ...(await openAttributeServices(config, db)),
     relyingParties: new RelyingPartyRegistry(config.relyingParties, config.resourceServers),
     views: new Views(messages),

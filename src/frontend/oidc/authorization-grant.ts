@@ -48,7 +48,7 @@ export async function resumeWithGrant(
   Object.assign(grant, { expiresIn: Math.ceil(lifetimeMs / 1000) });
   grant.addOIDCScope(scopes.join(' '));
   const grantId = await grant.save();
-  parts.records.put({
+  await parts.records.put({
     grantId,
     clientId: client.id,
     subject: subject.principalName,

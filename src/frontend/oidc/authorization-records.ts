@@ -4,10 +4,12 @@
  * user authenticated. Tokens carry the grant id, so for a token's whole lifetime the IdP knows
  * whether it was issued under impersonation — for its lifetime, its claims (resolved as the
  * impersonated account) and its audit records — while oidc-provider's own session only ever
- * carries one authorization. Table oidc_authorizations (src/storage/sqlite-schema.ts).
+ * carries one authorization. Kept beside oidc-provider's state: the SQLite default is
+ * sqlite-authorization-records.ts (table oidc_authorizations), the shared one for several nodes
+ * redis-authorization-records.ts. Within a request they are read through RequestRecords
+ * (request-records.ts), which oidc-provider's synchronous callbacks need.
  */
 import type { TokenPolicy } from '../../core/request-context.js';
-import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 
 export interface AuthorizationRecord {
   readonly grantId: string;
@@ -47,47 +49,12 @@ export function impersonationLevel(
   return record.level ?? 'impersonate';
 }
 
-/** Expired rows removed per write at most: bounded work, and the table still shrinks (one row in, up to this many out). */
-const PRUNE_BATCH = 16;
-
-export class AuthorizationRecords {
-  private readonly insert;
-  private readonly select;
-  private readonly prolong;
-  private readonly prune;
-
-  constructor(
-    db: SqliteDatabase,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.insert = db.prepare(
-      'INSERT OR REPLACE INTO oidc_authorizations (grant_id, expires_at, record) VALUES (?, ?, ?)',
-    );
-    this.select = db.prepare(
-      'SELECT record FROM oidc_authorizations WHERE grant_id = ? AND expires_at > ?',
-    );
-    this.prolong = db.prepare(
-      "UPDATE oidc_authorizations SET expires_at = ?, record = json_set(record, '$.expiresAt', ?) WHERE grant_id = ? AND expires_at < ?",
-    );
-    this.prune = db.prepare(
-      `DELETE FROM oidc_authorizations WHERE grant_id IN
-        (SELECT grant_id FROM oidc_authorizations WHERE expires_at <= ? ORDER BY expires_at LIMIT ${PRUNE_BATCH})`,
-    );
-  }
-
-  put(record: AuthorizationRecord): void {
-    this.prune.run(this.now());
-    this.insert.run(record.grantId, record.expiresAt, JSON.stringify(record));
-  }
-
-  get(grantId: string | undefined): AuthorizationRecord | undefined {
-    if (!grantId) return undefined;
-    const row = this.select.get(grantId, this.now()) as { record: string } | undefined;
-    return row ? (JSON.parse(row.record) as AuthorizationRecord) : undefined;
-  }
-
+/** Where the records are kept; a store that fails throws an IdpError (fail closed). */
+export interface AuthorizationRecords {
+  /** Keeps the record until its expiresAt. */
+  put(record: AuthorizationRecord): Promise<void>;
+  /** The record of the grant, while it is kept; undefined for none (or no grant). */
+  get(grantId: string | undefined): Promise<AuthorizationRecord | undefined>;
   /** Keeps the record until expiresAt, when it would otherwise go sooner (its grant was reused). */
-  extend(grantId: string, expiresAt: number): void {
-    this.prolong.run(expiresAt, expiresAt, grantId, expiresAt);
-  }
+  extend(grantId: string, expiresAt: number): Promise<void>;
 }

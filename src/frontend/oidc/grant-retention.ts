@@ -95,7 +95,7 @@ async function extendGrant(
   oidc: IdpProperties['oidc'],
   records: AuthorizationRecords,
 ): Promise<void> {
-  const record = records.get(grant.jti);
+  const record = await records.get(grant.jti);
   const offlineAccess =
     grant.getOIDCScope().split(' ').includes('offline_access') &&
     ctx.oidc.client!.grantTypeAllowed('refresh_token');
@@ -104,5 +104,5 @@ async function extendGrant(
   if (grant.exp * 1000 >= expiresAt) return;
   grant.exp = Math.ceil(expiresAt / 1000);
   await grant.save();
-  if (record) records.extend(grant.jti, expiresAt);
+  if (record) await records.extend(grant.jti, expiresAt);
 }

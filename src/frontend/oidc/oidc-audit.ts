@@ -28,11 +28,10 @@ import type { ProcessLog } from '../../logging/process-log.js';
 import { idpSessionHandle } from '../../audit/audit-record.js';
 import { noteImpersonation } from '../../session/impersonation-history.js';
 import { currentTransactionId } from '../../core/transaction.js';
-import {
-  impersonationLevel,
-  type AuthorizationRecord,
-  type AuthorizationRecords,
-} from './authorization-records.js';
+import type { IdpEvent } from '../../core/events.js';
+import { IdpError } from '../../core/errors.js';
+import { impersonationLevel, type AuthorizationRecord } from './authorization-records.js';
+import type { RequestRecords } from './request-records.js';
 import { OIDC_SSO_PROFILE, OIDC_TOKEN_PROFILE, param } from './oidc-paths.js';
 
 export function tokenHash(value: string): string {
@@ -41,10 +40,10 @@ export function tokenHash(value: string): string {
 
 export interface OidcAuditDeps {
   readonly audit: AuditLog;
-  readonly records: AuthorizationRecords;
+  readonly records: RequestRecords;
   readonly log: ProcessLog;
   /** The HTML of the error page shown when an authorization response cannot be audited. */
-  readonly errorPage: (ctx: KoaContextWithOIDC) => Promise<string>;
+  readonly errorPage: (ctx: KoaContextWithOIDC, event: IdpEvent) => Promise<string>;
 }
 
 export function oidcAuditMiddleware(deps: OidcAuditDeps) {
@@ -69,7 +68,14 @@ export function oidcAuditMiddleware(deps: OidcAuditDeps) {
 
 async function auditAuthorization(ctx: KoaContextWithOIDC, deps: OidcAuditDeps): Promise<void> {
   const code = ctx.oidc.entities.AuthorizationCode!;
-  const record = deps.records.get(code.grantId);
+  let record: AuthorizationRecord | undefined;
+  try {
+    record = await deps.records.get(ctx, code.grantId);
+  } catch (err) {
+    // No record, no audit record: the code is withheld (and expires unredeemed if it cannot go).
+    await code.destroy().catch(() => undefined);
+    return withholdAuthorization(ctx, deps, err);
+  }
   const fields = common(ctx, record, OIDC_SSO_PROFILE, code.accountId!);
   fields.set(AuditField.ASSERTION_ID, [tokenHash(code.jti)]);
   fields.set(AuditField.OUTBOUND_BINDING, [param(ctx.oidc.params?.response_mode, 'query')]);
@@ -116,24 +122,28 @@ export async function withholdAuthorization(
     `Authorization response for ${ctx.oidc.client?.clientId ?? '?'} withheld: ${(err as Error).message}`,
   );
   ctx.remove('Location');
-  ctx.status = 500;
+  // The audit log's own failure is a 500; a store's (the shared Redis) its own status, 503.
+  const failure = err instanceof IdpError ? err : undefined;
+  ctx.status = failure?.status ?? 500;
   ctx.type = 'html';
-  ctx.body = await deps.errorPage(ctx);
+  ctx.body = await deps.errorPage(ctx, failure?.event ?? 'AuditLogFailure');
 }
 
 async function auditTokens(ctx: KoaContextWithOIDC, deps: OidcAuditDeps): Promise<void> {
-  const fields = tokenResponseFields(ctx, deps.records);
   try {
-    await deps.audit.record(fields);
+    await deps.audit.record(await tokenResponseFields(ctx, deps.records));
   } catch (err) {
     await withholdTokens(ctx, deps.log, err);
   }
 }
 
-function tokenResponseFields(ctx: KoaContextWithOIDC, records: AuthorizationRecords): AuditFields {
+async function tokenResponseFields(
+  ctx: KoaContextWithOIDC,
+  records: RequestRecords,
+): Promise<AuditFields> {
   const body = ctx.body as { access_token: string; id_token?: string };
   const e = ctx.oidc.entities;
-  const record = records.get(tokenGrantId(e));
+  const record = await records.get(ctx, tokenGrantId(e));
   const fields = common(
     ctx,
     record,

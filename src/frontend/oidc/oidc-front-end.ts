@@ -15,7 +15,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type Provider from 'oidc-provider';
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Adapter, KoaContextWithOIDC } from 'oidc-provider';
 import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeDefinition, AttributeResolver } from '../../attribute/attribute-resolver.js';
 import { AuditAction, AuditField, auditDetails } from '../../audit/audit-fields.js';
@@ -29,12 +29,11 @@ import type { ProcessLog } from '../../logging/process-log.js';
 import { auditFieldsOf } from '../../audit/audit-record.js';
 import type { ProfileRequestContext, ResolvedContext } from '../../core/request-context.js';
 import type { OidcClient, RelyingPartyRegistry } from '../../relying-party/relying-party.js';
-import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 import type { Messages } from '../../web/messages.js';
 import type { Views } from '../../web/views.js';
 import type { HttpExchange } from '../../core/http-exchange.js';
 import type { ProfilePipeline, ProtocolFrontEnd } from '../protocol-front-end.js';
-import { AuthorizationRecords } from './authorization-records.js';
+import type { AuthorizationRecords } from './authorization-records.js';
 import { resumeWithGrant } from './authorization-grant.js';
 import { carrierSessionMiddleware } from './carrier-session.js';
 import { silentReuseMiddleware } from './grant-retention.js';
@@ -46,6 +45,8 @@ import { authorizationContext, type OidcInbound } from './authorization-context.
 import { OIDC_FRONT_END, OIDC_PATHS, param } from './oidc-paths.js';
 import { createOpenIdProvider } from './openid-provider.js';
 import { renderErrorEvent } from './protocol-details.js';
+import { RequestRecords } from './request-records.js';
+import { answerStoreFailures } from './store-failures.js';
 
 export interface OidcFrontEndDeps {
   readonly props: IdpProperties;
@@ -55,7 +56,9 @@ export interface OidcFrontEndDeps {
   readonly resolver: AttributeResolver;
   readonly filter: AttributeFilter;
   readonly audit: AuditLog;
-  readonly db: SqliteDatabase;
+  /** oidc-provider's persistence and the IdP's authorization records (src/wiring/front-end-stores.ts). */
+  readonly oidcAdapter: new (model: string) => Adapter;
+  readonly records: AuthorizationRecords;
   readonly jwks: PrivateJwks;
   readonly cookieSecret: string;
   readonly views: Views;
@@ -68,11 +71,11 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
   readonly paths = Object.values(OIDC_PATHS);
   readonly sessionlessPaths = [OIDC_PATHS.jwks];
   readonly provider: Provider;
-  private readonly records: AuthorizationRecords;
+  private readonly records: RequestRecords;
   private flow: ProfilePipeline | undefined;
 
   constructor(private readonly deps: OidcFrontEndDeps) {
-    this.records = new AuthorizationRecords(deps.db);
+    this.records = new RequestRecords(deps.records);
     this.provider = createOpenIdProvider({
       props: deps.props,
       relyingParties: deps.relyingParties,
@@ -81,27 +84,31 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
       filter: deps.filter,
       records: this.records,
       accountState: (account) => deps.directory.accountState(account),
-      db: deps.db,
+      adapter: deps.oidcAdapter,
       jwks: deps.jwks,
       cookieSecret: deps.cookieSecret,
       policy: idpInteractionPolicy((ctx) => this.judge(ctx)),
       logoutPages: logoutPages(deps),
-      renderError: async (ctx, out) => {
+      renderError: async (ctx, out, err) => {
         ctx.type = 'html';
-        ctx.body = await this.errorPage(
-          ctx,
-          renderErrorEvent(out.error),
-          `${out.error}: ${out.error_description ?? ''}`,
-        );
+        ctx.body =
+          err instanceof IdpError
+            ? await this.errorPage(ctx, err.event)
+            : await this.errorPage(
+                ctx,
+                renderErrorEvent(out.error),
+                `${out.error}: ${out.error_description ?? ''}`,
+              );
       },
     });
+    answerStoreFailures(this.provider, deps.log);
     this.provider.use(carrierSessionMiddleware(this.provider));
-    this.provider.use(silentReuseMiddleware(deps.props.oidc, this.records));
+    this.provider.use(silentReuseMiddleware(deps.props.oidc, deps.records));
     const auditDeps: OidcAuditDeps = {
       audit: deps.audit,
       records: this.records,
       log: deps.log,
-      errorPage: (ctx) => this.errorPage(ctx, 'AuditLogFailure'),
+      errorPage: (ctx, event) => this.errorPage(ctx, event),
     };
     this.provider.use(oidcAuditMiddleware(auditDeps));
     this.provider.use(silentRefusalAuditMiddleware(auditDeps));
@@ -150,7 +157,7 @@ export class OidcFrontEnd implements ProtocolFrontEnd {
     await this.interaction(exchange.req, exchange.res, inbound.uid);
     const client = this.client(prc);
     const { props, definitions } = this.deps;
-    const parts = { provider: this.provider, records: this.records, props, definitions };
+    const parts = { provider: this.provider, records: this.deps.records, props, definitions };
     await resumeWithGrant(parts, exchange, prc, client, inbound.scope);
   }
 

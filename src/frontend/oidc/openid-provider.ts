@@ -9,6 +9,7 @@
  * admin lists for it (token-access.ts).
  */
 import Provider, {
+  type Adapter,
   type ClientMetadata,
   type Configuration,
   type FindAccount,
@@ -20,9 +21,7 @@ import type { AttributeDefinition, AttributeResolver } from '../../attribute/att
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { PrivateJwks } from '../../credentials/oidc-signing-keys.js';
 import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js';
-import type { SqliteDatabase } from '../../storage/sqlite-database.js';
 import { ACT_CLAIM, actClaimOf } from './act-claim.js';
-import type { AuthorizationRecords } from './authorization-records.js';
 import { claimsByScope, claimsOf } from './claims.js';
 import { CODE_LIFETIME_S, grantLifetimeMs, tokenPolicyOf } from './grant-retention.js';
 import type { TokenPolicy } from '../../core/request-context.js';
@@ -35,7 +34,7 @@ import {
   includeSidInIdTokens,
 } from './protocol-details.js';
 import { ReleasedClaims } from './released-claims.js';
-import { sqliteAdapterFactory } from './sqlite-oidc-adapter.js';
+import type { RequestRecords } from './request-records.js';
 import {
   introspectionAllowed,
   introspectionClaimsMiddleware,
@@ -48,10 +47,12 @@ export interface OpenIdProviderParts {
   readonly definitions: readonly AttributeDefinition[];
   readonly resolver: AttributeResolver;
   readonly filter: AttributeFilter;
-  readonly records: AuthorizationRecords;
+  /** The authorization records, read once per request (request-records.ts). */
+  readonly records: RequestRecords;
   /** The directory's verdict on an account (for the real user behind an impersonation's tokens). */
   readonly accountState: (account: string) => Promise<AccountState>;
-  readonly db: SqliteDatabase;
+  /** oidc-provider's persistence: the SQLite or the shared Redis adapter (src/wiring/front-end-stores.ts). */
+  readonly adapter: new (model: string) => Adapter;
   readonly jwks: PrivateJwks;
   readonly cookieSecret: string;
   readonly policy: NonNullable<NonNullable<Configuration['interactions']>['policy']>;
@@ -97,15 +98,18 @@ function entitiesGrantId(
 export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
   const { props, records, definitions, relyingParties } = parts;
   const oidc = props.oidc;
-  /** The token limits of the grant behind the request (an impersonation's); undefined: the configured lifetimes. */
+  /**
+   * The token limits of the grant behind the request (an impersonation's); undefined: the
+   * configured lifetimes. Synchronous, for oidc-provider's ttl: the record findAccount has read.
+   */
   const limits: TokenLimits = (ctx, token) =>
-    tokenPolicyOf(oidc, records.get(grantIdOf(ctx, token)));
+    tokenPolicyOf(oidc, records.read(ctx, grantIdOf(ctx, token)));
   const byScope = claimsByScope(definitions);
   const release = new ReleasedClaims(parts.resolver, parts.filter, records, parts.accountState);
   const clients = clientsOf(relyingParties);
 
   const provider = new Provider(oidc.issuer, {
-    adapter: sqliteAdapterFactory(parts.db),
+    adapter: parts.adapter,
     clients,
     jwks: parts.jwks,
     cookies: { keys: [parts.cookieSecret] },
@@ -135,10 +139,10 @@ export function createOpenIdProvider(parts: OpenIdProviderParts): Provider {
     // Tokens outlive oidc-provider's session, which only carries one authorization.
     expiresWithSession: () => false,
     loadExistingGrant,
-    issueRefreshToken: (ctx, client, code) =>
+    issueRefreshToken: async (ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&
       code.scopes.has('offline_access') &&
-      (limits(ctx, code)?.refreshTokens ?? true),
+      (tokenPolicyOf(oidc, await records.get(ctx, grantIdOf(ctx, code)))?.refreshTokens ?? true),
     ttl: lifetimes(props, limits),
     findAccount: accountFinder(release, records, definitions),
     renderError: parts.renderError,
@@ -234,7 +238,7 @@ function lifetimes(props: IdpProperties, limits: TokenLimits): NonNullable<Confi
  */
 function accountFinder(
   release: ReleasedClaims,
-  records: AuthorizationRecords,
+  records: RequestRecords,
   definitions: readonly AttributeDefinition[],
 ): FindAccount {
   return async (ctx, sub, token) => {
@@ -243,7 +247,7 @@ function accountFinder(
     const grantId = grantIdOf(ctx, token);
     const released = await release.to(ctx, sub, clientId, grantId);
     if (!released) return undefined;
-    const act = actClaimOf(records.get(grantId));
+    const act = actClaimOf(await records.get(ctx, grantId));
     // oidc-provider masks these by the granted scopes and the ID token / userinfo rules.
     return { accountId: sub, claims: () => ({ ...claimsOf(released, definitions), sub, ...act }) };
   };

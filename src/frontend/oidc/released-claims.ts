@@ -13,7 +13,7 @@ import type { AttributeFilter } from '../../attribute/attribute-filter.js';
 import type { AttributeResolver } from '../../attribute/attribute-resolver.js';
 import type { AttributeValues } from '../../core/attribute-values.js';
 import type { AccountState } from '../../directory/user-directory.js';
-import type { AuthorizationRecords } from './authorization-records.js';
+import type { RequestRecords } from './request-records.js';
 import { OIDC_SSO_PROFILE } from './oidc-paths.js';
 
 export class ReleasedClaims {
@@ -25,7 +25,7 @@ export class ReleasedClaims {
   constructor(
     private readonly resolver: AttributeResolver,
     private readonly filter: AttributeFilter,
-    private readonly records: AuthorizationRecords,
+    private readonly records: RequestRecords,
     private readonly accountState: (account: string) => Promise<AccountState>,
   ) {}
 
@@ -42,19 +42,24 @@ export class ReleasedClaims {
     const key = `${account}\u0000${requester}\u0000${grantId ?? ''}`;
     let released = cache.get(key);
     if (!released) {
-      const record = this.records.get(grantId);
-      const label = record?.resolutionLabel ?? OIDC_SSO_PROFILE;
-      const impersonator = record?.impersonator;
-      released = this.usable([account, ...(impersonator ? [impersonator] : [])]).then(
-        async (usable) => {
-          if (!usable) return undefined;
-          const r = await this.resolver.resolve({ principal: account, label });
-          return r.principalFound ? this.filter.filter(r.attributes, requester) : undefined;
-        },
-      );
+      released = this.release(request, account, requester, grantId);
       cache.set(key, released);
     }
     return released;
+  }
+
+  private async release(
+    request: object,
+    account: string,
+    requester: string,
+    grantId: string | undefined,
+  ): Promise<AttributeValues | undefined> {
+    const record = await this.records.get(request, grantId);
+    const label = record?.resolutionLabel ?? OIDC_SSO_PROFILE;
+    const impersonator = record?.impersonator;
+    if (!(await this.usable([account, ...(impersonator ? [impersonator] : [])]))) return undefined;
+    const r = await this.resolver.resolve({ principal: account, label });
+    return r.principalFound ? this.filter.filter(r.attributes, requester) : undefined;
   }
 
   /** Whether every account is active: neither disabled, nor locked, nor gone. */

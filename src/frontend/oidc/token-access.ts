@@ -23,9 +23,9 @@ import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AttributeDefinition } from '../../attribute/attribute-resolver.js';
 import type { RelyingPartyRegistry } from '../../relying-party/relying-party.js';
 import { actClaimOf } from './act-claim.js';
-import type { AuthorizationRecords } from './authorization-records.js';
 import { claimsOf, type ClaimValue } from './claims.js';
 import type { ReleasedClaims } from './released-claims.js';
+import type { RequestRecords } from './request-records.js';
 
 interface IntrospectedToken {
   readonly kind: string;
@@ -58,7 +58,7 @@ export function revocationAllowed() {
 /** Adds the account's claims, and a delegated token's actor, to an active introspection answer about an access token. */
 export function introspectionClaimsMiddleware(
   release: ReleasedClaims,
-  records: AuthorizationRecords,
+  records: RequestRecords,
   definitions: readonly AttributeDefinition[],
 ) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
@@ -67,7 +67,7 @@ export function introspectionClaimsMiddleware(
     if (!asked) return;
     const answer = await withClaims(ctx, asked, release, definitions);
     ctx.body = answer.active
-      ? { ...answer, ...actClaimOf(records.get(asked.token.grantId)) }
+      ? { ...answer, ...actClaimOf(await records.get(ctx, asked.token.grantId)) }
       : answer;
   };
 }

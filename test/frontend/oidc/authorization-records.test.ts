@@ -1,21 +1,23 @@
 /**
- * The authorization records beside oidc-provider's grants: kept until they expire, pruned on
- * writes; the level they were made at, and the actor claim (act) of a delegation.
+ * The authorization records beside oidc-provider's grants on SQLite: the store's contract
+ * (authorization-records-contract.ts), kept until they expire, pruned on writes; the level they
+ * were made at, and the actor claim (act) of a delegation.
  */
 import { describe, expect, it } from 'vitest';
 import { actClaimOf } from '../../../src/frontend/oidc/act-claim.js';
 import {
-  AuthorizationRecords,
   impersonationLevel,
   type AuthorizationRecord,
 } from '../../../src/frontend/oidc/authorization-records.js';
+import { SqliteAuthorizationRecords } from '../../../src/frontend/oidc/sqlite-authorization-records.js';
 import { openSqliteDatabase } from '../../../src/storage/sqlite-database.js';
+import { authorizationRecordsContract } from './authorization-records-contract.js';
 
 function records(now: { t: number }) {
   const db = openSqliteDatabase(':memory:');
   const count = () =>
     (db.prepare('SELECT count(*) AS n FROM oidc_authorizations').get() as { n: number }).n;
-  return { store: new AuthorizationRecords(db, () => now.t), count };
+  return { store: new SqliteAuthorizationRecords(db, () => now.t), count };
 }
 
 function record(grantId: string, expiresAt: number): AuthorizationRecord {
@@ -34,37 +36,18 @@ function record(grantId: string, expiresAt: number): AuthorizationRecord {
   };
 }
 
-describe('AuthorizationRecords', () => {
-  it('answers for a grant until the record expires', () => {
-    const now = { t: 1_000 };
-    const { store } = records(now);
-    store.put(record('g1', 2_000));
-    expect(store.get('g1')).toMatchObject({ subject: 'bob', impersonator: 'alice' });
-    expect(store.get('other')).toBeUndefined();
-    expect(store.get(undefined)).toBeUndefined();
-    now.t = 2_000;
-    expect(store.get('g1')).toBeUndefined();
-  });
+describe('SqliteAuthorizationRecords', () => {
+  authorizationRecordsContract((now) => Promise.resolve(records(now).store));
 
-  it('keeps a record longer when its grant is reused, never shorter', () => {
-    const now = { t: 1_000 };
-    const { store } = records(now);
-    store.put(record('g1', 2_000));
-    store.extend('g1', 5_000);
-    store.extend('g1', 3_000);
-    now.t = 4_000;
-    expect(store.get('g1')).toMatchObject({ subject: 'bob', expiresAt: 5_000 });
-  });
-
-  it('removes expired records on every write, a bounded number at a time', () => {
+  it('removes expired records on every write, a bounded number at a time', async () => {
     const now = { t: 1_000 };
     const { store, count } = records(now);
-    for (let i = 0; i < 40; i++) store.put(record(`old${i}`, 2_000));
+    for (let i = 0; i < 40; i++) await store.put(record(`old${i}`, 2_000));
     now.t = 3_000;
-    store.put(record('new1', 10_000));
+    await store.put(record('new1', 10_000));
     expect(count()).toBe(41 - 16); // one batch of 16 removed by this write
-    store.put(record('new2', 10_000));
-    store.put(record('new3', 10_000));
+    await store.put(record('new2', 10_000));
+    await store.put(record('new3', 10_000));
     expect(count()).toBe(3);
   });
 });
@@ -73,15 +56,15 @@ describe('the level of an authorization record', () => {
   const impersonation = record('g1', 2_000);
   const { impersonator: _, ...ordinary } = impersonation;
 
-  it('is the level it was made at; a record written before levels, with an impersonator, is impersonate', () => {
+  it('is the level it was made at; a record written before levels, with an impersonator, is impersonate', async () => {
     const now = { t: 1_000 };
     const { store } = records(now);
-    store.put({ ...impersonation, grantId: 'd', level: 'delegate', reason: 'INC-1' });
-    store.put(impersonation); // as an earlier release wrote it: no level
-    store.put({ ...ordinary, grantId: 'o' });
-    expect(impersonationLevel(store.get('d'))).toBe('delegate');
-    expect(impersonationLevel(store.get('g1'))).toBe('impersonate');
-    expect(impersonationLevel(store.get('o'))).toBeUndefined();
+    await store.put({ ...impersonation, grantId: 'd', level: 'delegate', reason: 'INC-1' });
+    await store.put(impersonation); // as an earlier release wrote it: no level
+    await store.put({ ...ordinary, grantId: 'o' });
+    expect(impersonationLevel(await store.get('d'))).toBe('delegate');
+    expect(impersonationLevel(await store.get('g1'))).toBe('impersonate');
+    expect(impersonationLevel(await store.get('o'))).toBeUndefined();
     expect(impersonationLevel(undefined)).toBeUndefined();
   });
 
