@@ -72,7 +72,7 @@ export interface Idp {
 export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
   const config = configurationFor(options);
   const logs = await openLogs(config, options.console);
-  const storage = await openStorage(config);
+  const storage = await openStorage(config, logs);
   const access = await startAccessControl(config, options, logs, storage);
   const metadata = startMetadataRefresh({
     samlMetadata: config.samlMetadata,
@@ -87,6 +87,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     () => metadata.close(),
     () => sessionStore.close(),
     () => access.accessControl.close(),
+    () => storage.closeDirectory(),
     () => logs.audit.close(),
     () => storage.db.close(),
     () => logs.log.close(),
@@ -109,11 +110,11 @@ interface Storage extends AttributeServices {
 }
 
 /** The SQLite database, and the user directory and attribute services over it. */
-async function openStorage(config: IdpConfiguration): Promise<Storage> {
+async function openStorage(config: IdpConfiguration, { log }: Logs): Promise<Storage> {
   const props = config.properties;
   const db = openSqliteDatabase(props.storagePath);
   const busy = { maxWaitMs: props.storageBusyTimeoutMs };
-  return { db, busy, ...(await openAttributeServices(config, db, busy)) };
+  return { db, busy, ...(await openAttributeServices(config, db, busy, log)) };
 }
 
 interface Access {
