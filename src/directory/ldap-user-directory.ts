@@ -134,8 +134,8 @@ export class LdapUserDirectory implements UserDirectory {
       filter: accountFilter(userFilter, username),
       attributes: this.attributes.length > 0 ? this.attributes : ['1.1'],
       derefAliases: 'never',
-      // Two are enough to know the name is ambiguous.
-      sizeLimit: 2,
+      // No client size limit: ldapts would then hide a server's sizeLimitExceeded (one entry
+      // returned of two matching). A server limit reached is an error here: refused, never a guess.
       timeLimit: Math.ceil(responseTimeoutMs / 1000),
     });
     if (searchEntries.length > 1) {
