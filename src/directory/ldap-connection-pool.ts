@@ -10,7 +10,7 @@ import { Client } from 'ldapts';
 import type { LdapDirectorySettings } from './ldap-settings.js';
 
 /** Who a connection is bound as now: the service account, or anyone else (a user, nobody). */
-export type BoundAs = 'service' | 'other';
+type BoundAs = 'service' | 'other';
 
 export interface LdapConnection {
   readonly client: Client;
@@ -28,7 +28,7 @@ type PoolSettings = Pick<
 >;
 
 /** ldapts's LDAP result errors carry a numeric result code; socket and timeout errors do not. */
-export function isLdapResult(err: unknown): err is Error & { code: number } {
+function isLdapResult(err: unknown): err is Error & { code: number } {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'number';
 }
 

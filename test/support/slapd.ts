@@ -19,7 +19,7 @@ import { freePort } from './free-port.js';
 import { waitForPort } from './redis-server.js';
 import { requireServerBinary } from './system-servers.js';
 
-export const SLAPD_BASE_DN = 'dc=example,dc=org';
+const SLAPD_BASE_DN = 'dc=example,dc=org';
 export const SLAPD_PEOPLE_DN = `ou=people,${SLAPD_BASE_DN}`;
 export const SLAPD_SERVICE_DN = `cn=idp-search,ou=services,${SLAPD_BASE_DN}`;
 export const SLAPD_SERVICE_PASSWORD = 'service-secret';
@@ -31,7 +31,7 @@ export const SLAPD_ADMIN_PASSWORD = 'admin-secret';
  * eduPerson's names for affiliation and entitlement, and two test attributes for the
  * impersonation lists the shipped policies read.
  */
-export const SLAPD_ATTRIBUTE_MAP =
+const SLAPD_ATTRIBUTE_MAP =
   'displayName=displayName, mail=mail, eduPersonAffiliation=affiliation, eduPersonEntitlement=entitlement, ' +
   'idpImpersonatableUsername=impersonatableUsernames, idpImpersonatableService=impersonatableServices';
 
