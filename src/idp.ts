@@ -89,6 +89,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     () => cluster?.close(),
     () => storage.shared.close(),
     () => access.accessControl.close(),
+    () => storage.closeDirectory(),
     () => logs.audit.close(),
     () => storage.db.close(),
     () => logs.log.close(),
@@ -113,13 +114,13 @@ interface Storage extends AttributeServices {
 }
 
 /** The SQLite database, the user directory and attribute services over it, and the shared state. */
-async function openStorage(config: IdpConfiguration, logs: Logs): Promise<Storage> {
+async function openStorage(config: IdpConfiguration, { log }: Logs): Promise<Storage> {
   const props = config.properties;
   const db = openSqliteDatabase(props.storagePath);
   const busy = { maxWaitMs: props.storageBusyTimeoutMs };
-  const attributes = await openAttributeServices(config, db, busy);
-  const log = logs.log.child('net.shibboleth.idp.storage');
-  return { db, busy, shared: await openSharedState(props, db, busy, log), ...attributes };
+  const attributes = await openAttributeServices(config, db, busy, log);
+  const shared = await openSharedState(props, db, busy, log.child('net.shibboleth.idp.storage'));
+  return { db, busy, shared, ...attributes };
 }
 
 interface Access {

@@ -1,7 +1,7 @@
 /**
  * Extension point: a source of raw attributes for a principal (Shibboleth's DataConnector). The
- * default, DirectoryDataConnector, reads the IdP's own user directory; an LDAP connector would sit
- * beside it.
+ * default, DirectoryDataConnector, reads the IdP's user directory — the embedded SQLite one or the
+ * LDAP server, whichever idp.directory.type chooses; another source would sit beside it.
  */
 import type { SourceAttributes, UserDirectory } from '../directory/user-directory.js';
 

@@ -1,9 +1,10 @@
 /**
  * What the policy CLI reads, the way the IdP reads it: the configuration folder (validated by the
  * IdP's own loader, so a command never trusts a conf the IdP would refuse), the policies compiled
- * by the IdP's own engine, and the user directory — the IdP's SQLite file opened read-only when it
- * exists (one written by a later release is refused: its schema is unknown here), otherwise a fresh
- * in-memory copy of the seed file, as the IdP would create on first start.
+ * by the IdP's own engine, and the user directory — with idp.directory.type = ldap the IdP's LDAP
+ * server, read with the same service account; otherwise the IdP's SQLite file opened read-only when
+ * it exists (one written by a later release is refused: its schema is unknown here), or else a
+ * fresh in-memory copy of the seed file, as the IdP would create on first start.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -54,11 +55,12 @@ export async function compilePolicies(config: IdpConfiguration): Promise<PolicyS
 export interface CliDirectory extends AttributeServices {
   /** Where the accounts come from, for the output. */
   readonly source: string;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function openDirectory(config: IdpConfiguration): Promise<CliDirectory> {
   const props = config.properties;
+  if (props.directory.ldap) return ldapDirectory(config);
   if (!existsSync(props.storagePath))
     return inMemory(config, `${props.storagePath} does not exist yet`);
   let db: SqliteDatabase | undefined;
@@ -66,7 +68,14 @@ export async function openDirectory(config: IdpConfiguration): Promise<CliDirect
     db = openSqliteDatabaseReadOnly(props.storagePath);
     const services = await openAttributeServices(config, db);
     const opened = db;
-    return { ...services, source: `${props.storagePath} (read-only)`, close: () => opened.close() };
+    return {
+      ...services,
+      source: `${props.storagePath} (read-only)`,
+      close: () => {
+        opened.close();
+        return Promise.resolve();
+      },
+    };
   } catch (err) {
     db?.close();
     if (err instanceof SchemaVersionError) throw err;
@@ -81,6 +90,24 @@ async function inMemory(config: IdpConfiguration, why: string): Promise<CliDirec
   return {
     ...services,
     source: `${config.properties.directory.seedFile} (in memory: ${why})`,
-    close: () => db.close(),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** The IdP's LDAP server; no database is read for accounts (an empty in-memory one is passed). */
+async function ldapDirectory(config: IdpConfiguration): Promise<CliDirectory> {
+  const { url, baseDN } = config.properties.directory.ldap!;
+  const db = openSqliteDatabase(':memory:');
+  const services = await openAttributeServices(config, db);
+  return {
+    ...services,
+    source: `LDAP ${url} (base ${baseDN})`,
+    close: async () => {
+      await services.closeDirectory();
+      db.close();
+    },
   };
 }

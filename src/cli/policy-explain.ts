@@ -53,7 +53,7 @@ export async function explainCommand(at: Location, args: ExplainArgs, io: CliIo)
     io.out(`Outcome: ${a.mayImpersonate ? 'YES' : 'NO'} — ${OUTCOME_TEXT[a.outcome]}`);
     return a.userFound ? 0 : 1;
   } finally {
-    directory.close();
+    await directory.close();
   }
 }
 

@@ -51,7 +51,7 @@ export async function testCommand(at: Location, file: string, io: CliIo): Promis
   try {
     for (const e of expectations) await check({ ...ctx, directory }, e, tally, io);
   } finally {
-    directory.close();
+    await directory.close();
   }
   return summarize(file, expectations.length, tally, directory, io);
 }

@@ -39,7 +39,11 @@ export function loadDataConnectors(root: ConfNode): DataConnectorConfig[] {
   return root.list('dataConnectors').map((c: ConfNode) => {
     c.allowKeys('id', 'type');
     const type = c.string('type');
-    if (type !== 'directory') c.fail('must be directory (the embedded user directory)', 'type');
+    if (type !== 'directory')
+      c.fail(
+        "must be directory (the IdP's user directory, SQLite or LDAP: idp.directory.type)",
+        'type',
+      );
     return { id: c.string('id'), type };
   });
 }

@@ -136,6 +136,116 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'PEM file of the certificate authorities trusted for a rediss:// server; empty: the system ones.',
     ),
 
+    // --- LDAP directory (Shibboleth's ldap.properties names; read when idp.directory.type = ldap)
+    p(
+      'idp.directory.type',
+      'sqlite',
+      { enum: ['sqlite', 'ldap'] },
+      'Where accounts, passwords and attributes live: sqlite (the embedded directory, seeded from idp.directory.seedFile) or ldap (an LDAP server, idp.authn.LDAP.*: passwords are checked by binding as the account, attributes read with the service account). The policy CLI reads the same directory.',
+    ),
+    p(
+      'idp.authn.LDAP.ldapURL',
+      '',
+      'optional string',
+      'URL of the LDAP server: ldap://host[:port] or ldaps://host[:port] (scheme, host and port only). Required when idp.directory.type = ldap.',
+    ),
+    p(
+      'idp.authn.LDAP.useStartTLS',
+      'false',
+      'boolean',
+      'Whether every connection to an ldap:// URL is upgraded with StartTLS before anything is sent on it (refused with an ldaps:// URL, which is TLS already). Without either, passwords cross the network in clear (a WARN at start-up).',
+    ),
+    p(
+      'idp.authn.LDAP.trustCertificates',
+      '',
+      'optional path',
+      "PEM file of the CA certificates trusted for the LDAP server's TLS certificate (ldaps:// or StartTLS); empty: Node's built-in CA list. The server's name must match its certificate either way.",
+    ),
+    p(
+      'idp.authn.LDAP.baseDN',
+      '',
+      'optional string',
+      'Base DN of the account search. Required when idp.directory.type = ldap.',
+    ),
+    p(
+      'idp.authn.LDAP.subtreeSearch',
+      'false',
+      'boolean',
+      'Whether the account search covers the whole subtree below idp.authn.LDAP.baseDN (true) or only its immediate children (false, one level).',
+    ),
+    p(
+      'idp.authn.LDAP.userFilter',
+      '(uid={user})',
+      'string',
+      'Filter of the account search (RFC 4515); {user} is replaced by the canonical account name with every filter metacharacter escaped, so a name is never a wildcard. Must contain {user}. More than one entry matching a name is a failure to resolve it (refused and logged).',
+    ),
+    p(
+      'idp.authn.LDAP.bindDN',
+      '',
+      'optional string',
+      'DN of the service account that searches for accounts and reads their attributes; empty: anonymous searches (with idp.authn.LDAP.bindDNCredential empty too). It never needs to read userPassword.',
+    ),
+    p(
+      'idp.authn.LDAP.bindDNCredential',
+      '',
+      'optional string',
+      'Password of idp.authn.LDAP.bindDN. Best given in the environment (IDP_AUTHN_LDAP_BIND_DN_CREDENTIAL) rather than the file; never logged.',
+    ),
+    p(
+      'idp.authn.LDAP.connectTimeout',
+      'PT3S',
+      'duration',
+      'How long opening a connection to the LDAP server (TCP, TLS, StartTLS) may take before the request fails with the directory error page (503).',
+    ),
+    p(
+      'idp.authn.LDAP.responseTimeout',
+      'PT3S',
+      'duration',
+      'How long one LDAP operation (bind or search) may take, and how long a request waits for a free pooled connection, before the request fails with the directory error page (503). The connection that timed out is discarded.',
+    ),
+    p(
+      'idp.authn.LDAP.poolMaxSize',
+      '10',
+      'integer',
+      'Most connections the IdP keeps open to the LDAP server (1-100); they are opened as needed, reused, and a broken one is replaced. A request finding all of them busy waits up to idp.authn.LDAP.responseTimeout.',
+    ),
+    p(
+      'idp.authn.LDAP.attributeMap',
+      'displayName=displayName, mail=mail, eduPersonAffiliation=affiliation, eduPersonEntitlement=entitlement',
+      'optional string',
+      'Which LDAP attributes are read, and the source attribute name each becomes for conf/attribute-resolver.yaml (the names conf/demo-users.yaml uses): comma-separated ldapName=sourceName pairs. uid is always the canonical account name and cannot be mapped; attributes not listed are never read.',
+    ),
+    p(
+      'idp.authn.LDAP.lockedAttribute',
+      'pwdAccountLockedTime',
+      'optional string',
+      "Attribute whose presence marks an account locked (the default is OpenLDAP ppolicy's lock); empty: no account is locked by the IdP's reading. A locked account cannot sign in or be impersonated; its attributes are still read.",
+    ),
+    p(
+      'idp.authn.LDAP.disabledAttribute',
+      '',
+      'optional string',
+      'Attribute that marks an account disabled: when idp.authn.LDAP.disabledValue is empty, its presence; otherwise one of its values equal to that value (ignoring case), e.g. nsAccountLock / true (389 Directory Server). Empty: none. A disabled account cannot sign in, be impersonated, or have attributes released.',
+    ),
+    p(
+      'idp.authn.LDAP.disabledValue',
+      '',
+      'optional string',
+      'Value of idp.authn.LDAP.disabledAttribute that marks an account disabled (empty: any value).',
+    ),
+    p(
+      'idp.authn.LDAP.protectedAttribute',
+      '',
+      'optional string',
+      'Attribute that flags an account protected ("sensitive, cannot be delegated": never impersonated), like idp.authn.LDAP.disabledAttribute: its presence, or one of its values equal to idp.authn.LDAP.protectedValue (ignoring case). Empty: no account is protected by the directory (an account that cannot be looked up counts as protected).',
+    ),
+    p(
+      'idp.authn.LDAP.protectedValue',
+      '',
+      'optional string',
+      'Value of idp.authn.LDAP.protectedAttribute that flags an account protected (empty: any value).',
+    ),
+
     // --- IdP session
     p('idp.session.cookieName', 'shib_idp_session', 'string', 'Name of the IdP session cookie.'),
     p(
@@ -527,9 +637,13 @@ function p(key: string, def: string, type: PropertyType, description: string): P
   return { key, default: def, env: envName(key), type, description };
 }
 
-/** idp.session.maxLifetime → IDP_SESSION_MAX_LIFETIME; idp.baseURL → IDP_BASE_URL. */
+/**
+ * idp.session.maxLifetime → IDP_SESSION_MAX_LIFETIME; idp.baseURL → IDP_BASE_URL;
+ * idp.authn.LDAP.bindDNCredential → IDP_AUTHN_LDAP_BIND_DN_CREDENTIAL.
+ */
 function envName(key: string): string {
   return key
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[.-]/g, '_')
     .toUpperCase();

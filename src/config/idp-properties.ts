@@ -16,6 +16,8 @@ import {
   signingFiles,
   type MetadataProperties,
 } from './metadata-properties.js';
+import type { LdapDirectorySettings } from '../directory/ldap-settings.js';
+import { ldapProperties, type DirectoryType } from './ldap-properties.js';
 import { expandingLookup, rawProperties, type PropertySources } from './property-sources.js';
 import { storageProperties, type StorageProperties } from './storage-properties.js';
 import { typedProperties, type TypedProperties } from './typed-properties.js';
@@ -37,7 +39,14 @@ export interface IdpProperties {
   readonly storageBusyTimeoutMs: number;
   /** Where the state shared by a cluster's nodes lives (idp.storage.type, idp.storage.redis.*). */
   readonly sharedState: StorageProperties;
-  readonly directory: { readonly seedFile: string; readonly caseSensitive: boolean };
+  readonly directory: {
+    readonly seedFile: string;
+    readonly caseSensitive: boolean;
+    /** idp.directory.type: the embedded SQLite directory, or LDAP. */
+    readonly type: DirectoryType;
+    /** The idp.authn.LDAP.* settings; set exactly when type is ldap. */
+    readonly ldap: LdapDirectorySettings | undefined;
+  };
   readonly session: {
     readonly cookieName: string;
     readonly timeoutMs: number;
@@ -138,6 +147,8 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     directory: {
       seedFile: p.str('idp.directory.seedFile'),
       caseSensitive: p.bool('idp.directory.caseSensitive'),
+      type: p.str('idp.directory.type') as DirectoryType,
+      ldap: ldapProperties(p, raw),
     },
     session,
     flowTimeoutMs: p.num('idp.flow.timeout'),

@@ -1,7 +1,8 @@
 /**
  * Extension point: where accounts, their passwords and their attributes live. The embedded default
- * is SqliteUserDirectory (sqlite-user-directory.ts); an LDAP directory would implement the same
- * interface (there, "disabled" and "locked" are the directory's own account states, such as
+ * is SqliteUserDirectory (sqlite-user-directory.ts); LdapUserDirectory (ldap-user-directory.ts)
+ * implements the same interface on an LDAP server (there, "disabled" and "locked" are the
+ * directory's own account states, read from configured attributes such as
  * nsAccountLock or pwdAccountLockedTime, and "protected" a flag such as Active Directory's
  * userAccountControl NOT_DELEGATED, "account is sensitive and cannot be delegated").
  */

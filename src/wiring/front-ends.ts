@@ -21,7 +21,7 @@ import type { AttributeServices } from './attribute-services.js';
 import type { FrontEndStores } from './front-end-stores.js';
 
 /** What the front-ends are built from: the earlier stages of the composition root. */
-export interface FrontEndParts extends AttributeServices {
+export interface FrontEndParts extends Omit<AttributeServices, 'closeDirectory'> {
   readonly config: IdpConfiguration;
   /** The root of the process log; each front-end logs under its own category. */
   readonly log: ProcessLog;

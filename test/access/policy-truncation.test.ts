@@ -128,9 +128,9 @@ beforeAll(async () => {
   shipped.close();
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   for (const s of services) s.close();
-  directory?.close();
+  await directory?.close();
 });
 
 async function start(watch: boolean): Promise<ReloadableAccessControlService> {
