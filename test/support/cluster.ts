@@ -105,7 +105,8 @@ export class NodeBrowser extends Browser {
     private readonly cluster: Pick<TestCluster, 'baseURL' | 'ports'>,
     options: BrowserOptions = {},
   ) {
-    super(options);
+    // node:http (chosen by a local address) rather than fetch: it sends the Host header given.
+    super({ localAddress: '127.0.0.1', ...options });
   }
 
   protected override send(
@@ -115,8 +116,10 @@ export class NodeBrowser extends Browser {
     body: string | undefined,
   ) {
     const target = new URL(url);
-    if (this.via !== undefined && target.origin === this.cluster.baseURL)
-      target.port = String(this.cluster.ports[this.via]);
-    return super.send(target.toString(), method, headers, body);
+    if (this.via === undefined || target.origin !== this.cluster.baseURL)
+      return super.send(url, method, headers, body);
+    // As the balancer does: the node gets the request with the Host the browser sent.
+    target.port = String(this.cluster.ports[this.via]);
+    return super.send(target.toString(), method, { ...headers, host: new URL(url).host }, body);
   }
 }
