@@ -35,10 +35,11 @@ import { Messages } from './web/messages.js';
 import { Views } from './web/views.js';
 import { whoAmIRoutes, WHOAMI_PATHS } from './web/whoami.js';
 import { signOutTellingParticipants } from './frontend/saml/logout/logout-progress.js';
-import { joinCluster, type ClusterMembership } from './cluster/cluster.js';
+import type { ClusterMembership } from './cluster/cluster.js';
+import { joinClusterIfShared } from './wiring/cluster-node.js';
 import { adminRoutes, ADMIN_ROUTE_PATHS } from './wiring/admin-routes.js';
 import { openAttributeServices, type AttributeServices } from './wiring/attribute-services.js';
-import { redisFrontEndStores, sqliteFrontEndStores } from './wiring/front-end-stores.js';
+import { frontEndStoresFor } from './wiring/front-end-stores.js';
 import { oidcFrontEnd, samlFrontEnd, type FrontEndParts } from './wiring/front-ends.js';
 import { openLogs, type Logs } from './wiring/logs.js';
 import { openSharedState, type SharedState } from './wiring/shared-state.js';
@@ -81,7 +82,7 @@ export async function createIdp(options: IdpOptions = {}): Promise<Idp> {
     audit: logs.audit,
   });
   const web = await buildFrontEnds(config, logs, storage, access);
-  const cluster = await joinClusterIfShared(config, logs, storage, access);
+  const cluster = await joinClusterIfShared(config.properties, logs.log, storage.shared, access);
   const app = buildApp(config, logs, storage, access, web, cluster);
   // Closed in this order, after the server.
   return serve(config, app, logs, web, [
@@ -157,14 +158,7 @@ async function startAccessControl(
     idpLog,
   );
   const relyingParties = new RelyingPartyRegistry(config.relyingParties, config.resourceServers);
-  for (const rp of config.relyingParties) {
-    const unknown = intercepts.unknownFlows(rp);
-    if (unknown.length > 0) {
-      idpLog.error(
-        `${rp.declaredAt}: ${rp.id}: postAuthenticationFlows names unknown flow(s) ${unknown.join(', ')}; its requests will fail with InvalidProfileConfiguration`,
-      );
-    }
-  }
+  intercepts.reportUnknownFlows(config.relyingParties);
   return { accessControl, intercepts, relyingParties };
 }
 
@@ -188,7 +182,7 @@ async function buildFrontEnds(
     log: logs.log,
     idpLog: logs.idpLog,
     audit: logs.audit,
-    stores: frontEndStores(config, storage),
+    stores: frontEndStoresFor(config.properties, storage),
     directory: storage.directory,
     resolver: storage.resolver,
     filter: storage.filter,
@@ -198,30 +192,6 @@ async function buildFrontEnds(
   };
   const frontEnds = [await samlFrontEnd(shared), await oidcFrontEnd(shared)];
   return { messages, views, frontEnds };
-}
-
-/** The front-ends' state on the shared Redis when there is one (a cluster), else on SQLite. */
-function frontEndStores(config: IdpConfiguration, { db, busy, shared }: Storage) {
-  const settings = config.properties.sharedState;
-  if (settings.type !== 'redis' || !shared.redis) return sqliteFrontEndStores(db, busy);
-  const { client, keyPrefix } = shared.redis;
-  return redisFrontEndStores(client, keyPrefix, settings.redis.commandTimeoutMs);
-}
-
-/** The node's part in a cluster: only with the shared Redis (idp.storage.type = redis). */
-async function joinClusterIfShared(
-  config: IdpConfiguration,
-  { log }: Logs,
-  { shared }: Storage,
-  { accessControl }: Access,
-): Promise<ClusterMembership | undefined> {
-  if (!shared.redis) return undefined;
-  return joinCluster({
-    ...shared.redis,
-    node: config.properties.nodeId,
-    accessControl,
-    log: log.child('net.shibboleth.idp.cluster'),
-  });
 }
 
 /** The profile flow over the stores, its steps, and the express app mounting every front-end. */

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReloadCaller, ReloadResult, ReloadTrigger } from '../access/reload-report.js';
 import { inNewTransaction } from '../core/transaction.js';
 import { safeForLog, type ProcessLog } from '../logging/process-log.js';
-import type { RedisClient } from '../storage/redis-connection.js';
+import { sharedStoreCall, withDeadline, type RedisClient } from '../storage/redis-connection.js';
 
 /** A message longer than this is no request of ours and is dropped unread. */
 const MAX_MESSAGE_BYTES = 4096;
@@ -70,7 +70,9 @@ export class ClusterReload {
   /** Asks every other node to reload; resolves with how many subscribers heard it. */
   async announce(id: string, user: string): Promise<ClusterAnnouncement> {
     const request: ReloadRequest = { id, fromNode: this.o.node, user };
-    const heardBy = await this.o.client.publish(this.channel, JSON.stringify(request));
+    const heardBy = await sharedStoreCall(this.o.client, 'cluster reload', () =>
+      this.o.client.publish(this.channel, JSON.stringify(request)),
+    );
     return { id, heardBy };
   }
 
@@ -101,7 +103,7 @@ export class ClusterReload {
 
   async close(): Promise<void> {
     try {
-      await this.subscriber.close();
+      await withDeadline(this.subscriber.close(), 2_000);
     } catch {
       this.subscriber.destroy();
     }

@@ -18,9 +18,7 @@ export interface ClusterMembership {
    * Reloads this node's policies and asks every other node to reload theirs; the announcement
    * fails (undefined heardBy, and why) when Redis cannot be reached — this node has reloaded.
    */
-  reloadAll(
-    caller: ReloadCaller,
-  ): Promise<{
+  reloadAll(caller: ReloadCaller): Promise<{
     result: ReloadResult;
     cluster: ClusterAnnouncement | { id: string; error: string };
   }>;

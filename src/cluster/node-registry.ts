@@ -9,7 +9,7 @@
  */
 import type { ReloadResult } from '../access/reload-report.js';
 import { safeForLog, type ProcessLog } from '../logging/process-log.js';
-import type { RedisClient } from '../storage/redis-connection.js';
+import { sharedStoreCall, type RedisClient } from '../storage/redis-connection.js';
 
 export interface NodeStatus {
   readonly node: string;
@@ -23,7 +23,7 @@ export interface NodeStatus {
 }
 
 /** More than this many nodes in one cluster are not listed (the list is bounded work). */
-export const MAX_LISTED_NODES = 64;
+const MAX_LISTED_NODES = 64;
 
 export interface NodeRegistryOptions {
   readonly client: RedisClient;
@@ -75,13 +75,15 @@ export class NodeRegistry {
       ...this.o.current(),
     };
     try {
-      await this.o.client
-        .multi()
-        .set(this.nodeKey(this.o.node), JSON.stringify(status), { PX: ttl })
-        .zAdd(this.indexKey, { score: now + ttl, value: this.o.node })
-        .zRemRangeByScore(this.indexKey, '-inf', now)
-        .pExpire(this.indexKey, ttl)
-        .exec();
+      await sharedStoreCall(this.o.client, 'cluster node list', () =>
+        this.o.client
+          .multi()
+          .set(this.nodeKey(this.o.node), JSON.stringify(status), { PX: ttl })
+          .zAdd(this.indexKey, { score: now + ttl, value: this.o.node })
+          .zRemRangeByScore(this.indexKey, '-inf', now)
+          .pExpire(this.indexKey, ttl)
+          .exec(),
+      );
       if (this.failing) this.o.log.info('Cluster: this node is listed again');
       this.failing = false;
     } catch (err) {
@@ -95,11 +97,16 @@ export class NodeRegistry {
 
   /** The live nodes, by name; entries that do not parse are left out. */
   async list(): Promise<NodeStatus[]> {
-    const ids = await this.o.client.zRangeByScore(this.indexKey, this.now(), '+inf', {
-      LIMIT: { offset: 0, count: MAX_LISTED_NODES },
-    });
+    const client = this.o.client;
+    const ids = await sharedStoreCall(client, 'cluster node list', () =>
+      client.zRangeByScore(this.indexKey, this.now(), '+inf', {
+        LIMIT: { offset: 0, count: MAX_LISTED_NODES },
+      }),
+    );
     if (ids.length === 0) return [];
-    const entries = await this.o.client.mGet(ids.map((id) => this.nodeKey(id)));
+    const entries = await sharedStoreCall(client, 'cluster node list', () =>
+      client.mGet(ids.map((id) => this.nodeKey(id))),
+    );
     return entries
       .flatMap((json) => {
         try {
@@ -115,11 +122,13 @@ export class NodeRegistry {
   async close(): Promise<void> {
     clearInterval(this.timer);
     try {
-      await this.o.client
-        .multi()
-        .del(this.nodeKey(this.o.node))
-        .zRem(this.indexKey, this.o.node)
-        .exec();
+      await sharedStoreCall(this.o.client, 'cluster node list', () =>
+        this.o.client
+          .multi()
+          .del(this.nodeKey(this.o.node))
+          .zRem(this.indexKey, this.o.node)
+          .exec(),
+      );
     } catch {
       // Gone with Redis: the entry expires by itself.
     }

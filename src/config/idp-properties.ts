@@ -4,8 +4,6 @@
  * (typed-properties.ts). The result is
  * typed; nothing else in the IdP parses a property.
  */
-import { isIP } from 'node:net';
-import { hostname } from 'node:os';
 import { ConfigurationError } from '../core/errors.js';
 import type { PropertyEntry } from '../core/properties.js';
 import { propertyDefinitions } from './defaults.js';
@@ -18,11 +16,12 @@ import {
 } from './metadata-properties.js';
 import type { LdapDirectorySettings } from '../directory/ldap-settings.js';
 import { ldapProperties, type DirectoryType } from './ldap-properties.js';
+import { nodeProperties, type NodeProperties } from './node-properties.js';
 import { expandingLookup, rawProperties, type PropertySources } from './property-sources.js';
 import { storageProperties, type StorageProperties } from './storage-properties.js';
 import { typedProperties, type TypedProperties } from './typed-properties.js';
 
-export interface IdpProperties {
+export interface IdpProperties extends NodeProperties {
   readonly home: string;
   readonly confDir: string;
   readonly port: number;
@@ -30,10 +29,6 @@ export interface IdpProperties {
   readonly baseURL: string;
   readonly entityID: string;
   readonly scope: string;
-  /** idp.trustedProxies: addresses and CIDR ranges whose X-Forwarded-For is believed. */
-  readonly trustedProxies: readonly string[];
-  /** idp.node.id, or the host name: stamped on every audit record (%node). */
-  readonly nodeId: string;
   readonly storagePath: string;
   /** idp.storage.sqlite.busyTimeout */
   readonly storageBusyTimeoutMs: number;
@@ -139,8 +134,7 @@ export function loadIdpProperties(sources: PropertySources): IdpProperties {
     baseURL,
     entityID: p.str('idp.entityID'),
     scope: p.str('idp.scope'),
-    trustedProxies: trustedProxies(p.str('idp.trustedProxies'), raw),
-    nodeId: nodeId(p.str('idp.node.id'), raw),
+    ...nodeProperties(p, raw),
     storagePath: p.str('idp.storage.sqlite.path'),
     storageBusyTimeoutMs: p.num('idp.storage.sqlite.busyTimeout'),
     sharedState: storageProperties(p, raw),
@@ -259,39 +253,6 @@ function demoProperties(p: TypedProperties): IdpProperties['demo'] {
       clientSecret: p.str('demo.oidc.clientSecret'),
     },
   };
-}
-
-/** Each entry an IP address or a CIDR range; anything else (a host name, a typo) fails start-up. */
-function trustedProxies(value: string, raw: ReadonlyMap<string, PropertyEntry>): string[] {
-  const entries = value
-    .split(',')
-    .map((e) => e.trim())
-    .filter((e) => e !== '');
-  for (const entry of entries) {
-    const [address, bits, more] = entry.split('/');
-    const family = isIP(address ?? '');
-    const max = family === 6 ? 128 : 32;
-    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
-    if (family === 0 || !prefixOk || more !== undefined)
-      throw new ConfigurationError(
-        raw.get('idp.trustedProxies')!.source,
-        'idp.trustedProxies',
-        `${JSON.stringify(entry)} is no IP address or CIDR range (such as 10.0.0.0/8)`,
-      );
-  }
-  return entries;
-}
-
-/** A node name fit for a log field and a Redis key: the host name's first label when none is set. */
-function nodeId(value: string, raw: ReadonlyMap<string, PropertyEntry>): string {
-  const id = value === '' ? hostname().split('.')[0]!.replace(/[^A-Za-z0-9._-]/g, '-') : value;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(id))
-    throw new ConfigurationError(
-      raw.get('idp.node.id')!.source,
-      'idp.node.id',
-      `must be letters, digits, '.', '_' or '-' (at most 63, starting with a letter or digit; got ${JSON.stringify(id)})`,
-    );
-  return id;
 }
 
 function stripSlash(url: string): string {

@@ -39,6 +39,17 @@ export class InterceptRunner {
     return rp.postAuthenticationFlows.filter((id) => !this.flows.has(INTERCEPT_PREFIX + id));
   }
 
+  /** Says at start-up which relying parties name flows that do not exist (their requests will fail). */
+  reportUnknownFlows(relyingParties: readonly RelyingParty[]): void {
+    for (const rp of relyingParties) {
+      const unknown = this.unknownFlows(rp);
+      if (unknown.length > 0)
+        this.log.error(
+          `${rp.declaredAt}: ${rp.id}: postAuthenticationFlows names unknown flow(s) ${unknown.join(', ')}; its requests will fail with InvalidProfileConfiguration`,
+        );
+    }
+  }
+
   /** Sets up the intercept stage; false (InvalidProfileConfiguration) when a flow id is unknown. */
   begin(prc: ProfileRequestContext, rp: RelyingParty): boolean {
     const unknown = this.unknownFlows(rp);

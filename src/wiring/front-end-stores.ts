@@ -5,6 +5,7 @@
  * composition root picks one set (idp.storage.type).
  */
 import type { Adapter } from 'oidc-provider';
+import type { IdpProperties } from '../config/idp-properties.js';
 import type { AuthorizationRecords } from '../frontend/oidc/authorization-records.js';
 import { RedisAuthorizationRecords } from '../frontend/oidc/redis-authorization-records.js';
 import { redisAdapterFactory } from '../frontend/oidc/redis-oidc-adapter.js';
@@ -16,6 +17,7 @@ import { RedisPersistentIdStore } from '../frontend/saml/nameid/redis-persistent
 import { SqlitePersistentIdStore } from '../frontend/saml/nameid/sqlite-persistent-id-store.js';
 import type { BusyPolicy } from '../storage/sqlite-busy.js';
 import type { SqliteDatabase } from '../storage/sqlite-database.js';
+import type { SharedState } from './shared-state.js';
 
 export interface FrontEndStores {
   /** oidc-provider's adapter class: sessions, interactions, grants, codes, tokens. */
@@ -47,4 +49,15 @@ export function redisFrontEndStores(
     authorizationRecords: new RedisAuthorizationRecords(client, keyPrefix, timeoutMs),
     persistentIds: new RedisPersistentIdStore(client, keyPrefix, timeoutMs),
   };
+}
+
+/** The Redis set when the IdP shares state (idp.storage.type = redis), else the SQLite one. */
+export function frontEndStoresFor(
+  props: IdpProperties,
+  { db, busy, shared }: { db: SqliteDatabase; busy: BusyPolicy; shared: SharedState },
+): FrontEndStores {
+  const settings = props.sharedState;
+  if (settings.type !== 'redis' || !shared.redis) return sqliteFrontEndStores(db, busy);
+  const { client, keyPrefix } = shared.redis;
+  return redisFrontEndStores(client, keyPrefix, settings.redis.commandTimeoutMs);
 }

@@ -28,10 +28,10 @@ function fakeAccessControl() {
   });
   const service = {
     status: () => ({ generation, lastReload: lastReload() }),
-    reload: async (trigger: ReloadTrigger, caller: ReloadCaller) => {
+    reload: (trigger: ReloadTrigger, caller: ReloadCaller) => {
       calls.push({ trigger, caller });
       generation += 1;
-      return lastReload();
+      return Promise.resolve(lastReload());
     },
   } as unknown as ReloadableAccessControl;
   return { service, calls };

@@ -25,7 +25,7 @@ export interface BalancerOptions {
   readonly port?: number;
 }
 
-export function haproxyConfig(port: number, backends: readonly number[]): string {
+function haproxyConfig(port: number, backends: readonly number[]): string {
   return [
     'global',
     '  maxconn 1024',

@@ -12,7 +12,7 @@ const LOCATIONS: Record<string, string[]> = {
 };
 
 /** The binary's path, or undefined when it is not installed. */
-export function serverBinary(name: string): string | undefined {
+function serverBinary(name: string): string | undefined {
   return (LOCATIONS[name] ?? []).find((p) => existsSync(p));
 }
 

@@ -108,7 +108,10 @@ describe('audit chain in the IdP', () => {
       (home) => {
         cpSync(DEFAULT_CONF_DIR, path.join(home, 'conf'), { recursive: true });
         const audit = path.join(home, 'conf', 'audit.yaml');
-        writeFileSync(audit, readFileSync(audit, 'utf8').replace('|%act|%det|%node"', '|%act|%node"'));
+        writeFileSync(
+          audit,
+          readFileSync(audit, 'utf8').replace('|%act|%det|%node"', '|%act|%node"'),
+        );
       },
     );
     expect(err.file).toContain('audit.yaml');
