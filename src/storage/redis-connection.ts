@@ -46,7 +46,6 @@ export async function openRedisConnection(
   options: RedisConnectionOptions,
   log: ProcessLog,
 ): Promise<RedisClient> {
-  // The same deadline for commands not yet written (node-redis) and for replies (sharedStoreCall).
   const where = redactedUrl(options.url);
   let connectedOnce = false;
   const tls = options.url.startsWith('rediss:');
@@ -55,6 +54,7 @@ export async function openRedisConnection(
     password: options.password,
     disableOfflineQueue: true,
     commandsQueueMaxLength: MAX_QUEUED_COMMANDS,
+    // The deadline of commands not yet written; sharedStoreCall's, the same, covers the reply.
     commandOptions: { timeout: options.commandTimeoutMs },
     socket: {
       connectTimeout: options.connectTimeoutMs,
