@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { END_MARKER } from '../../src/access/policy-text.js';
+import { runPolicyCli } from '../../src/cli/policy.js';
 import { auditRecord } from '../support/test-idp.js';
 import { NodeBrowser, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { serversAvailable } from '../support/system-servers.js';
@@ -208,8 +209,34 @@ describe.runIf(serversAvailable('redis-server', 'slapd', 'haproxy'))(
         ['node3', 2],
       ]);
     });
+
+    it('policy reload --all-nodes reloads them all; policy status --url lists each node', async () => {
+      const reload = await policy('reload', '--url', c.baseURL, '--all-nodes');
+      expect(reload.err).toEqual([]);
+      expect(reload.code).toBe(0);
+      expect(reload.out.join('\n')).toMatch(/now serves generation 3 .*\n.*2 node\(s\) heard it/s);
+      await expect.poll(() => generationOf(c, 0), { timeout: 5000 }).toBe(3);
+      await expect.poll(() => generationOf(c, 2), { timeout: 5000 }).toBe(3);
+      const status = await policy('status', '--url', c.baseURL);
+      expect(status.code).toBe(0);
+      const nodes = status.out.slice(status.out.indexOf('Nodes of the cluster (2):'));
+      expect(nodes[1]).toMatch(/^  node1: generation 3, last reload succeeded \((api|cluster), /);
+      expect(nodes[2]).toMatch(/^  node3: generation 3, last reload succeeded \((api|cluster), /);
+    });
   },
 );
+
+/** Runs the policy command in this process, its output as lines. */
+async function policy(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runPolicyCli(argv, {
+    out: (l) => out.push(...l.split('\n')),
+    err: (l) => err.push(...l.split('\n')),
+    env: {},
+  });
+  return { code, out, err };
+}
 
 async function generationOf(c: TestCluster, i: number): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${c.ports[i]}/idp/profile/admin/access-control`, {
