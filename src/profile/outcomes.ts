@@ -45,3 +45,32 @@ export async function endWithEvent(
       prc.audit[AuditField.REQUESTED_TARGET]?.[0],
   });
 }
+
+/**
+ * Runs the rest of a request that already has a subject (an answered impersonate form). When the
+ * directory or the shared store fails on the way — re-checking the accounts, resolving the
+ * target, storing the session — a refusal is put on record first (when the audit log can take
+ * it), so the trail shows why nothing was released; the error then goes on to the 503 page.
+ */
+export async function recordingOutages(
+  exchange: HttpExchange,
+  prc: ProfileRequestContext,
+  services: ProfileServices,
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    const event = err instanceof IdpError ? err.event : undefined;
+    if (prc.subject && (event === 'DirectoryFailure' || event === 'SharedStoreFailure'))
+      await services.audit
+        .record(
+          auditFieldsOf(prc, exchange.req, {
+            [AuditField.EVENT]: event,
+            [AuditField.ACTION]: AuditAction.REFUSE,
+          }),
+        )
+        .catch(() => undefined);
+    throw err;
+  }
+}

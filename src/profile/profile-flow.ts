@@ -21,7 +21,7 @@ import { eventOf, formOf, type FormFields } from '../core/form-fields.js';
 import type { HttpExchange } from '../core/http-exchange.js';
 import type { RelyingParty } from '../relying-party/relying-party.js';
 import { formBinding, requireSession, saveSession } from '../session/idp-session.js';
-import { endWithEvent } from './outcomes.js';
+import { endWithEvent, recordingOutages } from './outcomes.js';
 import { isAuthenticated, type ProfileRequestContext } from '../core/request-context.js';
 import type { DryRunResult, ProfilePipeline } from '../frontend/protocol-front-end.js';
 import type { ProfileServices } from './profile-services.js';
@@ -142,11 +142,13 @@ export class ProfileFlow implements ProfilePipeline {
     if (!sameToken(form[this.services.props.csrfParameter], execution.csrfToken)) {
       return endWithEvent(exchange, prc, 'InvalidCSRFToken', this.services);
     }
-    // A form that resumes a request with a subject (the impersonate form): is that still so?
-    const recheck = await recheckSubject(req, prc, this.services);
-    if ('stale' in recheck) throw stale(recheck.stale);
-    if ('event' in recheck) return endWithEvent(exchange, prc, recheck.event, this.services);
-    await this.advance(exchange, prc, { event: eventOf(form), form });
+    await recordingOutages(exchange, prc, this.services, async () => {
+      // A form that resumes a request with a subject (the impersonate form): is that still so?
+      const recheck = await recheckSubject(req, prc, this.services);
+      if ('stale' in recheck) throw stale(recheck.stale);
+      if ('event' in recheck) return endWithEvent(exchange, prc, recheck.event, this.services);
+      await this.advance(exchange, prc, { event: eventOf(form), form });
+    });
   }
 
   private async advance(

@@ -101,6 +101,7 @@ describe.runIf(serversAvailable('slapd'))('an IdP with idp.directory.type = ldap
         '_eventId_proceed',
       );
       expect(isDirectoryFailurePage(login)).toBe(true);
+      expect(audits(t).at(-1)).toMatchObject({ act: 'login', u: 'dave', e: 'DirectoryFailure' });
 
       const impersonation = await tester.submit(
         form,
@@ -110,8 +111,8 @@ describe.runIf(serversAvailable('slapd'))('an IdP with idp.directory.type = ldap
       expect(isDirectoryFailurePage(impersonation)).toBe(true);
       expect(releases().length).toBe(released);
       // The form's answer re-checks alice's own account first (recheck-subject.ts): the directory
-      // fails there, before the target is looked up, and the request ends without a release.
-      expect(audits(t).at(-1)).toMatchObject({ act: 'offer', u: 'alice' });
+      // fails there, before the target is looked up; the refusal is on record, nothing released.
+      expect(audits(t).at(-1)).toMatchObject({ act: 'refuse', u: 'alice', e: 'DirectoryFailure' });
     } finally {
       await slapd.restart();
     }

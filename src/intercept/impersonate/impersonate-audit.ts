@@ -4,7 +4,6 @@
  * that answers it; the policy refusals and the release are recorded where the request ends.
  */
 import { AuditAction, AuditField, auditDetails } from '../../audit/audit-fields.js';
-import { IdpError } from '../../core/errors.js';
 import type { InterceptContext } from '../intercept-flow.js';
 
 /**
@@ -82,25 +81,4 @@ export function recordRefusedInput(
     [AuditField.REQUESTED_TARGET]: typed,
     [AuditField.DETAILS]: auditDetails({ problem }),
   });
-}
-
-/**
- * Looks the target up; a directory that fails meanwhile (down, too slow: DIRECTORY_FAILED) is
- * recorded as a refusal of the impersonation (%e DirectoryFailure, the target in %utc) before the
- * error goes on to the 503 page — nothing is released, and the trail says why.
- */
-export async function auditingDirectoryFailure<T>(
-  ctx: InterceptContext,
-  lookUp: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await lookUp();
-  } catch (err) {
-    if (err instanceof IdpError && err.code === 'DIRECTORY_FAILED')
-      await ctx.audit({
-        [AuditField.ACTION]: AuditAction.REFUSE,
-        [AuditField.EVENT]: err.event,
-      });
-    throw err;
-  }
 }

@@ -51,12 +51,7 @@ import {
   type InterceptFlow,
   type InterceptOutcome,
 } from '../intercept-flow.js';
-import {
-  auditingDirectoryFailure,
-  recordChoseImpersonation,
-  recordChoseSelf,
-  recordOffer,
-} from './impersonate-audit.js';
+import { recordChoseImpersonation, recordChoseSelf, recordOffer } from './impersonate-audit.js';
 import { backFromPreview, forgetPreviewedChoice, showPreview } from './impersonate-preview.js';
 import { swapSubject } from './swap-subject.js';
 import type { Goto, StateData, StateName, States, Transition } from './impersonate-states.js';
@@ -113,14 +108,10 @@ export class ImpersonateFlow implements InterceptFlow {
         : { to: 'CanonicalizeName', data },
     CanonicalizeName: (ctx, data) => this.canonicalizeName(ctx, data),
     CheckChoice: (ctx, data) => this.checkChoice(ctx, data),
-    LookUpTarget: async (ctx, { target, choice }) => ({
+    // A directory failing here ends the request; recordingOutages (profile/outcomes.ts) audits it.
+    LookUpTarget: async (_ctx, { target, choice }) => ({
       to: 'CheckSpecificAccess',
-      data: {
-        target: await auditingDirectoryFailure(ctx, () =>
-          this.decision.lookUpTarget(target, choice.level),
-        ),
-        choice,
-      },
+      data: { target: await this.decision.lookUpTarget(target, choice.level), choice },
     }),
     CheckSpecificAccess: (ctx, { target, choice }) => this.checkSpecificAccess(ctx, target, choice),
     Preview: (ctx, { target, input }) => showPreview(ctx, this.services, target, input),

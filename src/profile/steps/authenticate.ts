@@ -7,6 +7,7 @@
  * Every login that gets this far is audited (login-audit.ts) before its answer.
  */
 import { throttleAddress } from '../../authn/client-address.js';
+import { IdpError } from '../../core/errors.js';
 import type { IdpProperties } from '../../config/idp-properties.js';
 import type { AccountNameResult } from '../../directory/account-name.js';
 import { passwordProblem } from '../../directory/password-rules.js';
@@ -82,7 +83,9 @@ export function authenticateStep(services: AuthenticateServices): ProfileStepHan
         address: throttleAddress(input.exchange.req.ip),
         log,
       };
-      const refused = await refusal(services, attempt, password);
+      const refused = await refusal(services, attempt, password).catch((err: unknown) =>
+        recordOutage(services, input, attempt.username, err),
+      );
       if (refused) {
         await recordLogin(services.audit, input, refused);
         return loginView(input, refused.messageKey, typed);
@@ -90,6 +93,22 @@ export function authenticateStep(services: AuthenticateServices): ProfileStepHan
       return logIn(services, input, attempt);
     },
   });
+}
+
+/**
+ * The directory or the shared store failed while the login was checked: the attempt is on record
+ * (when the audit log can take it) before the error goes on to the 503 page.
+ */
+async function recordOutage(
+  services: AuthenticateServices,
+  input: StepInput,
+  user: string,
+  err: unknown,
+): Promise<never> {
+  const event = err instanceof IdpError ? err.event : undefined;
+  if (event === 'DirectoryFailure' || event === 'SharedStoreFailure')
+    await recordLogin(services.audit, input, { user, event }).catch(() => undefined);
+  throw err;
 }
 
 /** A form without a username or password, or with a name no account can have: audited, shown again. */
