@@ -61,7 +61,11 @@ async function counts(t: TestIdp): Promise<Counts> {
 function signatures(html: string): number {
   const response = /name="SAMLResponse" value="([^"]+)"/.exec(html)?.[1];
   if (!response) throw new Error('no SAMLResponse in the page');
-  return (Buffer.from(response, 'base64').toString('utf8').match(/<ds:Signature\b/g) ?? []).length;
+  return (
+    Buffer.from(response, 'base64')
+      .toString('utf8')
+      .match(/<ds:Signature\b/g) ?? []
+  ).length;
 }
 
 async function samlFlow(sp: TestSp, browser: Browser, login: boolean): Promise<number> {

@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'ldapts';
 import { parse } from 'yaml';
 import { loadIdpProperties } from '../../src/config/idp-properties.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
@@ -47,6 +48,8 @@ export interface Slapd {
   restart(): Promise<void>;
   /** Ends the process and removes its folder. */
   close(): Promise<void>;
+  /** Bind and search operations the server has completed since it started (cn=Monitor). */
+  operations(): Promise<{ bind: number; search: number }>;
 }
 
 // The eduPerson attributes the demo accounts need (official OIDs) and two test-only attributes
@@ -88,6 +91,11 @@ access to attrs=userPassword
 access to dn.subtree="${SLAPD_BASE_DN}"
   by dn.exact="${SLAPD_SERVICE_DN}" read
   by self read
+  by * none
+# Operation counters for bench:cluster (cn=Operations,cn=Monitor), readable by the admin only.
+database monitor
+access to dn.subtree="cn=Monitor"
+  by dn.exact="${SLAPD_ADMIN_DN}" read
   by * none
 `;
 }
@@ -247,5 +255,23 @@ export async function startSlapd(): Promise<Slapd> {
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
+    operations: () => completedOperations(url),
   };
+}
+
+/** cn=Bind and cn=Search under cn=Operations,cn=Monitor: their monitorOpCompleted, as the admin reads them. */
+async function completedOperations(url: string): Promise<{ bind: number; search: number }> {
+  const client = new Client({ url });
+  try {
+    await client.bind(SLAPD_ADMIN_DN, SLAPD_ADMIN_PASSWORD);
+    const { searchEntries } = await client.search('cn=Operations,cn=Monitor', {
+      scope: 'one',
+      attributes: ['cn', 'monitorOpCompleted'],
+    });
+    const count = (cn: string) =>
+      Number(searchEntries.find((e) => String(e.cn) === cn)?.monitorOpCompleted ?? NaN);
+    return { bind: count('Bind'), search: count('Search') };
+  } finally {
+    await client.unbind();
+  }
 }
