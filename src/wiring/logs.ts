@@ -60,7 +60,7 @@ async function openAuditSink(
   const writer = await AuditChainWriter.open({
     file,
     key,
-    control: controlFormatter(formatter, now),
+    control: controlFormatter(formatter, now, config.properties.nodeId),
     checkpointRecords: a.checkpointRecords,
     checkpointIntervalMs: a.checkpointIntervalMs,
     rotateDaily: a.rotateDaily,

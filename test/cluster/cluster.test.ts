@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { END_MARKER } from '../../src/access/policy-text.js';
+import { parseChainLine } from '../../src/audit/chain/audit-chain.js';
 import { runPolicyCli } from '../../src/cli/policy.js';
 import { auditRecord } from '../support/test-idp.js';
 import { NodeBrowser, startTestCluster, type TestCluster } from '../support/cluster.js';
@@ -68,6 +69,11 @@ describe.runIf(serversAvailable('redis-server', 'slapd', 'haproxy'))(
         node: 'node3',
       });
       expect(n1!.filter((r) => r.act === 'release')).toEqual([]);
+      // Every line of each node's trail names that node, its chain's own records included.
+      c.nodes.forEach((n, i) => {
+        for (const line of n.rawAuditLines())
+          expect((parseChainLine(line)?.record ?? line).split('|')[28]).toBe(`node${i + 1}`);
+      });
 
       // The same form posted again, on another node: its execution was taken; nothing is released.
       b.via = 0;

@@ -16,10 +16,16 @@ export const TRAIL_RECOVERED = 'AuditTrailRecovered';
 export type ControlFormatter = (act: string, det: readonly string[], event?: string) => string;
 
 /** Control records in the configured format, stamped (%T) with `now`. */
-export function controlFormatter(formatter: AuditFormatter, now: () => number): ControlFormatter {
+export function controlFormatter(
+  formatter: AuditFormatter,
+  now: () => number,
+  /** The node writing the trail (idp.node.id): named in %node, as on every other record. */
+  node = '',
+): ControlFormatter {
   return (act, det, event) =>
     formatter.format(
       new Map([
+        [AuditField.NODE, node ? [node] : []],
         [AuditField.EVENT_TIME, [auditTimestamp(now())]],
         [AuditField.PROFILE, [AUDIT_PROFILE]],
         [AuditField.ACTION, [act]],
