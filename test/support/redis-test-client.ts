@@ -4,6 +4,8 @@
  * quickly (the composition root passes the configured one). closeAll() closes every client opened.
  */
 import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startRedis, type RedisServer } from './redis-server.js';
 import type { RedisClient } from '../../src/storage/redis-connection.js';
 
 /** The stores' deadline in tests (and the clients' command timeout, which bounds queued commands). */
@@ -36,4 +38,31 @@ export async function ttlsUnder(client: RedisClient, prefix: string): Promise<Ma
   for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 }))
     for (const key of keys) ttls.set(key, await client.pTTL(key));
   return ttls;
+}
+
+/**
+ * A real redis-server for the suite that calls it: started before its tests, resumed after each
+ * (a test may pause it), stopped with every client after them. prefix() gives each store its own
+ * keys, so every test starts empty on the one server.
+ */
+export function useRedis() {
+  let server: RedisServer | undefined;
+  let clients: ReturnType<typeof redisClients> | undefined;
+  let prefixes = 0;
+  beforeAll(async () => {
+    server = await startRedis();
+    clients = redisClients(server.url);
+  });
+  afterEach(() => server?.resume());
+  afterAll(async () => {
+    clients?.closeAll();
+    await server?.stop();
+  });
+  return {
+    get server(): RedisServer {
+      return server!;
+    },
+    connect: () => clients!.connect(),
+    prefix: () => `t${++prefixes}:`,
+  };
 }

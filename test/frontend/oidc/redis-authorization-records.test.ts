@@ -3,39 +3,26 @@
  * (authorization-records-contract.ts), one record read by another node, a TTL on every key that
  * follows the record's expiry, and a paused Redis failing with SHARED_STORE_FAILED.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisAuthorizationRecords } from '../../../src/frontend/oidc/redis-authorization-records.js';
-import { startRedis, type RedisServer } from '../../support/redis-server.js';
-import { redisClients, TIMEOUT_MS, ttlsUnder } from '../../support/redis-test-client.js';
+import { TIMEOUT_MS, ttlsUnder, useRedis } from '../../support/redis-test-client.js';
 import { serversAvailable } from '../../support/system-servers.js';
 import { authorizationRecordsContract, record } from './authorization-records-contract.js';
 
 describe.runIf(serversAvailable('redis-server'))('RedisAuthorizationRecords', () => {
-  let redis: RedisServer;
-  let clients: ReturnType<typeof redisClients>;
-  let prefixes = 0;
-  const prefix = () => `r${++prefixes}:`;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    clients = redisClients(redis.url);
-  });
-  afterEach(() => redis.resume());
-  afterAll(async () => {
-    clients.closeAll();
-    await redis.stop();
-  });
+  const redis = useRedis();
+  const { prefix } = redis;
 
   authorizationRecordsContract(
     async (now) =>
-      new RedisAuthorizationRecords(await clients.connect(), prefix(), TIMEOUT_MS, () => now.t),
+      new RedisAuthorizationRecords(await redis.connect(), prefix(), TIMEOUT_MS, () => now.t),
   );
 
   it('is read on another node, and its key expires with the record, later once prolonged', async () => {
     const p = prefix();
-    const one = await clients.connect();
+    const one = await redis.connect();
     const written = new RedisAuthorizationRecords(one, p, TIMEOUT_MS);
-    const read = new RedisAuthorizationRecords(await clients.connect(), p, TIMEOUT_MS);
+    const read = new RedisAuthorizationRecords(await redis.connect(), p, TIMEOUT_MS);
     const expiresAt = Date.now() + 60_000;
     await written.put(record('g1', expiresAt));
     expect(await read.get('g1')).toEqual(record('g1', expiresAt));
@@ -51,15 +38,15 @@ describe.runIf(serversAvailable('redis-server'))('RedisAuthorizationRecords', ()
 
   it('writes nothing for a record already expired', async () => {
     const p = prefix();
-    const client = await clients.connect();
+    const client = await redis.connect();
     await new RedisAuthorizationRecords(client, p, TIMEOUT_MS).put(record('g', Date.now() - 1));
     expect(await ttlsUnder(client, p)).toEqual(new Map());
   });
 
   it('fails with SHARED_STORE_FAILED while Redis is paused, and answers once it is back', async () => {
-    const store = new RedisAuthorizationRecords(await clients.connect(), prefix(), TIMEOUT_MS);
+    const store = new RedisAuthorizationRecords(await redis.connect(), prefix(), TIMEOUT_MS);
     await store.put(record('g1', Date.now() + 60_000));
-    redis.pause();
+    redis.server.pause();
     await expect(store.get('g1')).rejects.toMatchObject({
       name: 'IdpError',
       code: 'SHARED_STORE_FAILED',
@@ -68,7 +55,7 @@ describe.runIf(serversAvailable('redis-server'))('RedisAuthorizationRecords', ()
     await expect(store.put(record('g2', Date.now() + 60_000))).rejects.toMatchObject({
       code: 'SHARED_STORE_FAILED',
     });
-    redis.resume();
+    redis.server.resume();
     await expect
       .poll(() => store.get('g1').catch(() => 'failed'), { timeout: 5_000 })
       .toMatchObject({ subject: 'bob' });

@@ -4,39 +4,25 @@
  * and a paused Redis ending a command with SHARED_STORE_FAILED rather than a hang.
  */
 import { errors } from 'oidc-provider';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IdpError } from '../../../src/core/errors.js';
 import { redisAdapterFactory } from '../../../src/frontend/oidc/redis-oidc-adapter.js';
-import { startRedis, type RedisServer } from '../../support/redis-server.js';
-import { redisClients, TIMEOUT_MS, ttlsUnder } from '../../support/redis-test-client.js';
+import { TIMEOUT_MS, ttlsUnder, useRedis } from '../../support/redis-test-client.js';
 import { serversAvailable } from '../../support/system-servers.js';
 import { adapterContract } from './oidc-adapter-contract.js';
 
 describe.runIf(serversAvailable('redis-server'))('Redis oidc-provider adapter', () => {
-  let redis: RedisServer;
-  let clients: ReturnType<typeof redisClients>;
-  let prefixes = 0;
-  /** A prefix of its own per store: each test starts empty on the one server. */
-  const prefix = () => `t${++prefixes}:`;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    clients = redisClients(redis.url);
-  });
-  afterEach(() => redis.resume());
-  afterAll(async () => {
-    clients.closeAll();
-    await redis.stop();
-  });
+  const redis = useRedis();
+  const { prefix } = redis;
 
   describe('the adapter contract', () => {
     adapterContract(async (now) =>
-      redisAdapterFactory(await clients.connect(), prefix(), TIMEOUT_MS, () => now.t),
+      redisAdapterFactory(await redis.connect(), prefix(), TIMEOUT_MS, () => now.t),
     );
   });
 
   it('gives every key a TTL no longer than its entry, the grant set as long as its longest member', async () => {
-    const client = await clients.connect();
+    const client = await redis.connect();
     const p = prefix();
     const Adapter = redisAdapterFactory(client, p, TIMEOUT_MS);
     await new Adapter('AuthorizationCode').upsert('c', { grantId: 'g' }, 60);
@@ -66,7 +52,7 @@ describe.runIf(serversAvailable('redis-server'))('Redis oidc-provider adapter', 
   });
 
   it('forgets an entry when its TTL runs out', async () => {
-    const client = await clients.connect();
+    const client = await redis.connect();
     const p = prefix();
     const tokens = new (redisAdapterFactory(client, p, TIMEOUT_MS))('AccessToken');
     await tokens.upsert('t', { grantId: 'g' }, 1);
@@ -77,8 +63,8 @@ describe.runIf(serversAvailable('redis-server'))('Redis oidc-provider adapter', 
   describe('two nodes on one Redis', () => {
     async function twoNodes() {
       const p = prefix();
-      const one = redisAdapterFactory(await clients.connect(), p, TIMEOUT_MS);
-      const two = redisAdapterFactory(await clients.connect(), p, TIMEOUT_MS);
+      const one = redisAdapterFactory(await redis.connect(), p, TIMEOUT_MS);
+      const two = redisAdapterFactory(await redis.connect(), p, TIMEOUT_MS);
       return { one, two };
     }
 
@@ -114,7 +100,7 @@ describe.runIf(serversAvailable('redis-server'))('Redis oidc-provider adapter', 
   });
 
   it('a consume of something gone does not bring it back', async () => {
-    const client = await clients.connect();
+    const client = await redis.connect();
     const p = prefix();
     const codes = new (redisAdapterFactory(client, p, TIMEOUT_MS))('AuthorizationCode');
     await codes.consume('gone');
@@ -122,11 +108,11 @@ describe.runIf(serversAvailable('redis-server'))('Redis oidc-provider adapter', 
   });
 
   it('a paused Redis fails the command with SHARED_STORE_FAILED, and it works again once resumed', async () => {
-    const tokens = new (redisAdapterFactory(await clients.connect(), prefix(), TIMEOUT_MS))(
+    const tokens = new (redisAdapterFactory(await redis.connect(), prefix(), TIMEOUT_MS))(
       'AccessToken',
     );
     await tokens.upsert('t', { grantId: 'g' }, 60);
-    redis.pause();
+    redis.server.pause();
     const failed = await tokens.find('t').then(
       () => undefined,
       (err: unknown) => err,
@@ -136,7 +122,7 @@ describe.runIf(serversAvailable('redis-server'))('Redis oidc-provider adapter', 
     await expect(tokens.upsert('u', { grantId: 'g' }, 60)).rejects.toMatchObject({
       code: 'SHARED_STORE_FAILED',
     });
-    redis.resume();
+    redis.server.resume();
     await expect
       .poll(() => tokens.find('t').catch(() => 'failed'), { timeout: 5_000 })
       .toMatchObject({

@@ -4,33 +4,20 @@
  * TTL (persistent NameIDs are permanent), and a paused Redis failing with
  * PERSISTENT_ID_STORE_FAILED.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisPersistentIdStore } from '../../../../src/frontend/saml/nameid/redis-persistent-id-store.js';
-import { startRedis, type RedisServer } from '../../../support/redis-server.js';
-import { redisClients, TIMEOUT_MS, ttlsUnder } from '../../../support/redis-test-client.js';
+import { TIMEOUT_MS, ttlsUnder, useRedis } from '../../../support/redis-test-client.js';
 import { serversAvailable } from '../../../support/system-servers.js';
 
 const KEY = { idp: 'https://idp.example.org', sp: 'https://sp.example.org', principal: 'bob' };
 
 describe.runIf(serversAvailable('redis-server'))('RedisPersistentIdStore', () => {
-  let redis: RedisServer;
-  let clients: ReturnType<typeof redisClients>;
-  let prefixes = 0;
-  const prefix = () => `p${++prefixes}:`;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    clients = redisClients(redis.url);
-  });
-  afterEach(() => redis.resume());
-  afterAll(async () => {
-    clients.closeAll();
-    await redis.stop();
-  });
+  const redis = useRedis();
+  const { prefix } = redis;
 
   it('creates an opaque identifier once, finds it after, per IdP, SP and account, with no TTL', async () => {
     const p = prefix();
-    const client = await clients.connect();
+    const client = await redis.connect();
     const store = new RedisPersistentIdStore(client, p, TIMEOUT_MS);
     expect(await store.find(KEY)).toBeUndefined();
     const id = await store.findOrCreate(KEY);
@@ -51,7 +38,7 @@ describe.runIf(serversAvailable('redis-server'))('RedisPersistentIdStore', () =>
   });
 
   it('keeps the parts of the key apart, whatever characters they hold', async () => {
-    const store = new RedisPersistentIdStore(await clients.connect(), prefix(), TIMEOUT_MS);
+    const store = new RedisPersistentIdStore(await redis.connect(), prefix(), TIMEOUT_MS);
     const one = await store.findOrCreate({ idp: 'a', sp: 'b:c', principal: 'd' });
     const two = await store.findOrCreate({ idp: 'a', sp: 'b', principal: 'c:d' });
     expect(one).not.toBe(two);
@@ -61,7 +48,7 @@ describe.runIf(serversAvailable('redis-server'))('RedisPersistentIdStore', () =>
     const p = prefix();
     const nodes = await Promise.all(
       [1, 2, 3, 4].map(
-        async () => new RedisPersistentIdStore(await clients.connect(), p, TIMEOUT_MS),
+        async () => new RedisPersistentIdStore(await redis.connect(), p, TIMEOUT_MS),
       ),
     );
     for (let round = 0; round < 20; round++) {
@@ -73,15 +60,15 @@ describe.runIf(serversAvailable('redis-server'))('RedisPersistentIdStore', () =>
   });
 
   it('fails with PERSISTENT_ID_STORE_FAILED while Redis is paused', async () => {
-    const store = new RedisPersistentIdStore(await clients.connect(), prefix(), TIMEOUT_MS);
+    const store = new RedisPersistentIdStore(await redis.connect(), prefix(), TIMEOUT_MS);
     const id = await store.findOrCreate(KEY);
-    redis.pause();
+    redis.server.pause();
     await expect(store.findOrCreate(KEY)).rejects.toMatchObject({
       name: 'IdpError',
       code: 'PERSISTENT_ID_STORE_FAILED',
       status: 503,
     });
-    redis.resume();
+    redis.server.resume();
     await expect.poll(() => store.find(KEY).catch(() => 'failed'), { timeout: 5_000 }).toBe(id);
   });
 });
