@@ -226,8 +226,8 @@ describe.runIf(serversAvailable('redis-server', 'slapd', 'haproxy'))(
       const status = await policy('status', '--url', c.baseURL);
       expect(status.code).toBe(0);
       const nodes = status.out.slice(status.out.indexOf('Nodes of the cluster (2):'));
-      expect(nodes[1]).toMatch(/^  node1: generation 3, last reload succeeded \((api|cluster), /);
-      expect(nodes[2]).toMatch(/^  node3: generation 3, last reload succeeded \((api|cluster), /);
+      expect(nodes[1]).toMatch(/^ {2}node1: generation 3, last reload succeeded \((api|cluster), /);
+      expect(nodes[2]).toMatch(/^ {2}node3: generation 3, last reload succeeded \((api|cluster), /);
     });
   },
 );
