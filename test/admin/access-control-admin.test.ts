@@ -87,6 +87,22 @@ describe('access-control admin endpoints', () => {
     expect(body).toMatchObject({ ok: true, generation: before + 1 });
   });
 
+  it('refuses a reload of all nodes on a single node, and a body that is no JSON, reloading nothing', async () => {
+    const before = (await status(t)).generation;
+    const post = (body: string) =>
+      fetch(`${t.baseURL}${RELOAD}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body,
+      });
+    const all = await post('{"allNodes": true}');
+    expect(all.status).toBe(409);
+    expect(await all.json()).toMatchObject({ error: 'not_a_cluster' });
+    expect((await post('{"allNodes": tru')).status).toBe(400);
+    expect((await post(JSON.stringify({ pad: 'x'.repeat(2000) }))).status).toBe(413);
+    expect((await status(t)).generation).toBe(before);
+  });
+
   it('keeps the last good policies serving after a broken edit, and says where the error is', async () => {
     expect(await aliceGetsBob(sp)).toBe(true);
     addRows(specificFile, 'p, role:helpdesk, *, *, impersonate\n'); // one column short
