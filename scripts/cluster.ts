@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { propertyDefinitions } from '../src/config/defaults.js';
+import { loadIdpProperties } from '../src/config/idp-properties.js';
+import { DEFAULT_CONF_DIR } from '../src/core/paths.js';
 import { startDemoOidcClient } from '../src/demo/demo-oidc-client.js';
 import { startDemoSp } from '../src/demo/demo-sp.js';
 import { freePort } from '../test/support/free-port.js';
@@ -105,19 +107,26 @@ async function main(): Promise<void> {
     await stop();
     throw err;
   }
+  // The demo apps as conf/ and the environment describe them, pointed at the balancer.
+  const { demo, oidc } = loadIdpProperties({
+    home: root,
+    confDir: DEFAULT_CONF_DIR,
+    env: process.env,
+    overrides: shared,
+  });
   await startDemoSp({
-    entityID: 'https://sp.demo.example.org/shibboleth',
-    baseURL: 'http://localhost:8081',
-    port: 8081,
+    entityID: demo.sp.entityID,
+    baseURL: demo.sp.baseURL,
+    port: demo.sp.port,
     listenAddress: '127.0.0.1',
     idpMetadataURL: `${baseURL}/idp/shibboleth`,
   });
   await startDemoOidcClient({
-    issuer: baseURL,
-    clientId: 'demo-rp',
-    clientSecret: 'demo-rp-secret',
-    baseURL: 'http://localhost:8082',
-    port: 8082,
+    issuer: oidc.issuer,
+    clientId: demo.oidc.clientId,
+    clientSecret: demo.oidc.clientSecret,
+    baseURL: demo.oidc.baseURL,
+    port: demo.oidc.port,
     listenAddress: '127.0.0.1',
   });
   console.log(
@@ -130,8 +139,8 @@ async function main(): Promise<void> {
       ),
       `  Redis (shared state):  ${redis.url}`,
       `  LDAP (accounts):       ${slapd.url}`,
-      '  Demo SAML SP:          http://localhost:8081/',
-      '  Demo OIDC client:      http://localhost:8082/',
+      `  Demo SAML SP:          ${demo.sp.baseURL}/`,
+      `  Demo OIDC client:      ${demo.oidc.baseURL}/`,
       `  Merged audit trail:    npx audit query ${nodes.map((n) => `${n.home}/logs`).join(' ')}`,
       `  Reload every node:     npx policy reload --url ${baseURL} --all-nodes`,
       '  Ctrl-C stops the cluster.',
