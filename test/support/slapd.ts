@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'ldapts';
+import { generate } from 'selfsigned';
 import { parse } from 'yaml';
 import { loadIdpProperties } from '../../src/config/idp-properties.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
@@ -39,6 +40,8 @@ const SLAPD_ATTRIBUTE_MAP =
 export interface Slapd {
   readonly port: number;
   readonly url: string;
+  /** With { tls: true }: the LDAPS URL and the certificate to trust (PEM). */
+  readonly tls?: { readonly ldapsURL: string; readonly caFile: string };
   /** Properties that point the IdP at this directory (idp.directory.type = ldap). */
   readonly properties: Record<string, string>;
   pause(): void;
@@ -201,15 +204,24 @@ function directoryLdif(): string {
   ].join('\n');
 }
 
-export async function startSlapd(): Promise<Slapd> {
+export interface SlapdOptions {
+  /**
+   * Also serve TLS: a certificate for 127.0.0.1 (self-signed, written to `tls.caFile` for the
+   * client to trust), StartTLS on the ldap:// port and LDAPS on a second one.
+   */
+  readonly tls?: boolean;
+}
+
+export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const binary = requireServerBinary('slapd');
   const slapadd = path.join(path.dirname(binary), 'slapadd');
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'slapd-'));
   mkdirSync(path.join(dir, 'db'));
   writeFileSync(path.join(dir, 'test.schema'), SCHEMA);
+  const tls = options.tls ? await serverCertificate(dir, await freePort()) : undefined;
   const conf = path.join(dir, 'slapd.conf');
-  writeFileSync(conf, slapdConf(dir));
+  writeFileSync(conf, (tls ? tls.conf : '') + slapdConf(dir));
   writeFileSync(path.join(dir, 'data.ldif'), directoryLdif());
   execFileSync(slapadd, ['-q', '-f', conf, '-l', path.join(dir, 'data.ldif')], { stdio: 'pipe' });
   const url = `ldap://127.0.0.1:${port}`;
@@ -217,8 +229,10 @@ export async function startSlapd(): Promise<Slapd> {
   let child: ChildProcess | undefined;
   const launch = async () => {
     // -d 0: stay in the foreground (so the child is slapd itself) without debug output.
-    child = spawn(binary, ['-d', '0', '-f', conf, '-h', `${url}/`], { stdio: 'ignore' });
+    const urls = [`${url}/`, ...(tls ? [`${tls.ldapsURL}/`] : [])].join(' ');
+    child = spawn(binary, ['-d', '0', '-f', conf, '-h', urls], { stdio: 'ignore' });
     await waitForPort(port, 10_000);
+    if (tls) await waitForPort(tls.port, 10_000);
   };
   const stop = async () => {
     const c = child;
@@ -232,6 +246,7 @@ export async function startSlapd(): Promise<Slapd> {
   return {
     port,
     url,
+    tls: tls && { ldapsURL: tls.ldapsURL, caFile: tls.caFile },
     properties: {
       'idp.directory.type': 'ldap',
       'idp.authn.LDAP.ldapURL': url,
@@ -256,6 +271,30 @@ export async function startSlapd(): Promise<Slapd> {
       rmSync(dir, { recursive: true, force: true });
     },
     operations: () => completedOperations(url),
+  };
+}
+
+/** A certificate for 127.0.0.1, its key, and the slapd.conf lines that serve it. */
+async function serverCertificate(dir: string, port: number) {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const caFile = path.join(dir, 'server.pem');
+  const keyFile = path.join(dir, 'server.key');
+  writeFileSync(caFile, pems.cert);
+  writeFileSync(keyFile, pems.private, { mode: 0o600 });
+  return {
+    port,
+    caFile,
+    ldapsURL: `ldaps://127.0.0.1:${port}`,
+    conf: `TLSCertificateFile ${caFile}\nTLSCertificateKeyFile ${keyFile}\n`,
   };
 }
 
