@@ -30,6 +30,9 @@ export function accountFilter(template: string, name: string): string {
   return template.replaceAll('{user}', Filter.escape(name));
 }
 
+/** The entry a decoy bind names: none such exists (a name no account can have: it has a space). */
+const DECOY_RDN = 'idp decoy account';
+
 export class LdapUserDirectory implements UserDirectory {
   private readonly pool: LdapConnectionPool;
   private readonly attributes: string[];
@@ -64,13 +67,16 @@ export class LdapUserDirectory implements UserDirectory {
     if (password === '' || !this.isCanonical(username)) return false;
     return this.run('password check', async (connection) => {
       const found = await this.find(connection, username);
-      if (found === undefined || found === 'ambiguous') return false;
-      if (this.stateOf(found.entry) !== 'active') return false;
+      const usable =
+        found !== undefined && found !== 'ambiguous' && this.stateOf(found.entry) === 'active';
+      // No account to check: a bind that must fail all the same, so that the answer takes as
+      // long as a wrong password's and its timing does not tell which names exist.
+      const dn = usable ? found.dn : `cn=${DECOY_RDN},${this.settings.baseDN}`;
       connection.boundAs = 'other';
       try {
         this.checkSecure(connection);
-        await connection.client.bind(found.dn, password);
-        return true;
+        await connection.client.bind(dn, password);
+        return usable;
       } catch (err) {
         if (err instanceof InvalidCredentialsError) return false;
         throw err;

@@ -107,6 +107,21 @@ describe.runIf(serversAvailable('slapd'))('LdapUserDirectory on a real slapd', (
       expect(await d.isProtected('nobody')).toBe(false);
     });
 
+    it('binds once for every refused password, whether the account exists or not (no timing oracle)', async () => {
+      const d = directory();
+      await d.authenticate('alice', 'demo-alice'); // the pool's connection is open and bound
+      const binds = async (name: string, password: string) => {
+        const before = (await slapd.operations()).bind;
+        expect(await d.authenticate(name, password)).toBe(false);
+        // The user's bind, then the service account's before the next search: two per attempt.
+        return (await slapd.operations()).bind - before;
+      };
+      const wrong = await binds('alice', 'wrong');
+      expect(wrong).toBeGreaterThan(0);
+      expect(await binds('nobody', 'demo-nobody')).toBe(wrong);
+      expect(await binds('gina', 'demo-gina')).toBe(wrong); // disabled
+    });
+
     it('lets the service account read entries but not their userPassword', async () => {
       const [alice] = await serviceSearch('(uid=alice)', ['userPassword', 'mail']);
       expect(alice).toMatchObject({ mail: 'alice@example.org' });
