@@ -39,7 +39,7 @@ export function propertyDefinitions(): PropertyDefinition[] {
       'idp.trustedProxies',
       '',
       'optional string',
-      "Load balancers or reverse proxies in front of the IdP, as a comma-separated list of addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, ::1). A request from one of them is taken to come from the address it puts last in X-Forwarded-For (and its scheme from X-Forwarded-Proto): the client address the login throttle counts, the audit's %a and the process log see. Empty = trust no proxy; the header is then ignored, so a client cannot forge its address. Behind a balancer, leave it empty and every login counts as the balancer's address.",
+      "Load balancers or reverse proxies in front of the IdP, as a comma-separated list of addresses or CIDR ranges (127.0.0.1, 10.0.0.0/8, ::1). A request from one of them is taken to come from the last address in X-Forwarded-For that is not itself one of them (and its scheme from X-Forwarded-Proto): the client address the login throttle counts, the audit's %a and the process log see. Empty = trust no proxy; the header is then ignored, so a client cannot forge its address. Behind a balancer, leave it empty and every login counts as the balancer's address.",
     ),
     p(
       'idp.node.id',
