@@ -22,6 +22,7 @@ import { verifyMetadataSignature } from './frontend/saml/metadata-signature.js';
 import { availableInterceptFlows } from './intercept/intercept-registry.js';
 import { InterceptRunner } from './intercept/intercept-runner.js';
 import type { ProcessLog } from './logging/process-log.js';
+import { closeInOrder } from './core/close-in-order.js';
 import { DEFAULT_CONF_DIR, PROJECT_ROOT } from './core/paths.js';
 import { ProfileFlow, profileSteps } from './profile/profile-flow.js';
 import type { ProfileServices } from './profile/profile-services.js';
@@ -281,7 +282,7 @@ function serve(
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
-      for (const close of closing) await close();
+      await closeInOrder(closing);
     },
   };
 }

@@ -15,6 +15,9 @@ import { inNewTransaction } from '../core/transaction.js';
 import { safeForLog, type ProcessLog } from '../logging/process-log.js';
 import { sharedStoreCall, withDeadline, type RedisClient } from '../storage/redis-connection.js';
 
+/** How long subscribing at start-up may take. */
+const START_DEADLINE_MS = 5_000;
+
 /** A message longer than this is no request of ours and is dropped unread. */
 const MAX_MESSAGE_BYTES = 4096;
 
@@ -55,10 +58,19 @@ export class ClusterReload {
     subscriber.on('error', () => {
       // Reconnects by itself; the shared connection's own handler reports Redis being down.
     });
-    await subscriber.connect();
     const channel = `${o.keyPrefix}cluster:policy-reload`;
     const self = new ClusterReload(o, subscriber, channel);
-    await subscriber.subscribe(channel, (message) => self.heard(message));
+    try {
+      // Bounded: a Redis that stopped answering fails the start-up instead of holding it.
+      await withDeadline(subscriber.connect(), START_DEADLINE_MS);
+      await withDeadline(
+        subscriber.subscribe(channel, (message) => self.heard(message)),
+        START_DEADLINE_MS,
+      );
+    } catch (err) {
+      if (subscriber.isOpen) subscriber.destroy();
+      throw err;
+    }
     return self;
   }
 
@@ -101,12 +113,10 @@ export class ClusterReload {
     });
   }
 
-  async close(): Promise<void> {
-    try {
-      await withDeadline(this.subscriber.close(), 2_000);
-    } catch {
-      this.subscriber.destroy();
-    }
+  /** Drops the subscription at once (see closeRedisConnection for why not close()). */
+  close(): Promise<void> {
+    if (this.subscriber.isOpen) this.subscriber.destroy();
+    return Promise.resolve();
   }
 }
 

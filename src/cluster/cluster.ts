@@ -55,6 +55,9 @@ export async function joinCluster(o: ClusterOptions): Promise<ClusterMembership>
     reload: (trigger, caller) => o.accessControl.reload(trigger, caller),
     reloaded: () => registry.beat(),
     log: o.log,
+  }).catch(async (err: unknown) => {
+    await registry.close(); // a node that could not join is not listed
+    throw err;
   });
   o.log.info(`Cluster: node ${o.node} joined`);
   return {
@@ -73,8 +76,11 @@ export async function joinCluster(o: ClusterOptions): Promise<ClusterMembership>
       }
     },
     async close() {
-      await reloads.close();
-      await registry.close();
+      try {
+        await reloads.close();
+      } finally {
+        await registry.close();
+      }
     },
   };
 }
