@@ -10,7 +10,7 @@ describe('closeInOrder', () => {
       () => {
         throw new Error('ldap gone');
       },
-      async () => void closed.push('audit'),
+      () => Promise.resolve(void closed.push('audit')),
     ]);
     await expect(failure).rejects.toMatchObject({
       errors: [
@@ -22,6 +22,6 @@ describe('closeInOrder', () => {
   });
 
   it('resolves when every part closes', async () => {
-    await expect(closeInOrder([() => undefined, async () => undefined])).resolves.toBeUndefined();
+    await expect(closeInOrder([() => undefined, () => Promise.resolve()])).resolves.toBeUndefined();
   });
 });
