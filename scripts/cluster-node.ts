@@ -14,5 +14,11 @@ const idp = await createIdp({ reloadSignal: 'SIGHUP', console: false }).catch((e
 const port = await idp.listen();
 process.send?.({ listening: port });
 process.once('SIGTERM', () => {
-  void idp.close().then(() => process.exit(0));
+  idp.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(safeLines(inspect(err)));
+      process.exit(1);
+    },
+  );
 });

@@ -69,45 +69,12 @@ async function startNode(
   return { id, port, home, child };
 }
 
-async function main(): Promise<void> {
-  const balancerPort = Number(process.env.CLUSTER_PORT ?? 8080);
-  const count = Number(process.env.CLUSTER_NODES ?? 2);
-  const root = process.env.CLUSTER_HOME ?? mkdtempSync(path.join(tmpdir(), 'idp-cluster-'));
-  const baseURL = `http://localhost:${balancerPort}`;
-
-  const slapd = await startSlapd();
-  const redis = await startRedis();
-  const shared = {
-    ...slapd.properties,
-    'idp.baseURL': baseURL,
-    'idp.storage.type': 'redis',
-    'idp.storage.redis.url': redis.url,
-    'idp.trustedProxies': '127.0.0.1',
-  };
-  const nodes: Node[] = [];
-  const stop = async () => {
-    for (const n of nodes) n.child.kill('SIGTERM');
-    await balancer?.stop();
-    await redis.stop();
-    await slapd.close();
-  };
-  let balancer: Awaited<ReturnType<typeof startHaproxy>> | undefined;
-  try {
-    // The first node generates the credentials; the others get a copy: one IdP, many nodes.
-    nodes.push(await startNode('node1', path.join(root, 'node1'), shared));
-    for (let i = 2; i <= count; i++) {
-      const home = path.join(root, `node${i}`);
-      cpSync(path.join(root, 'node1', 'credentials'), path.join(home, 'credentials'), {
-        recursive: true,
-      });
-      nodes.push(await startNode(`node${i}`, home, shared));
-    }
-    balancer = await startHaproxy({ port: balancerPort, backends: nodes.map((n) => n.port) });
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  // The demo apps as conf/ and the environment describe them, pointed at the balancer.
+/** The demo apps as conf/ and the environment describe them, pointed at the balancer. */
+async function startDemoApps(
+  root: string,
+  shared: Record<string, string>,
+  baseURL: string,
+): Promise<void> {
   const { demo, oidc } = loadIdpProperties({
     home: root,
     confDir: DEFAULT_CONF_DIR,
@@ -128,6 +95,62 @@ async function main(): Promise<void> {
     baseURL: demo.oidc.baseURL,
     port: demo.oidc.port,
     listenAddress: '127.0.0.1',
+  });
+}
+
+async function main(): Promise<void> {
+  const balancerPort = Number(process.env.CLUSTER_PORT ?? 8080);
+  const count = Number(process.env.CLUSTER_NODES ?? 2);
+  const root = process.env.CLUSTER_HOME ?? mkdtempSync(path.join(tmpdir(), 'idp-cluster-'));
+  const baseURL = `http://localhost:${balancerPort}`;
+
+  const slapd = await startSlapd();
+  const redis = await startRedis();
+  const shared = {
+    ...slapd.properties,
+    'idp.baseURL': baseURL,
+    'idp.storage.type': 'redis',
+    'idp.storage.redis.url': redis.url,
+    'idp.trustedProxies': '127.0.0.1',
+  };
+  const nodes: Node[] = [];
+  const stop = async () => {
+    await Promise.all(
+      nodes.map(
+        (n) =>
+          new Promise((resolve) => {
+            if (n.child.exitCode !== null) return resolve(undefined);
+            n.child.once('exit', resolve);
+            n.child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await balancer?.stop();
+    await redis.stop();
+    await slapd.close();
+  };
+  let balancer: Awaited<ReturnType<typeof startHaproxy>> | undefined;
+  try {
+    // The first node generates the credentials; the others get a copy: one IdP, many nodes.
+    nodes.push(await startNode('node1', path.join(root, 'node1'), shared));
+    for (let i = 2; i <= count; i++) {
+      const home = path.join(root, `node${i}`);
+      cpSync(path.join(root, 'node1', 'credentials'), path.join(home, 'credentials'), {
+        recursive: true,
+      });
+      nodes.push(await startNode(`node${i}`, home, shared));
+    }
+    balancer = await startHaproxy({ port: balancerPort, backends: nodes.map((n) => n.port) });
+    await startDemoApps(root, shared, baseURL);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const { demo } = loadIdpProperties({
+    home: root,
+    confDir: DEFAULT_CONF_DIR,
+    env: process.env,
+    overrides: shared,
   });
   console.log(
     [

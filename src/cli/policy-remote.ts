@@ -116,7 +116,7 @@ function nodeLines(status: NodesAnswer): string[] {
     `Nodes of the cluster (${status.nodes.length}):`,
     ...status.nodes.map(
       (n) =>
-        `  ${safeForLog(n.node)}: generation ${n.generation}, last reload ${n.lastReload.ok ? 'succeeded' : 'FAILED'} (${n.lastReload.trigger}, ${n.lastReload.at}), seen ${n.seenAt}`,
+        `  ${safeForLog(n.node)}: generation ${n.generation}, last reload ${n.lastReload.ok ? 'succeeded' : 'FAILED'} (${safeForLog(n.lastReload.trigger)}, ${safeForLog(n.lastReload.at)}), seen ${safeForLog(n.seenAt)}`,
     ),
   ];
 }

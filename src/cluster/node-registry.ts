@@ -109,11 +109,8 @@ export class NodeRegistry {
     );
     return entries
       .flatMap((json) => {
-        try {
-          return json ? [JSON.parse(json) as NodeStatus] : [];
-        } catch {
-          return [];
-        }
+        const entry = parseEntry(json);
+        return entry ? [entry] : [];
       })
       .sort((a, b) => a.node.localeCompare(b.node));
   }
@@ -132,5 +129,24 @@ export class NodeRegistry {
     } catch {
       // Gone with Redis: the entry expires by itself.
     }
+  }
+}
+
+/** An entry as this version writes it, or undefined (another version's, or not JSON at all). */
+function parseEntry(json: string | null): NodeStatus | undefined {
+  try {
+    const e = JSON.parse(json ?? '') as Partial<NodeStatus>;
+    const r = e.lastReload;
+    const ok =
+      typeof e.node === 'string' &&
+      typeof e.startedAt === 'string' &&
+      typeof e.seenAt === 'string' &&
+      typeof e.generation === 'number' &&
+      typeof r?.ok === 'boolean' &&
+      typeof r.trigger === 'string' &&
+      typeof r.at === 'string';
+    return ok ? (e as NodeStatus) : undefined;
+  } catch {
+    return undefined;
   }
 }

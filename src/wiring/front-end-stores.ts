@@ -6,6 +6,7 @@
  */
 import type { Adapter } from 'oidc-provider';
 import type { IdpProperties } from '../config/idp-properties.js';
+import { IdpError } from '../core/errors.js';
 import type { AuthorizationRecords } from '../frontend/oidc/authorization-records.js';
 import { RedisAuthorizationRecords } from '../frontend/oidc/redis-authorization-records.js';
 import { redisAdapterFactory } from '../frontend/oidc/redis-oidc-adapter.js';
@@ -57,7 +58,9 @@ export function frontEndStoresFor(
   { db, busy, shared }: { db: SqliteDatabase; busy: BusyPolicy; shared: SharedState },
 ): FrontEndStores {
   const settings = props.sharedState;
-  if (settings.type !== 'redis' || !shared.redis) return sqliteFrontEndStores(db, busy);
+  if (settings.type !== 'redis') return sqliteFrontEndStores(db, busy);
+  if (!shared.redis)
+    throw new IdpError('INTERNAL', 'idp.storage.type is redis but no Redis is open');
   const { client, keyPrefix } = shared.redis;
   return redisFrontEndStores(client, keyPrefix, settings.redis.commandTimeoutMs);
 }

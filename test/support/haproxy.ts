@@ -42,8 +42,9 @@ function haproxyConfig(port: number, backends: readonly number[]): string {
     '  default_backend nodes',
     'backend nodes',
     '  balance roundrobin',
-    // The IdP sees the client's address in X-Forwarded-For only when told to trust the balancer.
-    '  option forwardfor',
+    // The client's address, replacing whatever X-Forwarded-For the client sent: the IdP believes
+    // it only from a balancer named in idp.trustedProxies.
+    '  http-request set-header X-Forwarded-For %[src]',
     ...backends.map(
       (p, i) => `  server node${i + 1} 127.0.0.1:${p} check inter 300ms fall 1 rise 2`,
     ),

@@ -90,7 +90,10 @@ export function authenticateStep(services: AuthenticateServices): ProfileStepHan
         await recordLogin(services.audit, input, refused);
         return loginView(input, refused.messageKey, typed);
       }
-      return logIn(services, input, attempt);
+      // The password was right, but forgiving the failures or starting the session can still fail.
+      return logIn(services, input, attempt).catch((err: unknown) =>
+        recordOutage(services, input, attempt.username, err),
+      );
     },
   });
 }
