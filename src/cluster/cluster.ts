@@ -29,6 +29,8 @@ export interface ClusterOptions {
   readonly client: RedisClient;
   readonly keyPrefix: string;
   readonly node: string;
+  /** The secret every node holds (idp.session.secretFile): cluster requests are signed with it. */
+  readonly secret: string;
   readonly accessControl: ReloadableAccessControl;
   /** Category net.shibboleth.idp.cluster. */
   readonly log: ProcessLog;
@@ -50,6 +52,7 @@ export async function joinCluster(o: ClusterOptions): Promise<ClusterMembership>
   await registry.start();
   const reloads = await ClusterReload.start({
     client: o.client,
+    secret: o.secret,
     keyPrefix: o.keyPrefix,
     node: o.node,
     reload: (trigger, caller) => o.accessControl.reload(trigger, caller),

@@ -6,6 +6,7 @@ import type { ReloadableAccessControl } from '../access/reloadable-access-contro
 import { joinCluster, type ClusterMembership } from '../cluster/cluster.js';
 import type { IdpProperties } from '../config/idp-properties.js';
 import type { ProcessLog } from '../logging/process-log.js';
+import { loadSecret } from '../session/session-secret.js';
 import type { SharedState } from './shared-state.js';
 
 export async function joinClusterIfShared(
@@ -18,6 +19,7 @@ export async function joinClusterIfShared(
   return joinCluster({
     ...shared.redis,
     node: props.nodeId,
+    secret: loadSecret(props.session.secretFile, 'idp.session.secretFile'),
     accessControl,
     log: log.child('net.shibboleth.idp.cluster'),
   });

@@ -2,6 +2,7 @@
  * Cluster-wide policy reloads and the node list, against a real redis-server: two memberships on
  * two connections stand for two nodes.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,16 @@ function fakeAccessControl() {
     },
   } as unknown as ReloadableAccessControl;
   return { service, calls };
+}
+
+const SECRET = 'the session secret every node shares';
+
+/** A request's MAC as a node computes it (written out here, so the test does not trust the code it tests). */
+function sign(r: { id: string; fromNode: string; user: string; at: number }, secret = SECRET) {
+  const key = createHmac('sha256', secret).update('idp cluster policy reload').digest();
+  return createHmac('sha256', key)
+    .update(JSON.stringify([r.id, r.fromNode, r.user, r.at]))
+    .digest('base64url');
 }
 
 const log = createProcessLog({
@@ -78,6 +89,7 @@ describe.runIf(serversAvailable('redis-server'))('a cluster over Redis', () => {
       client: await connect(),
       keyPrefix: prefix,
       node: 'node1',
+      secret: SECRET,
       accessControl: a.service,
       log,
       heartbeatMs: 200,
@@ -86,6 +98,7 @@ describe.runIf(serversAvailable('redis-server'))('a cluster over Redis', () => {
       client: await connect(),
       keyPrefix: prefix,
       node: 'node2',
+      secret: SECRET,
       accessControl: b.service,
       log,
       heartbeatMs: 200,
@@ -134,6 +147,7 @@ describe.runIf(serversAvailable('redis-server'))('a cluster over Redis', () => {
       client: c3,
       keyPrefix: 't2:',
       node: 'node3',
+      secret: SECRET,
       accessControl: a3.service,
       log,
       heartbeatMs: 200,
@@ -151,24 +165,38 @@ describe.runIf(serversAvailable('redis-server'))('a cluster over Redis', () => {
     }
   });
 
-  it('ignores a message on the channel that is not a reload request', async () => {
+  it('acts only on a request signed with the IdP key, fresh and new: never on junk, forgeries or replays', async () => {
     const { node1, node2, a, b } = await twoNodes('t3:');
     try {
       const other = await connect();
+      const publish = (m: string) => other.publish('t3:cluster:policy-reload', m);
+      const now = Date.now();
+      const forged = { id: 'f1', fromNode: 'node9', user: 'admin', at: now };
       for (const junk of [
         '',
         'not json',
         '{"id":"x"}',
-        JSON.stringify({ id: 'a b', fromNode: 'n', user: '' }),
+        JSON.stringify({ id: 'a b', fromNode: 'n', user: '', at: now, mac: 'x' }),
         'x'.repeat(5000),
+        JSON.stringify(forged), // unsigned
+        JSON.stringify({ ...forged, mac: sign(forged, 'another IdP secret') }),
+        JSON.stringify({
+          ...forged,
+          at: now - 120_000,
+          mac: sign({ ...forged, at: now - 120_000 }),
+        }),
       ])
-        await other.publish('t3:cluster:policy-reload', junk);
-      await other.publish(
-        't3:cluster:policy-reload',
-        JSON.stringify({ id: 'ok1', fromNode: 'node9', user: 'eve' }),
-      );
+        await publish(junk);
+      const good = { id: 'ok1', fromNode: 'node9', user: 'eve', at: Date.now() };
+      await publish(JSON.stringify({ ...good, mac: sign(good) }));
       await until(() => a.calls.length === 1 && b.calls.length === 1);
-      expect(a.calls[0]!.caller.clusterRequest).toEqual({ id: 'ok1', fromNode: 'node9' });
+      expect(a.calls[0]!.caller).toEqual({
+        user: 'eve',
+        clusterRequest: { id: 'ok1', fromNode: 'node9' },
+      });
+      await publish(JSON.stringify({ ...good, mac: sign(good) })); // the same request again
+      await new Promise((r) => setTimeout(r, 200));
+      expect([a.calls.length, b.calls.length]).toEqual([1, 1]);
     } finally {
       await node1.close();
       await node2.close();
