@@ -4,7 +4,7 @@
  * make Redis slow or unreachable without losing its data; stop() ends it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,7 +58,7 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    pause: () => void child?.kill('SIGSTOP'),
+    pause: () => stopProcess(child),
     resume: () => void child?.kill('SIGCONT'),
     async stop() {
       await stop();
@@ -87,4 +87,25 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
     if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * SIGSTOP, returning only once every thread of the process has stopped (state T in /proc/PID/task): a
+ * signal is delivered asynchronously, and on a busy machine a server thread could otherwise still
+ * answer a request or two after pause() returned.
+ */
+export function stopProcess(child: ChildProcess | undefined): void {
+  if (!child?.pid || child.exitCode !== null) return;
+  child.kill('SIGSTOP');
+  const deadline = Date.now() + 2_000;
+  const tasks = `/proc/${child.pid}/task`;
+  while (Date.now() < deadline) {
+    const stopped = readdirSync(tasks).every((task) => {
+      const stat = readFileSync(`${tasks}/${task}/stat`, 'utf8');
+      // The state follows the command name in parentheses: "pid (comm) T …".
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+    });
+    if (stopped) return;
+  }
+  throw new Error(`process ${child.pid} did not stop`);
 }

@@ -18,7 +18,7 @@ import { loadIdpProperties } from '../../src/config/idp-properties.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { expandReferences } from '../../src/core/properties.js';
 import { freePort } from './free-port.js';
-import { waitForPort } from './redis-server.js';
+import { stopProcess, waitForPort } from './redis-server.js';
 import { requireServerBinary } from './system-servers.js';
 
 const SLAPD_BASE_DN = 'dc=example,dc=org';
@@ -259,7 +259,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
       'idp.authn.LDAP.protectedAttribute': 'employeeType',
       'idp.authn.LDAP.protectedValue': 'protected',
     },
-    pause: () => void child?.kill('SIGSTOP'),
+    pause: () => stopProcess(child),
     resume: () => void child?.kill('SIGCONT'),
     stop,
     restart: async () => {
