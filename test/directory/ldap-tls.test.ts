@@ -9,10 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadIdpProperties } from '../../src/config/idp-properties.js';
-import { IdpError } from '../../src/core/errors.js';
-import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
-import { LdapUserDirectory } from '../../src/directory/ldap-user-directory.js';
+import type { LdapUserDirectory } from '../../src/directory/ldap-user-directory.js';
+import { directoryFailure, ldapDirectory } from '../support/ldap-directory.js';
 import { startSlapd, type Slapd } from '../support/slapd.js';
 import { serversAvailable } from '../support/system-servers.js';
 
@@ -20,29 +18,7 @@ let slapd: Slapd;
 const opened: LdapUserDirectory[] = [];
 
 function directory(properties: Record<string, string>): LdapUserDirectory {
-  const props = loadIdpProperties({
-    home: tmpdir(),
-    confDir: DEFAULT_CONF_DIR,
-    env: {},
-    overrides: { ...slapd.properties, 'idp.authn.LDAP.connectTimeout': 'PT2S', ...properties },
-  });
-  const d = new LdapUserDirectory(
-    props.directory.ldap!,
-    { caseSensitive: false, maxLength: 64 },
-    { warn: () => {} },
-  );
-  opened.push(d);
-  return d;
-}
-
-async function failure(work: Promise<unknown>): Promise<IdpError> {
-  try {
-    await work;
-  } catch (err) {
-    if (err instanceof IdpError) return err;
-    throw err;
-  }
-  throw new Error('the directory did not fail');
+  return ldapDirectory(slapd, { 'idp.authn.LDAP.connectTimeout': 'PT2S', ...properties }, opened);
 }
 
 /** A certificate for the same address that the server does not hold: the wrong one to trust. */
@@ -85,7 +61,7 @@ describe.runIf(serversAvailable('slapd'))('LdapUserDirectory over TLS', () => {
       ];
       for (const trust of trusts) {
         const d = directory({ ...variants()[name], ...trust });
-        const err = await failure(d.authenticate('alice', 'demo-alice'));
+        const err = await directoryFailure(d.authenticate('alice', 'demo-alice'));
         expect(err.code).toBe('DIRECTORY_FAILED');
         expect(err.message).toMatch(/certificate/i);
       }

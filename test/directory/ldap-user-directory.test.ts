@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { Client } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadIdpProperties } from '../../src/config/idp-properties.js';
-import { IdpError } from '../../src/core/errors.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
-import { accountFilter, LdapUserDirectory } from '../../src/directory/ldap-user-directory.js';
+import type { LdapUserDirectory } from '../../src/directory/ldap-user-directory.js';
+import { accountFilter } from '../../src/directory/ldap-user-directory.js';
 import { SqliteUserDirectory } from '../../src/directory/sqlite-user-directory.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite-database.js';
 import {
@@ -24,37 +24,15 @@ import {
   startSlapd,
   type Slapd,
 } from '../support/slapd.js';
+import { directoryFailure, ldapDirectory, LDAP_NAME_RULES } from '../support/ldap-directory.js';
 import { serversAvailable } from '../support/system-servers.js';
-
-const RULES = { caseSensitive: false, maxLength: 64 };
 
 let slapd: Slapd;
 const warnings: string[] = [];
 const opened: LdapUserDirectory[] = [];
 
-/** A directory on the test slapd, configured through the IdP's own property loader. */
 function directory(properties: Record<string, string> = {}): LdapUserDirectory {
-  const props = loadIdpProperties({
-    home: tmpdir(),
-    confDir: DEFAULT_CONF_DIR,
-    env: {},
-    overrides: { ...slapd.properties, ...properties },
-  });
-  const d = new LdapUserDirectory(props.directory.ldap!, RULES, {
-    warn: (m) => warnings.push(m),
-  });
-  opened.push(d);
-  return d;
-}
-
-async function directoryFailure(work: Promise<unknown>): Promise<IdpError> {
-  try {
-    await work;
-  } catch (err) {
-    if (err instanceof IdpError) return err;
-    throw err;
-  }
-  throw new Error('the directory did not fail');
+  return ldapDirectory(slapd, properties, opened, (m: string) => warnings.push(m));
 }
 
 /** A search as the service account (or another), straight through ldapts (no IdP code in between). */
@@ -179,7 +157,7 @@ describe.runIf(serversAvailable('slapd'))('LdapUserDirectory on a real slapd', (
     it('gives the attributes the SQLite directory gives for the same seed', async () => {
       const props = loadIdpProperties({ home: tmpdir(), confDir: DEFAULT_CONF_DIR, env: {} });
       const db = openSqliteDatabase(':memory:');
-      const sqlite = await SqliteUserDirectory.open(db, RULES, {
+      const sqlite = await SqliteUserDirectory.open(db, LDAP_NAME_RULES, {
         file: props.directory.seedFile,
         lookup: props.lookup,
       });

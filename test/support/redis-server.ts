@@ -49,10 +49,7 @@ export async function startRedis(): Promise<RedisServer> {
   const stop = async () => {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
-    c.kill('SIGCONT');
-    c.kill('SIGKILL');
-    await new Promise((resolve) => c.once('exit', resolve));
+    await killProcess(c);
   };
   await launch();
   return {
@@ -87,6 +84,14 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
     if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Ends a test server for good (a paused one too) and resolves once it has exited. */
+export async function killProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  child.kill('SIGCONT');
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
 }
 
 /**

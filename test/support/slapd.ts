@@ -18,7 +18,7 @@ import { loadIdpProperties } from '../../src/config/idp-properties.js';
 import { DEFAULT_CONF_DIR } from '../../src/core/paths.js';
 import { expandReferences } from '../../src/core/properties.js';
 import { freePort } from './free-port.js';
-import { stopProcess, waitForPort } from './redis-server.js';
+import { killProcess, stopProcess, waitForPort } from './redis-server.js';
 import { requireServerBinary } from './system-servers.js';
 
 const SLAPD_BASE_DN = 'dc=example,dc=org';
@@ -237,10 +237,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const stop = async () => {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
-    c.kill('SIGCONT');
-    c.kill('SIGKILL');
-    await new Promise((resolve) => c.once('exit', resolve));
+    await killProcess(c);
   };
   await launch();
   return {
